@@ -1,0 +1,92 @@
+/**
+ * The event log's record types. One JSON object a line in `events.jsonl`; every line has
+ * `t` (type), `ts` (ISO time) and `feature`. Read back with `safeParse`: an unknown or torn
+ * line is skipped with a warning, never fatal.
+ */
+import { z } from 'zod';
+import { SEVERITIES, VIOLATION_KINDS } from '../model/types';
+
+const mode = z.enum(['100644', '100755', '120000', '160000', '040000']);
+
+export const fileChangeSchema = z.object({
+  path: z.string(),
+  status: z.enum(['A', 'M', 'D', 'T']),
+  mode,
+  oldMode: mode.optional(),
+  oid: z.string().optional(),
+  oldOid: z.string().optional(),
+  size: z.number().optional(),
+  ignored: z.boolean().optional(),
+  added: z.number().optional(),
+  removed: z.number().optional(),
+  binary: z.boolean().optional(),
+});
+
+export const violationSchema = z.object({
+  kind: z.enum(VIOLATION_KINDS),
+  severity: z.enum(SEVERITIES),
+  path: z.string(),
+  message: z.string(),
+  line: z.number().optional(),
+});
+
+const base = { ts: z.string(), feature: z.string() };
+
+export const eventSchema = z.discriminatedUnion('t', [
+  z.object({ ...base, t: z.literal('feature.created'), baseRef: z.string(), baseCommit: z.string(), branch: z.string(), worktree: z.string() }),
+  z.object({ ...base, t: z.literal('feature.deleted'), finalCheckpoint: z.number().optional() }),
+  z.object({ ...base, t: z.literal('files.changed'), paths: z.array(z.string()), count: z.number() }),
+  z.object({
+    ...base,
+    t: z.literal('checkpoint'),
+    seq: z.number(),
+    commit: z.string(),
+    tree: z.string(),
+    parent: z.string(),
+    trigger: z.enum(['watch', 'manual', 'pre-rollback', 'turn-end', 'reconcile', 'final', 'initial']),
+    files: z.array(fileChangeSchema),
+    durationMs: z.number(),
+    violations: z.array(violationSchema),
+    notSnapshotted: z.array(z.object({ path: z.string(), reason: z.string() })).optional(),
+  }),
+  z.object({ ...base, t: z.literal('checkpoint.failed'), error: z.string(), code: z.string().optional() }),
+  z.object({ ...base, t: z.literal('checkpoint.degraded'), reason: z.string(), durationMs: z.number() }),
+  z.object({ ...base, t: z.literal('validation'), seq: z.number(), durationMs: z.number(), checked: z.number(), cacheHits: z.number(), violations: z.number() }),
+  z.object({ ...base, t: z.literal('violation.critical'), violations: z.array(violationSchema) }),
+  z.object({
+    ...base,
+    t: z.literal('rollback'),
+    kind: z.enum(['checkpoint', 'files', 'smart', 'undo']),
+    targetSeq: z.number(),
+    preRollbackSeq: z.number(),
+    paths: z.array(z.string()),
+    ok: z.boolean(),
+    mismatches: z.array(z.string()).optional(),
+    resultSeq: z.number().optional(),
+  }),
+  z.object({ ...base, t: z.literal('watcher'), state: z.enum(['ready', 'error', 'overflow', 'closed']), backend: z.string().optional(), message: z.string().optional() }),
+  z.object({ ...base, t: z.literal('reconcile'), reason: z.string(), changed: z.number(), durationMs: z.number() }),
+  z.object({ ...base, t: z.literal('agent.state'), from: z.string(), to: z.string(), reason: z.string().optional(), pid: z.number().optional(), exitCode: z.number().nullable().optional() }),
+  z.object({ ...base, t: z.literal('agent.output'), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
+  z.object({ ...base, t: z.literal('agent.update'), kind: z.string(), data: z.unknown() }),
+  z.object({ ...base, t: z.literal('agent.usage'), inputTokens: z.number().optional(), outputTokens: z.number().optional(), costUsd: z.number().optional() }),
+  z.object({ ...base, t: z.literal('agent.permission'), tool: z.string(), decision: z.enum(['allow', 'deny', 'ask']), reason: z.string(), path: z.string().optional() }),
+  z.object({
+    ...base,
+    t: z.literal('message'),
+    id: z.string(),
+    state: z.enum(['queued', 'delivered', 'acknowledged', 'undelivered']),
+    text: z.string().optional(),
+    from: z.enum(['user', 'system', 'agent']).optional(),
+    attempt: z.number().optional(),
+    reason: z.string().optional(),
+  }),
+  z.object({ ...base, t: z.literal('breaker'), state: z.enum(['closed', 'open']), failures: z.number(), errors: z.array(z.string()).optional() }),
+  z.object({ ...base, t: z.literal('gate'), name: z.string(), seq: z.number(), exitCode: z.number().nullable(), durationMs: z.number(), output: z.string(), passed: z.boolean() }),
+  z.object({ ...base, t: z.literal('warning'), message: z.string() }),
+]);
+
+export type AopEvent = z.infer<typeof eventSchema>;
+export type AopEventType = AopEvent['t'];
+/** An event as written by a producer: `ts` and `feature` are filled in by the log. */
+export type EventInput = AopEvent extends infer E ? (E extends AopEvent ? Omit<E, 'ts' | 'feature'> : never) : never;
