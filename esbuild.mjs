@@ -19,6 +19,23 @@ const builds = [
     sourcemap: !production,
     minify: production,
   },
+  // The integration suite the extension host loads (test/integration/run.mjs); mocha is bundled in.
+  ...(production
+    ? []
+    : [
+        {
+          entryPoints: ['test/integration/suite/index.ts'],
+          outfile: 'out/test/suite/index.js',
+          bundle: true,
+          platform: 'node',
+          target: 'node20',
+          format: 'cjs',
+          external: ['vscode'],
+          sourcemap: true,
+          // mocha's parallel mode resolves worker files at run time; the suite runs serially.
+          logOverride: { 'require-resolve-not-external': 'silent' },
+        },
+      ]),
 ];
 
 if (watch) {

@@ -1,0 +1,8 @@
+/**
+ * Every integration test file, loaded lazily by index.ts after mocha has set up its globals.
+ * Add a line for each new `*.test.ts` here (the launcher fails the run if a file on disk is missing).
+ * Static `import()` paths keep the files inside the esbuild bundle.
+ */
+export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Promise<unknown>]> = [
+  ['activation.test.ts', () => import('./activation.test')],
+];
