@@ -1,0 +1,10 @@
+export { Validator, DEFAULT_CACHE_ENTRIES } from './validator';
+export type { ValidatorOptions, ValidationResult } from './validator';
+export { GlobSet, compileGlobs } from './globs';
+export { scanSecrets, looksBinary, SECRET_SCAN_BYTES } from './secrets';
+export type { SecretFinding } from './secrets';
+export { symlinkEscape, isAbsoluteTarget } from './symlinks';
+export type { LinkReader } from './symlinks';
+export { DEFAULT_SEVERITY, severityFor } from './severity';
+export { BoundedCache } from './boundedCache';
+export { formatBytes } from './messages';

@@ -1,0 +1,25 @@
+/** Default severity of each violation kind, and the plan's say over it. */
+import type { Severity, ViolationKind } from '../model/types';
+import type { Plan } from '../plan';
+
+export const DEFAULT_SEVERITY: Readonly<Record<ViolationKind, Severity>> = {
+  out_of_scope: 'error',
+  forbidden_path: 'error',
+  git_dir_write: 'critical',
+  symlink_escape: 'critical',
+  executable_added: 'warning',
+  file_too_large: 'error',
+  quota_exceeded: 'error',
+  too_many_files: 'error',
+  secret_detected: 'error',
+  outside_worktree: 'critical',
+  exclusive_area: 'error',
+};
+
+/** plan.severity wins; otherwise the default, with executables raised to error by policy. */
+export function severityFor(plan: Pick<Plan, 'severity' | 'policy'>, kind: ViolationKind): Severity {
+  const override = plan.severity[kind];
+  if (override) return override;
+  if (kind === 'executable_added' && plan.policy.blockExecutables) return 'error';
+  return DEFAULT_SEVERITY[kind];
+}

@@ -1,0 +1,341 @@
+/**
+ * Checks a feature's changes against its plan. One Validator per feature (features never share
+ * a cache). Per-file verdicts are cached by (path, content id, mode, planHash), so validating
+ * after every checkpoint costs what changed; feature-wide rules (quota, file count) and symlink
+ * escapes (which depend on other links) are recomputed on each call, which is cheap.
+ */
+import type { Stats } from 'node:fs';
+import { lstat, open, readlink } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import type { FileChange, GitMode, Violation, ViolationKind } from '../model/types';
+import type { Plan } from '../plan';
+import { BoundedCache } from './boundedCache';
+import { GlobSet } from './globs';
+import { msg } from './messages';
+import { SECRET_SCAN_BYTES, scanSecrets } from './secrets';
+import { severityFor } from './severity';
+import { symlinkEscape } from './symlinks';
+
+export const DEFAULT_CACHE_ENTRIES = 50_000;
+const DEFAULT_CONCURRENCY = 8;
+
+export interface ValidatorOptions {
+  /** Absolute path of the feature's worktree (ignored files are read from here). */
+  worktree: string;
+  /** Content of a blob by object id (e.g. `git cat-file blob`). */
+  readBlob(oid: string): Promise<Buffer>;
+  /** Most per-file verdicts kept (least recently used go first). */
+  cacheEntries?: number;
+  /** Most files read at once on a cold validation. */
+  concurrency?: number;
+}
+
+export interface ValidationResult {
+  violations: Violation[];
+  /** Files examined (all of `changes`). */
+  checked: number;
+  /** Of those, how many were answered from the cache. */
+  cacheHits: number;
+}
+
+interface FileVerdict {
+  violations: readonly Violation[];
+  /** Bytes the file occupies now (0 for deletions), for the quota. */
+  size: number;
+  /** Link text, when the change is a symlink. */
+  linkTarget?: string;
+}
+
+/** What lstat says about an ignored file, which exists only on disk. */
+interface DiskFacts {
+  kind: 'file' | 'link' | 'other' | 'missing';
+  size: number;
+  executable: boolean;
+  abs: string;
+  /** Changes whenever the file might have: part of the cache key. */
+  stamp: string;
+}
+
+export class Validator {
+  private currentPlan!: Plan;
+  private allowed!: GlobSet;
+  private forbidden!: GlobSet;
+  private readonly cache: BoundedCache<string, FileVerdict>;
+  private readonly worktree: string;
+
+  constructor(
+    plan: Plan,
+    private readonly options: ValidatorOptions,
+  ) {
+    this.worktree = nodePath.resolve(options.worktree);
+    this.cache = new BoundedCache(options.cacheEntries ?? DEFAULT_CACHE_ENTRIES);
+    this.setPlan(plan);
+  }
+
+  get plan(): Plan {
+    return this.currentPlan;
+  }
+
+  /** Number of cached per-file verdicts. */
+  get cacheSize(): number {
+    return this.cache.size;
+  }
+
+  /** Switches to a new plan. Verdicts under the old one can never be hit again, so they go. */
+  setPlan(plan: Plan): void {
+    if (this.currentPlan?.planHash === plan.planHash) return;
+    this.currentPlan = plan;
+    this.allowed = new GlobSet(plan.allowed);
+    this.forbidden = new GlobSet(plan.forbidden);
+    this.cache.clear();
+  }
+
+  /**
+   * Path-only rules (outside_worktree, git_dir_write, forbidden_path, out_of_scope) for one
+   * path: cheap and synchronous, for deciding on a write before it lands.
+   */
+  checkPath(path: string, deleted = false): Violation[] {
+    return this.pathRules(path, deleted);
+  }
+
+  /** Validates all files in which the feature differs from its base. */
+  async validate(changes: readonly FileChange[]): Promise<ValidationResult> {
+    const verdicts: FileVerdict[] = new Array(changes.length);
+    const misses: { index: number; key: string }[] = [];
+    const ignored: number[] = [];
+    let cacheHits = 0;
+
+    for (let i = 0; i < changes.length; i++) {
+      const change = changes[i];
+      if (change.ignored && change.status !== 'D') {
+        ignored.push(i);
+        continue;
+      }
+      const key = this.cacheKey(change);
+      const hit = this.cache.get(key);
+      if (hit) {
+        verdicts[i] = hit;
+        cacheHits++;
+      } else {
+        misses.push({ index: i, key });
+      }
+    }
+
+    // Ignored files have no object id: their key includes what lstat says, so look first.
+    const disk = new Map<number, DiskFacts>();
+    await forEachLimit(ignored, this.concurrency, async (i) => {
+      const facts = await this.diskFacts(changes[i].path, changes[i].mode);
+      if (facts) disk.set(i, facts);
+      const key = this.cacheKey(changes[i], facts);
+      const hit = this.cache.get(key);
+      if (hit) {
+        verdicts[i] = hit;
+        cacheHits++;
+      } else {
+        misses.push({ index: i, key });
+      }
+    });
+
+    await forEachLimit(misses, this.concurrency, async ({ index, key }) => {
+      const verdict = await this.checkFile(changes[index], disk.get(index));
+      verdicts[index] = verdict;
+      this.cache.set(key, verdict);
+    });
+
+    const escapes = await this.symlinkEscapes(changes, verdicts);
+    const violations: Violation[] = [];
+    let total = 0;
+    for (let i = 0; i < changes.length; i++) {
+      violations.push(...verdicts[i].violations);
+      const escape = escapes.get(i);
+      if (escape) violations.push(escape);
+      total += verdicts[i].size;
+    }
+
+    const { limits } = this.currentPlan;
+    if (total > limits.quotaBytes) violations.push(this.violation('quota_exceeded', '', msg.quota(total, limits.quotaBytes)));
+    if (changes.length > limits.maxChangedFiles) {
+      violations.push(this.violation('too_many_files', '', msg.tooMany(changes.length, limits.maxChangedFiles)));
+    }
+    return { violations, checked: changes.length, cacheHits };
+  }
+
+  private get concurrency(): number {
+    return Math.max(1, this.options.concurrency ?? DEFAULT_CONCURRENCY);
+  }
+
+  private cacheKey(change: FileChange, disk?: DiskFacts): string {
+    return [
+      this.currentPlan.planHash,
+      change.path,
+      change.status,
+      change.mode,
+      change.oldMode ?? '',
+      change.oid ?? '',
+      change.size ?? '',
+      disk ? disk.stamp : change.ignored ? 'ignored' : '',
+    ].join('\u0000');
+  }
+
+  private violation(kind: ViolationKind, path: string, message: string, line?: number): Violation {
+    const v: Violation = { kind, severity: severityFor(this.currentPlan, kind), path, message };
+    if (line !== undefined) v.line = line;
+    return Object.freeze(v);
+  }
+
+  private pathRules(path: string, deleted: boolean): Violation[] {
+    const outside = outsideReason(path);
+    if (outside) return [this.violation('outside_worktree', path, msg.outsideWorktree(path, outside))];
+    // A .git write says it all; scope rules on top would only bury it.
+    if (inGitDir(path)) return [this.violation('git_dir_write', path, msg.gitDir(path))];
+    if (this.forbidden.size > 0 && this.forbidden.test(path)) {
+      return [this.violation('forbidden_path', path, msg.forbidden(path, this.forbidden.which(path) ?? '?'))];
+    }
+    if (this.allowed.size > 0 && !this.allowed.test(path)) {
+      return [this.violation('out_of_scope', path, msg.outOfScope(path, this.currentPlan.allowed, deleted))];
+    }
+    return [];
+  }
+
+  private async checkFile(change: FileChange, disk: DiskFacts | undefined): Promise<FileVerdict> {
+    const { path } = change;
+    const plan = this.currentPlan;
+    const violations = this.pathRules(path, change.status === 'D');
+    const done = (size: number, linkTarget?: string): FileVerdict => ({ violations: Object.freeze(violations), size, linkTarget });
+    if (change.status === 'D' || violations.some((v) => v.kind === 'outside_worktree')) return done(0);
+    if (change.ignored && (!disk || disk.kind === 'missing' || disk.kind === 'other')) return done(0);
+
+    const mode: GitMode = disk ? (disk.kind === 'link' ? '120000' : disk.executable ? '100755' : '100644') : change.mode;
+    if (mode === '160000') return done(0);
+
+    if (mode === '120000') {
+      const target = disk ? await readlink(disk.abs, 'utf8') : change.oid ? (await this.options.readBlob(change.oid)).toString('utf8') : undefined;
+      if (plan.policy.blockSymlinks) violations.push(this.violation('forbidden_path', path, msg.symlinkBlocked(path)));
+      return done(target === undefined ? 0 : Buffer.byteLength(target), target);
+    }
+
+    if (mode === '100755' && (change.status === 'A' || change.oldMode !== '100755')) {
+      violations.push(this.violation('executable_added', path, msg.executable(path, plan.policy.blockExecutables)));
+    }
+
+    let size = disk ? disk.size : change.size;
+    let content: Buffer | undefined;
+    if (plan.policy.secretScan || size === undefined) {
+      if (disk) content = await readHead(disk.abs, Math.min(SECRET_SCAN_BYTES, disk.size));
+      else if (change.oid) content = await this.options.readBlob(change.oid);
+      size ??= content?.length;
+    }
+    size ??= 0;
+    if (size > plan.limits.maxFileBytes) violations.push(this.violation('file_too_large', path, msg.tooLarge(path, size, plan.limits.maxFileBytes)));
+    if (plan.policy.secretScan && content) {
+      for (const f of scanSecrets(content)) violations.push(this.violation('secret_detected', path, msg.secret(path, f.label, f.line), f.line));
+    }
+    return done(size);
+  }
+
+  /** Symlink escapes, resolved against the change set first and the worktree on disk second. */
+  private async symlinkEscapes(changes: readonly FileChange[], verdicts: readonly FileVerdict[]): Promise<Map<number, Violation>> {
+    const escapes = new Map<number, Violation>();
+    const links: number[] = [];
+    const known = new Map<string, string | undefined>();
+    for (let i = 0; i < changes.length; i++) {
+      const target = changes[i].status === 'D' ? undefined : verdicts[i].linkTarget;
+      known.set(changes[i].path, target);
+      if (target !== undefined) links.push(i);
+    }
+    if (links.length === 0) return escapes;
+
+    const onDisk = new Map<string, Promise<string | undefined>>();
+    const readLink = (rel: string): Promise<string | undefined> => {
+      if (known.has(rel)) return Promise.resolve(known.get(rel));
+      let pending = onDisk.get(rel);
+      if (!pending) {
+        pending = this.diskLink(rel);
+        onDisk.set(rel, pending);
+      }
+      return pending;
+    };
+    for (const i of links) {
+      const why = await symlinkEscape(changes[i].path, verdicts[i].linkTarget!, readLink);
+      if (why) escapes.set(i, this.violation('symlink_escape', changes[i].path, msg.symlinkEscape(changes[i].path, why)));
+    }
+    return escapes;
+  }
+
+  private async diskLink(rel: string): Promise<string | undefined> {
+    const abs = nodePath.join(this.worktree, ...rel.split('/'));
+    try {
+      const st = await lstat(abs);
+      return st.isSymbolicLink() ? await readlink(abs, 'utf8') : undefined;
+    } catch (err) {
+      if (isGoneError(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async diskFacts(path: string, mode: GitMode): Promise<DiskFacts | undefined> {
+    if (outsideReason(path) || inGitDir(path)) return undefined;
+    const abs = nodePath.join(this.worktree, ...path.split('/'));
+    let st: Stats;
+    try {
+      st = await lstat(abs);
+    } catch (err) {
+      if (isGoneError(err)) return { kind: 'missing', size: 0, executable: false, abs, stamp: 'missing' };
+      throw err;
+    }
+    const kind = st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : 'other';
+    // Windows has no executable bit; there the mode the caller reported is all we have.
+    const executable = process.platform === 'win32' ? mode === '100755' : (st.mode & 0o111) !== 0;
+    return { kind, size: st.size, executable, abs, stamp: `${kind}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.mode}` };
+  }
+}
+
+/** Why a change path is not a plain worktree-relative path, or undefined when it is one. */
+function outsideReason(path: string): string | undefined {
+  if (path === '') return 'the path is empty';
+  if (path.includes('\0')) return 'the path contains a NUL character';
+  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:/.test(path)) return 'the path is absolute';
+  if (path.split(/[\\/]/).includes('..')) return 'the path climbs out with ".."';
+  return undefined;
+}
+
+/** `.git` at any depth (also `sub/.git/hooks/x`); case-insensitive, as on macOS and Windows. */
+function inGitDir(path: string): boolean {
+  return path.split('/').some((part) => part.toLowerCase() === '.git');
+}
+
+function isGoneError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function readHead(file: string, max: number): Promise<Buffer | undefined> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (err) {
+    if (isGoneError(err)) return undefined;
+    throw err;
+  }
+  try {
+    if (max <= 0) return Buffer.alloc(0);
+    const buf = Buffer.alloc(max);
+    let filled = 0;
+    while (filled < max) {
+      const { bytesRead } = await fh.read(buf, filled, max - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buf.subarray(0, filled);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
