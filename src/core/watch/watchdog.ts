@@ -1,0 +1,246 @@
+/**
+ * The watchdog: one per feature. It watches the feature's worktree and hands the checkpoint
+ * service debounced batches of worktree-relative paths. Correctness here means no path is ever
+ * lost: the consumer re-stats every path it gets, and is told to reconcile whenever the watcher
+ * may have dropped events.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { AopError, errorMessage } from '../util/errors';
+import { toRelPath } from '../util/ids';
+import { createWatcher } from './createWatcher';
+import type { FileWatcher, RawChangeKind, RawEvent, WatcherBackendName, WatcherOptions, WatcherSetting } from './types';
+
+export type ChangeKind = 'created' | 'modified' | 'deleted';
+
+export interface WatchBatch {
+  /** Worktree-relative paths in git's form ('/'), with the last known kind of change. */
+  paths: Map<string, ChangeKind>;
+  firstEventAt: number;
+  lastEventAt: number;
+  /** Raw events folded into this batch. */
+  count: number;
+}
+
+export interface WatchdogStats {
+  eventsSeen: number;
+  batchesEmitted: number;
+  pathsEmitted: number;
+  gitDirWrites: number;
+  reconcileRequests: number;
+}
+
+export type WatcherFactory = (setting: WatcherSetting, opts: WatcherOptions) => FileWatcher;
+
+export interface WatchdogOptions {
+  /** The worktree folder. */
+  root: string;
+  backend: WatcherSetting;
+  /** Emit a batch after this long without events. */
+  quietMs?: number;
+  /** ...but never hold an event longer than this, so a writer that never pauses still gets batches. */
+  maxWaitMs?: number;
+  pollIntervalMs?: number;
+  /** Deliveries never overlap: while one is in flight, events gather into the next batch. */
+  onBatch(batch: WatchBatch): void | Promise<void>;
+  /** Events may have been lost (watcher error or overflow, or a batch that failed): rescan. */
+  onNeedsReconcile(reason: string): void;
+  /** Writes to `.git` or under it when `.git` is not the repository folder (i.e. in a worktree). */
+  onGitDirWrite?(paths: string[]): void;
+  /** Builds the backend; tests inject fakes here. */
+  createWatcher?: WatcherFactory;
+}
+
+const KIND: Record<RawChangeKind, ChangeKind> = { create: 'created', update: 'modified', delete: 'deleted' };
+
+export class Watchdog {
+  private readonly quietMs: number;
+  private readonly maxWaitMs: number;
+  private readonly factory: WatcherFactory;
+  private watcher: FileWatcher | undefined;
+  private realRoot = '';
+  private gitIsDir = false;
+  private pending = new Map<string, ChangeKind>();
+  private firstAt = 0;
+  private lastAt = 0;
+  private count = 0;
+  private quietTimer: NodeJS.Timeout | undefined;
+  private maxTimer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  /** A timer fired while a delivery was in flight. */
+  private due = false;
+  private reconcileReasons: string[] = [];
+  private started = false;
+  private closed = false;
+  private readonly counters: WatchdogStats = { eventsSeen: 0, batchesEmitted: 0, pathsEmitted: 0, gitDirWrites: 0, reconcileRequests: 0 };
+
+  constructor(private readonly opts: WatchdogOptions) {
+    this.quietMs = opts.quietMs ?? 150;
+    this.maxWaitMs = Math.max(opts.maxWaitMs ?? 1000, this.quietMs);
+    this.factory = opts.createWatcher ?? ((setting, o) => createWatcher(setting, o));
+  }
+
+  /** The backend in use, once started. */
+  get backend(): WatcherBackendName | undefined {
+    return this.watcher?.backend;
+  }
+
+  get stats(): WatchdogStats {
+    return { ...this.counters };
+  }
+
+  /** Resolves once writes are being reported. */
+  async start(): Promise<void> {
+    if (this.started) throw new AopError('WATCHER_FAILED', 'This watchdog was already started; create a new one.');
+    this.started = true;
+    try {
+      // Backends report real paths (macOS's /tmp is a symlink, for one); match them against the real root.
+      this.realRoot = await fs.realpath(this.opts.root);
+    } catch (err) {
+      throw new AopError('WATCHER_FAILED', `Cannot watch ${this.opts.root}: ${errorMessage(err)}. Check that the worktree exists.`, { cause: err });
+    }
+    const gitPath = path.join(this.realRoot, '.git');
+    // A `.git` folder is the repository itself (not a worktree): its churn is git's own, not the agent's.
+    this.gitIsDir = await fs.lstat(gitPath).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    const watcher = this.factory(this.opts.backend, {
+      root: this.realRoot,
+      ignorePaths: this.gitIsDir ? [gitPath] : [],
+      pollIntervalMs: this.opts.pollIntervalMs,
+      onEvents: this.onEvents,
+      onError: this.onError,
+    });
+    this.watcher = watcher;
+    try {
+      await watcher.start();
+    } catch (err) {
+      await watcher.close().catch(() => undefined);
+      if (AopError.is(err)) throw err;
+      throw new AopError('WATCHER_FAILED', `The ${watcher.backend} watcher could not start on ${this.realRoot}: ${errorMessage(err)}`, { cause: err });
+    }
+    if (this.closed) await watcher.close();
+  }
+
+  /** Delivers the pending batch now; resolves once it (and any delivery in flight) was handled. */
+  async flush(): Promise<void> {
+    this.clearTimers();
+    while (this.inFlight) await this.inFlight;
+    if (this.closed || this.pending.size === 0) return;
+    this.deliver();
+    while (this.inFlight) await this.inFlight;
+  }
+
+  /** Stops watching. Pending, undelivered events are dropped: call flush() first to keep them. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearTimers();
+    this.pending = new Map();
+    await this.watcher?.close();
+  }
+
+  private readonly onEvents = (events: RawEvent[]): void => {
+    if (this.closed) return;
+    this.counters.eventsSeen += events.length;
+    const now = Date.now();
+    let gitWrites: Set<string> | undefined;
+    let added = false;
+    for (const e of events) {
+      const rel = toRelPath(this.realRoot, e.path);
+      if (rel === undefined) {
+        if (e.path === this.realRoot && e.kind === 'delete') this.needsReconcile('the worktree folder itself was deleted or moved');
+        continue;
+      }
+      if (rel === '.git' || rel.startsWith('.git/')) {
+        if (!this.gitIsDir) (gitWrites ??= new Set()).add(rel);
+        continue;
+      }
+      const next = KIND[e.kind];
+      const prev = this.pending.get(rel);
+      // A path created and then modified within one batch is still news of a creation.
+      this.pending.set(rel, prev === 'created' && next === 'modified' ? 'created' : next);
+      if (this.count === 0) this.firstAt = now;
+      this.lastAt = now;
+      this.count++;
+      added = true;
+    }
+    if (gitWrites) {
+      this.counters.gitDirWrites += gitWrites.size;
+      const paths = [...gitWrites];
+      safely('onGitDirWrite', () => this.opts.onGitDirWrite?.(paths));
+    }
+    if (added) this.schedule(now);
+  };
+
+  private readonly onError = (err: Error, overflow: boolean): void => {
+    if (this.closed) return;
+    this.needsReconcile(`${overflow ? 'the file watcher may have dropped events' : 'file watcher error'}: ${errorMessage(err)}`);
+  };
+
+  private schedule(now: number): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(this.onTimer, this.quietMs);
+    this.maxTimer ??= setTimeout(this.onTimer, Math.max(0, this.firstAt + this.maxWaitMs - now));
+  }
+
+  private readonly onTimer = (): void => {
+    this.clearTimers();
+    if (this.inFlight) this.due = true;
+    else this.deliver();
+  };
+
+  private clearTimers(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.maxTimer) clearTimeout(this.maxTimer);
+    this.quietTimer = this.maxTimer = undefined;
+  }
+
+  private deliver(): void {
+    if (this.closed || this.pending.size === 0) return;
+    const batch: WatchBatch = { paths: this.pending, firstEventAt: this.firstAt, lastEventAt: this.lastAt, count: this.count };
+    this.pending = new Map();
+    this.count = 0;
+    this.due = false;
+    this.clearTimers();
+    this.counters.batchesEmitted++;
+    this.counters.pathsEmitted += batch.paths.size;
+    const run = async (): Promise<void> => {
+      try {
+        await this.opts.onBatch(batch);
+      } catch (err) {
+        // The consumer could not take these paths; only a rescan can make up for them now.
+        this.needsReconcile(`a batch of ${batch.paths.size} changed paths could not be processed: ${errorMessage(err)}`);
+      }
+    };
+    const flight = run().finally(() => {
+      this.inFlight = undefined;
+      if (this.due) this.deliver();
+    });
+    this.inFlight = flight;
+  }
+
+  /** Several errors at once (a burst of unreadable folders, say) make one request. */
+  private needsReconcile(reason: string): void {
+    this.reconcileReasons.push(reason);
+    if (this.reconcileReasons.length > 1) return;
+    setImmediate(() => {
+      const reasons = this.reconcileReasons;
+      this.reconcileReasons = [];
+      if (this.closed) return;
+      this.counters.reconcileRequests++;
+      const text = reasons.length === 1 ? reasons[0]! : `${reasons[0]} (and ${reasons.length - 1} more)`;
+      safely('onNeedsReconcile', () => this.opts.onNeedsReconcile(text));
+    });
+  }
+}
+
+function safely(what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    // A faulty listener must not stop the watchdog; surface it for diagnosis.
+    console.error(`[aop] watchdog ${what} listener failed:`, err);
+  }
+}
