@@ -1,0 +1,46 @@
+/** Shared fixtures for the agent tests: temp folders, event capture, tiny node agents. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { EventInput } from '../../../src/core/events/schema';
+import type { LaunchSpec } from '../../../src/core/agents/supervisor';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+export const SCRIPTED_MAIN = path.join(REPO_ROOT, 'src/core/agents/scripted/main.ts');
+
+/** A fresh folder under the OS temp dir; removed by `cleanupTemp`. */
+const made: string[] = [];
+export function tempDir(prefix = 'aop-agents-'): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  made.push(dir);
+  return dir;
+}
+export function cleanupTemp(): void {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+export class EventRecorder {
+  readonly events: EventInput[] = [];
+  readonly log = (e: EventInput): void => {
+    this.events.push(e);
+  };
+  of<T extends EventInput['t']>(t: T): Extract<EventInput, { t: T }>[] {
+    return this.events.filter((e): e is Extract<EventInput, { t: T }> => e.t === t);
+  }
+  states(): string[] {
+    return this.of('agent.state').map((e) => e.to);
+  }
+}
+
+/** A launch of `node -e <code>` with the current environment's PATH only. */
+export function nodeLaunch(code: string, cwd: string, captureStdout = true): LaunchSpec {
+  return { command: process.execPath, args: ['-e', code], cwd, env: { PATH: process.env.PATH ?? '' }, captureStdout };
+}
+
+export function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
