@@ -1,0 +1,161 @@
+/**
+ * The one message protocol between the extension host and the review webview. Every message
+ * is declared here once, as a zod schema with its inferred type, and each end validates what
+ * it receives: anything unknown, malformed or oversized is rejected and logged, never acted on.
+ *
+ * Handshake: the webview posts `ready` when its script has loaded (and again after every
+ * reload); only then does the host post, starting with a `snapshot`. Requests carry a
+ * `requestId`; the host answers each with exactly one `reply`.
+ */
+import { z } from 'zod';
+import { LIMITS, utf8Length } from './limits';
+import { relPathProblem } from './paths';
+import {
+  changeSetSchema,
+  checkpointSummarySchema,
+  diffRangeSchema,
+  diffViewSchema,
+  EVENT_TYPES,
+  eventViewSchema,
+  featureViewSchema,
+  messageViewSchema,
+  rollbackViewSchema,
+  seqSchema,
+  snapshotSchema,
+} from './viewModels';
+
+export const PROTOCOL_VERSION = 1;
+
+/** A canonical worktree-relative path: no `..`, not absolute, not under .git. */
+export const relPathSchema = z.string().superRefine((p, ctx) => {
+  const problem = relPathProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: `path ${JSON.stringify(p.slice(0, 200))} refused: ${problem}` });
+});
+
+const requestId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.strictObject({ type: z.literal(type), requestId, ...shape });
+
+// ---- webview -> host ---------------------------------------------------------------------
+
+export const messageTextSchema = z
+  .string()
+  .min(1)
+  .refine((s) => s.length <= LIMITS.messageTextBytes && utf8Length(s) <= LIMITS.messageTextBytes, `message text is over ${LIMITS.messageTextBytes / 1024} KiB`)
+  .refine((s) => s.trim().length > 0, 'message text is blank');
+
+/** Requests: each gets one reply. */
+export const requestSchemas = {
+  getChanges: req('getChanges', { range: diffRangeSchema }),
+  getDiff: req('getDiff', { range: diffRangeSchema, path: relPathSchema }),
+  /** The latest events of the given types (all types when empty), for the Log. */
+  getLog: req('getLog', { types: z.array(z.enum(EVENT_TYPES)).max(EVENT_TYPES.length) }),
+  rollbackToCheckpoint: req('rollbackToCheckpoint', { seq: seqSchema }),
+  rollbackFiles: req('rollbackFiles', { seq: z.union([seqSchema, z.literal('base')]), paths: z.array(relPathSchema).min(1).max(LIMITS.paths) }),
+  smartRollback: req('smartRollback', {}),
+  undoRollback: req('undoRollback', {}),
+  start: req('start', {}),
+  pause: req('pause', {}),
+  resume: req('resume', {}),
+  stop: req('stop', {}),
+  sendMessage: req('sendMessage', { text: messageTextSchema }),
+  checkpointNow: req('checkpointNow', {}),
+  openNativeDiff: req('openNativeDiff', { range: diffRangeSchema, path: relPathSchema }),
+  openFile: req('openFile', { path: relPathSchema, line: z.number().int().min(1).max(1e9).optional() }),
+} as const;
+
+export type RequestType = keyof typeof requestSchemas;
+export type RequestOf<K extends RequestType> = z.infer<(typeof requestSchemas)[K]>;
+export type WebviewRequest = { [K in RequestType]: RequestOf<K> }[RequestType];
+export const REQUEST_TYPES = Object.keys(requestSchemas) as RequestType[];
+
+/** What an action did: `cancelled` when the user declined the confirmation. */
+export const actionOutcomeSchema = z.strictObject({
+  status: z.enum(['done', 'cancelled']),
+  summary: z.string().max(LIMITS.shortText).optional(),
+});
+export type ActionOutcome = z.infer<typeof actionOutcomeSchema>;
+
+/** The result each request type is answered with. */
+export const resultSchemas = {
+  getChanges: changeSetSchema,
+  getDiff: diffViewSchema,
+  getLog: z.array(eventViewSchema).max(LIMITS.logEvents),
+  rollbackToCheckpoint: actionOutcomeSchema,
+  rollbackFiles: actionOutcomeSchema,
+  smartRollback: actionOutcomeSchema,
+  undoRollback: actionOutcomeSchema,
+  start: actionOutcomeSchema,
+  pause: actionOutcomeSchema,
+  resume: actionOutcomeSchema,
+  stop: actionOutcomeSchema,
+  sendMessage: actionOutcomeSchema,
+  checkpointNow: actionOutcomeSchema,
+  openNativeDiff: actionOutcomeSchema,
+  openFile: actionOutcomeSchema,
+} as const satisfies Record<RequestType, z.ZodType>;
+export type ResultOf<K extends RequestType> = z.infer<(typeof resultSchemas)[K]>;
+
+export const readyMessageSchema = z.strictObject({ type: z.literal('ready'), protocol: z.literal(PROTOCOL_VERSION) });
+/** The webview reporting a problem of its own (e.g. a host message it refused), for the host's log. */
+export const webviewLogSchema = z.strictObject({ type: z.literal('log'), level: z.enum(['warn', 'error']), message: z.string().max(LIMITS.shortText) });
+
+export const webviewToHostSchema = z.discriminatedUnion('type', [
+  readyMessageSchema,
+  webviewLogSchema,
+  ...(Object.values(requestSchemas) as [(typeof requestSchemas)[RequestType], ...(typeof requestSchemas)[RequestType][]]),
+]);
+export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
+
+// ---- host -> webview ---------------------------------------------------------------------
+
+export const errorInfoSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(LIMITS.shortText) });
+export type ErrorInfo = z.infer<typeof errorInfoSchema>;
+
+export const replySchema = z.discriminatedUnion('ok', [
+  z.strictObject({ type: z.literal('reply'), requestId, ok: z.literal(true), result: z.unknown() }),
+  z.strictObject({ type: z.literal('reply'), requestId, ok: z.literal(false), error: errorInfoSchema }),
+]);
+export type Reply = z.infer<typeof replySchema>;
+
+/** Live changes since the snapshot; the webview merges them (checkpoints by seq, messages by id). */
+export const updateSchema = z.strictObject({
+  type: z.literal('update'),
+  feature: featureViewSchema.optional(),
+  checkpoints: z.array(checkpointSummarySchema).max(LIMITS.checkpoints).optional(),
+  messages: z.array(messageViewSchema).max(LIMITS.messages).optional(),
+  rollbacks: z.array(rollbackViewSchema).max(LIMITS.rollbacks).optional(),
+  log: z.array(eventViewSchema).max(LIMITS.logEvents).optional(),
+});
+export type Update = z.infer<typeof updateSchema>;
+
+export const snapshotMessageSchema = z.strictObject({ type: z.literal('snapshot'), protocol: z.literal(PROTOCOL_VERSION), snapshot: snapshotSchema });
+
+export const hostToWebviewSchema = z.union([snapshotMessageSchema, updateSchema, replySchema]);
+export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
+
+// ---- helpers -------------------------------------------------------------------------------
+
+/** A short, log-safe account of why a message was refused. */
+export function describeIssues(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`)
+    .join('; ')
+    .slice(0, 1000);
+}
+
+/** The `type` and `requestId` of a message, when it has them, even if it is otherwise invalid. */
+export function peekEnvelope(msg: unknown): { type?: string; requestId?: number } {
+  if (typeof msg !== 'object' || msg === null) return {};
+  const m = msg as Record<string, unknown>;
+  const out: { type?: string; requestId?: number } = {};
+  if (typeof m.type === 'string') out.type = m.type.slice(0, 64);
+  if (typeof m.requestId === 'number' && Number.isSafeInteger(m.requestId) && m.requestId >= 1) out.requestId = m.requestId;
+  return out;
+}
+
+/** The persisted webview state (getState/setState), which the serializer reads back to rebuild a panel. */
+export const persistedStateSchema = z.object({
+  v: z.literal(1),
+  featureId: featureViewSchema.shape.id,
+});
