@@ -13,8 +13,8 @@ import { normalizeGlob } from './globHygiene';
 import { planSchema } from './schema';
 import type { Plan, PlanData, PlanInput } from './schema';
 
-/** Plans are small; a bound keeps a hostile or corrupt file from costing real time or memory. */
-export const MAX_PLAN_BYTES = 1024 * 1024;
+/** Plans are small (2,000 globs is ~60 KB); a bound keeps a hostile or corrupt file from costing real time. */
+export const MAX_PLAN_BYTES = 512 * 1024;
 const MAX_LISTED_PROBLEMS = 20;
 
 /** One problem in a plan file, with a 1-based position. */

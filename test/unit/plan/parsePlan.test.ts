@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { DEFAULT_LIMITS, defaultPlan, loadPlan, makePlan, parsePlan } from '../../../src/core/plan';
+import { DEFAULT_LIMITS, MAX_PLAN_BYTES, defaultPlan, loadPlan, makePlan, parsePlan } from '../../../src/core/plan';
 import { AopError } from '../../../src/core/util/errors';
 
 /** Runs parsePlan expecting PLAN_INVALID; returns the error for inspection. */
@@ -195,6 +195,11 @@ describe('plan: glob hygiene', () => {
   it('applies the same rules to forbidden and exclusive', () => {
     assert.match(refused('version: 1\nforbidden: ["/abs"]\n').message, /forbidden\[0\]: glob "\/abs" is an absolute path/);
     assert.match(refused('version: 1\nexclusive: ["a/../b"]\n').message, /exclusive\[0\]: glob/);
+  });
+
+  it('refuses an oversized plan file before parsing it', () => {
+    const err = refused(`version: 1\n# ${'x'.repeat(MAX_PLAN_BYTES)}\n`);
+    assert.match(err.message, /^plan\.yaml:1:1: the file is [\d,]+ characters; a plan may be at most 524,288/);
   });
 
   it('never throws anything but PLAN_INVALID on arbitrary text', () => {
