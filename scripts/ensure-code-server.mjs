@@ -266,7 +266,7 @@ export function freePort() {
  * Starts code-server on 127.0.0.1 with its own user-data, extensions and XDG folders under
  * `stateDir` (nothing lands in $HOME), waits until it answers, and returns a handle.
  * `env` is added to the server's environment, which its extension host inherits.
- * `settings` becomes User/settings.json. `folder` opens that folder by default.
+ * `settings` are merged under any existing User/settings.json. `folder` is opened by default.
  */
 export async function startCodeServer({ stateDir, port, env = {}, settings = {}, folder, startTimeoutMs = 60_000 }) {
   const { entry } = ensureCodeServer();
@@ -274,7 +274,15 @@ export async function startCodeServer({ stateDir, port, env = {}, settings = {},
   const extensionsDir = path.join(stateDir, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // Our settings are defaults: values already in the file (a person's own choices) win.
+  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
+  let existing = {};
+  try {
+    existing = JSON.parse(readFileSync(settingsFile, 'utf8'));
+  } catch {
+    // none yet, or not plain JSON: start from ours
+  }
+  writeFileSync(settingsFile, JSON.stringify({ ...settings, ...existing }, null, 2));
   const boundPort = port ?? (await freePort());
   const logFile = path.join(stateDir, 'code-server.log');
   const args = [
