@@ -224,6 +224,46 @@ function install() {
   }
 }
 
+/** One installer at a time (e.g. `npm start` and the tests started together). */
+function withInstallLock(fn) {
+  mkdirSync(toolsDir, { recursive: true });
+  const lock = path.join(toolsDir, 'code-server.lock');
+  const deadline = Date.now() + 10 * 60_000;
+  let said = false;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(lock, 'utf8'));
+      if (!isAlive(holder)) {
+        rmSync(lock, { force: true }); // left by an installer that died
+        continue;
+      }
+      if (Date.now() > deadline) throw new SetupError(`another install (pid ${holder}) holds ${lock} for over 10 minutes`);
+      if (!said) log(`waiting for another install (pid ${holder}) to finish`);
+      said = true;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function isAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
 function codeServerVersion(entry) {
   // Even --version writes a default config (with a password) under XDG dirs: keep it out of $HOME.
   const xdg = mkdtempSync(path.join(os.tmpdir(), 'aop-cs-version-'));
@@ -243,8 +283,11 @@ function codeServerVersion(entry) {
  */
 export function ensureCodeServer() {
   if (!isInstalled()) {
-    if (existsSync(installDir)) log('existing install is incomplete or another version; reinstalling');
-    install();
+    withInstallLock(() => {
+      if (isInstalled()) return; // another process finished it while we waited
+      if (existsSync(installDir)) log('existing install is incomplete or another version; reinstalling');
+      install();
+    });
   }
   return { entry: path.join(pkgDirIn(installDir), 'out/node/entry.js'), version: CODE_SERVER_VERSION, dir: installDir };
 }

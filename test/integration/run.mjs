@@ -146,7 +146,9 @@ async function runInCodeServer(workspace, tmp, resultFile) {
     writeFileSync(screenshotPath('browser-console.log'), consoleLines.join('\n') + '\n');
     console.error(`[integration] code-server log (last lines):\n${server.logTail(80)}`);
   };
-  return { arrived, server, context, fail };
+  // The suite's window stays open after its extension host exits; later checks use fresh pages.
+  const closeSuitePage = () => page.close();
+  return { arrived, server, context, fail, closeSuitePage };
 }
 
 /** Runs the same suite in desktop VS Code (needs internet to download it). */
@@ -256,7 +258,11 @@ async function main() {
 
   const run = host === 'electron' ? await runInElectron(workspace, tmp, resultFile) : await runInCodeServer(workspace, tmp, resultFile);
   if (!run.arrived) {
-    await run.fail(`no result from the extension host within ${suiteTimeoutMs} ms (expected ${resultFile})`);
+    await run.fail(
+      host === 'electron'
+        ? `desktop VS Code wrote no result file (expected ${resultFile}); see its output above`
+        : `no result from the extension host within ${suiteTimeoutMs} ms (expected ${resultFile})`,
+    );
     console.log('0 passed, 1 failed');
     return 1;
   }
@@ -270,6 +276,7 @@ async function main() {
   if (unlisted.length) problems.push(`not loaded by the suite (add them to test/integration/suite/tests.ts): ${unlisted.join(', ')}`);
   if (result.passed + result.failed === 0) problems.push('zero tests ran');
   if (failed > 0 || problems.length) await run.fail(problems.length ? problems.join('\n') : `${failed} test(s) failed in the extension host`);
+  await run.closeSuitePage?.();
 
   if (host !== 'electron' && runE2e) {
     const outcomes = await runE2eChecks({ server: run.server, context: run.context, workspace });
