@@ -10,7 +10,7 @@ export interface AvailableActions {
   checkpointNow: boolean;
 }
 
-const STARTABLE: readonly AgentState[] = ['idle', 'stopped', 'exited', 'failed'];
+const STARTABLE: readonly AgentState[] = ['idle', 'exited', 'failed', 'interrupted'];
 const STOPPABLE: readonly AgentState[] = ['queued', 'starting', 'running', 'paused'];
 /** Messages are queued until delivered, so they may be sent whenever an agent is (or will be) there. */
 const MESSAGEABLE: readonly AgentState[] = ['queued', 'starting', 'running', 'paused'];

@@ -130,7 +130,10 @@ export type Update = z.infer<typeof updateSchema>;
 
 export const snapshotMessageSchema = z.strictObject({ type: z.literal('snapshot'), protocol: z.literal(PROTOCOL_VERSION), snapshot: snapshotSchema });
 
-export const hostToWebviewSchema = z.union([snapshotMessageSchema, updateSchema, replySchema]);
+/** The feature cannot be shown (deleted, or its state unreadable); the panel says why. */
+export const unavailableSchema = z.strictObject({ type: z.literal('unavailable'), message: z.string().max(LIMITS.shortText) });
+
+export const hostToWebviewSchema = z.union([snapshotMessageSchema, updateSchema, replySchema, unavailableSchema]);
 export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
 
 // ---- helpers -------------------------------------------------------------------------------

@@ -56,10 +56,11 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * Agent lifecycle as the panel understands it. The host maps the orchestrator's states onto
- * these; `availableActions` (actions.ts) decides which buttons each allows.
+ * Agent lifecycle as the panel shows it: core's states (src/core/agents/states.ts) plus
+ * `idle` for a feature with no agent session yet. `availableActions` (actions.ts) decides
+ * which buttons each allows.
  */
-export const AGENT_STATES = ['idle', 'queued', 'starting', 'running', 'paused', 'stopping', 'stopped', 'exited', 'failed'] as const;
+export const AGENT_STATES = ['idle', 'queued', 'starting', 'running', 'paused', 'stopping', 'exited', 'failed', 'interrupted'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
 
 export const MESSAGE_STATES = ['queued', 'delivered', 'acknowledged', 'undelivered'] as const;

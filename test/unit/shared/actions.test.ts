@@ -8,7 +8,7 @@ describe('shared/actions: availableActions', () => {
   it('offers start only when no agent runs, stop only when one does', () => {
     for (const s of AGENT_STATES) {
       const a = availableActions({ agentState: s, capabilities: caps });
-      assert.equal(a.start, ['idle', 'stopped', 'exited', 'failed'].includes(s), `start in ${s}`);
+      assert.equal(a.start, ['idle', 'exited', 'failed', 'interrupted'].includes(s), `start in ${s}`);
       assert.equal(a.stop, ['queued', 'starting', 'running', 'paused'].includes(s), `stop in ${s}`);
       assert.ok(!(a.start && a.stop), s);
     }

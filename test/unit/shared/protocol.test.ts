@@ -116,6 +116,7 @@ describe('shared/protocol: host -> webview', () => {
       { type: 'update', checkpoints: [checkpoint(3, '2025-01-01T11:00:00Z')], messages: [message('m2', '2025-01-01T11:00:00Z')], rollbacks: [rollback('2025-01-01T11:00:00Z')], log: [] },
       { type: 'reply', requestId: 1, ok: true, result: { anything: 1 } },
       { type: 'reply', requestId: 1, ok: false, error: { code: 'INVALID_PATH', message: 'no' } },
+      { type: 'unavailable', message: 'Feature "x" was deleted.' },
     ];
     for (const m of ok) {
       const r = hostToWebviewSchema.safeParse(m);

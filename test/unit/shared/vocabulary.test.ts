@@ -5,14 +5,17 @@
 import { strict as assert } from 'node:assert';
 import { eventSchema, fileChangeSchema, type AopEvent } from '../../../src/core/events/schema';
 import * as core from '../../../src/core/model/types';
+import { AGENT_STATES as CORE_AGENT_STATES, type AgentState as CoreAgentState } from '../../../src/core/agents/states';
 import type { FileChange, Violation } from '../../../src/core/model/types';
 import {
+  AGENT_STATES,
   CHECKPOINT_TRIGGERS,
   EVENT_TYPES,
   FILE_STATUSES,
   GIT_MODES,
   SEVERITIES,
   VIOLATION_KINDS,
+  type AgentState,
   type EventType,
   type ViolationView,
 } from '../../../src/shared/viewModels';
@@ -25,6 +28,7 @@ const sameTriggers: Same<(typeof CHECKPOINT_TRIGGERS)[number], core.CheckpointTr
 const sameStatus: Same<(typeof FILE_STATUSES)[number], FileChange['status']> = true;
 const sameModes: Same<(typeof GIT_MODES)[number], core.GitMode> = true;
 const sameEvents: Same<EventType, AopEvent['t']> = true;
+const sameAgentStates: Same<Exclude<AgentState, 'idle'>, CoreAgentState> = true;
 const sameViolation: Same<Omit<ViolationView, never>, Violation> = true;
 
 describe('shared vocabulary matches core', () => {
@@ -39,6 +43,11 @@ describe('shared vocabulary matches core', () => {
     assert.deepEqual([...GIT_MODES], fileChangeSchema.shape.mode.options);
     const cp = eventSchema.options.find((o) => o.shape.t.value === 'checkpoint')!;
     assert.deepEqual([...CHECKPOINT_TRIGGERS], (cp.shape as { trigger: { options: string[] } }).trigger.options);
+  });
+
+  it("has core's agent states plus idle", () => {
+    assert.ok(sameAgentStates);
+    assert.deepEqual(AGENT_STATES.filter((s) => s !== 'idle').sort(), [...CORE_AGENT_STATES].sort());
   });
 
   it('knows every event type of the log', () => {

@@ -1,0 +1,85 @@
+/**
+ * What the review panel needs from the rest of the extension, as interfaces the composition
+ * root implements against the orchestrator. Nothing here imports `vscode`, so the controller
+ * that uses them runs in plain-Node unit tests.
+ */
+import type { AopEvent, AopEventType } from '../../core/events/schema';
+import type { CheckpointRecord, FileChange, Violation } from '../../core/model/types';
+import type { BlobRead } from '../../shared/diffView';
+import type { DiffRange, FeatureView } from '../../shared/viewModels';
+import type { IDisposable } from './disposable';
+
+export type { BlobRead } from '../../shared/diffView';
+/** One end of a comparison: a checkpoint's seq, the feature's base commit, or the worktree on disk. */
+export type SnapshotRef = number | 'base' | 'worktree';
+
+/** A change the panel should show: a new event in the feature's log, or a change of its header. */
+export interface ReviewChange {
+  featureId: string;
+  /** An event just appended to the feature's log. */
+  event?: AopEvent;
+  /** The header changed (agent state, breaker, queue position, capabilities). */
+  feature?: boolean;
+}
+
+/** Read access to a feature's state. Methods throw AopError (e.g. NOT_FOUND) on failure. */
+export interface ReviewDataSource {
+  getFeature(featureId: string): Promise<FeatureView>;
+  /** Every checkpoint of the feature, oldest first. */
+  listCheckpoints(featureId: string): Promise<CheckpointRecord[]>;
+  /** Files that differ between two snapshots, and the violations standing at `range.to`. */
+  changes(featureId: string, range: DiffRange): Promise<{ files: FileChange[]; violations: Violation[] }>;
+  /**
+   * One file as it is in a snapshot: its full size and at most `maxBytes` of it; undefined when
+   * the file does not exist there. Never reads outside the feature's worktree or object store.
+   */
+  readBlob(featureId: string, at: SnapshotRef, path: string, maxBytes: number): Promise<BlobRead | undefined>;
+  /** The latest events of the log (oldest first), of the given types when `types` is set, at most `limit`. */
+  events(featureId: string, filter: { types?: readonly AopEventType[]; limit: number }): Promise<AopEvent[]>;
+  /** Absolute path of the feature's worktree, to open files in the editor. */
+  worktreePath(featureId: string): Promise<string>;
+  onDidChange(listener: (change: ReviewChange) => void): IDisposable;
+}
+
+/** What an action reports back; `summary` is shown in the panel's status line. */
+export type ActionResult = void | { summary?: string };
+
+/**
+ * The panel's actions. The panel has already validated input and asked the user to confirm
+ * rollbacks; implementations throw AopError with a code and an actionable message.
+ */
+export interface ReviewActions {
+  rollbackToCheckpoint(featureId: string, seq: number): Promise<ActionResult>;
+  rollbackFiles(featureId: string, seq: number | 'base', paths: readonly string[]): Promise<ActionResult>;
+  smartRollback(featureId: string): Promise<ActionResult>;
+  undoRollback(featureId: string): Promise<ActionResult>;
+  /** The files a smart rollback would restore; when absent, the panel lists the paths with violations. */
+  previewSmartRollback?(featureId: string): Promise<string[]>;
+  start(featureId: string): Promise<ActionResult>;
+  pause(featureId: string): Promise<ActionResult>;
+  resume(featureId: string): Promise<ActionResult>;
+  stop(featureId: string): Promise<ActionResult>;
+  sendMessage(featureId: string, text: string): Promise<ActionResult>;
+  checkpointNow(featureId: string): Promise<ActionResult>;
+  openNativeDiff(featureId: string, path: string, from: number | 'base', to: number | 'worktree'): Promise<void>;
+}
+
+/** The editor surfaces the controller drives (a modal confirmation, opening a file). */
+export interface ReviewHostUi {
+  /** A modal warning; resolves true only when the user chose `confirmLabel`. */
+  confirm(message: string, detail: string, confirmLabel: string): Promise<boolean>;
+  openFile(absolutePath: string, line?: number): Promise<void>;
+}
+
+/** Where rejected messages and failures are written (a LogOutputChannel fits). */
+export interface PanelLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** The webview as the controller sees it. */
+export interface WebviewPort {
+  postMessage(message: unknown): PromiseLike<boolean>;
+  onDidReceiveMessage(listener: (message: unknown) => void): IDisposable;
+}

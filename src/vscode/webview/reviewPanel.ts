@@ -1,0 +1,146 @@
+/**
+ * The review panel in VS Code: one webview panel per feature (revealed if already open),
+ * restored after a reload by a WebviewPanelSerializer, with resources limited to the built
+ * bundle and media/. All behaviour lives in ReviewController; this file only adapts VS Code.
+ */
+import * as vscode from 'vscode';
+import { assertFeatureId } from '../../core/util/ids';
+import { errorMessage } from '../../core/util/errors';
+import { persistedStateSchema } from '../../shared/protocol';
+import { Disposable } from './disposable';
+import { buildReviewHtml, makeNonce } from './html';
+import type { PanelLogger, ReviewActions, ReviewDataSource, ReviewHostUi } from './ports';
+import { ReviewController } from './reviewController';
+
+export const REVIEW_VIEW_TYPE = 'aop.review';
+
+export interface ReviewPanelDeps {
+  extensionUri: vscode.Uri;
+  data: ReviewDataSource;
+  actions: ReviewActions;
+  logger: PanelLogger;
+}
+
+/** The only folders the webview may load from. */
+export function reviewResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
+  return [vscode.Uri.joinPath(extensionUri, 'webview-ui', 'build'), vscode.Uri.joinPath(extensionUri, 'media')];
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, enableForms: false, enableCommandUris: false, localResourceRoots: reviewResourceRoots(extensionUri) };
+}
+
+const hostUi: ReviewHostUi = {
+  async confirm(message, detail, confirmLabel) {
+    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, confirmLabel);
+    return choice === confirmLabel;
+  },
+  async openFile(absolutePath, line) {
+    const pos = line ? new vscode.Position(line - 1, 0) : undefined;
+    await vscode.window.showTextDocument(vscode.Uri.file(absolutePath), {
+      preview: true,
+      viewColumn: vscode.ViewColumn.Beside,
+      ...(pos ? { selection: new vscode.Range(pos, pos) } : {}),
+    });
+  },
+};
+
+export class ReviewPanel extends Disposable {
+  private readonly controller: ReviewController;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly featureId: string,
+    deps: ReviewPanelDeps,
+  ) {
+    super();
+    this._register({ dispose: () => panel.dispose() });
+    const webview = panel.webview;
+    webview.options = webviewOptions(deps.extensionUri);
+    panel.title = `Review: ${featureId}`;
+    this.controller = this._register(new ReviewController(featureId, webview, { data: deps.data, actions: deps.actions, ui: hostUi, logger: deps.logger }));
+    this._register(panel.onDidChangeViewState(() => this.controller.setVisible(panel.visible)));
+    const build = vscode.Uri.joinPath(deps.extensionUri, 'webview-ui', 'build');
+    webview.html = buildReviewHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(build, 'main.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(build, 'main.css')).toString(),
+      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(build, 'codicon.css')).toString(),
+      title: `Review: ${featureId}`,
+    });
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+}
+
+/** Opens, reveals and restores review panels; one per feature. */
+export class ReviewPanelManager extends Disposable {
+  private readonly panels = new Map<string, ReviewPanel>();
+
+  constructor(private readonly deps: ReviewPanelDeps) {
+    super();
+    this._register({ dispose: () => [...this.panels.values()].forEach((p) => p.dispose()) });
+  }
+
+  /** Shows the feature's panel, creating it if needed. */
+  show(featureId: string, column: vscode.ViewColumn = vscode.ViewColumn.Active): ReviewPanel {
+    const id = assertFeatureId(featureId);
+    const open = this.panels.get(id);
+    if (open) {
+      open.reveal();
+      return open;
+    }
+    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, `Review: ${id}`, column, { ...webviewOptions(this.deps.extensionUri), enableFindWidget: true });
+    return this.adopt(panel, id);
+  }
+
+  get(featureId: string): ReviewPanel | undefined {
+    return this.panels.get(featureId);
+  }
+
+  /** Closes the feature's panel, e.g. when the feature is deleted. */
+  close(featureId: string): void {
+    this.panels.get(featureId)?.dispose();
+  }
+
+  /** Registers the serializer that restores panels after a window reload; call during activation. */
+  registerSerializer(): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        const parsed = persistedStateSchema.safeParse(state);
+        if (!parsed.success) {
+          this.deps.logger.warn('Review panel: no valid saved state to restore; closing it.');
+          panel.dispose();
+          return;
+        }
+        const id = parsed.data.featureId;
+        if (this.panels.has(id)) {
+          // A second restored panel for the same feature: keep one per feature.
+          panel.dispose();
+          return;
+        }
+        try {
+          this.adopt(panel, id);
+        } catch (err) {
+          this.deps.logger.warn(`Review panel ${id}: could not restore: ${errorMessage(err)}`);
+          panel.dispose();
+        }
+      },
+    });
+  }
+
+  private adopt(panel: vscode.WebviewPanel, featureId: string): ReviewPanel {
+    const review = new ReviewPanel(panel, featureId, this.deps);
+    this.panels.set(featureId, review);
+    // Closing the editor tab disposes the panel; the review panel then releases everything.
+    const sub = panel.onDidDispose(() => {
+      sub.dispose();
+      if (this.panels.get(featureId) === review) this.panels.delete(featureId);
+      review.dispose();
+    });
+    return review;
+  }
+}
