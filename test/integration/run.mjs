@@ -13,6 +13,7 @@
 //                            (downloads VS Code: needs internet; on Linux also a display/xvfb)
 //   AOP_VSCODE_VERSION       desktop VS Code version for the electron host (default: stable)
 //   AOP_TEST_TIMEOUT_MS      deadline for the in-host suite (default 300000)
+//   AOP_TEST_GREP            run only in-host tests whose full title matches this regexp
 //   AOP_E2E=0                skip the browser-side checks
 //   AOP_KEEP_TMP=1           keep the temp workspace and server state (printed at the end)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +38,7 @@ const runE2e = process.env.AOP_E2E !== '0';
 const keepTmp = process.env.AOP_KEEP_TMP === '1';
 
 /** Chromium flags that work headless, offline, as root, without a GPU. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -79,6 +80,11 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+/** What the in-host suite reads from its environment (see suite/index.ts). */
+function suiteEnv(resultFile) {
+  return { AOP_TEST_RESULT: resultFile, ...(process.env.AOP_TEST_GREP ? { AOP_TEST_GREP: process.env.AOP_TEST_GREP } : {}) };
+}
+
 function log(msg) {
   console.log(`[integration] ${msg}`);
 }
@@ -118,7 +124,7 @@ async function runInCodeServer(workspace, tmp, resultFile) {
   const executablePath = ensureChromium();
   const { chromium } = await import('playwright-core');
   log('starting code-server');
-  const server = await startCodeServer({ stateDir: path.join(tmp, 'state'), env: { AOP_TEST_RESULT: resultFile }, settings: SETTINGS });
+  const server = await startCodeServer({ stateDir: path.join(tmp, 'state'), env: suiteEnv(resultFile), settings: SETTINGS });
   cleanups.push(() => server.stop());
   log(`code-server on ${server.url} (log: ${server.logFile})`);
 
@@ -162,7 +168,7 @@ async function runInElectron(workspace, tmp, resultFile) {
       version: process.env.AOP_VSCODE_VERSION ?? 'stable',
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: suiteBundle,
-      extensionTestsEnv: { AOP_TEST_RESULT: resultFile },
+      extensionTestsEnv: suiteEnv(resultFile),
       launchArgs: [workspace, '--user-data-dir', userDataDir, '--extensions-dir', path.join(tmp, 'state', 'extensions'), '--disable-workspace-trust'],
     });
   } catch (err) {

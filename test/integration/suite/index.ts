@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
-import { RESULT_FILE_ENV, type SuiteResult, type TestOutcome } from './result';
+import { GREP_ENV, RESULT_FILE_ENV, type SuiteResult, type TestOutcome } from './result';
 import { TEST_MODULES } from './tests';
 
 const { EVENT_SUITE_BEGIN, EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING } = Mocha.Runner.constants;
@@ -64,7 +64,8 @@ export async function run(): Promise<void> {
   process.setSourceMapsEnabled(true);
   const result: SuiteResult = { files: [], passed: 0, failed: 0, pending: 0, durationMs: 0, tests: [], lines: [] };
   try {
-    const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: recordingReporter(result) });
+    const grep = process.env[GREP_ENV];
+    const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: recordingReporter(result), ...(grep ? { grep: new RegExp(grep) } : {}) });
     // Sets describe/it/before... as globals for the files loaded below.
     mocha.suite.emit('pre-require', globalThis, 'aop-integration', mocha);
     for (const [file, load] of TEST_MODULES) {

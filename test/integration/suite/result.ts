@@ -2,6 +2,8 @@
 
 /** Environment variable naming the result file; the extension host inherits it from code-server. */
 export const RESULT_FILE_ENV = 'AOP_TEST_RESULT';
+/** Optional regexp: run only tests whose full title matches. */
+export const GREP_ENV = 'AOP_TEST_GREP';
 
 export interface TestOutcome {
   fullTitle: string;
