@@ -128,7 +128,10 @@ async function runInCodeServer(workspace, tmp, resultFile) {
   cleanups.push(() => server.stop());
   log(`code-server on ${server.url} (log: ${server.logFile})`);
 
-  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  // Chromium keeps crash-report state under XDG folders: point them at the temp dir, not $HOME.
+  const browserHome = path.join(tmp, 'browser');
+  const browserEnv = { ...process.env, XDG_CONFIG_HOME: path.join(browserHome, 'config'), XDG_CACHE_HOME: path.join(browserHome, 'cache') };
+  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, env: browserEnv });
   cleanups.push(() => browser.close());
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const consoleLines = [];
