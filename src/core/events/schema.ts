@@ -43,7 +43,7 @@ export const eventSchema = z.discriminatedUnion('t', [
     commit: z.string(),
     tree: z.string(),
     parent: z.string(),
-    trigger: z.enum(['watch', 'manual', 'pre-rollback', 'turn-end', 'reconcile', 'final', 'initial']),
+    trigger: z.enum(['watch', 'manual', 'pre-rollback', 'rollback', 'turn-end', 'reconcile', 'final', 'initial']),
     files: z.array(fileChangeSchema),
     durationMs: z.number(),
     violations: z.array(violationSchema),

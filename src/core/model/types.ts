@@ -54,7 +54,7 @@ export interface FileChange {
   binary?: boolean;
 }
 
-export type CheckpointTrigger = 'watch' | 'manual' | 'pre-rollback' | 'turn-end' | 'reconcile' | 'final' | 'initial';
+export type CheckpointTrigger = 'watch' | 'manual' | 'pre-rollback' | 'rollback' | 'turn-end' | 'reconcile' | 'final' | 'initial';
 
 export interface CheckpointRecord {
   featureId: string;

@@ -1,0 +1,317 @@
+/**
+ * One feature's checkpoint engine. Requests (a watch batch's paths, a full reconciliation, a
+ * manual checkpoint) are serialized: while one checkpoint runs, later requests merge into the
+ * next. A checkpoint writes only the changed blobs and the trees on their paths, commits with
+ * the previous checkpoint as parent, points `refs/aop/<id>/<seq>` at it, then validates the
+ * feature cumulatively against its base and records everything in the event log.
+ */
+import * as path from 'node:path';
+import type { CheckpointRecord, CheckpointTrigger, FileChange, Violation } from '../model/types';
+import type { EventLog } from '../events/eventLog';
+import { IgnoreChecker } from '../git/ignoreChecker';
+import { ObjectStore } from '../git/objectStore';
+import { RefStore } from '../git/refStore';
+import { git } from '../git/gitRunner';
+import { AopError, errorMessage } from '../util/errors';
+import { Emitter } from '../util/emitter';
+import { SerialQueue } from '../util/async';
+import { SnapshotTree } from './snapshotTree';
+import { Snapshotter, type IgnoredFile, type SnapshotUpdate } from './snapshotter';
+import { StatCache } from './statCache';
+import { diffTrees } from './treeDiff';
+
+export interface CheckpointValidator {
+  validate(changes: FileChange[]): Promise<{ violations: Violation[]; checked: number; cacheHits: number }>;
+}
+
+export interface CheckpointServiceOptions {
+  featureId: string;
+  worktree: string;
+  baseCommit: string;
+  log: EventLog;
+  validator: CheckpointValidator;
+  /** Where the private stat cache is kept (optional). */
+  statCacheFile?: string;
+  /** A checkpoint slower than this is reported as degraded (the watchdog then batches coarser). */
+  budgetMs?: number;
+}
+
+export interface CheckpointRequest {
+  paths?: Iterable<string>;
+  /** Compare the whole worktree (reconciliation). */
+  full?: boolean;
+  trigger: CheckpointTrigger;
+  /** Record a checkpoint even when nothing changed (pre-rollback safety points). */
+  force?: boolean;
+}
+
+interface Pending {
+  paths: Set<string>;
+  full: boolean;
+  force: boolean;
+  trigger: CheckpointTrigger;
+  waiters: { resolve(r: CheckpointRecord | undefined): void; reject(e: unknown): void }[];
+}
+
+const AUTHOR = 'Agent Orchestrator <aop@localhost>';
+
+export class CheckpointService {
+  readonly store: ObjectStore;
+  readonly refs: RefStore;
+  private readonly ignore: IgnoreChecker;
+  private readonly stats: StatCache;
+  private tree!: SnapshotTree;
+  private snapshotter!: Snapshotter;
+  private readonly queue = new SerialQueue();
+  private pending: Pending | undefined;
+  private running = false;
+  private headSeq = 0;
+  private headCommit = '';
+  private headTree = '';
+  private baseTree = '';
+  private readonly ignored = new Map<string, IgnoredFile>();
+  private lastViolations: Violation[] = [];
+  private notSnapshotted = new Map<string, string>();
+  private readonly emitter = new Emitter<CheckpointRecord>();
+  /** Fires after each recorded checkpoint. */
+  readonly onCheckpoint = this.emitter.event;
+
+  private constructor(
+    private readonly opts: CheckpointServiceOptions,
+    store: ObjectStore,
+  ) {
+    this.store = store;
+    this.refs = new RefStore(opts.worktree);
+    this.ignore = new IgnoreChecker(opts.worktree);
+    this.stats = new StatCache(opts.statCacheFile);
+  }
+
+  static async open(opts: CheckpointServiceOptions): Promise<CheckpointService> {
+    const store = await ObjectStore.open(opts.worktree);
+    const svc = new CheckpointService(opts, store);
+    await svc.init();
+    return svc;
+  }
+
+  private async init(): Promise<void> {
+    await this.stats.load();
+    this.baseTree = await this.treeOf(this.opts.baseCommit);
+    const refs = await this.refs.list(this.opts.featureId);
+    const last = refs[refs.length - 1];
+    if (last) {
+      this.headSeq = last.seq;
+      this.headCommit = last.commit;
+      this.headTree = await this.treeOf(last.commit);
+    } else {
+      this.headSeq = 0;
+      this.headCommit = this.opts.baseCommit;
+      this.headTree = this.baseTree;
+    }
+    this.tree = new SnapshotTree(this.store, this.headTree);
+    this.snapshotter = new Snapshotter(this.opts.worktree, this.tree, this.store, this.ignore, this.stats);
+  }
+
+  private async treeOf(commit: string): Promise<string> {
+    const obj = await this.store.read(`${commit}^{tree}`);
+    if (!obj) throw new AopError('NOT_FOUND', `commit ${commit} not found in the repository`);
+    return obj.oid;
+  }
+
+  get head(): { seq: number; commit: string; tree: string } {
+    return { seq: this.headSeq, commit: this.headCommit, tree: this.headTree };
+  }
+
+  get base(): { commit: string; tree: string } {
+    return { commit: this.opts.baseCommit, tree: this.baseTree };
+  }
+
+  get violations(): readonly Violation[] {
+    return this.lastViolations;
+  }
+
+  get notSnapshottedPaths(): { path: string; reason: string }[] {
+    return [...this.notSnapshotted].map(([p, reason]) => ({ path: p, reason }));
+  }
+
+  /** True while a checkpoint is being taken or waits to be. */
+  get busy(): boolean {
+    return this.running || this.pending !== undefined;
+  }
+
+  /**
+   * Asks for a checkpoint. Requests made while one runs are merged into the next. Resolves with
+   * the record, or undefined when nothing changed.
+   */
+  request(req: CheckpointRequest): Promise<CheckpointRecord | undefined> {
+    if (!this.pending) {
+      this.pending = { paths: new Set(), full: false, force: false, trigger: req.trigger, waiters: [] };
+      const p = this.pending;
+      void this.queue.run(() => this.runPending(p));
+    }
+    const p = this.pending;
+    for (const x of req.paths ?? []) p.paths.add(x);
+    p.full ||= req.full === true;
+    p.force ||= req.force === true;
+    // The most telling trigger wins when requests merge.
+    if (rank(req.trigger) > rank(p.trigger)) p.trigger = req.trigger;
+    return new Promise((resolve, reject) => p.waiters.push({ resolve, reject }));
+  }
+
+  /** Runs `task` in this feature's lane: no checkpoint runs at the same time. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.run(task);
+  }
+
+  private async runPending(p: Pending): Promise<void> {
+    if (this.pending === p) this.pending = undefined;
+    this.running = true;
+    try {
+      const rec = await this.take(p);
+      for (const w of p.waiters) w.resolve(rec);
+    } catch (e) {
+      const err = AopError.is(e) ? e : new AopError('GIT_FAILED', `Checkpoint failed: ${errorMessage(e)}`, { cause: e });
+      // Start the next checkpoint from the last good one, so nothing half-built leaks into it.
+      this.tree.reset(this.headTree);
+      await this.opts.log.append({ t: 'checkpoint.failed', error: err.message, code: err.code }).catch(() => undefined);
+      for (const w of p.waiters) w.reject(err);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Takes a checkpoint now; call only inside the feature's lane. */
+  private async take(p: Pick<Pending, 'paths' | 'full' | 'force' | 'trigger'>): Promise<CheckpointRecord | undefined> {
+    const started = performance.now();
+    const up = p.full ? await this.snapshotter.applyAll() : await this.snapshotter.applyPaths(p.paths);
+    this.noteSideEffects(up, p.full);
+    const tree = await this.tree.write();
+    if (tree === this.headTree && !p.force) {
+      if (up.ignoredPresent.length > 0 || up.ignoredGone.length > 0) await this.revalidateOnly();
+      await this.stats.save();
+      return undefined;
+    }
+    const seq = this.headSeq + 1;
+    const parent = this.headCommit;
+    const commit = await this.writeCommit(tree, parent, `aop checkpoint ${this.opts.featureId}#${seq} (${p.trigger})`);
+    await this.refs.create(RefStore.checkpointRef(this.opts.featureId, seq), commit);
+    this.headSeq = seq;
+    this.headCommit = commit;
+    this.headTree = tree;
+    const files = await diffTrees(this.opts.worktree, parent, commit, { numstat: true });
+    const violations = await this.validateCumulative(seq);
+    const record: CheckpointRecord = {
+      featureId: this.opts.featureId,
+      seq,
+      commit,
+      tree,
+      parent,
+      time: new Date().toISOString(),
+      trigger: p.trigger,
+      files,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      violations,
+    };
+    if (this.notSnapshotted.size > 0) record.notSnapshotted = this.notSnapshottedPaths;
+    await this.opts.log.append({ t: 'checkpoint', ...omitFeature(record) });
+    await this.opts.log.sync();
+    await this.stats.save();
+    if (this.opts.budgetMs !== undefined && record.durationMs > this.opts.budgetMs) {
+      await this.opts.log.append({ t: 'checkpoint.degraded', reason: `took ${record.durationMs} ms, over the ${this.opts.budgetMs} ms budget`, durationMs: record.durationMs });
+    }
+    this.emitter.fire(record);
+    return record;
+  }
+
+  private noteSideEffects(up: SnapshotUpdate, full: boolean): void {
+    for (const f of up.ignoredPresent) this.ignored.set(f.path, f);
+    for (const g of up.ignoredGone) this.ignored.delete(g);
+    if (full) this.notSnapshotted.clear();
+    for (const n of up.notSnapshotted) this.notSnapshotted.set(n.path, n.reason);
+  }
+
+  private async writeCommit(tree: string, parent: string, message: string): Promise<string> {
+    const when = `${Math.floor(Date.now() / 1000)} +0000`;
+    const body = `tree ${tree}\nparent ${parent}\nauthor ${AUTHOR} ${when}\ncommitter ${AUTHOR} ${when}\n\n${message}\n`;
+    return this.store.writeObject('commit', Buffer.from(body, 'utf8'));
+  }
+
+  /** Everything the feature differs from its base in: committed, uncommitted, and ignored files on disk. */
+  async cumulativeChanges(): Promise<FileChange[]> {
+    const changes = await diffTrees(this.opts.worktree, this.opts.baseCommit, this.headCommit);
+    for (const c of changes) {
+      if (c.oid && c.mode !== '160000' && c.size === undefined) c.size = (await this.store.info(c.oid))?.size;
+    }
+    for (const f of this.ignored.values()) changes.push({ path: f.path, status: 'A', mode: f.mode, size: f.size, ignored: true });
+    return changes;
+  }
+
+  private async validateCumulative(seq: number): Promise<Violation[]> {
+    const started = performance.now();
+    const changes = await this.cumulativeChanges();
+    const r = await this.opts.validator.validate(changes);
+    this.lastViolations = r.violations;
+    await this.opts.log.append({
+      t: 'validation',
+      seq,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      checked: r.checked,
+      cacheHits: r.cacheHits,
+      violations: r.violations.length,
+    });
+    return r.violations;
+  }
+
+  /** Ignored files changed but the snapshot did not: validate again without a new checkpoint. */
+  private async revalidateOnly(): Promise<void> {
+    await this.validateCumulative(this.headSeq);
+  }
+
+  /** Re-validates the current head (e.g. after the plan changed). */
+  revalidate(): Promise<Violation[]> {
+    return this.queue.run(() => this.validateCumulative(this.headSeq));
+  }
+
+  /** Resolves a checkpoint number to its commit; refuses an unknown one. 0 is the base. */
+  async commitOf(seq: number): Promise<string> {
+    if (seq === 0) return this.opts.baseCommit;
+    if (seq === this.headSeq) return this.headCommit;
+    const ref = RefStore.checkpointRef(this.opts.featureId, seq);
+    try {
+      return (await git(['rev-parse', '--verify', '-q', '--end-of-options', `${ref}^{commit}`], { cwd: this.opts.worktree })).trim();
+    } catch {
+      throw new AopError('NOT_FOUND', `Checkpoint ${seq} of feature "${this.opts.featureId}" does not exist (it may have been pruned). Pick one from the list.`);
+    }
+  }
+
+  /** After a rollback wrote the worktree: take its state as the new head, exactly. */
+  async afterWorktreeRewrite(paths: Iterable<string>, trigger: CheckpointTrigger): Promise<CheckpointRecord | undefined> {
+    return this.take({ paths: new Set(paths), full: false, force: false, trigger });
+  }
+
+  /** Takes a checkpoint inside the lane (for callers already holding it via exclusive()). */
+  takeNow(req: CheckpointRequest): Promise<CheckpointRecord | undefined> {
+    return this.take({ paths: new Set(req.paths ?? []), full: req.full === true, force: req.force === true, trigger: req.trigger });
+  }
+
+  worktreePath(rel: string): string {
+    return path.join(this.opts.worktree, rel);
+  }
+
+  async dispose(): Promise<void> {
+    await this.queue.run(async () => undefined);
+    await this.stats.save().catch(() => undefined);
+    this.store.close();
+    this.refs.close();
+    this.ignore.close();
+    this.emitter.dispose();
+  }
+}
+
+function rank(t: CheckpointTrigger): number {
+  return ['watch', 'reconcile', 'turn-end', 'manual', 'rollback', 'pre-rollback', 'final', 'initial'].indexOf(t);
+}
+
+function omitFeature(r: CheckpointRecord): Omit<CheckpointRecord, 'featureId'> {
+  const { featureId: _f, ...rest } = r;
+  return rest;
+}

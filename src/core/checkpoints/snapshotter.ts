@@ -1,0 +1,215 @@
+/**
+ * Brings a SnapshotTree in line with the worktree for a set of paths (from the watchdog) or for
+ * everything (a reconciliation scan). Knows the worktree's rules: `.git` is never snapshotted;
+ * ignored files are left out unless the snapshot already tracks them (they are reported for
+ * validation); nested repositories become gitlinks (their content is reported as not
+ * snapshotted); files are hashed through git, symlinks in-process.
+ */
+import * as fs from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import * as path from 'node:path';
+import type { GitMode } from '../model/types';
+import type { IgnoreChecker } from '../git/ignoreChecker';
+import type { ObjectStore } from '../git/objectStore';
+import { git } from '../git/gitRunner';
+import { GITLINK_MODE, TREE_MODE, type SnapshotTree } from './snapshotTree';
+import type { StatCache } from './statCache';
+
+export interface IgnoredFile {
+  path: string;
+  size: number;
+  mode: GitMode;
+}
+
+export interface SnapshotUpdate {
+  /** Paths whose entry in the snapshot changed. */
+  touched: Set<string>;
+  /** Ignored files seen (present) and ignored paths seen deleted. */
+  ignoredPresent: IgnoredFile[];
+  ignoredGone: string[];
+  notSnapshotted: { path: string; reason: string }[];
+}
+
+export function fileMode(st: Stats): GitMode {
+  if (st.isSymbolicLink()) return '120000';
+  return st.mode & 0o100 ? '100755' : '100644';
+}
+
+function isGitDirPath(rel: string): boolean {
+  return rel === '.git' || rel.startsWith('.git/');
+}
+
+export class Snapshotter {
+  constructor(
+    private readonly root: string,
+    private readonly tree: SnapshotTree,
+    private readonly store: ObjectStore,
+    private readonly ignore: IgnoreChecker,
+    private readonly stats: StatCache,
+  ) {}
+
+  private newUpdate(): SnapshotUpdate {
+    return { touched: new Set(), ignoredPresent: [], ignoredGone: [], notSnapshotted: [] };
+  }
+
+  /** Re-examines the given worktree-relative paths. */
+  async applyPaths(paths: Iterable<string>): Promise<SnapshotUpdate> {
+    const up = this.newUpdate();
+    const seen = new Set<string>();
+    for (const raw of paths) {
+      const rel = await this.owningPath(raw);
+      if (rel === undefined || seen.has(rel)) continue;
+      seen.add(rel);
+      await this.applyOne(rel, up, false);
+    }
+    return up;
+  }
+
+  /** Compares the whole worktree with the snapshot (the reconciliation scan). */
+  async applyAll(): Promise<SnapshotUpdate> {
+    const up = this.newUpdate();
+    await this.scanDir('', up, true);
+    return up;
+  }
+
+  /**
+   * The path whose entry represents `rel`: itself, or the nearest enclosing nested repository
+   * (whose content is a gitlink, not files). Undefined for paths inside `.git`.
+   */
+  private async owningPath(rel: string): Promise<string | undefined> {
+    if (isGitDirPath(rel)) return undefined;
+    const parts = rel.split('/');
+    if (parts.includes('.git')) return this.owningPath(parts.slice(0, parts.indexOf('.git')).join('/'));
+    let cur = '';
+    for (let i = 0; i < parts.length - 1; i++) {
+      cur = cur === '' ? parts[i]! : `${cur}/${parts[i]}`;
+      const e = await this.tree.get(cur);
+      if (e?.mode === GITLINK_MODE) return cur;
+      if (e === undefined && (await exists(path.join(this.root, cur, '.git')))) return cur;
+    }
+    return rel;
+  }
+
+  private async applyOne(rel: string, up: SnapshotUpdate, useStatCache: boolean): Promise<void> {
+    const abs = path.join(this.root, rel);
+    let st: Stats | undefined;
+    try {
+      st = await fs.lstat(abs);
+    } catch {
+      st = undefined;
+    }
+    const current = await this.tree.get(rel);
+    if (!st) {
+      if (current) {
+        if (current.mode === TREE_MODE) this.stats.deleteUnder(rel);
+        this.stats.delete(rel);
+        await this.tree.remove(rel);
+        up.touched.add(rel);
+      } else {
+        up.ignoredGone.push(rel);
+      }
+      return;
+    }
+    if (st.isDirectory()) {
+      if (await exists(path.join(abs, '.git'))) return this.applyGitlink(rel, up);
+      if (current?.mode === GITLINK_MODE) return; // an uninitialised submodule: keep the link as it is
+      if (current && current.mode !== TREE_MODE) {
+        await this.tree.remove(rel);
+        up.touched.add(rel);
+      }
+      return this.scanDir(rel, up, useStatCache);
+    }
+    if (!st.isFile() && !st.isSymbolicLink()) {
+      up.notSnapshotted.push({ path: rel, reason: 'not a regular file, folder or symlink' });
+      return;
+    }
+    if (!current && (await this.ignore.isIgnored(rel))) {
+      up.ignoredPresent.push({ path: rel, size: st.size, mode: fileMode(st) });
+      return;
+    }
+    const mode = fileMode(st);
+    let oid: string;
+    if (st.isSymbolicLink()) {
+      oid = await this.store.writeObject('blob', Buffer.from(await fs.readlink(abs, { encoding: 'buffer' })));
+    } else {
+      const cached = useStatCache ? this.stats.lookup(rel, st) : undefined;
+      if (cached && current?.oid === cached && current.mode === mode) return;
+      try {
+        oid = await this.store.hashFile(rel);
+      } catch (e) {
+        // Vanished or became unreadable between lstat and hashing: look again next batch.
+        if (!(await exists(abs))) return this.applyOne(rel, up, useStatCache);
+        throw e;
+      }
+      this.stats.put(rel, st, oid);
+    }
+    if (!current || current.oid !== oid || current.mode !== mode) {
+      await this.tree.set(rel, mode, oid);
+      up.touched.add(rel);
+    }
+  }
+
+  private async applyGitlink(rel: string, up: SnapshotUpdate): Promise<void> {
+    const current = await this.tree.get(rel);
+    let head: string | undefined;
+    try {
+      head = (await git(['rev-parse', '--verify', '-q', 'HEAD'], { cwd: path.join(this.root, rel) })).trim();
+    } catch {
+      head = undefined;
+    }
+    up.notSnapshotted.push({ path: rel, reason: 'nested git repository: recorded as a link to its HEAD commit, its files are not snapshotted' });
+    if (!head) {
+      up.notSnapshotted.push({ path: rel, reason: 'nested git repository without commits: not snapshotted at all' });
+      return;
+    }
+    if (current?.mode === TREE_MODE) this.stats.deleteUnder(rel);
+    if (!current || current.mode !== GITLINK_MODE || current.oid !== head) {
+      await this.tree.set(rel, GITLINK_MODE, head);
+      up.touched.add(rel);
+    }
+  }
+
+  /** Walks a folder on disk against the snapshot's folder of the same path. */
+  private async scanDir(rel: string, up: SnapshotUpdate, useStatCache: boolean): Promise<void> {
+    let dirents: Dirent[];
+    try {
+      dirents = await fs.readdir(rel === '' ? this.root : path.join(this.root, rel), { withFileTypes: true });
+    } catch {
+      dirents = [];
+    }
+    const onDisk = new Set<string>();
+    for (const d of dirents) {
+      const child = rel === '' ? d.name : `${rel}/${d.name}`;
+      if (rel === '' && d.name === '.git') continue;
+      onDisk.add(d.name);
+      if (d.isDirectory()) {
+        const tracked = await this.tree.get(child);
+        // An ignored folder that the snapshot does not track is skipped whole (node_modules, build output).
+        if (!tracked && (await this.ignore.isIgnored(child + '/'))) {
+          continue;
+        }
+      }
+      await this.applyOne(child, up, useStatCache);
+    }
+    // Entries the snapshot has but the disk no longer does.
+    for (const e of await this.tree.children(rel)) {
+      if (!onDisk.has(e.name)) {
+        const gone = rel === '' ? e.name : `${rel}/${e.name}`;
+        if (await this.tree.remove(gone)) {
+          up.touched.add(gone);
+          this.stats.deleteUnder(gone);
+          this.stats.delete(gone);
+        }
+      }
+    }
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

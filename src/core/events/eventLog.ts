@@ -1,0 +1,130 @@
+/**
+ * The per-feature append-only event log (`events.jsonl`): one JSON object a line. Appends go
+ * through one open file descriptor in append mode, in order; `sync()` fsyncs at checkpoint
+ * boundaries. Reading skips a torn or corrupt line with a warning instead of failing, so a
+ * crash mid-write never makes the log unreadable.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { Emitter } from '../util/emitter';
+import { SerialQueue } from '../util/async';
+import { eventSchema, type AopEvent, type EventInput } from './schema';
+
+/** Lines longer than this are refused at append (an event is a record, not a payload). */
+export const MAX_EVENT_BYTES = 256 * 1024;
+
+export interface ReadResult {
+  events: AopEvent[];
+  /** 1-based line numbers that were skipped, with the reason. */
+  skipped: { line: number; reason: string }[];
+}
+
+export class EventLog {
+  private fd: number | undefined;
+  private readonly queue = new SerialQueue();
+  private readonly emitter = new Emitter<AopEvent>();
+  readonly onEvent = this.emitter.event;
+
+  constructor(
+    readonly file: string,
+    readonly featureId: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Appends an event (ts and feature filled in). Resolves once written to the file. */
+  append(input: EventInput): Promise<AopEvent> {
+    const event = { ...input, ts: this.now().toISOString(), feature: this.featureId } as AopEvent;
+    let line = JSON.stringify(event);
+    if (Buffer.byteLength(line) > MAX_EVENT_BYTES) {
+      const w = { t: 'warning', ts: event.ts, feature: this.featureId, message: `event ${event.t} of ${Buffer.byteLength(line)} bytes dropped: over ${MAX_EVENT_BYTES}` };
+      line = JSON.stringify(w);
+    }
+    return this.queue.run(async () => {
+      const fd = await this.open();
+      await new Promise<void>((resolve, reject) => fs.write(fd, line + '\n', (err) => (err ? reject(err) : resolve())));
+      this.emitter.fire(event);
+      return event;
+    });
+  }
+
+  /** Flushes appended events to disk. */
+  sync(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.fd === undefined) return;
+      const fd = this.fd;
+      await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+    });
+  }
+
+  private async open(): Promise<number> {
+    if (this.fd !== undefined) return this.fd;
+    await fsp.mkdir(path.dirname(this.file), { recursive: true });
+    await this.healTornTail();
+    this.fd = fs.openSync(this.file, 'a');
+    return this.fd;
+  }
+
+  /** A crash can leave a last line without its newline; end it so the next event starts clean. */
+  private async healTornTail(): Promise<void> {
+    let fh: fsp.FileHandle | undefined;
+    try {
+      fh = await fsp.open(this.file, 'r');
+      const { size } = await fh.stat();
+      if (size === 0) return;
+      const b = Buffer.alloc(1);
+      await fh.read(b, 0, 1, size - 1);
+      if (b[0] !== 10) await fsp.appendFile(this.file, '\n');
+    } catch {
+      // no file yet
+    } finally {
+      await fh?.close();
+    }
+  }
+
+  /** Reads the whole log back. Torn or invalid lines are skipped and reported, never fatal. */
+  async read(): Promise<ReadResult> {
+    await this.queue.run(async () => undefined);
+    return readEventFile(this.file);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.run(async () => {
+      if (this.fd !== undefined) {
+        const fd = this.fd;
+        this.fd = undefined;
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+      }
+    });
+    this.emitter.dispose();
+  }
+}
+
+export async function readEventFile(file: string): Promise<ReadResult> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], skipped: [] };
+    throw e;
+  }
+  const events: AopEvent[] = [];
+  const skipped: ReadResult['skipped'] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      skipped.push({ line: i + 1, reason: 'not valid JSON (torn write?)' });
+      continue;
+    }
+    const r = eventSchema.safeParse(json);
+    if (r.success) events.push(r.data);
+    else skipped.push({ line: i + 1, reason: `unknown or malformed event: ${r.error.issues[0]?.message ?? 'invalid'}` });
+  }
+  return { events, skipped };
+}

@@ -1,0 +1,177 @@
+/**
+ * Reading and writing git objects for the checkpoint engine.
+ * - Reads go through one long-lived `git cat-file --batch`.
+ * - File blobs are written by one long-lived `git hash-object -w --no-filters --stdin-paths`
+ *   (no clean filters: those are repository-configured programs).
+ * - Trees, commits and symlink blobs (small) are written in-process as loose objects, exactly as
+ *   git writes them (zlib-deflated "<type> <size>\0<body>", named by its hash).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { AopError } from '../util/errors';
+import { BatchProcess, lineParser } from './batchProcess';
+import { git } from './gitRunner';
+
+export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
+
+export interface GitObject {
+  oid: string;
+  type: ObjectType;
+  data: Buffer;
+}
+
+export interface TreeEntry {
+  mode: string;
+  name: string;
+  oid: string;
+}
+
+export class ObjectStore {
+  private readonly catFile: BatchProcess;
+  private readonly catCheck: BatchProcess;
+  private readonly hasher: BatchProcess;
+  private readonly madeDirs = new Set<string>();
+
+  private constructor(
+    readonly cwd: string,
+    readonly objectsDir: string,
+    readonly algo: 'sha1' | 'sha256',
+  ) {
+    this.catFile = new BatchProcess(['cat-file', '--batch'], cwd);
+    this.catCheck = new BatchProcess(['cat-file', '--batch-check'], cwd);
+    this.hasher = new BatchProcess(['hash-object', '-w', '--no-filters', '--stdin-paths'], cwd);
+  }
+
+  /** Opens the object store of the repository that contains `cwd` (a worktree or the main checkout). */
+  static async open(cwd: string): Promise<ObjectStore> {
+    const out = await git(['rev-parse', '--git-common-dir', '--show-object-format'], { cwd });
+    const [common, format] = out.split('\n');
+    const commonDir = path.resolve(cwd, common!);
+    const algo = format === 'sha256' ? 'sha256' : 'sha1';
+    return new ObjectStore(cwd, path.join(commonDir, 'objects'), algo);
+  }
+
+  get oidLength(): number {
+    return this.algo === 'sha1' ? 40 : 64;
+  }
+
+  get zeroOid(): string {
+    return '0'.repeat(this.oidLength);
+  }
+
+  /** Reads an object; undefined when it does not exist. */
+  read(rev: string): Promise<GitObject | undefined> {
+    if (rev.includes('\n')) throw new AopError('INVALID_INPUT', 'object name contains a newline');
+    return this.catFile.request(rev + '\n', (buf) => {
+      const nl = buf.indexOf(10);
+      if (nl < 0) return undefined;
+      const header = buf.subarray(0, nl).toString('utf8');
+      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) return { value: undefined, used: nl + 1 };
+      const [oid, type, sizeText] = header.split(' ');
+      const size = Number(sizeText);
+      if (buf.length < nl + 1 + size + 1) return undefined;
+      const data = Buffer.from(buf.subarray(nl + 1, nl + 1 + size));
+      return { value: { oid: oid!, type: type as ObjectType, data }, used: nl + 1 + size + 1 };
+    });
+  }
+
+  /** Type and size without the content; undefined when missing. */
+  info(rev: string): Promise<{ oid: string; type: ObjectType; size: number } | undefined> {
+    return this.catCheck.request(rev + '\n', (buf) => {
+      const r = lineParser(buf);
+      if (!r) return undefined;
+      if (r.value.endsWith(' missing') || r.value.endsWith(' ambiguous')) return { value: undefined, used: r.used };
+      const [oid, type, size] = r.value.split(' ');
+      return { value: { oid: oid!, type: type as ObjectType, size: Number(size) }, used: r.used };
+    });
+  }
+
+  async readTree(oid: string): Promise<TreeEntry[]> {
+    const obj = await this.read(oid);
+    if (!obj || obj.type !== 'tree') throw new AopError('NOT_FOUND', `tree ${oid} not found`);
+    return parseTree(obj.data, this.oidLength / 2);
+  }
+
+  /** Writes the file at `relPath` (relative to cwd) as a blob; returns its id. */
+  async hashFile(relPath: string): Promise<string> {
+    if (relPath.includes('\n') || relPath.startsWith('"')) {
+      // --stdin-paths cannot carry these names: read and write in-process instead.
+      return this.writeObject('blob', await fs.readFile(path.join(this.cwd, relPath)));
+    }
+    const line = await this.hasher.request(relPath + '\n', lineParser);
+    if (!/^[0-9a-f]+$/.test(line)) throw new AopError('GIT_FAILED', `hash-object answered ${JSON.stringify(line.slice(0, 200))}`);
+    return line;
+  }
+
+  /** Hashes and writes an object as a loose object, unless it already exists. */
+  async writeObject(type: ObjectType, body: Buffer): Promise<string> {
+    const header = Buffer.from(`${type} ${body.length}\0`);
+    const oid = createHash(this.algo).update(header).update(body).digest('hex');
+    const dir = path.join(this.objectsDir, oid.slice(0, 2));
+    const file = path.join(dir, oid.slice(2));
+    try {
+      await fs.access(file);
+      return oid;
+    } catch {
+      // not there yet
+    }
+    if (!this.madeDirs.has(dir)) {
+      await fs.mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    const tmp = path.join(dir, `tmp_obj_aop_${randomBytes(6).toString('hex')}`);
+    await fs.writeFile(tmp, deflateSync(Buffer.concat([header, body]), { level: 1 }), { mode: 0o444 });
+    try {
+      await fs.rename(tmp, file);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
+    return oid;
+  }
+
+  writeTree(entries: TreeEntry[]): Promise<string> {
+    return this.writeObject('tree', serializeTree(entries, this.oidLength / 2));
+  }
+
+  close(): void {
+    this.catFile.close();
+    this.catCheck.close();
+    this.hasher.close();
+  }
+}
+
+export function parseTree(data: Buffer, oidBytes: number): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  let i = 0;
+  while (i < data.length) {
+    const sp = data.indexOf(32, i);
+    const nul = data.indexOf(0, sp);
+    const mode = data.subarray(i, sp).toString('latin1');
+    const name = data.subarray(sp + 1, nul).toString('utf8');
+    const oid = data.subarray(nul + 1, nul + 1 + oidBytes).toString('hex');
+    entries.push({ mode: mode === '40000' ? '040000' : mode, name, oid });
+    i = nul + 1 + oidBytes;
+  }
+  return entries;
+}
+
+/** git sorts tree entries by name, comparing a folder's name as if it ended with '/'. */
+function sortKey(e: TreeEntry): Buffer {
+  return Buffer.from(e.mode === '040000' ? e.name + '/' : e.name, 'utf8');
+}
+
+export function serializeTree(entries: TreeEntry[], oidBytes: number): Buffer {
+  const sorted = [...entries].sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)));
+  const parts: Buffer[] = [];
+  for (const e of sorted) {
+    const mode = e.mode === '040000' ? '40000' : e.mode;
+    parts.push(Buffer.from(`${mode} ${e.name}\0`, 'utf8'));
+    const oid = Buffer.from(e.oid, 'hex');
+    if (oid.length !== oidBytes) throw new AopError('INVALID_INPUT', `bad object id for ${e.name}`);
+    parts.push(oid);
+  }
+  return Buffer.concat(parts);
+}
