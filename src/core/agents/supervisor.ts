@@ -43,6 +43,11 @@ export interface SupervisorOptions {
   limits?: Partial<OutputLimits>;
   /** How long SIGTERM gets before SIGKILL. */
   stopTimeoutMs?: number;
+  /**
+   * Looks at each captured line first: undefined shows it as is, null hides it, an array shows
+   * those lines instead (e.g. text rendered from a JSON event stream).
+   */
+  lineFilter?(line: OutputLine): OutputLine[] | null | undefined;
 }
 
 export class ProcessSupervisor {
@@ -213,7 +218,12 @@ export class ProcessSupervisor {
   private capture(stream: Readable | null, name: 'stdout' | 'stderr'): void {
     if (!stream) return;
     stream.setEncoding('utf8');
-    const splitter = new LineSplitter(this.limits.maxLineLength, (text) => this.emitLine({ stream: name, text }));
+    const splitter = new LineSplitter(this.limits.maxLineLength, (text) => {
+      const line: OutputLine = { stream: name, text };
+      const shown = this.opts.lineFilter ? this.opts.lineFilter(line) : undefined;
+      if (shown === undefined) this.emitLine(line);
+      else if (shown !== null) for (const l of shown) this.emitLine(l);
+    });
     stream.on('data', (chunk: string) => splitter.push(chunk));
     stream.on('end', () => {
       splitter.end();

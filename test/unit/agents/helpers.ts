@@ -4,6 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EventInput } from '../../../src/core/events/schema';
 import type { LaunchSpec } from '../../../src/core/agents/supervisor';
+import { parseProviderConfig } from '../../../src/core/agents/config';
+import type { ProviderConfigInput } from '../../../src/core/agents/config';
+import { AgentSession } from '../../../src/core/agents/session';
+import type { AgentSessionOptions } from '../../../src/core/agents/session';
+import type { AgentHost } from '../../../src/core/agents/types';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const SCRIPTED_MAIN = path.join(REPO_ROOT, 'src/core/agents/scripted/main.ts');
@@ -43,4 +48,43 @@ export function readIfExists(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+
+/** Writes a script file for the scripted agent and returns its path. */
+export function writeScript(dir: string, yaml: string, name = 'script.yaml'): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
+export function scriptedConfig(script: string, transport: 'acp' | 'plain', extra: Partial<ProviderConfigInput> = {}): ProviderConfigInput {
+  return { provider: 'scripted', transport, script, ...extra };
+}
+
+/** Sessions started by a test, stopped in afterEach. */
+export const liveSessions: AgentSession[] = [];
+
+export async function stopLiveSessions(): Promise<void> {
+  await Promise.all(liveSessions.splice(0).map((s) => s.stop('test cleanup')));
+}
+
+/** Creates and launches a session (tracked for cleanup); resolves once it is running or ended. */
+export async function launchSession(
+  config: ProviderConfigInput,
+  host: AgentHost,
+  worktree: string,
+  prompt = 'Do the work.',
+  extra: Partial<AgentSessionOptions> = {},
+): Promise<AgentSession> {
+  const session = new AgentSession({ featureId: 'feat-1', worktree, config: parseProviderConfig(config), prompt, host, ...extra });
+  liveSessions.push(session);
+  session.preflight();
+  await session.launch();
+  return session;
+}
+
+/** Waits until the events hold one matching `pred`. */
+export function hasEvent(rec: EventRecorder, pred: (e: EventInput) => boolean): boolean {
+  return rec.events.some(pred);
 }

@@ -1,0 +1,150 @@
+/**
+ * All agent sessions of a workspace: at most one live session per feature, at most N running at
+ * once (the rest wait in FIFO order), each wired to its feature's host. The orchestrator holds
+ * one AgentManager and talks to sessions through it.
+ */
+import type { EventInput } from '../events/schema';
+import { Emitter } from '../util/emitter';
+import { AopError } from '../util/errors';
+import { parseProviderConfig } from './config';
+import type { ProviderConfigInput } from './config';
+import type { PendingMessage } from './messages';
+import type { OutputLimits } from './output';
+import type { ProviderDefinition } from './providers';
+import type { SandboxCapability } from './sandbox';
+import { DEFAULT_MAX_RUNNING, Scheduler } from './scheduler';
+import { AgentSession } from './session';
+import { isTerminal } from './states';
+import type { StateChange } from './states';
+import type { AgentHost } from './types';
+
+export interface AgentManagerOptions {
+  /** The host of a feature: its event log, write guard, permission policy, human prompt. */
+  hostFor(featureId: string): AgentHost;
+  maxRunning?: number;
+  parentEnv?: NodeJS.ProcessEnv;
+  outputLimits?: Partial<OutputLimits>;
+  providers?: Readonly<Record<string, ProviderDefinition>>;
+  detectSandbox?: () => SandboxCapability;
+  clientVersion?: string;
+}
+
+export interface StartOptions {
+  /** Messages left pending by an earlier session (see pendingFromEvents). */
+  pendingMessages?: readonly PendingMessage[];
+  /** Overrides the manager's host for this session. */
+  host?: AgentHost;
+}
+
+export class AgentManager {
+  private readonly sessions = new Map<string, AgentSession>();
+  private readonly hosts = new Map<string, AgentHost>();
+  private readonly scheduler: Scheduler;
+  private readonly stateEmitter = new Emitter<{ featureId: string; change: StateChange }>();
+  /** Every state change of every session. */
+  readonly onSessionState = this.stateEmitter.event;
+  /** The queue moved: running set or positions changed. */
+  readonly onQueueChanged: Scheduler['onChange'];
+  private disposed = false;
+
+  constructor(private readonly opts: AgentManagerOptions) {
+    this.scheduler = new Scheduler(opts.maxRunning ?? DEFAULT_MAX_RUNNING);
+    this.onQueueChanged = this.scheduler.onChange;
+    this.scheduler.onChange(() => this.reportPositions());
+  }
+
+  get maxRunning(): number {
+    return this.scheduler.maxRunning;
+  }
+
+  setMaxRunning(n: number): void {
+    this.scheduler.setMaxRunning(n);
+  }
+
+  /**
+   * Starts an agent on a feature: checks the settings and the executable now (throwing
+   * INVALID_INPUT or AGENT_NOT_FOUND), then queues it; it runs as soon as a slot is free.
+   */
+  start(featureId: string, worktree: string, config: ProviderConfigInput, prompt: string, options: StartOptions = {}): AgentSession {
+    if (this.disposed) throw new AopError('DISPOSED', 'The agent manager has been shut down.');
+    const existing = this.sessions.get(featureId);
+    if (existing && !isTerminal(existing.state)) {
+      throw new AopError('BUSY', `Feature ${featureId} already has an agent (${existing.state}); stop it first.`);
+    }
+    const host = options.host ?? this.opts.hostFor(featureId);
+    const session = new AgentSession({
+      featureId,
+      worktree,
+      config: parseProviderConfig(config),
+      prompt,
+      host,
+      parentEnv: this.opts.parentEnv,
+      pendingMessages: options.pendingMessages,
+      outputLimits: this.opts.outputLimits,
+      providers: this.opts.providers,
+      detectSandbox: this.opts.detectSandbox,
+      clientVersion: this.opts.clientVersion,
+    });
+    session.preflight();
+    this.sessions.set(featureId, session);
+    this.hosts.set(featureId, host);
+    session.queuePosition = () => this.scheduler.position(featureId);
+    session.onState((change) => {
+      this.stateEmitter.fire({ featureId, change });
+      if (isTerminal(change.to)) this.scheduler.release(featureId);
+    });
+    this.scheduler.enqueue(featureId, () => void session.launch());
+    return session;
+  }
+
+  get(featureId: string): AgentSession | undefined {
+    return this.sessions.get(featureId);
+  }
+
+  list(): AgentSession[] {
+    return [...this.sessions.values()];
+  }
+
+  /** 1-based place in the start queue, or undefined when not waiting. */
+  queuePosition(featureId: string): number | undefined {
+    return this.scheduler.position(featureId);
+  }
+
+  /** Stops a feature's agent; a queued one simply leaves the queue. */
+  async stop(featureId: string, reason = 'stopped by user'): Promise<void> {
+    const s = this.sessions.get(featureId);
+    if (!s) return;
+    this.scheduler.remove(featureId);
+    await s.stop(reason);
+  }
+
+  async stopAll(reason = 'the orchestrator is shutting down'): Promise<void> {
+    // Queued ones first, so a freed slot does not start another agent.
+    for (const s of this.sessions.values()) if (s.state === 'queued') this.scheduler.remove(s.featureId);
+    await Promise.all([...this.sessions.values()].map((s) => s.stop(reason)));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.stopAll();
+    this.stateEmitter.dispose();
+  }
+
+  private readonly lastPosition = new Map<string, number>();
+
+  private reportPositions(): void {
+    for (const s of this.sessions.values()) {
+      if (s.state !== 'queued') {
+        this.lastPosition.delete(s.featureId);
+        continue;
+      }
+      const pos = this.scheduler.position(s.featureId);
+      if (pos !== undefined && pos !== this.lastPosition.get(s.featureId)) {
+        this.lastPosition.set(s.featureId, pos);
+        const e: EventInput = { t: 'agent.update', kind: 'queue', data: { position: pos, running: this.scheduler.runningKeys().length, max: this.scheduler.maxRunning } };
+        this.hosts.get(s.featureId)?.log(e);
+      }
+    }
+  }
+}

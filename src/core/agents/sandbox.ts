@@ -1,0 +1,59 @@
+/**
+ * Optional write sandbox (opt-in, Linux): bubblewrap with the whole file system read-only and
+ * only the worktree, a private temp folder and the CLI's own state folders writable. Whether it
+ * works is detected (bwrap present AND a trial run succeeds; user namespaces are often disabled
+ * in containers), shown, and never assumed: asking for it where it does not work is an error,
+ * not a silent unsandboxed run.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveCommand } from './resolveCommand';
+
+export interface SandboxCapability {
+  available: boolean;
+  /** What was found, or why it is unavailable. */
+  reason: string;
+  bwrap?: string;
+}
+
+const BASE = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
+let cached: SandboxCapability | undefined;
+
+export function detectSandbox(pathEnv = process.env.PATH, refresh = false): SandboxCapability {
+  if (cached && !refresh) return cached;
+  cached = probeSandbox(pathEnv);
+  return cached;
+}
+
+function probeSandbox(pathEnv: string | undefined): SandboxCapability {
+  if (process.platform !== 'linux') return { available: false, reason: `the sandbox uses bubblewrap, which exists only on Linux (this is ${process.platform})` };
+  const bwrap = resolveCommand('bwrap', { pathEnv });
+  if (!bwrap) return { available: false, reason: 'bubblewrap (bwrap) is not installed; install it (e.g. apt install bubblewrap) to sandbox agents' };
+  const trial = spawnSync(bwrap.path, [...BASE, 'true'], { timeout: 10_000, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (trial.status !== 0) {
+    const why = (trial.stderr || trial.error?.message || `exit ${trial.status}`).trim().split('\n')[0];
+    return { available: false, reason: `bubblewrap is installed but cannot run here (${why}); user namespaces may be disabled`, bwrap: bwrap.path };
+  }
+  return { available: true, reason: `bubblewrap at ${bwrap.path}`, bwrap: bwrap.path };
+}
+
+export interface SandboxLayout {
+  cwd: string;
+  /** Folders (and files) the agent may write; each must exist. */
+  writable: string[];
+}
+
+/** The bwrap command line that runs `command args` inside the layout. */
+export function sandboxArgs(layout: SandboxLayout, command: string, args: string[]): string[] {
+  const binds = layout.writable.filter((p) => fs.existsSync(p)).flatMap((p) => ['--bind', p, p]);
+  // --die-with-parent: if bwrap goes, the agent goes. No --new-session: the agent must stay in
+  // our process group so stop and pause reach it.
+  return [...BASE, ...binds, '--chdir', layout.cwd, '--die-with-parent', '--', command, ...args];
+}
+
+/** The CLI's state folders under HOME that exist (created by the CLI itself on first use). */
+export function stateDirs(home: string | undefined, rels: readonly string[]): string[] {
+  if (!home) return [];
+  return rels.map((r) => path.join(home, r)).filter((p) => fs.existsSync(p));
+}
