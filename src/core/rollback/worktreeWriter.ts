@@ -1,0 +1,91 @@
+/**
+ * Writes snapshot entries into a worktree, and nowhere else. Every parent folder on the way is
+ * checked with lstat: a symlink or file where a folder should be (an agent's trick to redirect a
+ * write outside the worktree) is removed, never followed. Files are written to a temp file in
+ * the same folder and renamed into place.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { AopError } from '../util/errors';
+import { resolveInside } from '../util/ids';
+
+export interface EntryContent {
+  mode: string;
+  data: Buffer;
+}
+
+async function lstatOrUndefined(p: string) {
+  try {
+    return await fs.lstat(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes sure every folder from the root down to `rel`'s parent is a real folder inside root. */
+async function ensureRealParents(root: string, rel: string): Promise<void> {
+  const parts = rel.split('/').slice(0, -1);
+  let cur = root;
+  for (const part of parts) {
+    cur = path.join(cur, part);
+    const st = await lstatOrUndefined(cur);
+    if (st && !st.isDirectory()) await fs.rm(cur, { force: true });
+    if (!st || !st.isDirectory()) await fs.mkdir(cur);
+  }
+}
+
+export async function writeEntry(root: string, rel: string, entry: EntryContent): Promise<void> {
+  const abs = resolveInside(root, rel);
+  await ensureRealParents(root, rel);
+  const st = await lstatOrUndefined(abs);
+  if (st?.isDirectory()) await fs.rm(abs, { recursive: true, force: true });
+  if (entry.mode === '120000') {
+    if (st && !st.isDirectory()) await fs.rm(abs, { force: true });
+    await fs.symlink(entry.data.toString('utf8'), abs);
+    return;
+  }
+  if (entry.mode !== '100644' && entry.mode !== '100755') {
+    throw new AopError('ROLLBACK_FAILED', `${rel}: cannot restore an entry of mode ${entry.mode} (nested repository)`);
+  }
+  const tmp = path.join(path.dirname(abs), `.aop-restore-${randomBytes(6).toString('hex')}`);
+  await fs.writeFile(tmp, entry.data, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+  await fs.chmod(tmp, entry.mode === '100755' ? 0o755 : 0o644); // umask must not decide the mode
+  await fs.rename(tmp, abs);
+}
+
+/** Removes a path and then any folders it leaves empty, up to (not including) the root. */
+export async function removeEntry(root: string, rel: string): Promise<void> {
+  const abs = resolveInside(root, rel);
+  await fs.rm(abs, { recursive: true, force: true });
+  let dir = path.dirname(abs);
+  const r = path.resolve(root);
+  while (dir !== r && dir.startsWith(r + path.sep)) {
+    try {
+      await fs.rmdir(dir);
+    } catch {
+      break; // not empty (or not ours): stop climbing
+    }
+    dir = path.dirname(dir);
+  }
+}
+
+/** What is on disk at `rel`, as a git (mode, oid) pair, or undefined when absent. */
+export async function entryOnDisk(root: string, rel: string, algo: 'sha1' | 'sha256'): Promise<{ mode: string; oid: string } | undefined> {
+  const abs = resolveInside(root, rel);
+  const st = await lstatOrUndefined(abs);
+  if (!st) return undefined;
+  let data: Buffer;
+  let mode: string;
+  if (st.isSymbolicLink()) {
+    data = await fs.readlink(abs, { encoding: 'buffer' });
+    mode = '120000';
+  } else if (st.isFile()) {
+    data = await fs.readFile(abs);
+    mode = st.mode & 0o100 ? '100755' : '100644';
+  } else {
+    return { mode: st.isDirectory() ? '040000' : 'other', oid: '' };
+  }
+  const oid = createHash(algo).update(`blob ${data.length}\0`).update(data).digest('hex');
+  return { mode, oid };
+}
