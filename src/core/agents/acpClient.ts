@@ -83,6 +83,11 @@ export class AcpClient {
     return this.newSession;
   }
 
+  /** True once the connection is gone (the agent exited or closed its output). */
+  get isClosed(): boolean {
+    return this.conn.signal.aborted;
+  }
+
   get inTurn(): boolean {
     return this.turn !== undefined;
   }

@@ -161,6 +161,7 @@ export class AgentSession {
   preflight(): void {
     const plan = this.provider.launch({ featureId: this.featureId, worktree: this.worktree, config: this.config, promptFile: path.join(os.tmpdir(), 'prompt.md') }, this.transport);
     findExecutable(this.provider.id, this.provider.label, this.provider.installHint, plan.command, { ...this.baseEnv(), ...plan.env }, this.worktree);
+    this.sup.announce();
   }
 
   /** Starts the agent (called when the scheduler grants a slot). Never throws: a failed start ends in `failed`. */
@@ -387,7 +388,9 @@ export class AgentSession {
       (err: unknown) => {
         this.agentText.end();
         const error = errorMessage(err);
-        if (messageId) this.queue.fail(messageId, error);
+        // A closed connection means the agent is going away: the session's end reports the
+        // message undelivered. Any other error answer is a failed delivery, retried.
+        if (messageId && !client.isClosed) this.queue.fail(messageId, error);
         else if (!isTerminal(this.sup.state)) this.log({ t: 'warning', message: `The agent's prompt turn failed: ${error}` });
         this.turnEnded.fire({ turn, stopReason: 'error', error, ...(messageId ? { messageId } : {}) });
         this.queue.pump();

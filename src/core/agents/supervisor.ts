@@ -56,6 +56,7 @@ export class ProcessSupervisor {
   private stopRequested: string | undefined;
   private failReason: string | undefined;
   private exitSignal: NodeJS.Signals | null = null;
+  private announced = false;
   private killTimer: NodeJS.Timeout | undefined;
   private readonly exitDeferred = deferred<ExitInfo>();
   private readonly ring: OutputRing;
@@ -74,7 +75,13 @@ export class ProcessSupervisor {
     this.sampler = new OutputSampler(this.limits.maxRecordedPerWindow, this.limits.recordWindowMs, (l) =>
       this.opts.log({ t: 'agent.output', stream: l.stream, text: l.text }),
     );
-    this.opts.log({ t: 'agent.state', from: 'none', to: 'queued' });
+  }
+
+  /** Records the initial `queued` state, once the session is accepted (not for a refused start). */
+  announce(reason?: string): void {
+    if (this.announced) return;
+    this.announced = true;
+    this.opts.log({ t: 'agent.state', from: 'none', to: 'queued', ...(reason ? { reason } : {}) });
   }
 
   get state(): AgentState {
@@ -105,6 +112,7 @@ export class ProcessSupervisor {
 
   /** Moves to `to`, refusing edges the state machine does not have; emits and records it. */
   transition(to: AgentState, reason?: string, exitCode?: number | null): void {
+    this.announce();
     const from = this._state;
     if (from === to) return;
     if (!canTransition(from, to)) {

@@ -1,0 +1,160 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AgentManager } from '../../../src/core/agents/manager';
+import { PROVIDERS } from '../../../src/core/agents/providers';
+import { parseStreamJson } from '../../../src/core/agents/providers/claude';
+import { parseExecJson } from '../../../src/core/agents/providers/codex';
+import { splitCommandLine } from '../../../src/core/agents/providers/custom';
+import { parseProviderConfig } from '../../../src/core/agents/config';
+import type { ProviderConfigInput } from '../../../src/core/agents/config';
+import { resolveCommand } from '../../../src/core/agents/resolveCommand';
+import { AopError } from '../../../src/core/util/errors';
+import { EventRecorder, cleanupTemp, launchSession, stopLiveSessions, tempDir } from './helpers';
+
+function plan(input: ProviderConfigInput, transport?: 'acp' | 'plain') {
+  const config = parseProviderConfig(input);
+  const def = PROVIDERS[config.provider];
+  return def.launch({ featureId: 'f', worktree: '/w', config, promptFile: '/tmp/p/prompt.md' }, transport ?? config.transport ?? def.defaultTransport);
+}
+
+describe('agents/providers', () => {
+  afterEach(async () => {
+    await stopLiveSessions();
+    cleanupTemp();
+  });
+
+  describe('resolveCommand', () => {
+    it('finds an executable on a POSIX PATH and skips non-executables', () => {
+      const a = tempDir();
+      const b = tempDir();
+      fs.writeFileSync(path.join(a, 'tool'), '#!/bin/sh\n'); // not executable
+      fs.writeFileSync(path.join(b, 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+      assert.deepEqual(resolveCommand('tool', { pathEnv: `${a}:${b}`, platform: 'linux' }), { path: path.join(b, 'tool'), shim: false });
+      assert.equal(resolveCommand('missing', { pathEnv: `${a}:${b}`, platform: 'linux' }), undefined);
+      assert.deepEqual(resolveCommand(path.join(b, 'tool'), { pathEnv: '', platform: 'linux' }), { path: path.join(b, 'tool'), shim: false });
+    });
+
+    it('Windows: tries PATHEXT in order, finds .cmd shims, honours an explicit extension', () => {
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, 'gemini.cmd'), '@echo off\n');
+      fs.writeFileSync(path.join(dir, 'gemini'), ''); // npm also drops an extensionless sh script: not runnable on Windows
+      fs.writeFileSync(path.join(dir, 'codex.exe'), '');
+      fs.writeFileSync(path.join(dir, 'codex.cmd'), '');
+      const opts = { pathEnv: `C:\\nowhere;${dir}`, pathExt: '.COM;.EXE;.BAT;.CMD', platform: 'win32' as const };
+      assert.deepEqual(resolveCommand('gemini', opts), { path: path.join(dir, 'gemini.cmd'), shim: true });
+      assert.deepEqual(resolveCommand('codex', opts), { path: path.join(dir, 'codex.exe'), shim: false }, '.EXE comes before .CMD');
+      assert.deepEqual(resolveCommand('codex.cmd', opts), { path: path.join(dir, 'codex.cmd'), shim: true });
+      assert.deepEqual(resolveCommand('gemini', { ...opts, pathExt: '.exe' }), undefined, 'only PATHEXT extensions run');
+    });
+  });
+
+  it('a missing CLI is AGENT_NOT_FOUND naming the setting to change, before anything is queued', () => {
+    const rec = new EventRecorder();
+    const manager = new AgentManager({ hostFor: () => ({ log: rec.log }), parentEnv: { PATH: tempDir(), HOME: '/nonexistent' } });
+    for (const [provider, setting] of [
+      ['gemini', 'aop.providers.gemini.command'],
+      ['claude', 'aop.providers.claude.command'],
+      ['codex', 'aop.providers.codex.command'],
+      ['aider', 'aop.providers.aider.command'],
+    ] as const) {
+      assert.throws(
+        () => manager.start(`f-${provider}`, tempDir(), { provider }, 'work'),
+        (e: unknown) => AopError.is(e, 'AGENT_NOT_FOUND') && e.message.includes(`"${setting}"`) && e.details?.setting === setting,
+      );
+    }
+    assert.equal(manager.list().length, 0);
+    assert.equal(rec.events.length, 0);
+  });
+
+  it('never puts the prompt in argv and always shows the approval mode', () => {
+    const cases: [ProviderConfigInput, 'acp' | 'plain' | undefined][] = [
+      [{ provider: 'claude' }, 'acp'],
+      [{ provider: 'claude' }, 'plain'],
+      [{ provider: 'codex' }, 'acp'],
+      [{ provider: 'codex' }, 'plain'],
+      [{ provider: 'gemini' }, undefined],
+      [{ provider: 'aider' }, undefined],
+      [{ provider: 'custom', template: 'mytool --in {promptFile}' }, undefined],
+      [{ provider: 'scripted', script: '/s.yaml' }, 'plain'],
+    ];
+    for (const [input, transport] of cases) {
+      const p = plan(input, transport);
+      assert.ok(p.approval.length > 0, `${input.provider}: approval shown`);
+      assert.ok(['acp', 'stdin', 'file', 'stream-json'].includes(p.promptVia));
+      if (p.promptVia === 'file') assert.ok(p.args.includes('/tmp/p/prompt.md'), `${input.provider}: file named`);
+      const joined = p.args.join(' ');
+      assert.doesNotMatch(joined, /dangerously|--yolo|bypassPermissions|yes-always/, `${input.provider}: no bypass by default`);
+    }
+    assert.deepEqual(plan({ provider: 'gemini', approvalMode: 'auto_edit' }).args.slice(0, 3), ['--acp', '--approval-mode', 'auto_edit']);
+    assert.ok(plan({ provider: 'codex', approvalMode: 'never' }, 'acp').args.includes('approval_policy="never"'));
+    assert.deepEqual(plan({ provider: 'codex' }, 'plain').args.slice(0, 4), ['exec', '--json', '--sandbox', 'workspace-write']);
+    assert.equal(plan({ provider: 'claude', approvalMode: 'plan' }, 'acp').acpMode, 'plan');
+    assert.ok(plan({ provider: 'claude', approvalMode: 'acceptEdits' }, 'plain').args.join(' ').includes('--permission-mode acceptEdits'));
+  });
+
+  it('refuses an approval mode the CLI does not have, and a transport it cannot speak', async () => {
+    const wt = tempDir();
+    for (const [input, code] of [
+      [{ provider: 'gemini', approvalMode: 'everything' }, 'INVALID_INPUT'],
+      [{ provider: 'gemini', transport: 'plain' }, 'INVALID_INPUT'],
+      [{ provider: 'aider', transport: 'acp' }, 'INVALID_INPUT'],
+    ] as const) {
+      await assert.rejects(launchSession(input as ProviderConfigInput, { log: () => undefined }, wt), (e: unknown) => AopError.is(e, code));
+    }
+    assert.throws(() => parseProviderConfig({ provider: 'nope' }), (e: unknown) => AopError.is(e, 'INVALID_INPUT'));
+    assert.throws(() => parseProviderConfig({ provider: 'custom', passEnv: ['BAD NAME'] }), /passEnv/);
+  });
+
+  it('splits custom templates without a shell', () => {
+    assert.deepEqual(splitCommandLine(`tool --in {promptFile} --msg "two words" 'a b' c\\ d`), ['tool', '--in', '{promptFile}', '--msg', 'two words', 'a b', 'c d']);
+    assert.deepEqual(splitCommandLine('tool ";rm -rf /"'), ['tool', ';rm -rf /']);
+    assert.throws(() => splitCommandLine('tool "open'), (e: unknown) => AopError.is(e, 'INVALID_INPUT'));
+    const p = plan({ provider: 'custom', template: 'my tool --dir {worktree} --feature={featureId}' });
+    assert.equal(p.command, 'my');
+    assert.deepEqual(p.args, ['tool', '--dir', '/w', '--feature=f']);
+    assert.equal(p.promptVia, 'stdin');
+    assert.throws(() => plan({ provider: 'custom', template: 'x', stdinMessages: true }), /must take its prompt from \{promptFile\}/);
+  });
+
+  it('reads Claude stream-json and codex exec --json output', () => {
+    assert.deepEqual(parseStreamJson('{"type":"assistant","message":{"content":[{"type":"text","text":"hi\\nthere"},{"type":"tool_use","name":"Edit"}]}}'), { display: ['hi', 'there', '[tool] Edit'] });
+    const result = parseStreamJson('{"type":"result","subtype":"success","result":"ok","total_cost_usd":0.12,"usage":{"input_tokens":10,"output_tokens":4}}')!;
+    assert.equal(result.ackOldest, true);
+    assert.equal(result.turnEnd, 'success');
+    assert.deepEqual(result.usage, [{ inputTokens: 10, outputTokens: 4 }, { costUsd: 0.12, cumulative: true }]);
+    assert.equal(parseStreamJson('plain text'), undefined);
+    assert.deepEqual(parseExecJson('{"type":"turn.completed","usage":{"input_tokens":7,"output_tokens":3}}'), { turnEnd: 'completed', usage: { inputTokens: 7, outputTokens: 3 }, display: null });
+  });
+
+  it('detects a plain CLI\'s capabilities from its version and help, not from a list', async () => {
+    const bin = tempDir();
+    const wt = tempDir();
+    // A fake `claude` that knows no --input-format (an old version): no stdin messages for it.
+    fs.writeFileSync(
+      path.join(bin, 'claude'),
+      `#!/bin/sh
+case "$1" in
+  --version) echo "1.2.3 (Claude Code)";;
+  --help) echo "  --resume  resume a session"; echo "  --output-format  text, json, stream-json";;
+  *) cat > /dev/null; echo '{"type":"result","subtype":"success","total_cost_usd":0.5,"usage":{"input_tokens":3,"output_tokens":2}}';;
+esac
+`,
+      { mode: 0o755 },
+    );
+    const rec = new EventRecorder();
+    const s = await launchSession({ provider: 'claude', transport: 'plain' } as ProviderConfigInput, { log: rec.log }, wt, 'hello', {
+      parentEnv: { PATH: `${bin}:/usr/bin:/bin`, HOME: wt },
+    });
+    assert.equal(s.capabilities?.version, '1.2.3');
+    assert.equal(s.capabilities?.resumeSession, true);
+    assert.equal(s.capabilities?.structuredOutput, true);
+    assert.equal(s.capabilities?.messages, false, 'no --input-format in help: no messages');
+    assert.equal(s.capabilities?.acp, false);
+    await s.exited;
+    assert.deepEqual(s.usage, { inputTokens: 3, outputTokens: 2, costUsd: 0.5 });
+    const launch = rec.of('agent.update').find((e) => e.kind === 'launch')!.data as { approval: string; env: string[] };
+    assert.equal(launch.approval, '--permission-mode default');
+    assert.deepEqual(launch.env, ['HOME', 'PATH']);
+  });
+});
