@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RawChangeKind, RawEvent } from '../../../src/core/watch/types';
+import type { RawChangeKind, RawEvent, WatcherOptions } from '../../../src/core/watch/types';
 
 export async function makeTempDir(prefix = 'aop-watch-'): Promise<string> {
   // realpath: backends report real paths, and the tests compare against them.
@@ -75,4 +75,55 @@ export async function writeBurst(root: string, folders: number, filesPerFolder: 
   const written: string[] = [];
   for (let d = 0; d < folders; d++) for (let f = 0; f < filesPerFolder; f++) written.push(`${prefix}/d${d}/f${f}.txt`);
   return written;
+}
+
+/** A FileWatcher driven by the test: it delivers what the test pushes, as a backend would. */
+export class FakeWatcher {
+  readonly backend = 'chokidar' as const;
+  started = false;
+  closed = false;
+  constructor(readonly opts: WatcherOptions) {}
+  start(): Promise<void> {
+    this.started = true;
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+  push(kind: RawChangeKind, ...rels: string[]): void {
+    this.opts.onEvents(rels.map((r) => ({ path: path.join(this.opts.root, r), kind })));
+  }
+  fail(err: Error, overflow: boolean): void {
+    this.opts.onError(err, overflow);
+  }
+}
+
+export function git(cwd: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: cwd } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`git ${args.join(' ')} failed (${code}): ${err}`))));
+  });
+}
+
+/** A real repository with one commit, and a linked worktree beside it (whose `.git` is a file). */
+export async function makeRepoWithWorktree(base: string): Promise<{ repo: string; worktree: string }> {
+  const repo = path.join(base, 'repo');
+  const worktree = path.join(base, 'wt');
+  await fs.mkdir(repo);
+  await git(repo, 'init', '-q', '-b', 'main');
+  await git(repo, 'config', 'user.email', 'test@example.invalid');
+  await git(repo, 'config', 'user.name', 'Test');
+  await fs.writeFile(path.join(repo, 'README.md'), 'hello\n');
+  await fs.mkdir(path.join(repo, 'src'));
+  await fs.writeFile(path.join(repo, 'src', 'a.txt'), 'a\n');
+  await git(repo, 'add', '.');
+  await git(repo, 'commit', '-q', '-m', 'init');
+  await git(repo, 'worktree', 'add', '-q', '-b', 'feature', worktree);
+  return { repo, worktree };
 }
