@@ -1,0 +1,75 @@
+/** Feature branches and worktrees, made and removed with git, never touching the user's checkout. */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { git } from '../git/gitRunner';
+import { AopError } from '../util/errors';
+import { assertFeatureId, assertRefName } from '../util/ids';
+import { EXCLUDE_LINES } from './featurePaths';
+
+export function featureBranch(id: string): string {
+  return `aop/${assertFeatureId(id)}`;
+}
+
+/** The top folder of the repository containing `dir` (the main checkout, not a worktree). */
+export async function repoRootOf(dir: string): Promise<string> {
+  const common = await git(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: dir });
+  const top = await git(['rev-parse', '--show-toplevel'], { cwd: dir });
+  // For a worktree, the main checkout is the parent of the common .git folder.
+  return path.basename(common) === '.git' ? path.dirname(common) : top;
+}
+
+/** Resolves a user-given ref to a commit id, refusing anything that could be read as an option. */
+export async function resolveCommit(repoRoot: string, ref: string): Promise<string> {
+  assertRefName(ref);
+  try {
+    return await git(['rev-parse', '--verify', '-q', '--end-of-options', `${ref}^{commit}`], { cwd: repoRoot });
+  } catch (e) {
+    throw new AopError('NOT_FOUND', `"${ref}" is not a branch, tag or commit of this repository. Pick an existing base.`, { cause: e });
+  }
+}
+
+export async function addWorktree(repoRoot: string, id: string, worktree: string, baseCommit: string): Promise<void> {
+  if (!/^[0-9a-f]{40,64}$/.test(baseCommit)) throw new AopError('INVALID_REF', `not a commit id: ${baseCommit}`);
+  const inside = path.relative(repoRoot, worktree);
+  if (!inside.startsWith('..') && !path.isAbsolute(inside)) {
+    throw new AopError('INVALID_PATH', `The worktree folder ${worktree} is inside the repository; choose a folder outside it (setting aop.worktreesRoot).`);
+  }
+  try {
+    await fs.access(worktree);
+    throw new AopError('ALREADY_EXISTS', `${worktree} already exists; remove it or choose another feature id.`);
+  } catch (e) {
+    if (AopError.is(e)) throw e;
+  }
+  await fs.mkdir(path.dirname(worktree), { recursive: true });
+  await git(['worktree', 'add', '-q', '-b', featureBranch(id), '--', worktree, baseCommit], { cwd: repoRoot });
+}
+
+export async function removeWorktree(repoRoot: string, worktree: string): Promise<void> {
+  try {
+    await git(['worktree', 'remove', '--force', '--force', '--', worktree], { cwd: repoRoot });
+  } catch {
+    // Already gone or not registered: remove the folder, then let git forget it.
+    await fs.rm(worktree, { recursive: true, force: true });
+  }
+  await git(['worktree', 'prune'], { cwd: repoRoot });
+}
+
+export async function deleteBranch(repoRoot: string, id: string): Promise<void> {
+  await git(['branch', '-D', '--', featureBranch(id)], { cwd: repoRoot, okCodes: [1] });
+}
+
+/** Keeps runtime files out of git through `.git/info/exclude`, never the user's .gitignore. */
+export async function ensureExcludes(repoRoot: string): Promise<void> {
+  const gitDir = await git(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repoRoot });
+  const file = path.join(gitDir, 'info', 'exclude');
+  let text = '';
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+  }
+  const missing = EXCLUDE_LINES.filter((l) => !text.split('\n').includes(l));
+  if (missing.length === 0) return;
+  const sep = text === '' || text.endsWith('\n') ? '' : '\n';
+  await fs.appendFile(file, `${sep}# Agent Orchestrator runtime files\n${missing.join('\n')}\n`);
+}

@@ -1,0 +1,239 @@
+/**
+ * Everything one feature owns at run time, shared with no other feature: its event log, plan
+ * and validator (with its own cache), checkpoint lane, rollback service, watchdog and circuit
+ * breaker. The orchestrator creates one per active feature and wires the agent to it.
+ */
+import * as fs from 'node:fs/promises';
+import { CheckpointService } from '../checkpoints/checkpointService';
+import { EventLog } from '../events/eventLog';
+import type { FeaturePaths } from '../features/featurePaths';
+import { writeFeatureState, type FeatureState } from '../features/featureState';
+import type { CheckpointRecord, Violation } from '../model/types';
+import { defaultPlan, loadPlan, type Plan } from '../plan';
+import { RollbackService } from '../rollback/rollbackService';
+import { AopError, errorMessage } from '../util/errors';
+import { Emitter } from '../util/emitter';
+import { Validator } from '../validation';
+import { Watchdog, type WatchBatch } from '../watch';
+import { CircuitBreaker } from './circuitBreaker';
+import type { OrchestratorSettings } from './types';
+
+export interface RuntimeEvents {
+  checkpoint: CheckpointRecord;
+}
+
+export class FeatureRuntime {
+  readonly log: EventLog;
+  plan: Plan = defaultPlan();
+  planError: string | undefined;
+  validator!: Validator;
+  checkpoints!: CheckpointService;
+  rollback!: RollbackService;
+  readonly breaker: CircuitBreaker;
+  private watchdog: Watchdog | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private records: CheckpointRecord[] = [];
+  private readonly changed = new Emitter<{ kind: 'checkpoint' | 'violations' | 'breaker' | 'watch' | 'critical'; record?: CheckpointRecord; violations?: Violation[] }>();
+  readonly onChange = this.changed.event;
+  private disposed = false;
+
+  private constructor(
+    readonly state: FeatureState,
+    readonly paths: FeaturePaths,
+    private readonly settings: () => OrchestratorSettings,
+  ) {
+    this.log = new EventLog(paths.events, state.id);
+    this.breaker = new CircuitBreaker(state.breaker);
+  }
+
+  static async open(state: FeatureState, paths: FeaturePaths, settings: () => OrchestratorSettings): Promise<FeatureRuntime> {
+    const rt = new FeatureRuntime(state, paths, settings);
+    await rt.init();
+    return rt;
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+
+  get worktree(): string {
+    return this.state.worktree;
+  }
+
+  private async init(): Promise<void> {
+    await this.loadPlan();
+    this.validator = new Validator(this.plan, {
+      worktree: this.worktree,
+      readBlob: async (oid) => {
+        const obj = await this.checkpoints.store.read(oid);
+        if (!obj) throw new AopError('NOT_FOUND', `blob ${oid} missing`);
+        return obj.data;
+      },
+    });
+    this.checkpoints = await CheckpointService.open({
+      featureId: this.id,
+      worktree: this.worktree,
+      baseCommit: this.state.baseCommit,
+      log: this.log,
+      validator: this.validator,
+      statCacheFile: this.paths.statCache,
+      budgetMs: this.settings().checkpointBudgetMs,
+    });
+    this.rollback = new RollbackService({ worktree: this.worktree, checkpoints: this.checkpoints, log: this.log, journalFile: this.paths.rollbackJournal });
+    await this.loadRecords();
+    this.checkpoints.onCheckpoint((rec) => {
+      this.records.push(rec);
+      this.changed.fire({ kind: 'checkpoint', record: rec });
+      const critical = rec.violations.filter((v) => v.severity === 'critical');
+      if (critical.length > 0) this.changed.fire({ kind: 'critical', violations: critical });
+    });
+  }
+
+  /** Reads plan.yaml; a broken plan is reported (file:line:col) and the last good one kept. */
+  async loadPlan(): Promise<void> {
+    try {
+      await fs.access(this.paths.plan);
+    } catch {
+      this.plan = defaultPlan();
+      this.planError = undefined;
+      return;
+    }
+    try {
+      this.plan = await loadPlan(this.paths.plan);
+      this.planError = undefined;
+      this.validator?.setPlan(this.plan);
+    } catch (e) {
+      this.planError = errorMessage(e);
+      await this.log.append({ t: 'warning', message: `plan.yaml not applied: ${this.planError}` });
+    }
+  }
+
+  private async loadRecords(): Promise<void> {
+    const { events } = await this.log.read();
+    const live = new Set((await this.checkpoints.refs.list(this.id)).map((r) => r.seq));
+    this.records = [];
+    for (const e of events) {
+      if (e.t === 'checkpoint' && live.has(e.seq)) {
+        const { t: _t, ts, feature: _f, ...rest } = e;
+        this.records.push({ featureId: this.id, time: ts, ...rest });
+      }
+    }
+  }
+
+  listCheckpoints(): CheckpointRecord[] {
+    return [...this.records];
+  }
+
+  /** Starts watching the worktree and runs the first reconciliation scan. */
+  async startWatching(): Promise<void> {
+    if (this.watchdog || this.disposed) return;
+    const s = this.settings();
+    const wd = new Watchdog({
+      root: this.worktree,
+      backend: s.watcherBackend,
+      quietMs: s.debounceMs,
+      maxWaitMs: s.maxWaitMs,
+      onBatch: (b) => this.onBatch(b),
+      onNeedsReconcile: (reason) => void this.reconcile(reason),
+      onGitDirWrite: (paths) => void this.onGitDirWrite(paths),
+    });
+    this.watchdog = wd;
+    await wd.start();
+    await this.log.append({ t: 'watcher', state: 'ready', backend: wd.backend });
+    this.changed.fire({ kind: 'watch' });
+    await this.reconcile('start');
+    if (s.reconcileIntervalMs > 0) {
+      this.reconcileTimer = setInterval(() => void this.reconcile('periodic'), s.reconcileIntervalMs);
+      this.reconcileTimer.unref();
+    }
+  }
+
+  get watching(): { alive: boolean; backend?: string } {
+    return { alive: this.watchdog !== undefined, backend: this.watchdog?.backend };
+  }
+
+  async stopWatching(): Promise<void> {
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.reconcileTimer = undefined;
+    const wd = this.watchdog;
+    this.watchdog = undefined;
+    if (wd) {
+      await wd.close();
+      await this.log.append({ t: 'watcher', state: 'closed' });
+    }
+  }
+
+  /** Waits until every event seen so far has been checkpointed. */
+  async flush(): Promise<void> {
+    await this.watchdog?.flush();
+    await this.checkpoints.exclusive(async () => undefined);
+  }
+
+  private async onBatch(b: WatchBatch): Promise<void> {
+    await this.log.append({ t: 'files.changed', paths: [...b.paths.keys()].slice(0, 200), count: b.paths.size });
+    await this.checkpointGuarded({ paths: b.paths.keys(), trigger: 'watch' });
+  }
+
+  private async onGitDirWrite(paths: string[]): Promise<void> {
+    const violations: Violation[] = paths.map((p) => ({
+      kind: 'git_dir_write',
+      severity: 'critical',
+      path: p,
+      message: `${p}: the agent wrote to the worktree's git metadata. The agent was paused; roll back or inspect before resuming.`,
+    }));
+    await this.log.append({ t: 'violation.critical', violations });
+    this.changed.fire({ kind: 'critical', violations });
+  }
+
+  async reconcile(reason: string): Promise<CheckpointRecord | undefined> {
+    const started = performance.now();
+    const rec = await this.checkpointGuarded({ full: true, trigger: 'reconcile' });
+    await this.log.append({ t: 'reconcile', reason, changed: rec?.files.length ?? 0, durationMs: Math.round(performance.now() - started) });
+    return rec;
+  }
+
+  /** A checkpoint whose failures feed the circuit breaker instead of throwing into a timer. */
+  async checkpointGuarded(req: Parameters<CheckpointService['request']>[0]): Promise<CheckpointRecord | undefined> {
+    try {
+      const rec = await this.checkpoints.request(req);
+      const wasFailing = this.breaker.state.failures > 0;
+      this.breaker.success();
+      if (wasFailing) await this.persistBreaker();
+      return rec;
+    } catch (e) {
+      if (AopError.is(e, 'DISPOSED')) return undefined;
+      const tripped = this.breaker.failure(errorMessage(e));
+      await this.persistBreaker();
+      if (tripped) {
+        await this.log.append({ t: 'breaker', state: 'open', failures: this.breaker.state.failures, errors: this.breaker.state.errors });
+      }
+      this.changed.fire({ kind: 'breaker' });
+      return undefined;
+    }
+  }
+
+  async resetBreaker(): Promise<void> {
+    this.breaker.reset();
+    await this.persistBreaker();
+    await this.log.append({ t: 'breaker', state: 'closed', failures: 0 });
+    this.changed.fire({ kind: 'breaker' });
+  }
+
+  async persistBreaker(): Promise<void> {
+    this.state.breaker = this.breaker.state;
+    await writeFeatureState(this.paths.state, this.state);
+  }
+
+  async saveState(): Promise<void> {
+    await writeFeatureState(this.paths.state, this.state);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.stopWatching();
+    await this.checkpoints?.dispose();
+    await this.log.close();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,74 @@
+/** What the orchestrator tells its callers (the VS Code adapters, tests) about features. */
+import type { AgentCapabilities, AgentState, ProviderConfigInput, UsageTotals } from '../agents';
+import type { CheckpointRecord, Violation } from '../model/types';
+import type { BreakerState } from './circuitBreaker';
+import type { WatcherSetting } from '../watch';
+
+export interface FeatureSummary {
+  id: string;
+  repoRoot: string;
+  /** draft: spec/plan written, no worktree yet. active: worktree and checkpoints exist. */
+  status: 'draft' | 'active';
+  branch?: string;
+  baseRef?: string;
+  baseCommit?: string;
+  worktree?: string;
+  provider?: string;
+  agentState?: AgentState;
+  queuePosition?: number;
+  capabilities?: AgentCapabilities;
+  usage?: UsageTotals;
+  breaker: BreakerState;
+  watch: { alive: boolean; backend?: string };
+  lastCheckpoint?: { seq: number; time: string };
+  checkpointCount: number;
+  violations: Violation[];
+  notSnapshotted: { path: string; reason: string }[];
+  /** Plan problems (e.g. invalid YAML) keep the feature listed but say what is wrong. */
+  planError?: string;
+}
+
+export type ChangeKind = 'features' | 'feature' | 'checkpoint' | 'agent' | 'violations' | 'messages' | 'log';
+
+export interface OrchestratorChange {
+  kind: ChangeKind;
+  featureId?: string;
+  checkpoint?: CheckpointRecord;
+}
+
+export interface OrchestratorSettings {
+  watcherBackend: WatcherSetting;
+  debounceMs: number;
+  maxWaitMs: number;
+  /** Periodic reconciliation scan; 0 turns it off. */
+  reconcileIntervalMs: number;
+  /** Where worktrees go (default: `<repo>.worktrees`). */
+  worktreesRoot?: string;
+  maxRunningAgents: number;
+  /** Per-provider defaults (command, args, approval mode...), merged under a feature's own choice. */
+  providers: Partial<Record<string, Partial<ProviderConfigInput>>>;
+  checkpointBudgetMs: number;
+  /** Watch the main checkout while agents run and report writes there. */
+  watchMainCheckout: boolean;
+}
+
+export const DEFAULT_SETTINGS: OrchestratorSettings = {
+  watcherBackend: 'auto',
+  debounceMs: 150,
+  maxWaitMs: 1000,
+  reconcileIntervalMs: 60_000,
+  maxRunningAgents: 5,
+  providers: {},
+  checkpointBudgetMs: 500,
+  watchMainCheckout: true,
+};
+
+export interface CreateFeatureOptions {
+  id: string;
+  baseRef: string;
+  /** Markdown prompt; when omitted an existing spec.md (a draft) is used. */
+  spec?: string;
+  /** plan.yaml text; when omitted an existing plan.yaml is used, else an allow-all plan. */
+  planYaml?: string;
+  provider?: ProviderConfigInput;
+}

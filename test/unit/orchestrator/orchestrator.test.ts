@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Orchestrator } from '../../../src/core/orchestrator';
+import { AopError } from '../../../src/core/util/errors';
+import { waitFor } from '../../../src/core/util/async';
+import { gitIn, makeTempRepo, userState, type TempRepo } from '../helpers/tempRepo';
+
+const PLAN = 'version: 1\nallowed: ["src/**"]\nforbidden: ["src/secret/**"]\n';
+
+describe('Orchestrator', () => {
+  let repo: TempRepo;
+  let orch: Orchestrator;
+
+  beforeEach(async () => {
+    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+  });
+
+  afterEach(async () => {
+    await orch.dispose();
+    repo.cleanup();
+  });
+
+  it('creates a feature on a branch and a worktree outside the repository, without touching the user checkout', async () => {
+    const before = userState(repo.dir);
+    const f = await orch.createFeature({ id: 'login', baseRef: 'main', spec: '# Add login\n', planYaml: PLAN });
+    assert.equal(f.branch, 'aop/login');
+    assert.equal(f.worktree, `${repo.dir}.worktrees/login`);
+    assert.ok(fs.existsSync(path.join(f.worktree!, 'src/a.ts')));
+    assert.equal(gitIn(repo.dir, 'rev-parse', 'refs/aop/login/base'), gitIn(repo.dir, 'rev-parse', 'main'));
+    const exclude = fs.readFileSync(path.join(repo.dir, '.git/info/exclude'), 'utf8');
+    assert.match(exclude, /state\.json/);
+    assert.equal(gitIn(repo.dir, 'status', '--porcelain', '--untracked-files=all', '--', '.aop'), '?? .aop/features/login/plan.yaml\n?? .aop/features/login/spec.md', 'only spec and plan are visible to git');
+    // The user's HEAD, branch and index are as they were (status differs only by the new spec/plan files).
+    assert.equal(JSON.parse(userState(repo.dir)).head, JSON.parse(before).head);
+    assert.equal(JSON.parse(userState(repo.dir)).idx, JSON.parse(before).idx);
+  });
+
+  it('sees an agent-like write, checkpoints it, flags the violation, and smart rollback clears it', async () => {
+    const f = await orch.createFeature({ id: 'f1', baseRef: 'main', spec: 'x', planYaml: PLAN });
+    const wt = f.worktree!;
+    fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a2\n');
+    fs.writeFileSync(path.join(wt, 'outside.txt'), 'out of scope\n');
+    await waitFor(() => orch.summary('f1').violations.some((v) => v.kind === 'out_of_scope' && v.path === 'outside.txt'), 15_000, 'out_of_scope violation');
+    assert.ok(orch.listCheckpoints('f1').length >= 1);
+    const r = await orch.smartRollback('f1');
+    assert.deepEqual(r.paths, ['outside.txt']);
+    assert.equal(fs.existsSync(path.join(wt, 'outside.txt')), false);
+    assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'a2\n');
+    assert.deepEqual(orch.summary('f1').violations, []);
+  });
+
+  it('refuses bad ids and refs with clear errors, creating nothing', async () => {
+    await assert.rejects(orch.createFeature({ id: '../x', baseRef: 'main', spec: 'x' }), (e) => AopError.is(e, 'INVALID_ID'));
+    await assert.rejects(orch.createFeature({ id: 'ok', baseRef: '--upload-pack=x', spec: 'x' }), (e) => AopError.is(e, 'INVALID_REF'));
+    await assert.rejects(orch.createFeature({ id: 'ok', baseRef: 'nope', spec: 'x' }), (e) => AopError.is(e, 'NOT_FOUND'));
+    await assert.rejects(orch.createFeature({ id: 'ok', baseRef: 'main', spec: 'x', planYaml: 'allowed: [\n' }), (e) => AopError.is(e, 'PLAN_INVALID') && /plan\.yaml:\d+:\d+/.test(e.message));
+    assert.equal(fs.existsSync(`${repo.dir}.worktrees/ok`), false);
+    assert.throws(() => orch.summary('ghost'), (e) => AopError.is(e, 'NOT_FOUND'));
+  });
+
+  it('deleting a feature keeps its untracked and uncommitted work in a final checkpoint', async () => {
+    const f = await orch.createFeature({ id: 'gone', baseRef: 'main', spec: 'x' });
+    fs.writeFileSync(path.join(f.worktree!, 'untracked.txt'), 'precious\n');
+    fs.writeFileSync(path.join(f.worktree!, 'src/a.ts'), 'uncommitted\n');
+    const { finalSeq } = await orch.deleteFeature('gone');
+    assert.equal(fs.existsSync(f.worktree!), false);
+    assert.equal(gitIn(repo.dir, 'show', `refs/aop/gone/${finalSeq}:untracked.txt`), 'precious');
+    assert.equal(gitIn(repo.dir, 'show', `refs/aop/gone/${finalSeq}:src/a.ts`), 'uncommitted');
+  });
+
+  it('after a restart lists the same features and checkpoints, and reports a running agent as interrupted', async () => {
+    const f = await orch.createFeature({ id: 'keep', baseRef: 'main', spec: 'x' });
+    fs.writeFileSync(path.join(f.worktree!, 'n.txt'), 'n\n');
+    await orch.checkpointNow('keep');
+    const before = orch.listCheckpoints('keep').map((c) => [c.seq, c.commit]);
+    // Pretend the editor died while an agent ran.
+    const stateFile = path.join(repo.dir, '.aop/features/keep/state.json');
+    const st = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+    st.agentState = 'running';
+    fs.writeFileSync(stateFile, JSON.stringify(st));
+    await orch.dispose();
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    assert.deepEqual(orch.list().map((x) => x.id), ['keep']);
+    assert.deepEqual(orch.listCheckpoints('keep').map((c) => [c.seq, c.commit]), before);
+    assert.equal(orch.summary('keep').agentState, 'interrupted');
+  });
+});
