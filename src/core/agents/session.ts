@@ -362,12 +362,23 @@ export class AgentSession {
         ms,
       );
     });
-    const died = this.sup.exited.then((x) => {
-      const tail = this.sup.recentOutput().slice(-5).map((l) => l.text).join(' | ');
-      throw new AopError('AGENT_FAILED', `The agent exited during ACP ${what} (${x.reason})${tail ? `: ${tail}` : ''}`);
+    const died = this.sup.exited.then(() => {
+      throw new Error('exited');
     });
     try {
       return await Promise.race([step, timeout, died]);
+    } catch (err) {
+      // A closed connection usually means the agent died: wait (briefly) for its exit and last
+      // output lines, which say why far better than "connection closed".
+      let bound: NodeJS.Timeout | undefined;
+      const exit = await Promise.race([
+        Promise.all([this.sup.exited, this.sup.drained]).then(([x]) => x),
+        new Promise<undefined>((r) => (bound = setTimeout(() => r(undefined), 2000))),
+      ]);
+      clearTimeout(bound);
+      if (!exit) throw err;
+      const tail = this.sup.recentOutput().slice(-5).map((l) => l.text).join(' | ');
+      throw new AopError('AGENT_FAILED', `The agent exited during ACP ${what} (${exit.reason})${tail ? `: ${tail}` : ''}`, { cause: err });
     } finally {
       clearTimeout(timer);
     }

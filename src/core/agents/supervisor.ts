@@ -59,6 +59,8 @@ export class ProcessSupervisor {
   private announced = false;
   private killTimer: NodeJS.Timeout | undefined;
   private readonly exitDeferred = deferred<ExitInfo>();
+  private readonly drainedDeferred = deferred<void>();
+  private openStreams = 0;
   private readonly ring: OutputRing;
   private readonly sampler: OutputSampler;
   private readonly limits: OutputLimits;
@@ -68,6 +70,8 @@ export class ProcessSupervisor {
   readonly onOutput = this.outputEmitter.event;
   /** Resolves once the process has ended (or the session ended without one). */
   readonly exited: Promise<ExitInfo> = this.exitDeferred.promise;
+  /** Resolves once every captured output stream has ended (its last lines are in). */
+  readonly drained: Promise<void> = this.drainedDeferred.promise;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.limits = { ...DEFAULT_OUTPUT_LIMITS, ...opts.limits };
@@ -225,6 +229,7 @@ export class ProcessSupervisor {
 
   private capture(stream: Readable | null, name: 'stdout' | 'stderr'): void {
     if (!stream) return;
+    this.openStreams++;
     stream.setEncoding('utf8');
     const splitter = new LineSplitter(this.limits.maxLineLength, (text) => {
       const line: OutputLine = { stream: name, text };
@@ -233,10 +238,16 @@ export class ProcessSupervisor {
       else if (shown !== null) for (const l of shown) this.emitLine(l);
     });
     stream.on('data', (chunk: string) => splitter.push(chunk));
-    stream.on('end', () => {
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
       splitter.end();
       this.sampler.flush();
-    });
+      if (--this.openStreams === 0) this.drainedDeferred.resolve();
+    };
+    stream.on('end', close);
+    stream.on('close', close);
     stream.on('error', () => undefined);
   }
 
@@ -248,22 +259,22 @@ export class ProcessSupervisor {
     this.sampler.flush();
     if (isTerminal(this._state)) return;
     const how = error ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
-    let to: AgentState;
-    let reason: string;
-    if (this.failReason !== undefined) {
-      to = 'failed';
-      reason = this.failReason;
-    } else if (this.stopRequested !== undefined) {
-      to = 'exited';
-      reason = `${this.stopRequested} (${how})`;
-    } else if (code === 0 && !error) {
-      to = 'exited';
-      reason = 'completed';
-    } else {
-      to = 'failed';
-      reason = how;
-    }
     this.exitSignal = signal;
-    this.transition(to, reason, code);
+    if (this.failReason !== undefined) return this.transition('failed', this.failReason, code);
+    if (this.stopRequested !== undefined) return this.transition('exited', `${this.stopRequested} (${how})`, code);
+    if (code === 0 && !error) return this.transition('exited', 'completed', code);
+    // An unexpected death: its last words on stderr usually say why (bad flag, no API key).
+    let bound: NodeJS.Timeout | undefined;
+    void Promise.race([this.drained, new Promise<void>((r) => (bound = setTimeout(r, 2000)))]).then(() => {
+      clearTimeout(bound);
+      if (isTerminal(this._state)) return;
+      const tail = this.ring
+        .lines()
+        .filter((l) => l.stream === 'stderr')
+        .slice(-3)
+        .map((l) => l.text.slice(0, 300))
+        .join(' | ');
+      this.transition('failed', tail ? `${how}: ${tail}` : how, code);
+    });
   }
 }
