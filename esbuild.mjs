@@ -19,6 +19,17 @@ const builds = [
     sourcemap: !production,
     minify: production,
   },
+  // The built-in scripted agent (offline demos and tests); the extension runs it as `node out/scripted-agent.js`.
+  {
+    entryPoints: ['src/core/agents/scripted/main.ts'],
+    outfile: 'out/scripted-agent.js',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: !production,
+    minify: production,
+  },
   // The integration suite the extension host loads (test/integration/run.mjs); mocha is bundled in.
   ...(production
     ? []
