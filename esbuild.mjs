@@ -30,6 +30,19 @@ const builds = [
     sourcemap: !production,
     minify: production,
   },
+  // The review panel's front end (webview-ui/src) with its styles and the codicon font, for the browser.
+  {
+    entryPoints: { main: 'webview-ui/src/main.ts', codicon: 'webview-ui/src/codicon.css' },
+    outdir: 'webview-ui/build',
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'esm',
+    loader: { '.ttf': 'file' },
+    assetNames: '[name]',
+    sourcemap: !production,
+    minify: production,
+  },
   // The integration suite the extension host loads (test/integration/run.mjs); mocha is bundled in.
   ...(production
     ? []
