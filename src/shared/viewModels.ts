@@ -26,7 +26,7 @@ export const VIOLATION_KINDS = [
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
-export const CHECKPOINT_TRIGGERS = ['watch', 'manual', 'pre-rollback', 'turn-end', 'reconcile', 'final', 'initial'] as const;
+export const CHECKPOINT_TRIGGERS = ['watch', 'manual', 'pre-rollback', 'rollback', 'turn-end', 'reconcile', 'final', 'initial'] as const;
 export const FILE_STATUSES = ['A', 'M', 'D', 'T'] as const;
 export const GIT_MODES = ['100644', '100755', '120000', '160000', '040000'] as const;
 

@@ -13,6 +13,7 @@ const TRIGGER_LABEL: Record<string, string> = {
   watch: 'edit',
   manual: 'manual',
   'pre-rollback': 'before rollback',
+  rollback: 'rollback',
   'turn-end': 'turn end',
   reconcile: 'reconcile',
   final: 'final',
