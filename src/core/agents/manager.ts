@@ -91,7 +91,11 @@ export class AgentManager {
     session.queuePosition = () => this.scheduler.position(featureId);
     session.onState((change) => {
       this.stateEmitter.fire({ featureId, change });
-      if (isTerminal(change.to)) this.scheduler.release(featureId);
+      if (isTerminal(change.to)) {
+        // Ended while still waiting (stopped directly on the session): it must never start.
+        this.scheduler.remove(featureId);
+        this.scheduler.release(featureId);
+      }
     });
     this.scheduler.enqueue(featureId, () => void session.launch());
     return session;

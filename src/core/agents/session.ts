@@ -172,7 +172,8 @@ export class AgentSession {
       await this.start();
     } catch (err) {
       this.startError = err;
-      if (!isTerminal(this.sup.state)) await this.sup.fail(errorMessage(err));
+      // Stopped while starting: that stop decides the outcome (exited), not the broken handshake.
+      if (this.state === 'starting') await this.sup.fail(errorMessage(err));
     }
   }
 
@@ -358,13 +359,14 @@ export class AgentSession {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new AopError('AGENT_FAILED', `The agent did not answer ACP ${what} within ${Math.round(ms / 1000)} s. Is "${this.plan?.command}" an ACP agent? Check ${`aop.providers.${this.provider.id}.command`}.`)),
+        () => reject(new AopError('AGENT_FAILED', `The agent did not answer ACP ${what} within ${ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`}. Is "${this.plan?.command}" an ACP agent? Check ${`aop.providers.${this.provider.id}.command`}.`)),
         ms,
       );
     });
     const died = this.sup.exited.then(() => {
       throw new Error('exited');
     });
+    died.catch(() => undefined); // it rejects later, when the agent ends after a good handshake
     try {
       return await Promise.race([step, timeout, died]);
     } catch (err) {

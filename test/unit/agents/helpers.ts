@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { eventSchema } from '../../../src/core/events/schema';
 import type { EventInput } from '../../../src/core/events/schema';
 import type { LaunchSpec } from '../../../src/core/agents/supervisor';
 import { parseProviderConfig } from '../../../src/core/agents/config';
@@ -22,11 +23,18 @@ export function tempDir(prefix = 'aop-agents-'): string {
 }
 export function cleanupTemp(): void {
   for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  const bad = invalidEvents.splice(0);
+  if (bad.length > 0) throw new Error(`events that do not match the event log schema:\n${bad.join('\n')}`);
 }
+
+/** Events that would not pass the log's schema; cleanupTemp fails the test if any were seen. */
+const invalidEvents: string[] = [];
 
 export class EventRecorder {
   readonly events: EventInput[] = [];
   readonly log = (e: EventInput): void => {
+    const check = eventSchema.safeParse({ ...e, ts: new Date().toISOString(), feature: 'feat-1' });
+    if (!check.success) invalidEvents.push(`${JSON.stringify(e).slice(0, 200)}: ${check.error.issues[0]?.message}`);
     this.events.push(e);
   };
   of<T extends EventInput['t']>(t: T): Extract<EventInput, { t: T }>[] {
