@@ -97,6 +97,11 @@ function myers(a: Int32Array, b: Int32Array, maxD: number): EditOp[] | undefined
   return ops.reverse();
 }
 
+function sharesLine(a: Int32Array, b: Int32Array): boolean {
+  const inA = new Set(a);
+  return b.some((x) => inA.has(x));
+}
+
 /**
  * Fallback when the whole middle is too far apart for the capped Myers pass: anchor on lines
  * that occur exactly once on each side (as git's patience diff does), keep the longest run of
@@ -142,7 +147,8 @@ function anchored(a: Int32Array, b: Int32Array, maxD: number): { ops: EditOp[]; 
     const sb = b.subarray(y, by);
     let seg = sa.length === 0 || sb.length === 0 ? undefined : myers(sa, sb, maxD);
     if (!seg) {
-      if (sa.length > 0 && sb.length > 0) approximate = true;
+      // Replacing the whole stretch is exact when the two sides share no line at all.
+      if (sa.length > 0 && sb.length > 0 && sharesLine(sa, sb)) approximate = true;
       seg = [...new Array<EditOp>(sa.length).fill('del'), ...new Array<EditOp>(sb.length).fill('add')];
     }
     ops.push(...seg);

@@ -38,15 +38,24 @@ describe('shared/lineDiff', () => {
   });
 
   it('gives up past the edit cap with one replaced block that is still a valid script', () => {
-    const a = Array.from({ length: 300 }, (_, i) => `old ${i}`);
-    const b = Array.from({ length: 300 }, (_, i) => `new ${i}`);
+    // Shared lines, but none unique to anchor on: past the cap the middle is one block.
+    const a = Array.from({ length: 300 }, (_, i) => (i % 10 === 0 ? '}' : `old ${i}`));
+    const b = Array.from({ length: 300 }, (_, i) => (i % 10 === 0 ? '}' : `new ${i}`));
     a.unshift('same head');
     b.unshift('same head');
     const { edits, approximate } = diffLines(a, b, 50);
     assert.equal(approximate, true);
     replay(a, b, edits);
     assert.deepEqual(edits[0], { op: 'eq', a: 0, b: 0 });
-    assert.equal(edits.filter((e) => e.op === 'del').length, 300);
+    assert.equal(edits.filter((e) => e.op === 'del').length, 299); // 'same head' and the first '}' are a common prefix
+  });
+
+  it('calls a wholesale replacement exact when the sides share no line', () => {
+    const a = Array.from({ length: 300 }, (_, i) => `old ${i}`);
+    const b = Array.from({ length: 300 }, (_, i) => `new ${i}`);
+    const { edits, approximate } = diffLines(a, b, 50);
+    assert.equal(approximate, false);
+    replay(a, b, edits);
   });
 
   it('past the cap, stays exact for scattered edits by anchoring on unique lines', () => {
