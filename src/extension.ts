@@ -1,20 +1,159 @@
 /**
- * Composition root: builds the core, then the adapters, and registers every disposable.
- * (Minimal for now; the adapters land with issue 4.)
+ * Composition root: builds the core (one Orchestrator per repository of the workspace folders,
+ * sharing one AgentManager), then the adapters, and registers every disposable. Returns a small
+ * API for the integration tests. No domain logic here or in src/vscode.
  */
 import * as vscode from 'vscode';
+import { CheckpointContentProvider, EventLogContentProvider } from './vscode/content/checkpointContentProvider';
+import { DiffOpener } from './vscode/content/diffs';
+import { registerFeatureCommands } from './vscode/commands/featureCommands';
+import { registerRollbackCommands } from './vscode/commands/rollbackCommands';
+import type { CommandDeps, ReviewOpener } from './vscode/commands/context';
+import { Prompter } from './vscode/commands/ui';
+import { RevertFileCodeActions, ViolationDiagnostics } from './vscode/diagnostics/violationDiagnostics';
+import { COMMANDS, CONTEXT, DISPLAY_NAME, SCHEMES, VIEWS } from './vscode/ids';
+import { ErrorReporter } from './vscode/platform/errors';
+import { EditorSaves, askHuman } from './vscode/platform/hostPorts';
+import { OrchestratorReviewActions, OrchestratorReviewData } from './vscode/review/reviewAdapter';
+import { FeatureScmManager } from './vscode/scm/featureScm';
+import { affectsOurSettings, readSettings } from './vscode/settings';
+import { AgentStatusBar } from './vscode/status/statusBar';
+import { AgentTerminals } from './vscode/terminal/agentTerminals';
+import { FeaturesTreeProvider } from './vscode/tree/featuresTree';
+import { ReviewPanelManager } from './vscode/webview';
+import { Registry } from './vscode/workspace/registry';
 
 export interface AopApi {
   readonly version: string;
+  /** Resolves once the workspace folders' repositories are open. */
+  ready(): Promise<void>;
+  readonly registry: Registry;
+  readonly tree: FeaturesTreeProvider;
+  readonly treeView: vscode.TreeView<unknown>;
+  readonly diagnostics: ViolationDiagnostics;
+  readonly scm: FeatureScmManager;
+  readonly statusBar: AgentStatusBar;
+  readonly reviews: ReviewPanelManager;
+  /** Tests only: confirmations answer themselves with their first choice. */
+  readonly testing: { setAutoConfirm(on: boolean): void; lastConfirmation(): { message: string; detail: string } | undefined };
 }
+
+let registry: Registry | undefined;
 
 export function activate(context: vscode.ExtensionContext): AopApi {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('aop.showVersion', () => {
-      void vscode.window.showInformationMessage(`Agent Orchestrator ${context.extension.packageJSON.version}`);
+  const version = String(context.extension.packageJSON.version);
+  const log = vscode.window.createOutputChannel(DISPLAY_NAME, { log: true });
+  const errors = new ErrorReporter(log);
+  const push = <T extends vscode.Disposable>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
+  };
+  push(log);
+
+  let current = readSettings();
+  const reportProblems = () => {
+    if (current.problems.length === 0) return;
+    for (const p of current.problems) log.warn(p);
+    void vscode.window.showWarningMessage(`${DISPLAY_NAME}: ${current.problems.length} setting(s) ignored: ${current.problems[0]}`, 'Open Settings', 'Show Log').then((c) => {
+      if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'aop.');
+      else if (c === 'Show Log') log.show(true);
+    });
+  };
+  reportProblems();
+
+  const saves = push(new EditorSaves());
+  const reg = new Registry({
+    settings: () => current.settings,
+    log,
+    isTrusted: () => vscode.workspace.isTrusted,
+    askHuman,
+    isEditorSave: saves.isEditorSave,
+  });
+  registry = reg;
+  push({ dispose: () => void reg.dispose() });
+
+  const diffs = new DiffOpener(reg);
+  push(vscode.workspace.registerTextDocumentContentProvider(SCHEMES.checkpoint, new CheckpointContentProvider(reg)));
+  const eventLogs = push(new EventLogContentProvider(reg));
+  push(vscode.workspace.registerTextDocumentContentProvider(SCHEMES.eventLog, eventLogs));
+
+  const tree = push(new FeaturesTreeProvider(reg));
+  const treeView = push(vscode.window.createTreeView(VIEWS.features, { treeDataProvider: tree, showCollapseAll: true }));
+  const diagnostics = push(new ViolationDiagnostics(reg));
+  push(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new RevertFileCodeActions(reg), { providedCodeActionKinds: RevertFileCodeActions.kinds }));
+  const scm = push(new FeatureScmManager(reg, log));
+  const terminals = push(new AgentTerminals(reg, log));
+  const statusBar = push(new AgentStatusBar(reg));
+
+  const reviews = push(
+    new ReviewPanelManager({ extensionUri: context.extensionUri, data: new OrchestratorReviewData(reg), actions: new OrchestratorReviewActions(reg, diffs), logger: log }),
+  );
+  push(reviews.registerSerializer());
+  const reviewOpener: ReviewOpener = { show: (id) => void reviews.show(id), close: (id) => reviews.close(id) };
+
+  const prompter = new Prompter();
+  const deps: CommandDeps = {
+    registry: reg,
+    prompter,
+    errors,
+    log,
+    diffs,
+    terminals,
+    scm,
+    eventLogs,
+    review: () => reviewOpener,
+    defaultProvider: () => current.defaultProvider,
+    isTrusted: () => vscode.workspace.isTrusted,
+    version,
+  };
+  for (const d of registerFeatureCommands(deps)) push(d);
+  for (const d of registerRollbackCommands(deps)) push(d);
+  push(vscode.commands.registerCommand(COMMANDS.refresh, () => tree.refresh()));
+
+  push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!affectsOurSettings(e)) return;
+      current = readSettings();
+      reg.applySettings();
+      log.info('settings re-applied');
+      reportProblems();
     }),
   );
-  return { version: String(context.extension.packageJSON.version) };
+  push(
+    vscode.workspace.onDidChangeWorkspaceFolders((e) => {
+      void reg.removeFolders(e.removed).then(() => reg.addFolders(e.added));
+    }),
+  );
+  push(vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()));
+
+  // Opening repositories reads their features: after activation returns, not during it.
+  const opened = reg.addFolders(vscode.workspace.workspaceFolders ?? []).then(() => {
+    void vscode.commands.executeCommand('setContext', CONTEXT.ready, true);
+    tree.refresh();
+  });
+
+  return {
+    version,
+    ready: () => opened.then(() => reg.ready()),
+    registry: reg,
+    tree,
+    treeView: treeView as vscode.TreeView<unknown>,
+    diagnostics,
+    scm,
+    statusBar,
+    reviews,
+    testing: {
+      setAutoConfirm: (on) => {
+        prompter.autoConfirm = on;
+      },
+      lastConfirmation: () => prompter.lastConfirmation,
+    },
+  };
 }
 
-export function deactivate(): void {}
+/** Stops agents cleanly and closes watchers before the host goes away. */
+export async function deactivate(): Promise<void> {
+  const r = registry;
+  registry = undefined;
+  await r?.dispose();
+}

@@ -1,0 +1,276 @@
+/** Feature and agent commands: new, start/pause/resume/stop, message, checkpoint, delete, log, breaker. */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { PROVIDER_IDS, type ProviderConfigInput, type ProviderId } from '../../core/agents';
+import { featurePaths } from '../../core/features/featurePaths';
+import { git } from '../../core/git/gitRunner';
+import type { Orchestrator } from '../../core/orchestrator';
+import { AopError } from '../../core/util/errors';
+import { isFeatureId } from '../../core/util/ids';
+import { COMMANDS, SCHEMES } from '../ids';
+import { featureActions } from '../review/featureView';
+import type { FeatureRef } from '../workspace/registry';
+import { registerCommand, withProgress, type CommandDeps } from './context';
+import { featureFromArg, isRecord, refFromArg } from './featureArgs';
+
+const PROVIDER_LABELS: Record<ProviderId, string> = {
+  claude: 'Claude Code',
+  codex: 'Codex CLI',
+  gemini: 'Gemini CLI',
+  aider: 'Aider',
+  custom: 'Custom command',
+  scripted: 'Scripted agent (replays agent.yaml; offline demo)',
+};
+
+function str(arg: unknown, key: string): string | undefined {
+  return isRecord(arg) && typeof arg[key] === 'string' ? (arg[key] as string) : undefined;
+}
+
+export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { registry } = deps;
+  const reg = (id: Parameters<typeof registerCommand>[1], title: string, fn: (...args: unknown[]) => unknown) => registerCommand(deps, id, title, fn);
+
+  const pickRepository = async (arg: unknown): Promise<Orchestrator | undefined> => {
+    const given = str(arg, 'repoRoot');
+    const repos = registry.repositories();
+    if (given) return registry.get(given) ?? Promise.reject(new AopError('NOT_FOUND', `The repository ${given} is not open in this window.`));
+    if (repos.length === 0) throw new AopError('NOT_FOUND', 'Open a folder inside a git repository to create features.');
+    if (repos.length === 1) return repos[0];
+    const pick = await vscode.window.showQuickPick(
+      repos.map((o) => ({ label: path.basename(o.repoRoot), description: o.repoRoot, o })),
+      { title: 'New feature: repository' },
+    );
+    return pick?.o;
+  };
+
+  const pickBase = async (orch: Orchestrator, title: string): Promise<string | undefined> => {
+    const out = await git(['for-each-ref', '--sort=-committerdate', '--count=200', '--format=%(refname:short)\t%(objectname:short)\t%(subject)', 'refs/heads', 'refs/tags'], { cwd: orch.repoRoot });
+    let current = '';
+    try {
+      current = (await git(['symbolic-ref', '--short', '-q', 'HEAD'], { cwd: orch.repoRoot })).trim();
+    } catch {
+      current = '';
+    }
+    const items = out
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('aop/'))
+      .map((l) => {
+        const [name, oid, subject] = l.split('\t');
+        return { label: name!, description: `${oid}${name === current ? ' · current' : ''}`, detail: subject };
+      })
+      .sort((a, b) => Number(b.label === current) - Number(a.label === current));
+    if (items.length === 0) return 'HEAD';
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Branch or tag the feature starts from' });
+    return pick?.label;
+  };
+
+  const pickProvider = async (title: string): Promise<ProviderId | undefined> => {
+    const dflt = deps.defaultProvider();
+    const items = PROVIDER_IDS.map((id) => ({ label: id, description: PROVIDER_LABELS[id] + (id === dflt ? ' · default' : ''), id }));
+    items.sort((a, b) => Number(b.id === dflt) - Number(a.id === dflt));
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which agent works on this feature' });
+    return pick?.id;
+  };
+
+  const pickSpec = async (orch: Orchestrator, id: string): Promise<string | undefined | null> => {
+    const existing = featurePaths(orch.repoRoot, id).spec;
+    const hasDraft = await fs
+      .access(existing)
+      .then(() => true)
+      .catch(() => false);
+    type Choice = { label: string; how: 'draft' | 'type' | 'file' | 'template' };
+    const choices: Choice[] = [
+      ...(hasDraft ? [{ label: '$(file) Use the existing spec.md', how: 'draft' as const }] : []),
+      { label: '$(edit) Type a short spec now', how: 'type' },
+      { label: '$(folder-opened) Choose a markdown file…', how: 'file' },
+      { label: '$(new-file) Start from a template (edit spec.md afterwards)', how: 'template' },
+    ];
+    const pick = await vscode.window.showQuickPick(choices, { title: `New feature ${id}: spec` });
+    if (!pick) return null;
+    if (pick.how === 'draft') return undefined;
+    if (pick.how === 'type') {
+      const text = await vscode.window.showInputBox({ title: `New feature ${id}: what should the agent do?`, prompt: 'One or two sentences; you can edit spec.md later', validateInput: (v) => (v.trim() ? undefined : 'Write what the agent should do') });
+      return text === undefined ? null : `# ${id}\n\n${text.trim()}\n`;
+    }
+    if (pick.how === 'file') {
+      const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Markdown: ['md', 'markdown', 'txt'] }, defaultUri: vscode.Uri.file(orch.repoRoot) });
+      if (!uris?.[0]) return null;
+      return Buffer.from(await vscode.workspace.fs.readFile(uris[0])).toString('utf8');
+    }
+    return `# ${id}\n\n## Goal\n\nDescribe what the agent should build.\n\n## Constraints\n\n- Stay within the paths allowed by plan.yaml.\n`;
+  };
+
+  const newFeature = async (arg?: unknown) => {
+    const orch = await pickRepository(arg);
+    if (!orch) return undefined;
+    const existing = new Set(orch.list().filter((f) => f.status === 'active').map((f) => f.id));
+    const id =
+      str(arg, 'featureId') ??
+      (await vscode.window.showInputBox({
+        title: 'New feature: id',
+        prompt: 'Lowercase letters, digits, - and _ (the branch will be aop/<id>)',
+        validateInput: (v) => (!isFeatureId(v) ? 'Use 1-64 lowercase letters, digits, - or _, starting with a letter or digit' : existing.has(v) ? `Feature "${v}" already exists` : undefined),
+      }));
+    if (!id) return undefined;
+    const baseRef = str(arg, 'baseRef') ?? (await pickBase(orch, `New feature ${id}: base`));
+    if (!baseRef) return undefined;
+    let spec: string | undefined | null = str(arg, 'spec');
+    if (spec === undefined && !isRecord(arg)) spec = await pickSpec(orch, id);
+    if (spec === null) return undefined;
+    let provider: ProviderConfigInput | undefined = isRecord(arg) && isRecord(arg.provider) ? (arg.provider as ProviderConfigInput) : undefined;
+    if (!provider && !isRecord(arg)) {
+      const p = await pickProvider(`New feature ${id}: agent`);
+      if (!p) return undefined;
+      provider = { provider: p };
+    }
+    const summary = await withProgress(`Creating feature ${id} (worktree on ${baseRef})`, () =>
+      orch.createFeature({ id, baseRef, ...(spec !== undefined ? { spec } : {}), ...(str(arg, 'planYaml') ? { planYaml: str(arg, 'planYaml') } : {}), ...(provider ? { provider } : {}) }),
+    );
+    if (!isRecord(arg)) {
+      const specUri = vscode.Uri.file(featurePaths(orch.repoRoot, id).spec);
+      void vscode.window.showTextDocument(specUri, { preview: true }).then(undefined, () => undefined);
+      void vscode.window.showInformationMessage(`Feature ${id} is ready on branch ${summary.branch}.`, 'Start Agent').then((c) => {
+        if (c) void vscode.commands.executeCommand(COMMANDS.startAgent, { repoRoot: orch.repoRoot, featureId: id });
+      });
+    }
+    return summary;
+  };
+
+  const needsTrust = (what: string) => {
+    if (!deps.isTrusted()) throw new AopError('UNTRUSTED', `${what}: agents do not run in an untrusted workspace (viewing works). Trust the workspace first.`);
+  };
+
+  const startAgent = async (arg?: unknown) => {
+    needsTrust('Start agent');
+    const ref = await featureFromArg(registry, arg, 'start', (f) => featureActions(f).start);
+    if (!ref) return undefined;
+    const orch = registry.resolve(ref);
+    let f = orch.summary(ref.featureId);
+    if (f.status === 'draft') {
+      const baseRef = str(arg, 'baseRef') ?? (isRecord(arg) && arg.featureId ? 'HEAD' : await pickBase(orch, `Start ${ref.featureId}: base`));
+      if (!baseRef) return undefined;
+      f = await withProgress(`Creating the worktree of ${ref.featureId}`, () => orch.createFeature({ id: ref.featureId, baseRef }));
+    }
+    const provider: ProviderConfigInput | undefined = isRecord(arg) && isRecord(arg.provider) ? (arg.provider as ProviderConfigInput) : f.provider ? undefined : { provider: deps.defaultProvider() };
+    const session = await orch.startAgent(ref.featureId, provider);
+    deps.terminals.follow(ref);
+    return session.state;
+  };
+
+  const session = async (arg: unknown, what: string, allowed: (f: ReturnType<typeof featureActions>) => boolean) => {
+    const ref = await featureFromArg(registry, arg, what, (f) => allowed(featureActions(f)));
+    return ref ? { ref, orch: registry.resolve(ref) } : undefined;
+  };
+
+  const sendMessage = async (arg?: unknown) => {
+    const fromScm = isRecord(arg) && arg.fromScmInput === true;
+    const s = await session(arg, 'message', (a) => a.sendMessage);
+    if (!s) return undefined;
+    const box = fromScm ? deps.scm.get(s.ref)?.inputBox : undefined;
+    const text = str(arg, 'text') ?? (box ? box.value : await vscode.window.showInputBox({ title: `Message to the agent of ${s.ref.featureId}`, prompt: 'Queued until the agent takes it; you will see when it is acknowledged' }));
+    if (!text?.trim()) return undefined;
+    const rec = s.orch.sendMessage(s.ref.featureId, text);
+    if (box) box.value = '';
+    return rec;
+  };
+
+  const deleteFeature = async (arg?: unknown) => {
+    const ref = await featureFromArg(registry, arg, 'delete', (f) => f.status === 'active');
+    if (!ref) return undefined;
+    const orch = registry.resolve(ref);
+    const f = orch.summary(ref.featureId);
+    const keep = 'Delete, Keep Branch and Checkpoints';
+    const all = 'Delete Everything';
+    const choice = isRecord(arg) && typeof arg.deleteBranchAndRefs === 'boolean' && deps.prompter.autoConfirm
+      ? arg.deleteBranchAndRefs ? all : keep
+      : await deps.prompter.confirm(
+          `Delete feature ${ref.featureId}?`,
+          `Stops its agent, takes a final checkpoint and removes the worktree ${f.worktree}.\n\nKeeping the branch ${f.branch} and refs/aop/${ref.featureId}/* lets you recover the work later; "Delete Everything" removes them too. spec.md and plan.yaml stay.`,
+          keep,
+          all,
+        );
+    if (!choice) return undefined;
+    deps.review()?.close(ref.featureId);
+    const r = await withProgress(`Deleting feature ${ref.featureId}`, () => orch.deleteFeature(ref.featureId, { deleteBranchAndRefs: choice === all }));
+    void vscode.window.showInformationMessage(
+      choice === all ? `Feature ${ref.featureId} deleted.` : `Feature ${ref.featureId} deleted; its work is kept on ${f.branch}${r.finalSeq ? ` and in checkpoint ${r.finalSeq}` : ''}.`,
+    );
+    return r;
+  };
+
+  const showEventLog = async (arg?: unknown) => {
+    const ref = await featureFromArg(registry, arg, 'show the event log of');
+    if (!ref) return undefined;
+    registry.resolve(ref);
+    const uri = vscode.Uri.from({ scheme: SCHEMES.eventLog, path: `/${ref.featureId}.jsonl`, query: new URLSearchParams({ repo: ref.repoRoot }).toString() });
+    deps.eventLogs.refresh(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'jsonl').then(undefined, () => undefined);
+    await vscode.window.showTextDocument(doc, { preview: true });
+    return uri;
+  };
+
+  const openReview = async (arg?: unknown) => {
+    const ref = await featureFromArg(registry, arg, 'review', (f) => f.status === 'active');
+    if (!ref) return undefined;
+    registry.resolve(ref).summary(ref.featureId);
+    const review = deps.review();
+    if (!review) throw new AopError('NOT_FOUND', 'The review panel is not available in this build.');
+    review.show(ref.featureId);
+    return ref;
+  };
+
+  const refOf = (arg: unknown): FeatureRef | undefined => refFromArg(registry, arg);
+
+  return [
+    reg(COMMANDS.showVersion, 'Show version', () => vscode.window.showInformationMessage(`Agent Orchestrator ${deps.version}`)),
+    reg(COMMANDS.newFeature, 'New feature', newFeature),
+    reg(COMMANDS.startAgent, 'Start agent', startAgent),
+    reg(COMMANDS.pauseAgent, 'Pause agent', async (arg) => {
+      const s = await session(arg, 'pause', (a) => a.pause);
+      if (!s) return undefined;
+      s.orch.pauseAgent(s.ref.featureId);
+      return s.orch.summary(s.ref.featureId).agentState;
+    }),
+    reg(COMMANDS.resumeAgent, 'Resume agent', async (arg) => {
+      needsTrust('Resume agent');
+      const s = await session(arg, 'resume', (a) => a.resume);
+      if (!s) return undefined;
+      s.orch.resumeAgent(s.ref.featureId);
+      return s.orch.summary(s.ref.featureId).agentState;
+    }),
+    reg(COMMANDS.stopAgent, 'Stop agent', async (arg) => {
+      const s = await session(arg, 'stop', (a) => a.stop);
+      if (!s) return undefined;
+      await withProgress(`Stopping the agent of ${s.ref.featureId}`, () => s.orch.stopAgent(s.ref.featureId));
+      return s.orch.summary(s.ref.featureId).agentState;
+    }),
+    reg(COMMANDS.sendMessage, 'Send message', sendMessage),
+    reg(COMMANDS.checkpointNow, 'Checkpoint now', async (arg) => {
+      const ref = await featureFromArg(registry, arg, 'checkpoint', (f) => f.status === 'active');
+      if (!ref) return undefined;
+      const orch = registry.resolve(ref);
+      const rec = await withProgress(`Checkpointing ${ref.featureId}`, () => orch.checkpointNow(ref.featureId));
+      void vscode.window.setStatusBarMessage(rec ? `Checkpoint #${rec.seq} of ${ref.featureId}: ${rec.files.length} file(s)` : `${ref.featureId}: nothing changed since the last checkpoint`, 4000);
+      return rec;
+    }),
+    reg(COMMANDS.deleteFeature, 'Delete feature', deleteFeature),
+    reg(COMMANDS.showEventLog, 'Show event log', showEventLog),
+    reg(COMMANDS.resetBreaker, 'Reset circuit breaker', async (arg) => {
+      const ref = await featureFromArg(registry, arg, 'reset the circuit breaker of', (f) => f.breaker.open || f.breaker.failures > 0);
+      if (!ref) return undefined;
+      await registry.resolve(ref).resetBreaker(ref.featureId);
+      void vscode.window.setStatusBarMessage(`Circuit breaker of ${ref.featureId} reset`, 4000);
+      return true;
+    }),
+    reg(COMMANDS.openReview, 'Open review', openReview),
+    reg(COMMANDS.showAgentOutput, 'Show agent output', async (arg) => {
+      const ref = refOf(arg) ?? (await featureFromArg(registry, arg, 'show the output of', (f) => f.agentState !== undefined));
+      if (!ref) return undefined;
+      if (!deps.terminals.show(ref)) void vscode.window.showInformationMessage(`The agent of ${ref.featureId} has not run in this window yet.`);
+      return ref;
+    }),
+    reg(COMMANDS.showLog, 'Show log', () => deps.log.show(true)),
+  ];
+}

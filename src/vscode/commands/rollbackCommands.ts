@@ -1,0 +1,164 @@
+/**
+ * Rollback from the palette, the tree and code actions. Each shows a modal confirmation listing
+ * what will change (from the core's preview), runs with progress, and offers "Undo Rollback".
+ */
+import * as vscode from 'vscode';
+import type { CheckpointRecord } from '../../core/model/types';
+import type { RollbackItem, RollbackResult } from '../../core/rollback/rollbackService';
+import { assertRelPath } from '../../core/util/ids';
+import { sideLabel } from '../content/checkpointUri';
+import { lastCleanSeq } from '../diagnostics/lastClean';
+import { COMMANDS } from '../ids';
+import type { FeatureRef } from '../workspace/registry';
+import { registerCommand, withProgress, type CommandDeps } from './context';
+import { featureFromArg, isRecord, seqFromArg } from './featureArgs';
+import { describeRollbackItems } from './ui';
+
+const UNDO = 'Undo Rollback';
+
+export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { registry, prompter } = deps;
+  const reg = (id: Parameters<typeof registerCommand>[1], title: string, fn: (...args: unknown[]) => unknown) => registerCommand(deps, id, title, fn);
+  const active = (arg: unknown, what: string) => featureFromArg(registry, arg, what, (f) => f.status === 'active');
+
+  const pickCheckpoint = async (ref: FeatureRef, title: string, withBase: boolean): Promise<number | undefined> => {
+    const cps: CheckpointRecord[] = registry.resolve(ref).listCheckpoints(ref.featureId).slice().reverse();
+    const items = cps.map((c) => ({
+      label: `#${c.seq} ${c.trigger}`,
+      description: `${new Date(c.time).toLocaleString()} · ${c.files.length} file(s)${c.violations.length ? ` · ⚠ ${c.violations.length}` : ''}`,
+      detail: c.files.slice(0, 4).map((f) => `${f.status} ${f.path}`).join('  ') || undefined,
+      seq: c.seq,
+    }));
+    if (withBase) items.push({ label: 'base', description: 'the commit the feature started from', detail: undefined, seq: 0 });
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage(`${ref.featureId} has no checkpoints yet.`);
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Checkpoint to restore', matchOnDetail: true });
+    return pick?.seq;
+  };
+
+  /** Confirms with the preview, runs the rollback, and offers to undo it. */
+  const confirmAndRun = async (ref: FeatureRef, title: string, items: RollbackItem[], run: () => Promise<RollbackResult>, confirmLabel = 'Roll Back'): Promise<RollbackResult | undefined> => {
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage(`${ref.featureId}: nothing would change; the files already match.`);
+      return undefined;
+    }
+    const ok = await prompter.confirm(
+      `${title}: ${items.length} file(s) will change in ${ref.featureId}.`,
+      `${describeRollbackItems(items)}\n\nA safety checkpoint is taken first, so this can be undone. A running agent is paused meanwhile and told what changed.`,
+      confirmLabel,
+    );
+    if (ok !== confirmLabel) return undefined;
+    const result = await withProgress(`${title} (${ref.featureId})`, run);
+    announce(ref, result);
+    return result;
+  };
+
+  const announce = (ref: FeatureRef, r: RollbackResult) => {
+    const what = r.kind === 'undo' ? 'Undid the last rollback' : `Rolled back ${r.paths.length} file(s)`;
+    const extra = [r.skipped.length ? `${r.skipped.length} skipped` : '', r.mismatches.length ? `${r.mismatches.length} not verified` : ''].filter(Boolean).join(', ');
+    const text = `${ref.featureId}: ${what}${r.kind === 'undo' ? '' : r.kind === 'smart' ? ' that broke rules' : ` to ${sideLabel(r.targetSeq)}`}${extra ? ` (${extra}; see the log)` : ''}.`;
+    if (extra) deps.log.warn(`${text} skipped: ${JSON.stringify(r.skipped)} mismatches: ${JSON.stringify(r.mismatches)}`);
+    const show = r.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    void show(text, ...(r.kind === 'undo' ? [] : [UNDO])).then((c) => {
+      if (c === UNDO) void vscode.commands.executeCommand(COMMANDS.undoRollback, { ...ref, confirmed: true });
+    });
+  };
+
+  const rollbackToCheckpoint = async (arg?: unknown) => {
+    const ref = await active(arg, 'roll back');
+    if (!ref) return undefined;
+    const seq = seqFromArg(arg) ?? (await pickCheckpoint(ref, `Roll back ${ref.featureId} to…`, true));
+    if (seq === undefined) return undefined;
+    const orch = registry.resolve(ref);
+    const items = await orch.previewRollback(ref.featureId, 'checkpoint', seq);
+    return confirmAndRun(ref, `Roll back to ${sideLabel(seq)}`, items, () => orch.rollbackToCheckpoint(ref.featureId, seq));
+  };
+
+  const rollbackFiles = async (arg?: unknown) => {
+    const ref = await active(arg, 'roll back files of');
+    if (!ref) return undefined;
+    const orch = registry.resolve(ref);
+    const seq = seqFromArg(arg) ?? (await pickCheckpoint(ref, `Restore files of ${ref.featureId} from…`, true));
+    if (seq === undefined) return undefined;
+    let paths: string[] | undefined;
+    if (isRecord(arg) && Array.isArray(arg.paths)) paths = arg.paths.map((p) => assertRelPath(p));
+    else if (isRecord(arg) && typeof arg.path === 'string') paths = [assertRelPath(arg.path)];
+    else {
+      const differing = await orch.previewRollback(ref.featureId, 'checkpoint', seq);
+      if (differing.length === 0) {
+        void vscode.window.showInformationMessage(`${ref.featureId}: no file differs from ${sideLabel(seq)}.`);
+        return undefined;
+      }
+      const picks = await vscode.window.showQuickPick(
+        differing.map((i) => ({ label: i.path, description: i.action, picked: false })),
+        { title: `Files to restore from ${sideLabel(seq)}`, canPickMany: true },
+      );
+      if (!picks?.length) return undefined;
+      paths = picks.map((p) => p.label);
+    }
+    const items = await orch.previewRollback(ref.featureId, 'files', seq, paths);
+    return confirmAndRun(ref, `Restore ${paths.length} file(s) from ${sideLabel(seq)}`, items, () => orch.rollbackFiles(ref.featureId, seq, paths));
+  };
+
+  const smartRollback = async (arg?: unknown) => {
+    const ref = await active(arg, 'smart-roll back');
+    if (!ref) return undefined;
+    const orch = registry.resolve(ref);
+    const items = await orch.previewRollback(ref.featureId, 'smart');
+    return confirmAndRun(ref, 'Smart rollback (only the files that broke rules)', items, () => orch.smartRollback(ref.featureId));
+  };
+
+  const undoRollback = async (arg?: unknown) => {
+    const ref = await active(arg, 'undo the rollback of');
+    if (!ref) return undefined;
+    const orch = registry.resolve(ref);
+    if (!(isRecord(arg) && arg.confirmed === true)) {
+      const ok = await prompter.confirm(`Undo the last rollback of ${ref.featureId}?`, 'The worktree goes back to the safety checkpoint taken just before that rollback.', UNDO);
+      if (ok !== UNDO) return undefined;
+    }
+    const r = await withProgress(`Undoing the last rollback of ${ref.featureId}`, () => orch.undoRollback(ref.featureId));
+    announce(ref, r);
+    return r;
+  };
+
+  /** The code action: restore one file from the newest checkpoint where it broke no rule (or the base). */
+  const revertFileToClean = async (arg?: unknown) => {
+    const ref = await active(arg, 'revert a file of');
+    if (!ref || !isRecord(arg) || typeof arg.path !== 'string') return undefined;
+    const relPath = assertRelPath(arg.path);
+    const orch = registry.resolve(ref);
+    const seq = lastCleanSeq(orch.listCheckpoints(ref.featureId), relPath);
+    const items = await orch.previewRollback(ref.featureId, 'files', seq, [relPath]);
+    return confirmAndRun(ref, `Revert ${relPath} to ${sideLabel(seq)}, its last clean checkpoint`, items, () => orch.rollbackFiles(ref.featureId, seq, [relPath]), 'Revert File');
+  };
+
+  const openCheckpointDiff = async (arg?: unknown) => {
+    if (!isRecord(arg) || typeof arg.path !== 'string') return undefined;
+    const ref = await active(arg, 'diff');
+    const seq = seqFromArg(arg);
+    if (!ref || seq === undefined) return undefined;
+    await deps.diffs.checkpointDiff(ref, seq, arg.path);
+    return true;
+  };
+
+  const compareWithWorktree = async (arg?: unknown) => {
+    if (!isRecord(arg) || typeof arg.path !== 'string') return undefined;
+    const ref = await active(arg, 'compare');
+    const seq = seqFromArg(arg);
+    if (!ref || seq === undefined) return undefined;
+    await deps.diffs.open(ref, seq, 'worktree', arg.path);
+    return true;
+  };
+
+  return [
+    reg(COMMANDS.rollbackToCheckpoint, 'Roll back to checkpoint', rollbackToCheckpoint),
+    reg(COMMANDS.rollbackFiles, 'Roll back files', rollbackFiles),
+    reg(COMMANDS.smartRollback, 'Smart rollback', smartRollback),
+    reg(COMMANDS.undoRollback, 'Undo rollback', undoRollback),
+    reg(COMMANDS.revertFileToClean, 'Revert file', revertFileToClean),
+    reg(COMMANDS.openCheckpointDiff, 'Open changes', openCheckpointDiff),
+    reg(COMMANDS.compareWithWorktree, 'Compare with worktree', compareWithWorktree),
+  ];
+}

@@ -1,0 +1,30 @@
+/**
+ * The prompts commands use. Confirmations are real modal dialogs for users; the integration
+ * tests switch `autoConfirm` on through the extension's API so no dialog blocks the host.
+ */
+import * as vscode from 'vscode';
+import type { RollbackItem } from '../../core/rollback/rollbackService';
+import { sideLabel } from '../content/checkpointUri';
+
+export class Prompter {
+  /** Tests only: answer every confirmation with its first choice. */
+  autoConfirm = false;
+  /** What the last confirmation asked (tests check the dialog's content). */
+  lastConfirmation: { message: string; detail: string } | undefined;
+
+  /** A modal warning; resolves to the chosen label, or undefined when cancelled. */
+  async confirm<T extends string>(message: string, detail: string, ...choices: [T, ...T[]]): Promise<T | undefined> {
+    this.lastConfirmation = { message, detail };
+    if (this.autoConfirm) return choices[0];
+    return vscode.window.showWarningMessage(message, { modal: true, detail }, ...choices);
+  }
+}
+
+const ACTION_WORD: Record<RollbackItem['action'], string> = { restore: 'restore', delete: 'delete', create: 'recreate' };
+
+/** The list a rollback confirmation shows: one line per file, at most `max`. */
+export function describeRollbackItems(items: readonly RollbackItem[], max = 25): string {
+  const lines = items.slice(0, max).map((i) => `${ACTION_WORD[i.action]} ${i.path}${i.action === 'delete' ? '' : ` (from ${sideLabel(i.fromSeq)})`}`);
+  if (items.length > max) lines.push(`…and ${items.length - max} more`);
+  return lines.join('\n');
+}

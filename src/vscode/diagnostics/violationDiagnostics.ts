@@ -1,0 +1,133 @@
+/**
+ * Standing violations as diagnostics on the files in each feature's worktree (feature-wide
+ * ones on its plan.yaml), refreshed on every checkpoint and rollback; a file that is fixed or
+ * rolled back loses its diagnostics because the whole set for the feature is replaced.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Violation } from '../../core/model/types';
+import type { FeatureSummary } from '../../core/orchestrator';
+import { featurePaths } from '../../core/features/featurePaths';
+import { COMMANDS, DIAGNOSTIC_SOURCE } from '../ids';
+import type { FeatureRef, Registry } from '../workspace/registry';
+
+const SEVERITY: Record<Violation['severity'], vscode.DiagnosticSeverity> = {
+  critical: vscode.DiagnosticSeverity.Error,
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+};
+
+function key(ref: FeatureRef): string {
+  return `${ref.repoRoot}#${ref.featureId}`;
+}
+
+export class ViolationDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('aop');
+  /** Which URIs each feature put diagnostics on, so they can be replaced as a set. */
+  private readonly byFeature = new Map<string, Map<string, vscode.Uri>>();
+  private readonly perUri = new Map<string, Map<string, vscode.Diagnostic[]>>();
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(private readonly registry: Registry) {
+    this.subs.push(
+      registry.onDidChange(({ repoRoot, change }) => {
+        if (change.kind === 'features') this.refreshAll();
+        else if (change.featureId && (change.kind === 'checkpoint' || change.kind === 'violations' || change.kind === 'feature')) this.refresh({ repoRoot, featureId: change.featureId });
+      }),
+      registry.onDidChangeRepositories(() => this.refreshAll()),
+    );
+    this.refreshAll();
+  }
+
+  refreshAll(): void {
+    const live = new Set<string>();
+    for (const orch of this.registry.repositories()) {
+      for (const f of orch.list()) {
+        const ref = { repoRoot: orch.repoRoot, featureId: f.id };
+        live.add(key(ref));
+        this.set(ref, f);
+      }
+    }
+    for (const k of [...this.byFeature.keys()]) if (!live.has(k)) this.clear(k);
+  }
+
+  refresh(ref: FeatureRef): void {
+    let f: FeatureSummary;
+    try {
+      f = this.registry.resolve(ref).summary(ref.featureId);
+    } catch {
+      this.clear(key(ref));
+      return;
+    }
+    this.set(ref, f);
+  }
+
+  private set(ref: FeatureRef, f: FeatureSummary): void {
+    const k = key(ref);
+    const next = new Map<string, { uri: vscode.Uri; diags: vscode.Diagnostic[] }>();
+    if (f.worktree) {
+      for (const v of f.violations) {
+        const uri = this.uriOf(ref, f.worktree, v);
+        const d = new vscode.Diagnostic(new vscode.Range(Math.max(0, (v.line ?? 1) - 1), 0, Math.max(0, (v.line ?? 1) - 1), 1000), `${v.message} (feature ${f.id})`, SEVERITY[v.severity]);
+        d.source = DIAGNOSTIC_SOURCE;
+        d.code = v.kind;
+        const slot = next.get(uri.toString()) ?? { uri, diags: [] };
+        slot.diags.push(d);
+        next.set(uri.toString(), slot);
+      }
+    }
+    const before = this.byFeature.get(k) ?? new Map<string, vscode.Uri>();
+    for (const [s, uri] of before) if (!next.has(s)) this.put(s, uri, k, undefined);
+    for (const [s, { uri, diags }] of next) this.put(s, uri, k, diags);
+    this.byFeature.set(k, new Map([...next].map(([s, v]) => [s, v.uri])));
+  }
+
+  /** Several features may mark the same file (main-checkout warnings): merge per URI. */
+  private put(s: string, uri: vscode.Uri, featureKey: string, diags: vscode.Diagnostic[] | undefined): void {
+    const owners = this.perUri.get(s) ?? new Map<string, vscode.Diagnostic[]>();
+    if (diags) owners.set(featureKey, diags);
+    else owners.delete(featureKey);
+    if (owners.size === 0) {
+      this.perUri.delete(s);
+      this.collection.delete(uri);
+    } else {
+      this.perUri.set(s, owners);
+      this.collection.set(uri, [...owners.values()].flat());
+    }
+  }
+
+  private clear(k: string): void {
+    for (const [s, uri] of this.byFeature.get(k) ?? []) this.put(s, uri, k, undefined);
+    this.byFeature.delete(k);
+  }
+
+  private uriOf(ref: FeatureRef, worktree: string, v: Violation): vscode.Uri {
+    if (v.path === '') return vscode.Uri.file(featurePaths(ref.repoRoot, ref.featureId).plan);
+    const base = v.kind === 'outside_worktree' ? ref.repoRoot : worktree;
+    return vscode.Uri.file(path.join(base, ...v.path.split('/')));
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+    this.collection.dispose();
+  }
+}
+
+/** "Revert this file to the last clean checkpoint" on our diagnostics in a feature's worktree. */
+export class RevertFileCodeActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+
+  constructor(private readonly registry: Registry) {}
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
+    const ours = ctx.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.code !== 'outside_worktree');
+    if (ours.length === 0 || doc.uri.scheme !== 'file') return [];
+    const hit = this.registry.featureOfPath(doc.uri.fsPath);
+    if (!hit) return [];
+    const action = new vscode.CodeAction('Revert this file to the last clean checkpoint', vscode.CodeActionKind.QuickFix);
+    action.diagnostics = ours;
+    action.isPreferred = true;
+    action.command = { command: COMMANDS.revertFileToClean, title: action.title, arguments: [{ ...hit.ref, path: hit.relPath }] };
+    return [action];
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Every id the manifest (package.json) and the code share: commands, views, settings, context
+ * keys, URI schemes. Plain data with no `vscode` import, so the manifest test reads it in Node.
+ */
+
+export const EXTENSION_ID = 'aop-team.aop-vscode';
+export const DISPLAY_NAME = 'Agent Orchestrator';
+
+export const COMMANDS = {
+  showVersion: 'aop.showVersion',
+  newFeature: 'aop.newFeature',
+  startAgent: 'aop.startAgent',
+  pauseAgent: 'aop.pauseAgent',
+  resumeAgent: 'aop.resumeAgent',
+  stopAgent: 'aop.stopAgent',
+  sendMessage: 'aop.sendMessage',
+  checkpointNow: 'aop.checkpointNow',
+  rollbackToCheckpoint: 'aop.rollbackToCheckpoint',
+  rollbackFiles: 'aop.rollbackFiles',
+  smartRollback: 'aop.smartRollback',
+  undoRollback: 'aop.undoRollback',
+  revertFileToClean: 'aop.revertFileToClean',
+  deleteFeature: 'aop.deleteFeature',
+  showEventLog: 'aop.showEventLog',
+  resetBreaker: 'aop.resetBreaker',
+  openReview: 'aop.openReview',
+  openCheckpointDiff: 'aop.openCheckpointDiff',
+  compareWithWorktree: 'aop.compareWithWorktree',
+  showAgentOutput: 'aop.showAgentOutput',
+  showLog: 'aop.showLog',
+  refresh: 'aop.refresh',
+} as const;
+export type CommandKey = keyof typeof COMMANDS;
+export type CommandId = (typeof COMMANDS)[CommandKey];
+
+export const VIEW_CONTAINER = 'aop';
+export const VIEWS = {
+  features: 'aop.features',
+} as const;
+
+/** Walkthrough id (full id: `${EXTENSION_ID}#gettingStarted`). */
+export const WALKTHROUGH = 'gettingStarted';
+
+/** Context keys set with `setContext` and used in `when` clauses. */
+export const CONTEXT = {
+  hasFeatures: 'aop.hasFeatures',
+  ready: 'aop.ready',
+} as const;
+
+/** Read-only document schemes; their URIs carry ids (repo, feature, checkpoint, path), never content. */
+export const SCHEMES = {
+  checkpoint: 'aop-checkpoint',
+  eventLog: 'aop-events',
+} as const;
+
+export const SETTINGS_SECTION = 'aop';
+/** Setting keys under `aop.` (full key: `aop.<key>`). */
+export const SETTINGS = {
+  providers: 'providers',
+  watcherBackend: 'watcher.backend',
+  debounceMs: 'watcher.debounceMs',
+  maxWaitMs: 'watcher.maxWaitMs',
+  reconcileIntervalMs: 'watcher.reconcileIntervalMs',
+  maxRunningAgents: 'agents.maxRunning',
+  defaultProvider: 'agents.defaultProvider',
+  worktreesRoot: 'worktreesRoot',
+  checkpointBudgetMs: 'checkpoints.budgetMs',
+  watchMainCheckout: 'watchMainCheckout',
+} as const;
+export type SettingKey = (typeof SETTINGS)[keyof typeof SETTINGS];
+
+export function fullSettingKey(key: SettingKey): string {
+  return `${SETTINGS_SECTION}.${key}`;
+}
+
+/** The diagnostics' `source`, so users and code actions recognise ours. */
+export const DIAGNOSTIC_SOURCE = DISPLAY_NAME;

@@ -1,0 +1,208 @@
+/**
+ * The review panel's data source and actions, implemented against the orchestrators. The panel
+ * names features by id only, so ids are looked up across the open repositories (an id present
+ * in two repositories is refused with a clear message).
+ */
+import * as fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { diffTrees } from '../../core/checkpoints/treeDiff';
+import type { AopEvent } from '../../core/events/schema';
+import type { Orchestrator } from '../../core/orchestrator';
+import { AopError } from '../../core/util/errors';
+import { resolveInside } from '../../core/util/ids';
+import type { DiffRange } from '../../shared/viewModels';
+import type { DiffOpener } from '../content/diffs';
+import { COMMANDS } from '../ids';
+import type { ActionResult, BlobRead, IDisposable, ReviewActions, ReviewChange, ReviewDataSource, SnapshotRef } from '../webview';
+import type { FeatureRef, Registry } from '../workspace/registry';
+import { featureView } from './featureView';
+
+function locate(registry: Registry, featureId: string): { ref: FeatureRef; orch: Orchestrator } {
+  const found = registry.findById(featureId);
+  if (found.length === 0) throw new AopError('NOT_FOUND', `There is no feature "${featureId.slice(0, 64)}" in the open repositories.`);
+  if (found.length > 1) throw new AopError('CONFLICT', `Several open repositories have a feature "${featureId}"; the review panel cannot tell them apart. Close one of the folders.`);
+  return { ref: found[0]!, orch: registry.resolve(found[0]!) };
+}
+
+export class OrchestratorReviewData implements ReviewDataSource {
+  constructor(private readonly registry: Registry) {}
+
+  async getFeature(featureId: string) {
+    return featureView(locate(this.registry, featureId).orch.summary(featureId));
+  }
+
+  async listCheckpoints(featureId: string) {
+    return locate(this.registry, featureId).orch.listCheckpoints(featureId);
+  }
+
+  private async commitOf(orch: Orchestrator, featureId: string, side: SnapshotRef): Promise<string> {
+    const rt = orch.runtime(featureId);
+    if (side === 'base') return rt.state.baseCommit;
+    if (side === 'worktree') {
+      await rt.flush();
+      return rt.checkpoints.head.commit;
+    }
+    return rt.checkpoints.commitOf(side);
+  }
+
+  async changes(featureId: string, range: DiffRange) {
+    const { orch } = locate(this.registry, featureId);
+    const rt = orch.runtime(featureId);
+    const [from, to] = [await this.commitOf(orch, featureId, range.from), await this.commitOf(orch, featureId, range.to)];
+    const files = await diffTrees(rt.worktree, from, to, { numstat: true });
+    const violations = range.to === 'worktree' ? orch.summary(featureId).violations : (orch.listCheckpoints(featureId).find((c) => c.seq === range.to)?.violations ?? []);
+    return { files, violations };
+  }
+
+  async readBlob(featureId: string, at: SnapshotRef, relPath: string, maxBytes: number): Promise<BlobRead | undefined> {
+    const { orch } = locate(this.registry, featureId);
+    if (at === 'worktree') {
+      const abs = resolveInside(orch.runtime(featureId).worktree, relPath);
+      let st;
+      try {
+        st = await fs.lstat(abs);
+      } catch {
+        return undefined;
+      }
+      // A symlink is shown as its target text, as git stores it; it is never followed.
+      if (st.isSymbolicLink()) {
+        const target = Buffer.from(await fs.readlink(abs));
+        return { size: target.length, bytes: target.subarray(0, maxBytes) };
+      }
+      if (!st.isFile()) return undefined;
+      const fh = await fs.open(abs, 'r');
+      try {
+        const buf = Buffer.alloc(Math.min(st.size, maxBytes));
+        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+        return { size: st.size, bytes: buf.subarray(0, bytesRead) };
+      } finally {
+        await fh.close();
+      }
+    }
+    const data = await orch.readFileAt(featureId, at === 'base' ? 'base' : at, relPath);
+    return data ? { size: data.length, bytes: data.subarray(0, maxBytes) } : undefined;
+  }
+
+  async events(featureId: string, filter: { types?: readonly AopEvent['t'][]; limit: number }): Promise<AopEvent[]> {
+    const all = await locate(this.registry, featureId).orch.events(featureId);
+    const types = filter.types ? new Set(filter.types) : undefined;
+    const picked = types ? all.filter((e) => types.has(e.t)) : all;
+    return picked.slice(-filter.limit);
+  }
+
+  async worktreePath(featureId: string): Promise<string> {
+    return locate(this.registry, featureId).orch.runtime(featureId).worktree;
+  }
+
+  /** Every appended event of every active feature, plus header changes. */
+  onDidChange(listener: (change: ReviewChange) => void): IDisposable {
+    const logSubs = new Map<string, { dispose(): void }>();
+    const sync = () => {
+      const live = new Set<string>();
+      for (const orch of this.registry.repositories()) {
+        for (const f of orch.list()) {
+          if (f.status !== 'active') continue;
+          const k = `${orch.repoRoot}#${f.id}`;
+          live.add(k);
+          if (logSubs.has(k)) continue;
+          try {
+            logSubs.set(k, orch.runtime(f.id).log.onEvent((event) => listener({ featureId: f.id, event })));
+          } catch {
+            // The feature went away between list() and runtime().
+          }
+        }
+      }
+      for (const [k, s] of [...logSubs]) {
+        if (!live.has(k)) {
+          s.dispose();
+          logSubs.delete(k);
+        }
+      }
+    };
+    sync();
+    const sub = this.registry.onDidChange(({ change }) => {
+      if (change.kind === 'features') sync();
+      else if (change.featureId && (change.kind === 'agent' || change.kind === 'feature' || change.kind === 'violations')) listener({ featureId: change.featureId, feature: true });
+    });
+    const repos = this.registry.onDidChangeRepositories(sync);
+    return {
+      dispose: () => {
+        sub.dispose();
+        repos.dispose();
+        for (const s of logSubs.values()) s.dispose();
+        logSubs.clear();
+      },
+    };
+  }
+}
+
+/** The panel's actions: the same code paths as the commands, without their prompts (the panel confirms). */
+export class OrchestratorReviewActions implements ReviewActions {
+  constructor(
+    private readonly registry: Registry,
+    private readonly diffs: DiffOpener,
+  ) {}
+
+  private find(featureId: string) {
+    return locate(this.registry, featureId);
+  }
+
+  private summary(n: number, what: string): ActionResult {
+    return { summary: `${what}: ${n} file(s) changed` };
+  }
+
+  async rollbackToCheckpoint(featureId: string, seq: number) {
+    const r = await this.find(featureId).orch.rollbackToCheckpoint(featureId, seq);
+    return this.summary(r.paths.length, `Rolled back to #${seq}`);
+  }
+
+  async rollbackFiles(featureId: string, seq: number | 'base', paths: readonly string[]) {
+    const r = await this.find(featureId).orch.rollbackFiles(featureId, seq === 'base' ? 0 : seq, [...paths]);
+    return this.summary(r.paths.length, `Restored from ${seq === 'base' ? 'base' : `#${seq}`}`);
+  }
+
+  async smartRollback(featureId: string) {
+    const r = await this.find(featureId).orch.smartRollback(featureId);
+    return this.summary(r.paths.length, 'Smart rollback');
+  }
+
+  async undoRollback(featureId: string) {
+    const r = await this.find(featureId).orch.undoRollback(featureId);
+    return this.summary(r.paths.length, 'Undid the last rollback');
+  }
+
+  async previewSmartRollback(featureId: string) {
+    return (await this.find(featureId).orch.previewRollback(featureId, 'smart')).map((i) => i.path);
+  }
+
+  async start(featureId: string) {
+    // Through the command: the same trust check, provider default and terminal wiring.
+    await vscode.commands.executeCommand(COMMANDS.startAgent, this.find(featureId).ref);
+  }
+
+  async pause(featureId: string) {
+    this.find(featureId).orch.pauseAgent(featureId);
+  }
+
+  async resume(featureId: string) {
+    this.find(featureId).orch.resumeAgent(featureId);
+  }
+
+  async stop(featureId: string) {
+    await this.find(featureId).orch.stopAgent(featureId);
+  }
+
+  async sendMessage(featureId: string, text: string) {
+    const m = this.find(featureId).orch.sendMessage(featureId, text);
+    return { summary: `Message ${m.id} queued` };
+  }
+
+  async checkpointNow(featureId: string) {
+    const rec = await this.find(featureId).orch.checkpointNow(featureId);
+    return { summary: rec ? `Checkpoint #${rec.seq}: ${rec.files.length} file(s)` : 'Nothing changed since the last checkpoint' };
+  }
+
+  async openNativeDiff(featureId: string, path: string, from: number | 'base', to: number | 'worktree') {
+    await this.diffs.open(this.find(featureId).ref, from, to, path);
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The Features view: repository (when several) → feature → its state (agent, watchdog,
+ * violations, queue) and checkpoints (newest first) → the files each checkpoint changed.
+ * Elements are light keys (nodes.ts); items are built from the orchestrator on demand, and a
+ * change refreshes only the feature it concerns.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CheckpointRecord } from '../../core/model/types';
+import type { FeatureSummary } from '../../core/orchestrator';
+import { COMMANDS, CONTEXT } from '../ids';
+import { featureContextValue, needsAttention } from '../review/featureView';
+import type { FeatureRef, Registry } from '../workspace/registry';
+import { NodeCache, type InfoKey, type TreeNode } from './nodes';
+
+/** Checkpoints listed per feature; older ones stay reachable from the review panel. */
+const MAX_CHECKPOINTS = 100;
+
+const STATE_ICONS: Record<string, [string, string?]> = {
+  idle: ['circle-outline'],
+  queued: ['watch', 'charts.yellow'],
+  starting: ['loading~spin'],
+  running: ['sync~spin', 'charts.green'],
+  paused: ['debug-pause', 'charts.yellow'],
+  stopping: ['loading~spin'],
+  exited: ['pass'],
+  failed: ['error', 'errorForeground'],
+  interrupted: ['debug-disconnect', 'charts.orange'],
+};
+
+function icon(name: string, color?: string): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(name, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+function time(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString();
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly nodes = new NodeCache();
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subs: vscode.Disposable[] = [];
+  private pending = new Set<TreeNode | undefined>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly registry: Registry) {
+    this.subs.push(
+      registry.onDidChange(({ repoRoot, change }) => {
+        if (change.kind === 'log' || change.kind === 'messages') return;
+        if (change.kind === 'features' || !change.featureId) this.schedule(undefined);
+        else this.schedule(this.nodes.feature({ repoRoot, featureId: change.featureId }));
+      }),
+      registry.onDidChangeRepositories(() => this.schedule(undefined)),
+    );
+    const q = registry.agents.onQueueChanged(() => this.schedule(undefined));
+    this.subs.push({ dispose: () => q.dispose() });
+    this.updateContext();
+  }
+
+  refresh(): void {
+    this.schedule(undefined);
+  }
+
+  /** Coalesces bursts (a checkpoint every few hundred ms) into one refresh per element. */
+  private schedule(node: TreeNode | undefined): void {
+    this.pending.add(node);
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const batch = this.pending;
+      this.pending = new Set();
+      if (batch.has(undefined)) this.changed.fire(undefined);
+      else for (const n of batch) this.changed.fire(n);
+      this.updateContext();
+    }, 100);
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', CONTEXT.hasFeatures, this.registry.features().length > 0);
+  }
+
+  private summary(ref: FeatureRef): FeatureSummary | undefined {
+    try {
+      return this.registry.resolve(ref).summary(ref.featureId);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private checkpoints(ref: FeatureRef): CheckpointRecord[] {
+    try {
+      return this.registry.resolve(ref).listCheckpoints(ref.featureId);
+    } catch {
+      return [];
+    }
+  }
+
+  // ---- TreeDataProvider ----------------------------------------------------------------
+
+  getChildren(el?: TreeNode): TreeNode[] {
+    if (!el) {
+      const repos = this.registry.repositories();
+      if (repos.length > 1) return repos.map((o) => this.nodes.repo(o.repoRoot));
+      return repos.flatMap((o) => this.featureNodes(o.repoRoot));
+    }
+    switch (el.kind) {
+      case 'repo':
+        return this.featureNodes(el.repoRoot);
+      case 'feature':
+        return this.featureChildren(el);
+      case 'checkpoint': {
+        const rec = this.checkpoints(el).find((c) => c.seq === el.seq);
+        return rec ? rec.files.map((f) => this.nodes.file(el, el.seq, f.path)) : [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  private featureNodes(repoRoot: string): TreeNode[] {
+    const orch = this.registry.get(repoRoot);
+    return orch ? orch.list().map((f) => this.nodes.feature({ repoRoot, featureId: f.id })) : [];
+  }
+
+  private featureChildren(ref: FeatureRef): TreeNode[] {
+    const f = this.summary(ref);
+    if (!f) return [];
+    if (f.status === 'draft') return [this.nodes.info(ref, 'draft')];
+    const info: InfoKey[] = ['agent', 'watch', 'violations'];
+    if (f.queuePosition) info.push('queue');
+    if (f.breaker.open || f.breaker.failures > 0) info.push('breaker');
+    if (f.planError) info.push('plan');
+    const cps = this.checkpoints(ref);
+    const shown = cps.slice(-MAX_CHECKPOINTS).reverse();
+    const out: TreeNode[] = [...info.map((k) => this.nodes.info(ref, k)), ...shown.map((c) => this.nodes.checkpoint(ref, c.seq))];
+    if (cps.length > shown.length) out.push(this.nodes.info(ref, 'more'));
+    return out;
+  }
+
+  getParent(el: TreeNode): TreeNode | undefined {
+    if (el.kind === 'repo') return undefined;
+    if (el.kind === 'feature') return this.registry.repositories().length > 1 ? this.nodes.repo(el.repoRoot) : undefined;
+    if (el.kind === 'file') return this.nodes.checkpoint(el, el.seq);
+    return this.nodes.feature(el);
+  }
+
+  getTreeItem(el: TreeNode): vscode.TreeItem {
+    switch (el.kind) {
+      case 'repo': {
+        const item = new vscode.TreeItem(path.basename(el.repoRoot), vscode.TreeItemCollapsibleState.Expanded);
+        item.id = el.id;
+        item.description = path.dirname(el.repoRoot);
+        item.iconPath = icon('repo');
+        item.contextValue = 'repository';
+        return item;
+      }
+      case 'feature':
+        return this.featureItem(el);
+      case 'info':
+        return this.infoItem(el);
+      case 'checkpoint':
+        return this.checkpointItem(el);
+      case 'file':
+        return this.fileItem(el);
+    }
+  }
+
+  private featureItem(el: Extract<TreeNode, { kind: 'feature' }>): vscode.TreeItem {
+    const f = this.summary(el);
+    const item = new vscode.TreeItem(el.featureId, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = el.id;
+    if (!f) return item;
+    const state = f.status === 'draft' ? 'draft' : (f.agentState ?? 'idle');
+    const bits = [state, f.status === 'active' ? plural(f.checkpointCount, 'checkpoint') : undefined, f.violations.length ? `⚠ ${f.violations.length}` : undefined];
+    item.description = bits.filter(Boolean).join(' · ');
+    const [name, color] = needsAttention(f) ? ['warning', 'list.warningForeground'] : (STATE_ICONS[state] ?? ['circle-outline']);
+    item.iconPath = f.status === 'draft' ? icon('note') : icon(name, color);
+    item.contextValue = featureContextValue(f);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${f.id}**${f.branch ? ` on \`${f.branch}\`` : ''}${f.baseRef ? ` from \`${f.baseRef}\`` : ''}\n\n`);
+    md.appendMarkdown(`Agent: ${state}${f.provider ? ` (${f.provider})` : ''}\n\n`);
+    if (f.worktree) md.appendMarkdown(`Worktree: \`${f.worktree}\`\n\n`);
+    item.tooltip = md;
+    return item;
+  }
+
+  private infoItem(el: Extract<TreeNode, { kind: 'info' }>): vscode.TreeItem {
+    const f = this.summary(el);
+    const item = new vscode.TreeItem('', vscode.TreeItemCollapsibleState.None);
+    item.id = el.id;
+    item.contextValue = `info+${el.key}`;
+    if (!f) return item;
+    switch (el.key) {
+      case 'draft':
+        item.label = 'Draft: spec written, no worktree yet';
+        item.description = 'Start to create it';
+        item.iconPath = icon('info');
+        break;
+      case 'agent': {
+        const state = f.agentState ?? 'idle';
+        item.label = `Agent: ${state}`;
+        item.description = [f.provider, f.usage && f.usage.costUsd > 0 ? `$${f.usage.costUsd.toFixed(2)}` : undefined].filter(Boolean).join(' · ');
+        const [name, color] = STATE_ICONS[state] ?? ['hubot'];
+        item.iconPath = icon(name, color);
+        item.command = { command: COMMANDS.showAgentOutput, title: 'Show Agent Output', arguments: [{ repoRoot: el.repoRoot, featureId: el.featureId }] };
+        break;
+      }
+      case 'watch':
+        item.label = `Watchdog: ${f.watch.alive ? 'watching' : 'stopped'}`;
+        item.description = f.watch.backend ?? '';
+        item.iconPath = icon(f.watch.alive ? 'eye' : 'eye-closed', f.watch.alive ? undefined : 'charts.yellow');
+        break;
+      case 'violations': {
+        const n = f.violations.length;
+        const counts = (['critical', 'error', 'warning'] as const).map((s) => [s, f.violations.filter((v) => v.severity === s).length] as const).filter(([, c]) => c > 0);
+        item.label = `Violations: ${n}`;
+        item.description = counts.map(([s, c]) => `${c} ${s}`).join(', ');
+        item.iconPath = n ? icon('warning', 'list.warningForeground') : icon('pass', 'testing.iconPassed');
+        item.tooltip = f.violations.slice(0, 20).map((v) => `${v.severity} ${v.kind}: ${v.message}`).join('\n') || 'No rules broken';
+        if (n) item.command = { command: 'workbench.actions.view.problems', title: 'Show Problems' };
+        break;
+      }
+      case 'queue':
+        item.label = `Queued: #${f.queuePosition}`;
+        item.description = 'waiting for a free agent slot';
+        item.iconPath = icon('watch');
+        break;
+      case 'breaker':
+        item.label = f.breaker.open ? 'Circuit breaker open' : `Checkpoint failures: ${f.breaker.failures}`;
+        item.description = f.breaker.errors.at(-1) ?? '';
+        item.tooltip = f.breaker.errors.join('\n');
+        item.iconPath = icon('error', 'errorForeground');
+        item.contextValue = `info+breaker${f.breaker.open ? '+breakerOpen' : ''}`;
+        break;
+      case 'plan':
+        item.label = 'Plan not applied';
+        item.description = f.planError?.split('\n')[0] ?? '';
+        item.tooltip = f.planError;
+        item.iconPath = icon('error', 'errorForeground');
+        break;
+      case 'more':
+        item.label = `${f.checkpointCount - MAX_CHECKPOINTS} older checkpoints`;
+        item.description = 'open the review panel';
+        item.iconPath = icon('ellipsis');
+        item.command = { command: COMMANDS.openReview, title: 'Open Review', arguments: [{ repoRoot: el.repoRoot, featureId: el.featureId }] };
+        break;
+    }
+    return item;
+  }
+
+  private checkpointItem(el: Extract<TreeNode, { kind: 'checkpoint' }>): vscode.TreeItem {
+    const rec = this.checkpoints(el).find((c) => c.seq === el.seq);
+    const item = new vscode.TreeItem(`#${el.seq} ${rec?.trigger ?? ''}`.trim(), rec?.files.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = el.id;
+    if (!rec) return item;
+    const v = rec.violations.length;
+    item.description = [time(rec.time), plural(rec.files.length, 'file'), v ? `⚠ ${v}` : undefined].filter(Boolean).join(' · ');
+    item.iconPath = v ? icon('git-commit', 'list.warningForeground') : icon('git-commit');
+    item.contextValue = `checkpoint+restorable${v ? '+violations' : ''}`;
+    item.tooltip = `Checkpoint ${rec.seq} (${rec.trigger}) at ${rec.time}\n${rec.commit}\n${plural(rec.files.length, 'file')} changed, ${rec.durationMs} ms${v ? `\n${plural(v, 'violation')} standing` : ''}`;
+    return item;
+  }
+
+  private fileItem(el: Extract<TreeNode, { kind: 'file' }>): vscode.TreeItem {
+    const rec = this.checkpoints(el).find((c) => c.seq === el.seq);
+    const change = rec?.files.find((f) => f.path === el.path);
+    const item = new vscode.TreeItem(path.posix.basename(el.path), vscode.TreeItemCollapsibleState.None);
+    item.id = el.id;
+    const dir = path.posix.dirname(el.path);
+    const bad = rec?.violations.filter((v) => v.path === el.path) ?? [];
+    item.description = [change?.status, dir === '.' ? '' : dir, bad.length ? `⚠ ${bad.map((b) => b.kind).join(', ')}` : undefined].filter(Boolean).join(' · ');
+    const wt = this.summary(el)?.worktree;
+    if (wt) item.resourceUri = vscode.Uri.file(path.join(wt, ...el.path.split('/')));
+    if (bad.length) item.iconPath = icon('warning', 'list.warningForeground');
+    item.tooltip = `${el.path} (${change?.status ?? '?'}) in checkpoint #${el.seq}${bad.length ? '\n' + bad.map((b) => b.message).join('\n') : ''}`;
+    item.contextValue = `checkpointFile${bad.length ? '+violations' : ''}`;
+    item.command = { command: COMMANDS.openCheckpointDiff, title: 'Open Changes', arguments: [el] };
+    return item;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.subs) s.dispose();
+    this.changed.dispose();
+  }
+}
