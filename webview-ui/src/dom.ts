@@ -1,5 +1,5 @@
 /**
- * A tiny DOM builder. Text always goes in as text nodes (never innerHTML), attributes through
+ * A tiny DOM builder. Text always goes in as text nodes (never parsed as markup), attributes through
  * setAttribute, listeners through addEventListener: nothing the CSP would have to allow.
  */
 export type Child = Node | string | number | null | undefined | false;

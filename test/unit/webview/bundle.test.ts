@@ -27,7 +27,8 @@ describe('webview-ui bundle', () => {
   it('builds its DOM without HTML strings, inline handlers or inline styles', () => {
     const dir = path.join(root, 'webview-ui/src');
     for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-      const src = fs.readFileSync(path.join(dir, f), 'utf8');
+      // Code only: comments may name what the code avoids.
+      const src = fs.readFileSync(path.join(dir, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
       assert.doesNotMatch(src, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/, f);
       assert.doesNotMatch(src, /setAttribute\(\s*['"](style|on\w+)['"]/, f);
       assert.doesNotMatch(src, /['"]on[a-z]+['"]\s*:/, `${f}: no on* attributes through h()`);
