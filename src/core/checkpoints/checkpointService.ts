@@ -224,7 +224,11 @@ export class CheckpointService {
 
   private noteSideEffects(up: SnapshotUpdate, full: boolean): void {
     for (const f of up.ignoredPresent) this.ignored.set(f.path, f);
-    for (const g of up.ignoredGone) this.ignored.delete(g);
+    for (const g of up.ignoredGone) {
+      this.ignored.delete(g);
+      this.notSnapshotted.delete(g);
+    }
+    for (const t of up.touched) this.notSnapshotted.delete(t);
     if (full) this.notSnapshotted.clear();
     for (const n of up.notSnapshotted) this.notSnapshotted.set(n.path, n.reason);
   }

@@ -39,6 +39,9 @@ function isGitDirPath(rel: string): boolean {
   return rel === '.git' || rel.startsWith('.git/');
 }
 
+/** Files larger than this are not copied into the object store (a 1 GB file must not stall a checkpoint). */
+export const DEFAULT_MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+
 export class Snapshotter {
   constructor(
     private readonly root: string,
@@ -46,6 +49,7 @@ export class Snapshotter {
     private readonly store: ObjectStore,
     private readonly ignore: IgnoreChecker,
     private readonly stats: StatCache,
+    private readonly maxSnapshotBytes = DEFAULT_MAX_SNAPSHOT_BYTES,
   ) {}
 
   private newUpdate(): SnapshotUpdate {
@@ -128,6 +132,12 @@ export class Snapshotter {
       return;
     }
     const mode = fileMode(st);
+    if (st.isFile() && st.size > this.maxSnapshotBytes) {
+      // Validated from disk like an ignored file (so file_too_large fires), but not snapshotted.
+      up.notSnapshotted.push({ path: rel, reason: `larger than ${this.maxSnapshotBytes} bytes: not snapshotted` });
+      up.ignoredPresent.push({ path: rel, size: st.size, mode });
+      return;
+    }
     let oid: string;
     if (st.isSymbolicLink()) {
       oid = await this.store.writeObject('blob', Buffer.from(await fs.readlink(abs, { encoding: 'buffer' })));

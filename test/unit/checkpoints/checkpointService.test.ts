@@ -171,4 +171,18 @@ describe('CheckpointService', () => {
     assert.deepEqual(cp.files.map((f) => f.path), ['n.txt']);
     assert.ok(events.some((e) => e.t === 'validation'));
   });
+
+  it('does not copy a huge file into the object store, but reports it and flags its size', async () => {
+    await svc.dispose();
+    svc = await open(makePlan({ version: 1, limits: { maxFileBytes: 1024 * 1024 } }));
+    const big = path.join(wt, 'big.bin');
+    const fd = fs.openSync(big, 'w');
+    fs.ftruncateSync(fd, 200 * 1024 * 1024); // sparse: 200 MB without writing them
+    fs.closeSync(fd);
+    fs.writeFileSync(path.join(wt, 'small.txt'), 's');
+    const rec = await svc.request({ paths: ['big.bin', 'small.txt'], trigger: 'watch' });
+    assert.deepEqual(rec!.files.map((f) => f.path), ['small.txt']);
+    assert.ok(rec!.notSnapshotted?.some((n) => n.path === 'big.bin'));
+    assert.ok(rec!.violations.some((v) => v.kind === 'file_too_large' && v.path === 'big.bin'));
+  });
 });
