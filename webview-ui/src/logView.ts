@@ -10,6 +10,7 @@ export class LogView {
   private readonly list: VirtualList<EventView>;
   private readonly filter: HTMLElement & { value: string[] };
   private readonly count = h('span', { class: 'pane-count' });
+  private readonly allNote = h('span', { class: 'muted' }, '(none chosen: every type)');
   private readonly detail = h('pre', { class: 'log-detail', tabindex: 0, 'aria-label': 'Selected event' });
   private last: unknown;
   private lastTypes: unknown;
@@ -40,7 +41,7 @@ export class LogView {
     this.element = h(
       'div',
       { class: 'log-view' },
-      h('div', { class: 'toolbar' }, icon('filter'), h('span', {}, 'Types'), this.filter, h('span', { class: 'spacer' }), this.count),
+      h('div', { class: 'toolbar' }, icon('filter'), h('span', {}, 'Show only'), this.filter, this.allNote, h('span', { class: 'spacer' }), this.count),
       this.list.element,
       this.detail,
     );
@@ -52,6 +53,7 @@ export class LogView {
       this.lastTypes = s.ui.logTypes;
       const current = this.filter.value ?? [];
       if (current.join() !== s.ui.logTypes.join()) this.filter.value = [...s.ui.logTypes];
+      this.allNote.hidden = s.ui.logTypes.length > 0;
     }
     if (s.log === this.last) return;
     this.last = s.log;
