@@ -1,0 +1,96 @@
+/** The orchestrator with real agents: the scripted agent as a real process, over ACP and plain. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Orchestrator } from '../../../src/core/orchestrator';
+import { AopError } from '../../../src/core/util/errors';
+import { waitFor } from '../../../src/core/util/async';
+import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+
+const PLAN = 'version: 1\nallowed: ["src/**"]\n';
+
+describe('Orchestrator with agents', () => {
+  let repo: TempRepo;
+  let orch: Orchestrator;
+
+  const script = (name: string, yaml: string) => {
+    const p = path.join(repo.dir, '..', name);
+    fs.writeFileSync(p, yaml);
+    return p;
+  };
+
+  beforeEach(async () => {
+    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+  });
+
+  afterEach(async () => {
+    await orch.dispose();
+    repo.cleanup();
+  });
+
+  it('denies an out-of-plan write over ACP before it reaches disk, and lets in-plan writes land', async () => {
+    const f = await orch.createFeature({ id: 'acp', baseRef: 'main', spec: 'do it', planYaml: PLAN });
+    const s = script('acp.yaml', 'steps:\n  - write: { path: src/ok.ts, content: "ok\\n" }\n  - write: { path: docs/nope.md, content: "nope\\n" }\n');
+    const session = await orch.startAgent('acp', { provider: 'scripted', transport: 'acp', script: s });
+    let turns = 0;
+    session.onTurnEnd(() => turns++);
+    await waitFor(() => turns > 0 || session.state === 'failed', 30_000, 'the prompt turn to end');
+    assert.equal(session.state, 'running');
+    assert.equal(fs.readFileSync(path.join(f.worktree!, 'src/ok.ts'), 'utf8'), 'ok\n');
+    assert.equal(fs.existsSync(path.join(f.worktree!, 'docs/nope.md')), false, 'the denied write never reached disk');
+    await orch.runtime('acp').flush();
+    const events = await orch.events('acp');
+    assert.ok(events.some((e) => e.t === 'agent.state' && e.to === 'running'));
+    await orch.stopAgent('acp');
+  });
+
+  it('pauses the agent within one checkpoint cycle of a critical violation', async () => {
+    const f = await orch.createFeature({ id: 'crit', baseRef: 'main', spec: 'x', planYaml: PLAN });
+    const s = script('crit.yaml', 'steps:\n  - symlink: { path: src/escape, target: /etc/passwd }\n  - tick: { path: src/counter.txt, everyMs: 30, times: 2000 }\n');
+    const session = await orch.startAgent('crit', { provider: 'scripted', transport: 'plain', script: s });
+    await waitFor(() => session.state === 'paused', 30_000, 'agent paused by the critical violation');
+    assert.ok(orch.summary('crit').violations.some((v) => v.kind === 'symlink_escape' && v.severity === 'critical'));
+    const counter = path.join(f.worktree!, 'src/counter.txt');
+    const frozen = fs.existsSync(counter) ? fs.readFileSync(counter, 'utf8') : '';
+    // A paused process group cannot write: take a manual checkpoint round trip and look again.
+    await orch.checkpointNow('crit');
+    assert.equal(fs.existsSync(counter) ? fs.readFileSync(counter, 'utf8') : '', frozen);
+    await orch.stopAgent('crit');
+  });
+
+  it('opens the circuit breaker after three failed checkpoints and pauses the agent', async () => {
+    await orch.createFeature({ id: 'brk', baseRef: 'main', spec: 'x', planYaml: PLAN });
+    const s = script('brk.yaml', 'steps:\n  - tick: { path: src/counter.txt, everyMs: 30, times: 2000 }\n');
+    const session = await orch.startAgent('brk', { provider: 'scripted', transport: 'plain', script: s });
+    await waitFor(() => session.state === 'running', 30_000, 'agent running');
+    const rt = orch.runtime('brk');
+    // Break the object store's writes: every checkpoint now fails until it is restored.
+    const objects = rt.checkpoints.store.objectsDir;
+    const saved = `${objects}.saved`;
+    fs.renameSync(objects, saved);
+    fs.writeFileSync(objects, 'not a folder');
+    try {
+      for (let i = 0; i < 3; i++) {
+        fs.writeFileSync(path.join(rt.worktree, `src/f${i}.ts`), `${i}\n`);
+        await rt.checkpointGuarded({ paths: [`src/f${i}.ts`], trigger: 'watch' });
+      }
+      assert.equal(rt.breaker.state.open, true);
+      await waitFor(() => session.state === 'paused', 10_000, 'agent paused by the open breaker');
+      assert.throws(() => orch.resumeAgent('brk'), (e) => AopError.is(e, 'BUSY'));
+    } finally {
+      fs.rmSync(objects);
+      fs.renameSync(saved, objects);
+    }
+    await orch.resetBreaker('brk');
+    assert.equal(rt.breaker.state.open, false);
+    await orch.stopAgent('brk');
+  });
+
+  it('refuses to start an agent in an untrusted workspace', async () => {
+    await orch.dispose();
+    orch = await Orchestrator.open({ repoRoot: repo.dir, isTrusted: () => false, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    await orch.createFeature({ id: 'untrusted', baseRef: 'main', spec: 'x' });
+    await assert.rejects(orch.startAgent('untrusted', { provider: 'scripted', script: 'x.yaml' }), (e) => AopError.is(e, 'UNTRUSTED'));
+  });
+});
