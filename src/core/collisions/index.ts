@@ -1,0 +1,17 @@
+/** Rules across features: file collisions, plan overlaps, exclusive areas. */
+export { globsOverlap, expandBraces, MAX_EXPANSIONS, type GlobOverlap } from './globOverlap';
+export { planOverlap, describePlanOverlap, MAX_PAIRS, type GlobPair, type PlanOverlap } from './planOverlap';
+export {
+  fileCollisions,
+  exclusiveAreaViolations,
+  gatherChangeSets,
+  findCollisions,
+  findExclusiveViolations,
+  planOverlapWarnings,
+  type Collision,
+  type CrossFeatureHost,
+  type CrossFeatureRuntime,
+  type FeatureChangeSet,
+  type GatherOptions,
+  type PlanOverlapWarning,
+} from './crossFeature';
