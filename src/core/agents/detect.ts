@@ -51,6 +51,8 @@ export function probe(exe: ResolvedCommand, args: string[], env: Record<string, 
     const [cmd, argv] = exe.shim ? [envGet(env, 'ComSpec') ?? 'cmd.exe', cmdShimArgs(exe.path, args)] : [exe.path, args];
     hit = new Promise<ProbeResult>((resolve) => {
       execFile(cmd, argv, { env, timeout: timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true, windowsVerbatimArguments: exe.shim }, (err, stdout, stderr) => {
+        // Failures (a timeout on a busy machine) are not remembered: the next start asks again.
+        if (err) probeCache.delete(key);
         resolve({ ok: !err, output: `${stdout}\n${stderr}` });
       }).stdin?.end();
     });

@@ -11,6 +11,8 @@ export type { ProviderConfig, ProviderConfigInput, ProviderId } from './config';
 export { pendingFromEvents } from './messages';
 export type { MessageRecord, MessageState, PendingMessage } from './messages';
 export type { OutputLine } from './output';
+export { probeProvider } from './probe';
+export type { ProbeResult } from './probe';
 export { detectSandbox } from './sandbox';
 export type { SandboxCapability } from './sandbox';
 export { DEFAULT_MAX_RUNNING } from './scheduler';

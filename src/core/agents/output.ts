@@ -20,9 +20,10 @@ export interface OutputLimits {
   recordWindowMs: number;
 }
 
+/** At most ~8 MB of retained text per agent (1000 lines of 4096 UTF-16 characters). */
 export const DEFAULT_OUTPUT_LIMITS: OutputLimits = {
   maxLineLength: 4096,
-  maxRetainedLines: 2000,
+  maxRetainedLines: 1000,
   maxRecordedPerWindow: 100,
   recordWindowMs: 1000,
 };

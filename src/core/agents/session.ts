@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk';
 import type { EventInput } from '../events/schema';
+import { deferred } from '../util/async';
 import { Emitter } from '../util/emitter';
 import { AopError, errorMessage } from '../util/errors';
 import { assertFeatureId } from '../util/ids';
@@ -18,7 +19,7 @@ import { acpCapabilities, findExecutable, plainCapabilities } from './detect';
 import { buildAgentEnv, envGet } from './env';
 import { MessageQueue } from './messages';
 import type { MessageChannel, MessageRecord, MessageSender, PendingMessage } from './messages';
-import { LineSplitter } from './output';
+import { DEFAULT_OUTPUT_LIMITS, LineSplitter } from './output';
 import type { OutputLimits, OutputLine } from './output';
 import { PROVIDERS } from './providers';
 import type { LaunchPlan, LineSignal, ProviderDefinition } from './providers';
@@ -71,6 +72,9 @@ export class AgentSession {
   private caps: AgentCapabilities | undefined;
   private privateDir: string | undefined;
   private turns = 0;
+  private ran = false;
+  private launching = false;
+  private readonly cleaned = deferred<void>();
   private startError: unknown;
   private readonly agentText: LineSplitter;
   private readonly turnEnded = new Emitter<TurnEnd>();
@@ -105,8 +109,11 @@ export class AgentSession {
       lineFilter: (line) => this.onPlainLine(line),
     });
     this.onState = this.sup.onState;
+    this.sup.onState((c) => {
+      if (c.to === 'running') this.ran = true;
+    });
     this.onOutput = this.sup.onOutput;
-    this.agentText = new LineSplitter(4096, (text) => this.sup.emitLine({ stream: 'stdout', text }));
+    this.agentText = new LineSplitter(opts.outputLimits?.maxLineLength ?? DEFAULT_OUTPUT_LIMITS.maxLineLength, (text) => this.sup.emitLine({ stream: 'stdout', text }));
     this.queue = new MessageQueue({ log, maxAttempts: opts.config.messages.maxAttempts });
     this.onMessage = this.queue.onChange;
     if (opts.pendingMessages?.length) this.queue.restore(opts.pendingMessages);
@@ -145,9 +152,12 @@ export class AgentSession {
     return this.startError;
   }
 
-  /** Resolves when the session has ended, however it ended. */
+  /** Resolves when the session has ended, however it ended, and its temporary files are gone. */
   get exited(): Promise<ExitInfo> {
-    return this.sup.exited;
+    return this.sup.exited.then(async (x) => {
+      await this.cleaned.promise;
+      return x;
+    });
   }
 
   recentOutput(): OutputLine[] {
@@ -167,6 +177,7 @@ export class AgentSession {
   /** Starts the agent (called when the scheduler grants a slot). Never throws: a failed start ends in `failed`. */
   async launch(): Promise<void> {
     if (this.sup.state !== 'queued') return;
+    this.launching = true;
     this.sup.transition('starting', 'slot granted');
     try {
       await this.start();
@@ -174,11 +185,20 @@ export class AgentSession {
       this.startError = err;
       // Stopped while starting: that stop decides the outcome (exited), not the broken handshake.
       if (this.state === 'starting') await this.sup.fail(errorMessage(err));
+    } finally {
+      this.launching = false;
+    }
+    // Ended while we were still setting up (stopped early): the end handler ran before the
+    // private folder existed, so remove it here.
+    if (isTerminal(this.state)) {
+      await this.removePrivateDir();
+      this.cleaned.resolve();
     }
   }
 
   async stop(reason = 'stopped by user'): Promise<ExitInfo> {
-    return this.sup.stop(reason);
+    await this.sup.stop(reason);
+    return this.exited;
   }
 
   /** Holds the agent: SIGSTOP to its process group, and its ACP requests wait. */
@@ -244,8 +264,9 @@ export class AgentSession {
 
   private async start(): Promise<void> {
     const cfg = this.config;
-    this.privateDir = await mkdtemp(path.join(os.tmpdir(), 'aop-agent-'));
-    const promptFile = path.join(this.privateDir, 'prompt.md');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aop-agent-'));
+    this.privateDir = dir;
+    const promptFile = path.join(dir, 'prompt.md');
     const plan = this.provider.launch({ featureId: this.featureId, worktree: this.worktree, config: cfg, promptFile }, this.transport);
     this.plan = plan;
     if (plan.promptVia === 'file') await writeFile(promptFile, this.opts.prompt, { mode: 0o600 });
@@ -259,7 +280,7 @@ export class AgentSession {
       if (!cap.available || !cap.bwrap) {
         throw new AopError('AGENT_FAILED', `The sandbox was requested but is unavailable: ${cap.reason}. Turn the provider's "sandbox" setting off to run unsandboxed.`);
       }
-      const tmp = path.join(this.privateDir, 'tmp');
+      const tmp = path.join(dir, 'tmp');
       await mkdir(tmp);
       const extra = typeof cfg.sandbox === 'object' ? cfg.sandbox.writable.map((p) => path.resolve(this.worktree, p)) : [];
       const writable = [this.worktree, tmp, ...stateDirs(envGet(env, 'HOME'), this.provider.stateDirs), ...extra];
@@ -436,9 +457,19 @@ export class AgentSession {
     this.agentText.end();
     this.queue.sessionEnded(`the agent ${change.to} before acknowledging (${change.reason ?? change.to})`);
     this.acp?.close();
-    if (this.plan?.transport === 'plain' && change.from !== 'queued') {
+    if (this.plan?.transport === 'plain' && this.ran) {
       this.turnEnded.fire({ turn: this.turns, stopReason: 'exited' });
     }
-    if (this.privateDir) await rm(this.privateDir, { recursive: true, force: true }).catch(() => undefined);
+    // A launch still setting up resolves `cleaned` itself once it has given up.
+    if (!this.launching) {
+      await this.removePrivateDir();
+      this.cleaned.resolve();
+    }
+  }
+
+  private async removePrivateDir(): Promise<void> {
+    const dir = this.privateDir;
+    this.privateDir = undefined;
+    if (dir) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
