@@ -4,7 +4,7 @@ export type { AgentManagerOptions, StartOptions } from './manager';
 export { AgentSession } from './session';
 export type { AgentSessionOptions, TurnEnd } from './session';
 export type { AgentCapabilities, AgentHost, PermissionDecision, PermissionQuery, UsageTotals, WriteDecision } from './types';
-export { AGENT_STATES, canTransition, isLive, isTerminal, lastAgentState } from './states';
+export { AGENT_STATES, canTransition, interruptionFor, isLive, isTerminal, lastAgentState } from './states';
 export type { AgentState, StateChange } from './states';
 export { PROVIDER_IDS, commandSetting, parseProviderConfig, providerConfigSchema } from './config';
 export type { ProviderConfig, ProviderConfigInput, ProviderId } from './config';

@@ -14,6 +14,7 @@ import { Emitter } from '../util/emitter';
 import { AopError, errorMessage } from '../util/errors';
 import { assertFeatureId } from '../util/ids';
 import { AcpClient } from './acpClient';
+import { commandSetting } from './config';
 import type { ProviderConfig } from './config';
 import { acpCapabilities, findExecutable, plainCapabilities } from './detect';
 import { buildAgentEnv, envGet } from './env';
@@ -74,6 +75,7 @@ export class AgentSession {
   private turns = 0;
   private ran = false;
   private launching = false;
+  private pendingPause: string | undefined;
   private readonly cleaned = deferred<void>();
   private startError: unknown;
   private readonly agentText: LineSplitter;
@@ -110,7 +112,13 @@ export class AgentSession {
     });
     this.onState = this.sup.onState;
     this.sup.onState((c) => {
-      if (c.to === 'running') this.ran = true;
+      if (c.to !== 'running') return;
+      this.ran = true;
+      if (this.pendingPause !== undefined) {
+        const reason = this.pendingPause;
+        this.pendingPause = undefined;
+        this.pause(reason);
+      }
     });
     this.onOutput = this.sup.onOutput;
     this.agentText = new LineSplitter(opts.outputLimits?.maxLineLength ?? DEFAULT_OUTPUT_LIMITS.maxLineLength, (text) => this.sup.emitLine({ stream: 'stdout', text }));
@@ -201,8 +209,15 @@ export class AgentSession {
     return this.exited;
   }
 
-  /** Holds the agent: SIGSTOP to its process group, and its ACP requests wait. */
+  /**
+   * Holds the agent: SIGSTOP to its process group, and its ACP requests wait. While it is still
+   * starting, the pause is applied the moment it is running (a critical violation can come early).
+   */
   pause(reason = 'paused by user'): void {
+    if (this.sup.state === 'starting') {
+      this.pendingPause = reason;
+      return;
+    }
     this.acp?.setPaused(true);
     try {
       this.sup.pause(reason);
@@ -213,6 +228,10 @@ export class AgentSession {
   }
 
   resume(reason = 'resumed by user'): void {
+    if (this.pendingPause !== undefined && this.sup.state === 'starting') {
+      this.pendingPause = undefined;
+      return;
+    }
     this.sup.resume(reason);
     this.acp?.setPaused(false);
     this.queue.pump();
@@ -378,11 +397,12 @@ export class AgentSession {
   private async handshake<T>(step: Promise<T>, what: string): Promise<T> {
     const ms = this.config.handshakeTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
+    const timedOut = new AopError(
+      'AGENT_FAILED',
+      `The agent did not answer ACP ${what} within ${ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`}. Is "${this.plan?.command}" an ACP agent? Check ${commandSetting(this.provider.id)}.`,
+    );
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new AopError('AGENT_FAILED', `The agent did not answer ACP ${what} within ${ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`}. Is "${this.plan?.command}" an ACP agent? Check ${`aop.providers.${this.provider.id}.command`}.`)),
-        ms,
-      );
+      timer = setTimeout(() => reject(timedOut), ms);
     });
     const died = this.sup.exited.then(() => {
       throw new Error('exited');
@@ -391,6 +411,7 @@ export class AgentSession {
     try {
       return await Promise.race([step, timeout, died]);
     } catch (err) {
+      if (err === timedOut) throw err;
       // A closed connection usually means the agent died: wait (briefly) for its exit and last
       // output lines, which say why far better than "connection closed".
       let bound: NodeJS.Timeout | undefined;

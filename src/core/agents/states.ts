@@ -9,7 +9,7 @@
  *                     exited | failed            (interrupted: set by the orchestrator when
  *                                                 it finds a session that did not survive a restart)
  */
-import type { AopEvent } from '../events/schema';
+import type { AopEvent, EventInput } from '../events/schema';
 
 export const AGENT_STATES = ['queued', 'starting', 'running', 'paused', 'stopping', 'exited', 'failed', 'interrupted'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
@@ -58,4 +58,14 @@ export function lastAgentState(events: readonly AopEvent[]): AgentState | undefi
     if (e.t === 'agent.state' && (AGENT_STATES as readonly string[]).includes(e.to)) return e.to as AgentState;
   }
   return undefined;
+}
+
+/**
+ * The event that closes a session lost with the editor (its last state was not terminal), for
+ * the orchestrator to record on restart; undefined when there is nothing to close.
+ */
+export function interruptionFor(events: readonly AopEvent[], reason = 'the editor restarted while the agent ran'): EventInput | undefined {
+  const last = lastAgentState(events);
+  if (last === undefined || isTerminal(last)) return undefined;
+  return { t: 'agent.state', from: last, to: 'interrupted', reason };
 }

@@ -1,11 +1,13 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseProviderConfig } from '../../../src/core/agents/config';
 import { AgentManager } from '../../../src/core/agents/manager';
 import { PROVIDERS } from '../../../src/core/agents/providers';
 import type { ProviderDefinition } from '../../../src/core/agents/providers';
 import { cmdShimArgs } from '../../../src/core/agents/resolveCommand';
 import { AgentSession } from '../../../src/core/agents/session';
-import { lastAgentState } from '../../../src/core/agents/states';
+import { interruptionFor, lastAgentState } from '../../../src/core/agents/states';
 import { AopError } from '../../../src/core/util/errors';
 import { waitFor } from '../../../src/core/util/async';
 import type { AopEvent } from '../../../src/core/events/schema';
@@ -79,6 +81,33 @@ describe('agents/session', () => {
     } finally {
       await manager.dispose();
     }
+  });
+
+  it('a pause asked while starting takes effect as soon as the agent runs', async () => {
+    const dir = tempDir();
+    const rec = new EventRecorder();
+    const script = writeScript(dir, 'steps:\n  - write: { path: early.txt, content: "too early" }\n');
+    const s = new AgentSession({ featureId: 'feat-1', worktree: dir, config: parseProviderConfig(scriptedConfig(script, 'acp')), prompt: 'go', host: { log: rec.log } });
+    liveSessions.push(s);
+    s.preflight();
+    const launching = s.launch();
+    assert.equal(s.state, 'starting');
+    s.pause('critical violation');
+    await launching;
+    assert.equal(s.state, 'paused');
+    assert.deepEqual(rec.states(), ['queued', 'starting', 'running', 'paused']);
+    assert.equal(rec.of('agent.state').at(-1)!.reason, 'critical violation');
+    // Held: the first turn cannot write while paused; a clock of event-loop turns, not time.
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(fs.existsSync(path.join(dir, 'early.txt')), false);
+    s.resume();
+    await waitFor(() => fs.existsSync(path.join(dir, 'early.txt')), 10_000, 'writes after resume');
+  });
+
+  it('interruptionFor closes a session lost with the editor', () => {
+    const ev = (to: string): AopEvent => ({ t: 'agent.state', ts: '', feature: 'f', from: 'x', to });
+    assert.deepEqual(interruptionFor([ev('queued'), ev('starting'), ev('running')]), { t: 'agent.state', from: 'running', to: 'interrupted', reason: 'the editor restarted while the agent ran' });
+    assert.equal(interruptionFor([ev('running'), ev('exited')]), undefined);
   });
 
   it('lastAgentState finds a session that did not survive a restart', () => {
