@@ -76,6 +76,7 @@ export class AgentSession {
   private ran = false;
   private launching = false;
   private pendingPause: string | undefined;
+  private promptUnanswered = false;
   private readonly cleaned = deferred<void>();
   private startError: unknown;
   private readonly agentText: LineSplitter;
@@ -370,7 +371,10 @@ export class AgentSession {
   private startPlain(plan: LaunchPlan): void {
     const stdin = this.sup.stdin!;
     if (plan.promptVia === 'stdin') stdin.write(this.opts.prompt.endsWith('\n') ? this.opts.prompt : `${this.opts.prompt}\n`);
-    if (plan.promptVia === 'stream-json' && plan.formatMessage) stdin.write(`${plan.formatMessage('prompt', this.opts.prompt)}\n`);
+    if (plan.promptVia === 'stream-json' && plan.formatMessage) {
+      stdin.write(`${plan.formatMessage('prompt', this.opts.prompt)}\n`);
+      this.promptUnanswered = true;
+    }
     this.log({ t: 'agent.update', kind: 'capabilities', data: this.caps });
     this.sup.transition('running', 'started');
     this.turns = 1;
@@ -464,7 +468,11 @@ export class AgentSession {
     }
     if (!sig) return undefined;
     if (sig.ack !== undefined) this.queue.ack(sig.ack, 'acknowledged by the agent');
-    if (sig.ackOldest) this.queue.ackOldest('the agent finished its turn');
+    if (sig.ackOldest) {
+      // Turns are answered in order; the first answer is for the prompt, not for a message.
+      if (this.promptUnanswered) this.promptUnanswered = false;
+      else this.queue.ackOldest('the agent finished its turn');
+    }
     for (const u of sig.usage === undefined ? [] : Array.isArray(sig.usage) ? sig.usage : [sig.usage]) this.usageTracker.report(u);
     if (sig.turnEnd !== undefined) {
       const turn = this.turns++;

@@ -9,6 +9,7 @@ import { splitCommandLine } from '../../../src/core/agents/providers/custom';
 import { parseProviderConfig } from '../../../src/core/agents/config';
 import type { ProviderConfigInput } from '../../../src/core/agents/config';
 import { resolveCommand } from '../../../src/core/agents/resolveCommand';
+import { waitFor } from '../../../src/core/util/async';
 import { AopError } from '../../../src/core/util/errors';
 import { EventRecorder, cleanupTemp, launchSession, stopLiveSessions, tempDir } from './helpers';
 
@@ -156,5 +157,46 @@ esac
     const launch = rec.of('agent.update').find((e) => e.kind === 'launch')!.data as { approval: string; env: string[] };
     assert.equal(launch.approval, '--permission-mode default');
     assert.deepEqual(launch.env, ['HOME', 'PATH']);
+  });
+
+  it('plain Claude (stream-json both ways): messages go in as user turns and each result acknowledges the oldest', async () => {
+    const bin = tempDir();
+    const wt = tempDir();
+    fs.writeFileSync(
+      path.join(bin, 'claude'),
+      `#!/bin/sh
+case "$1" in
+  --version) echo "2.0.0 (Claude Code)";;
+  --help) echo "--resume --input-format <format> stream-json";;
+  *) r='{"type":"result","subtype":"success","total_cost_usd":0.01,"usage":{"input_tokens":5,"output_tokens":1}}'
+     read -r prompt; echo "$prompt" >> turns.jsonl
+     read -r m1; echo "$m1" >> turns.jsonl
+     echo '{"type":"assistant","message":{"content":[{"type":"text","text":"working"}]}}'
+     echo "$r"; echo "ANSWERED-PROMPT"
+     read -r m2; echo "$m2" >> turns.jsonl
+     echo "$r"; echo "$r"
+     cat > /dev/null;;
+esac
+`,
+      { mode: 0o755 },
+    );
+    const rec = new EventRecorder();
+    const s = await launchSession({ provider: 'claude', transport: 'plain' } as ProviderConfigInput, { log: rec.log }, wt, 'the prompt', {
+      parentEnv: { PATH: `${bin}:/usr/bin:/bin`, HOME: wt },
+    });
+    assert.equal(s.capabilities?.messageChannel, 'stdin');
+    const m1 = s.send('also update the docs');
+    await waitFor(() => s.recentOutput().some((l) => l.text === 'ANSWERED-PROMPT'), 10_000, 'the prompt answered');
+    assert.equal(s.allMessages()[0].state, 'delivered', 'the answer to the prompt does not acknowledge the message');
+    const m2 = s.send('and the changelog');
+    await waitFor(() => s.allMessages().every((x) => x.state === 'acknowledged'), 10_000, 'both acknowledged by their results');
+    const turns = fs.readFileSync(path.join(wt, 'turns.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; message: { content: { text: string }[] } });
+    assert.deepEqual(turns.map((t) => t.message.content[0].text), ['the prompt', 'also update the docs', 'and the changelog']);
+    assert.deepEqual(rec.of('message').filter((e) => e.id === m1.id || e.id === m2.id).map((e) => e.state), ['queued', 'delivered', 'queued', 'delivered', 'acknowledged', 'acknowledged']);
+    assert.ok(s.recentOutput().some((l) => l.text === 'working'), 'JSON events shown as text');
+    assert.ok(!s.recentOutput().some((l) => l.text.startsWith('{')), 'raw JSON not shown');
+    await waitFor(() => s.usage.inputTokens === 15, 10_000, 'usage from all three results');
+    s.endInput();
+    assert.equal((await s.exited).state, 'exited');
   });
 });
