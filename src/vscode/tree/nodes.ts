@@ -26,17 +26,18 @@ export class NodeCache {
   repo(repoRoot: string) {
     return this.get({ kind: 'repo', id: `repo:${repoRoot}`, repoRoot });
   }
-  feature(ref: FeatureRef) {
-    return this.get({ kind: 'feature', id: `feature:${ref.repoRoot}#${ref.featureId}`, ...ref });
+  // Only the two ref fields are copied: callers often pass another node, whose kind and id must not leak in.
+  feature({ repoRoot, featureId }: FeatureRef) {
+    return this.get({ kind: 'feature', id: `feature:${repoRoot}#${featureId}`, repoRoot, featureId });
   }
-  info(ref: FeatureRef, key: InfoKey) {
-    return this.get({ kind: 'info', id: `info:${ref.repoRoot}#${ref.featureId}/${key}`, key, ...ref });
+  info({ repoRoot, featureId }: FeatureRef, key: InfoKey) {
+    return this.get({ kind: 'info', id: `info:${repoRoot}#${featureId}/${key}`, key, repoRoot, featureId });
   }
-  checkpoint(ref: FeatureRef, seq: number) {
-    return this.get({ kind: 'checkpoint', id: `checkpoint:${ref.repoRoot}#${ref.featureId}/${seq}`, seq, ...ref });
+  checkpoint({ repoRoot, featureId }: FeatureRef, seq: number) {
+    return this.get({ kind: 'checkpoint', id: `checkpoint:${repoRoot}#${featureId}/${seq}`, seq, repoRoot, featureId });
   }
-  file(ref: FeatureRef, seq: number, path: string) {
-    return this.get({ kind: 'file', id: `file:${ref.repoRoot}#${ref.featureId}/${seq}/${path}`, seq, path, ...ref });
+  file({ repoRoot, featureId }: FeatureRef, seq: number, path: string) {
+    return this.get({ kind: 'file', id: `file:${repoRoot}#${featureId}/${seq}/${path}`, seq, path, repoRoot, featureId });
   }
 
   /** Forgets a feature's elements (deleted feature). */

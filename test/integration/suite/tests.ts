@@ -5,4 +5,8 @@
  */
 export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Promise<unknown>]> = [
   ['activation.test.ts', () => import('./activation.test')],
+  ['tree.test.ts', () => import('./tree.test')],
+  ['diagnostics.test.ts', () => import('./diagnostics.test')],
+  ['rollback.test.ts', () => import('./rollback.test')],
+  ['agentControl.test.ts', () => import('./agentControl.test')],
 ];

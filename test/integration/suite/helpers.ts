@@ -1,0 +1,78 @@
+/** Shared helpers of the in-host tests: the extension's API, features on their own ids, deadlines. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AopApi } from '../../../src/extension';
+import type { FeatureSummary } from '../../../src/core/orchestrator';
+import { COMMANDS, EXTENSION_ID } from '../../../src/vscode/ids';
+
+export async function getApi(): Promise<AopApi> {
+  const ext = vscode.extensions.getExtension<AopApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
+  const api = await ext.activate();
+  await api.ready();
+  api.testing.setAutoConfirm(true);
+  return api;
+}
+
+export function repoRoot(api: AopApi): string {
+  const repos = api.registry.repositories();
+  if (repos.length !== 1) throw new Error(`expected the demo repository to be open, found ${repos.length} repositories`);
+  return repos[0]!.repoRoot;
+}
+
+/** Polls until `check` holds; fails with `what` after the deadline. */
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const PLAN = 'version: 1\nallowed:\n  - src/**\nforbidden:\n  - secrets/**\n';
+
+/**
+ * Creates a feature through the "New Feature" command (arguments instead of quick picks), with a
+ * scripted agent replaying `script` (YAML steps) from a temp file outside the repository.
+ */
+export async function createScriptedFeature(api: AopApi, featureId: string, script: string): Promise<{ root: string; summary: FeatureSummary; scriptFile: string }> {
+  const root = repoRoot(api);
+  const scriptFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aop-it-script-')), 'agent.yaml');
+  fs.writeFileSync(scriptFile, script);
+  const summary = await vscode.commands.executeCommand<FeatureSummary | undefined>(COMMANDS.newFeature, {
+    repoRoot: root,
+    featureId,
+    baseRef: 'main',
+    spec: `# ${featureId}\n\nIntegration test feature.\n`,
+    planYaml: PLAN,
+    provider: { provider: 'scripted', script: scriptFile },
+  });
+  if (!summary?.worktree) throw new Error(`feature ${featureId} was not created`);
+  return { root, summary, scriptFile };
+}
+
+/** Deletes a test feature with its branch and refs, and its spec/plan folder. */
+export async function removeFeature(api: AopApi, root: string, featureId: string, scriptFile?: string): Promise<void> {
+  const orch = api.registry.get(root);
+  if (orch?.list().some((f) => f.id === featureId && f.status === 'active')) {
+    await vscode.commands.executeCommand(COMMANDS.deleteFeature, { repoRoot: root, featureId, deleteBranchAndRefs: true });
+  }
+  fs.rmSync(path.join(root, '.aop', 'features', featureId), { recursive: true, force: true });
+  if (scriptFile) fs.rmSync(path.dirname(scriptFile), { recursive: true, force: true });
+}
+
+export function summary(api: AopApi, root: string, featureId: string): FeatureSummary {
+  return api.registry.resolve({ repoRoot: root, featureId }).summary(featureId);
+}
+
+export function readIf(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
