@@ -206,7 +206,7 @@ export class GateRunner {
     if (r.signal && !r.timedOut && !r.aborted) notes.push(`[aop] ended by signal ${r.signal}`);
     if (seqAfter !== seq) notes.push(`[aop] the worktree changed during the run (now checkpoint ${seqAfter}); this result is evidence for checkpoint ${seq} only`);
     const header = `[aop] gate "${gate.name}" ran \`${gate.run.length > 200 ? gate.run.slice(0, 200) + '…' : gate.run}\` in ${gate.cwd === '.' ? 'the worktree root' : gate.cwd} against checkpoint ${seq}`;
-    const output = [header, r.output.replace(/\n$/, ''), ...notes].filter((s) => s !== '').join('\n');
+    const output = fitForLog([header, r.output.replace(/\n$/, ''), ...notes].filter((s) => s !== '').join('\n'));
     await f.log.append({ t: 'gate', name: gate.name, seq, exitCode: r.exitCode, durationMs: r.durationMs, output, passed });
     const run: GateRun = {
       feature: id,
@@ -229,6 +229,22 @@ export class GateRunner {
     this.finished.fire(run);
     return run;
   }
+}
+
+/** Bytes of JSON a gate's output may take in its event (the log refuses lines over 256 KiB). */
+const MAX_OUTPUT_JSON_BYTES = 160 * 1024;
+
+/**
+ * Output bounded in bytes is not bounded in JSON: undecodable bytes become U+FFFD (3 bytes)
+ * and quotes double. Cut from the middle until it fits, so the evidence is never dropped.
+ */
+function fitForLog(text: string): string {
+  let t = text;
+  while (Buffer.byteLength(JSON.stringify(t)) > MAX_OUTPUT_JSON_BYTES) {
+    const keep = Math.floor(t.length * 0.4);
+    t = `${t.slice(0, keep)}\n[… output shortened to fit the event log …]\n${t.slice(t.length - keep)}`;
+  }
+  return t;
 }
 
 /**

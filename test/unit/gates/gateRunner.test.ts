@@ -130,6 +130,16 @@ describe('gates: GateRunner on real features', () => {
     }
   });
 
+  it('keeps the evidence of a gate that floods binary output (bounded, never dropped from the log)', async () => {
+    await orch.createFeature({ id: 'g9', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'noise', run: `${NODE} -e "process.stdout.write(require('crypto').randomBytes(2000000))"` }]) });
+    const r = await runner.run('g9', 'noise');
+    assert.equal(r.passed, true);
+    assert.ok(r.omittedBytes > 1_800_000);
+    const events = await gateEventsOf('g9');
+    assert.equal(events.length, 1, 'the gate event was written, not replaced by an oversize warning');
+    assert.ok(Buffer.byteLength(JSON.stringify(events[0])) < 256 * 1024);
+  });
+
   it('kills a gate that runs past its timeout and records it as failed', async () => {
     await orch.createFeature({ id: 'g6', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'slow', run: 'echo begun; sleep 30', timeoutSec: 1 }]) });
     const r = await runner.run('g6', 'slow');

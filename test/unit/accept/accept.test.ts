@@ -1,0 +1,266 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { acceptFeature, parseWorktreeList, prepareAccept } from '../../../src/core/accept';
+import type { GateEvent } from '../../../src/core/gates/evidence';
+import { GateRunner } from '../../../src/core/gates/gateRunner';
+import { Orchestrator } from '../../../src/core/orchestrator';
+import { AopError } from '../../../src/core/util/errors';
+import { gitIn, makeTempRepo, referenceTree, userState, type TempRepo } from '../helpers/tempRepo';
+
+const NODE = JSON.stringify(process.execPath);
+const PASS = { name: 'tests', run: 'echo ok' };
+const FAIL = { name: 'tests', run: `${NODE} -e "console.log('1 failing'); process.exit(1)"` };
+
+function plan(gates: { name: string; run: string; requiredForAccept?: boolean }[], extra = ''): string {
+  return `version: 1\n${extra}gates:\n${gates.map((g) => `  - ${JSON.stringify(g)}\n`).join('')}`;
+}
+
+describe('accept', () => {
+  let repo: TempRepo;
+  let orch: Orchestrator;
+  let runner: GateRunner;
+  let trusted: boolean;
+  const isTrusted = () => trusted;
+
+  beforeEach(async () => {
+    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\na2\na3\n', 'src/old.ts': 'old\n' });
+    repo.git('branch', 'develop'); // a base branch that is not checked out anywhere
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    trusted = true;
+    runner = GateRunner.forOrchestrator(orch, { isTrusted });
+  });
+
+  afterEach(async () => {
+    runner.dispose();
+    await orch.dispose();
+    fs.rmSync(`${repo.dir}.worktrees`, { recursive: true, force: true });
+    repo.cleanup();
+  });
+
+  const rev = (r: string) => repo.git('rev-parse', r);
+  const gates = async (id: string) => (await orch.events(id)).filter((e): e is GateEvent => e.t === 'gate');
+
+  /** An agent-like feature: one commit of its own, then uncommitted and untracked work. */
+  async function workedFeature(id: string, baseRef: string, planYaml = plan([PASS])): Promise<string> {
+    const f = await orch.createFeature({ id, baseRef, spec: `# Improve ${id}\n`, planYaml });
+    const wt = f.worktree!;
+    fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a1\nA2\na3\n');
+    gitIn(wt, 'commit', '-q', '-am', `${id}: agent commit`);
+    fs.writeFileSync(path.join(wt, 'src/new.ts'), 'new\n');
+    fs.rmSync(path.join(wt, 'src/old.ts'));
+    return wt;
+  }
+
+  it('a failing required gate blocks accept, and the evidence names the checkpoint it judged', async () => {
+    await workedFeature('red', 'develop', plan([FAIL]));
+    const s = await prepareAccept(orch, 'red', { gates: runner });
+    assert.equal(s.ready, false);
+    assert.equal(s.gateRuns.length, 1);
+    assert.equal(s.gates[0]!.status, 'failed');
+    assert.equal(s.gates[0]!.evidence!.seq, s.seq);
+    assert.ok(s.blockers.some((b) => b === `Required gate "tests" failed on checkpoint ${s.seq} (exit 1); fix the cause and run it again.`), s.blockers.join('\n'));
+    const [e] = await gates('red');
+    assert.equal(e!.seq, s.seq);
+    assert.match(e!.output, /1 failing/);
+    // The checkpoint the evidence names holds the content the gate ran on.
+    assert.equal((await orch.readFileAt('red', e!.seq, 'src/new.ts'))?.toString(), 'new\n');
+
+    const developBefore = rev('develop');
+    const out = await acceptFeature(orch, 'red', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    assert.equal(out.status, 'blocked');
+    assert.equal(rev('develop'), developBefore);
+    assert.ok(fs.existsSync(`${repo.dir}.worktrees/red`), 'a blocked feature is not archived');
+  });
+
+  it('lands a clean feature on a base branch nobody has checked out, without touching the user checkout', async () => {
+    const wt = await workedFeature('green', 'develop');
+    const s = await prepareAccept(orch, 'green', { gates: runner });
+    assert.deepEqual(s.blockers, []);
+    assert.equal(s.ready, true);
+    assert.deepEqual(s.files.map((f) => [f.path, f.status]), [['src/a.ts', 'M'], ['src/new.ts', 'A'], ['src/old.ts', 'D']]);
+    assert.equal(s.linesAdded, 2);
+    assert.equal(s.linesRemoved, 2);
+    assert.equal(s.target.ref, 'refs/heads/develop');
+    assert.equal(s.target.checkedOut, undefined);
+    const expectedTree = referenceTree(wt);
+    const developBefore = rev('develop');
+    const before = userState(repo.dir);
+    const readme = repo.read('README.md');
+
+    const out = await acceptFeature(orch, 'green', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    assert.equal(out.status, 'landed');
+    if (out.status !== 'landed') return;
+    assert.equal(rev('develop'), out.commit);
+    assert.equal(rev('develop^'), developBefore, 'one commit on the old tip');
+    assert.equal(rev('develop^{tree}'), expectedTree, 'exactly the worktree content');
+    assert.match(repo.git('log', '-1', '--format=%B', 'develop'), /^green: Improve green\n\nAop-Feature: green\nAop-Checkpoint: \d+\nAop-Gates-Passed: tests/);
+    assert.equal(rev('refs/aop/green/accepted'), out.commit);
+    // The user's HEAD, index, branches (but develop), working tree: as they were.
+    const after = JSON.parse(userState(repo.dir));
+    const was = JSON.parse(before);
+    assert.equal(after.head, was.head);
+    assert.equal(after.symbolic, was.symbolic);
+    assert.equal(after.idx, was.idx);
+    assert.equal(after.status, was.status);
+    assert.equal(after.branches.replace(/refs\/heads\/develop \S+/, ''), was.branches.replace(/refs\/heads\/develop \S+/, ''));
+    assert.deepEqual(repo.read('README.md'), readme);
+    // Archived: worktree gone, branch, checkpoints and log kept.
+    assert.equal(fs.existsSync(wt), false);
+    assert.ok(rev('refs/heads/aop/green'));
+    assert.ok(rev(`refs/aop/green/${s.seq}`));
+    const log = fs.readFileSync(path.join(repo.dir, '.aop/features/green/events.jsonl'), 'utf8');
+    assert.match(log, /"t":"gate"/);
+    assert.match(log, /\[accept\] Accepted into refs\/heads\/develop/);
+  });
+
+  it('when the base is checked out in the user checkout, leaves it alone and says how to finish', async () => {
+    await workedFeature('here', 'main');
+    // The user is mid-work in their checkout: a staged and an unstaged change.
+    repo.write('notes.txt', 'mine\n');
+    repo.git('add', 'notes.txt');
+    repo.write('README.md', '# r, edited by the user\n');
+    const s = await prepareAccept(orch, 'here', { gates: runner });
+    assert.equal(s.ready, true, s.blockers.join('\n'));
+    assert.deepEqual(s.target.checkedOut, { path: repo.dir, main: true });
+    const mainBefore = rev('main');
+    const before = userState(repo.dir);
+
+    const out = await acceptFeature(orch, 'here', { strategy: 'merge', expectSeq: s.seq, isTrusted });
+    assert.equal(out.status, 'finish-in-checkout');
+    if (out.status !== 'finish-in-checkout') return;
+    assert.equal(rev('main'), mainBefore, 'the checked-out branch did not move');
+    assert.equal(userState(repo.dir), before, 'HEAD, index, branches and working tree unchanged');
+    assert.equal(rev('refs/aop/here/accepted'), out.commit);
+    assert.ok(out.instructions.includes(`git merge --ff-only ${out.commit}`), out.instructions);
+    // A merge commit of main and the feature line (agent commit + its uncommitted work).
+    assert.equal(rev(`${out.commit}^1`), mainBefore);
+    assert.match(repo.git('log', '--format=%s', `${out.commit}^2`), /here: work the agent did not commit[\s\S]*here: agent commit/);
+    // The instruction works as written, and keeps the user's own changes.
+    repo.git('merge', '-q', '--ff-only', out.commit);
+    assert.equal(repo.read('src/new.ts').toString(), 'new\n');
+    assert.equal(repo.read('README.md').toString(), '# r, edited by the user\n');
+  });
+
+  it('a conflicting accept changes nothing and lists the conflicts per file', async () => {
+    await workedFeature('clash', 'develop');
+    // Meanwhile develop changed the same line, and deleted-vs-modified elsewhere.
+    repo.git('checkout', '-q', 'develop');
+    repo.write('src/a.ts', 'a1\nDEVELOP\na3\n');
+    repo.write('src/old.ts', 'changed on develop\n');
+    repo.commitAll('develop moves');
+    repo.git('checkout', '-q', 'main');
+    const s = await prepareAccept(orch, 'clash', { gates: runner });
+    assert.equal(s.ready, true, s.blockers.join('\n'));
+    assert.equal(s.target.commitsSinceBase, 1);
+    const developBefore = rev('develop');
+    const before = userState(repo.dir);
+    const refsBefore = repo.git('for-each-ref');
+
+    for (const strategy of ['squash', 'merge', 'rebase'] as const) {
+      const out = await acceptFeature(orch, 'clash', { strategy, expectSeq: s.seq, isTrusted });
+      assert.equal(out.status, 'conflicts', strategy);
+      if (out.status !== 'conflicts') return;
+      const byPath = Object.fromEntries(out.conflicts.map((c) => [c.path, c.types]));
+      assert.deepEqual(Object.keys(byPath).sort(), ['src/a.ts', 'src/old.ts'], strategy);
+      assert.deepEqual(byPath['src/a.ts'], ['CONFLICT (contents)']);
+      assert.deepEqual(byPath['src/old.ts'], ['CONFLICT (modify/delete)']);
+      assert.ok(out.conflicts.every((c) => c.messages.every((m) => !/[0-9a-f]{40}/.test(m))), 'messages name branches, not object ids');
+    }
+    assert.equal(rev('develop'), developBefore);
+    assert.equal(repo.git('for-each-ref'), refsBefore, 'no ref was created or moved');
+    assert.equal(userState(repo.dir), before);
+    assert.ok(fs.existsSync(`${repo.dir}.worktrees/clash`), 'nothing archived');
+  });
+
+  it('rebase replays the agent commits onto the moved base, keeping their authors, then the uncommitted work', async () => {
+    const wt = await workedFeature('line', 'develop');
+    gitIn(wt, 'add', '-A');
+    gitIn(wt, '-c', 'user.name=Agent', '-c', 'user.email=agent@x', 'commit', '-q', '--author=Agent <agent@x>', '-m', 'line: second commit');
+    fs.writeFileSync(path.join(wt, 'README.md'), '# r\nuncommitted\n');
+    repo.git('checkout', '-q', 'develop');
+    repo.write('docs.md', 'unrelated\n');
+    const developMoved = repo.commitAll('develop: docs');
+    repo.git('checkout', '-q', 'main');
+    const s = await prepareAccept(orch, 'line', { gates: runner });
+    assert.equal(s.ready, true, s.blockers.join('\n'));
+    const out = await acceptFeature(orch, 'line', { strategy: 'rebase', expectSeq: s.seq, isTrusted });
+    assert.equal(out.status, 'landed');
+    assert.equal(repo.git('log', '--format=%s|%an', `${developMoved}..develop`), ['line: work the agent did not commit (checkpoint ' + s.seq + ')|t', 'line: second commit|Agent', 'line: agent commit|t'].join('\n'));
+    assert.equal(repo.git('rev-list', '--merges', `${developMoved}..develop`), '', 'linear');
+    assert.equal(repo.git('show', 'develop:docs.md'), 'unrelated');
+    assert.equal(repo.git('show', 'develop:README.md'), '# r\nuncommitted');
+    assert.equal(repo.git('show', 'develop:src/new.ts'), 'new');
+  });
+
+  it('refuses when the feature changed after the summary was confirmed', async () => {
+    const wt = await workedFeature('moving', 'develop');
+    const s = await prepareAccept(orch, 'moving', { gates: runner });
+    fs.writeFileSync(path.join(wt, 'late.ts'), 'late\n');
+    const developBefore = rev('develop');
+    const out = await acceptFeature(orch, 'moving', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    assert.equal(out.status, 'blocked');
+    if (out.status !== 'blocked') return;
+    assert.match(out.reasons[0]!, new RegExp(`changed after you reviewed it \\(checkpoint ${s.seq}, now ${s.seq + 1}\\)`));
+    assert.equal(rev('develop'), developBefore);
+  });
+
+  it('plan violations block unless errors are allowed; untrusted workspaces cannot accept', async () => {
+    const f = await orch.createFeature({ id: 'scope', baseRef: 'develop', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
+    fs.writeFileSync(path.join(f.worktree!, 'outside.txt'), 'o\n');
+    const s = await prepareAccept(orch, 'scope');
+    assert.deepEqual(s.violations.map((v) => [v.kind, v.path]), [['out_of_scope', 'outside.txt']]);
+    assert.ok(s.blockers.some((b) => /violation\(s\) of the plan: out_of_scope outside\.txt/.test(b)));
+    const allowed = await prepareAccept(orch, 'scope', { allowErrors: true });
+    assert.equal(allowed.ready, true, allowed.blockers.join('\n'));
+    trusted = false;
+    await assert.rejects(acceptFeature(orch, 'scope', { strategy: 'squash', expectSeq: s.seq, isTrusted, allowErrors: true }), (e) => AopError.is(e, 'UNTRUSTED'));
+    const out = await acceptFeature(orch, 'scope', { strategy: 'squash', expectSeq: s.seq, isTrusted: () => true, allowErrors: true });
+    assert.equal(out.status, 'landed');
+    assert.equal(repo.git('show', 'develop:outside.txt'), 'o');
+  });
+
+  it("reports a collision on both features' summaries and another feature's exclusive area as a violation", async () => {
+    const a = await orch.createFeature({ id: 'ca', baseRef: 'develop', spec: 'x', planYaml: 'version: 1\nexclusive: ["src/old.ts"]\n' });
+    const b = await orch.createFeature({ id: 'cb', baseRef: 'develop', spec: 'x' });
+    fs.writeFileSync(path.join(a.worktree!, 'src/a.ts'), 'from a\n');
+    fs.writeFileSync(path.join(b.worktree!, 'src/a.ts'), 'from b\n');
+    fs.writeFileSync(path.join(b.worktree!, 'src/old.ts'), 'b was here\n');
+    await orch.checkpointNow('ca');
+    await orch.checkpointNow('cb');
+    const sa = await prepareAccept(orch, 'ca');
+    const sb = await prepareAccept(orch, 'cb');
+    assert.deepEqual(sa.collisions.map((c) => [c.path, c.otherFeature]), [['src/a.ts', 'cb']]);
+    assert.deepEqual(sb.collisions.map((c) => [c.path, c.otherFeature]), [['src/a.ts', 'ca']]);
+    assert.ok(sa.warnings.some((w) => /also changed by "cb"/.test(w)));
+    assert.deepEqual(sb.violations.map((v) => [v.kind, v.severity, v.path]), [['exclusive_area', 'error', 'src/old.ts']]);
+    assert.equal(sb.ready, false);
+    assert.equal(sa.ready, true, sa.blockers.join('\n'));
+  });
+
+  it('a base that is not a local branch (a commit id) is left alone; the result waits at the accepted ref', async () => {
+    const base = rev('develop');
+    await workedFeature('pinned', base);
+    const s = await prepareAccept(orch, 'pinned', { gates: runner });
+    assert.equal(s.target.ref, undefined);
+    assert.ok(s.warnings.some((w) => /is not a local branch/.test(w)));
+    const refsBefore = repo.git('for-each-ref', 'refs/heads');
+    const out = await acceptFeature(orch, 'pinned', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    assert.equal(out.status, 'finish-in-checkout');
+    if (out.status !== 'finish-in-checkout') return;
+    assert.match(out.instructions, /is not a local branch/);
+    assert.equal(rev('refs/aop/pinned/accepted'), out.commit);
+    assert.equal(repo.git('for-each-ref', 'refs/heads').replace(/refs\/heads\/aop\/pinned \S+\n?/, ''), refsBefore.replace(/refs\/heads\/aop\/pinned \S+\n?/, ''));
+  });
+});
+
+describe('accept: parsing git worktree list', () => {
+  it('reads branches, detached and bare entries; the first is the main working tree', () => {
+    const out = 'worktree /r\0HEAD aaa\0branch refs/heads/main\0\0worktree /w 2\0HEAD bbb\0detached\0\0worktree /b\0bare\0\0';
+    assert.deepEqual(parseWorktreeList(out), [
+      { path: '/r', head: 'aaa', branch: 'refs/heads/main', detached: false, bare: false, main: true },
+      { path: '/w 2', head: 'bbb', detached: true, bare: false, main: false },
+      { path: '/b', detached: false, bare: true, main: false },
+    ]);
+  });
+});
