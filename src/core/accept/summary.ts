@@ -81,8 +81,10 @@ export async function prepareAccept(orch: Orchestrator, featureId: string, o: Pr
 
   // Gates: run the required ones that have no result for exactly this checkpoint.
   const gateRuns: GateRun[] = [];
+  // The log is read once, and again only if gates ran (it can be large: agent output lives there).
+  let events = (await rt.log.read()).events;
   if (o.gates && rt.plan.gates.some((g) => g.requiredForAccept)) {
-    const names = gateStatuses(rt.plan.gates, (await rt.log.read()).events, seq)
+    const names = gateStatuses(rt.plan.gates, events, seq)
       .filter((s) => s.required && s.status === 'missing')
       .map((s) => s.name);
     if (names.length > 0) {
@@ -100,7 +102,7 @@ export async function prepareAccept(orch: Orchestrator, featureId: string, o: Pr
       }
     }
   }
-  const { events } = await rt.log.read();
+  if (gateRuns.length > 0) events = (await rt.log.read()).events;
   const gates = gateStatuses(rt.plan.gates, events, seq);
   blockers.push(...unmetRequiredGates(gates, seq));
 

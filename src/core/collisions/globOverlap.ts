@@ -35,22 +35,43 @@ type Seg = { k: 'globstar' } | { k: 'toks'; toks: Tok[] } | { k: 'opaque' };
 
 const SAMPLE_CHARS = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).filter((c) => c !== '/');
 
-export function globsOverlap(a: string, b: string): GlobOverlap {
-  const ga = normalizeGlob(a);
-  const gb = normalizeGlob(b);
-  const xa = expandBraces(ga);
-  const xb = expandBraces(gb);
-  if (!xa || !xb) {
+/** A glob parsed once for many comparisons (a plan's list against another's). */
+export interface OverlapGlob {
+  glob: string;
+  /** Per brace alternative: its static folder prefix and its segments; null when too many. */
+  alts: { base: string; segs: Seg[] }[] | null;
+  base: string;
+  /** The validator's own matcher for this glob, to check examples. */
+  test(path: string): boolean;
+}
+
+export function compileOverlapGlob(glob: string): OverlapGlob {
+  const g = normalizeGlob(glob);
+  const expanded = expandBraces(g);
+  return {
+    glob,
+    alts: expanded && expanded.map((alt) => ({ base: staticBase(alt), segs: segmentsOf(alt) })),
+    base: staticBase(g),
+    test: compileGlobs([glob]),
+  };
+}
+
+export function globsOverlap(a: string | OverlapGlob, b: string | OverlapGlob): GlobOverlap {
+  const ca = typeof a === 'string' ? compileOverlapGlob(a) : a;
+  const cb = typeof b === 'string' ? compileOverlapGlob(b) : b;
+  if (!ca.alts || !cb.alts) {
     // Too many alternatives to enumerate: fall back to comparing static prefixes.
-    return { overlaps: prefixesCompatible(staticBase(ga), staticBase(gb)) };
+    return { overlaps: prefixesCompatible(ca.base, cb.base) };
   }
   let approximate = false;
-  for (const pa of xa) {
-    for (const pb of xb) {
-      const w = segmentsOverlap(segmentsOf(pa), segmentsOf(pb));
+  for (const pa of ca.alts) {
+    for (const pb of cb.alts) {
+      // Every match starts with its static prefix: unrelated prefixes settle it cheaply.
+      if (!prefixesCompatible(pa.base, pb.base)) continue;
+      const w = segmentsOverlap(pa.segs, pb.segs);
       if (w === null) continue;
       const example = w === '' ? 'x' : w;
-      if (compileGlobs([a])(example) && compileGlobs([b])(example)) return { overlaps: true, example };
+      if (ca.test(example) && cb.test(example)) return { overlaps: true, example };
       approximate = true;
     }
   }

@@ -1,5 +1,5 @@
 /** Rules across features: file collisions, plan overlaps, exclusive areas. */
-export { globsOverlap, expandBraces, MAX_EXPANSIONS, type GlobOverlap } from './globOverlap';
+export { globsOverlap, compileOverlapGlob, expandBraces, MAX_EXPANSIONS, type GlobOverlap, type OverlapGlob } from './globOverlap';
 export { planOverlap, describePlanOverlap, MAX_PAIRS, type GlobPair, type PlanOverlap } from './planOverlap';
 export {
   fileCollisions,

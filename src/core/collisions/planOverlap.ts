@@ -7,7 +7,7 @@
  * would be violations, not just merge conflicts.
  */
 import type { Plan } from '../plan';
-import { globsOverlap } from './globOverlap';
+import { compileOverlapGlob, globsOverlap } from './globOverlap';
 
 export interface GlobPair {
   /** A glob of the first plan. */
@@ -46,10 +46,12 @@ export function planOverlap(planA: PlanLists, planB: PlanLists): PlanOverlap {
 
 function overlappingPairs(as: readonly string[], bs: readonly string[]): GlobPair[] {
   const out: GlobPair[] = [];
+  const cbs = bs.map(compileOverlapGlob);
   for (const a of as) {
-    for (const b of bs) {
-      const o = globsOverlap(a, b);
-      if (o.overlaps) out.push(o.example === undefined ? { a, b } : { a, b, example: o.example });
+    const ca = compileOverlapGlob(a);
+    for (const cb of cbs) {
+      const o = globsOverlap(ca, cb);
+      if (o.overlaps) out.push(o.example === undefined ? { a, b: cb.glob } : { a, b: cb.glob, example: o.example });
       if (out.length >= MAX_PAIRS) return out;
     }
   }
