@@ -77,6 +77,7 @@ export class AgentSession {
   private launching = false;
   private pendingPause: string | undefined;
   private promptUnanswered = false;
+  private accepted = false;
   private readonly cleaned = deferred<void>();
   private startError: unknown;
   private readonly agentText: LineSplitter;
@@ -125,7 +126,6 @@ export class AgentSession {
     this.agentText = new LineSplitter(opts.outputLimits?.maxLineLength ?? DEFAULT_OUTPUT_LIMITS.maxLineLength, (text) => this.sup.emitLine({ stream: 'stdout', text }));
     this.queue = new MessageQueue({ log, maxAttempts: opts.config.messages.maxAttempts });
     this.onMessage = this.queue.onChange;
-    if (opts.pendingMessages?.length) this.queue.restore(opts.pendingMessages);
     this.usageTracker = new UsageTracker(log, opts.config.budget, (why) => {
       if (this.sup.state === 'running') this.pause(`budget reached: ${why}`);
     });
@@ -180,12 +180,21 @@ export class AgentSession {
   preflight(): void {
     const plan = this.provider.launch({ featureId: this.featureId, worktree: this.worktree, config: this.config, promptFile: path.join(os.tmpdir(), 'prompt.md') }, this.transport);
     findExecutable(this.provider.id, this.provider.label, this.provider.installHint, plan.command, { ...this.baseEnv(), ...plan.env }, this.worktree);
+    this.accept();
+  }
+
+  /** Records the session as queued and takes over the messages an earlier session left. */
+  private accept(): void {
+    if (this.accepted) return;
+    this.accepted = true;
     this.sup.announce();
+    if (this.opts.pendingMessages?.length) this.queue.restore(this.opts.pendingMessages);
   }
 
   /** Starts the agent (called when the scheduler grants a slot). Never throws: a failed start ends in `failed`. */
   async launch(): Promise<void> {
     if (this.sup.state !== 'queued') return;
+    this.accept();
     this.launching = true;
     this.sup.transition('starting', 'slot granted');
     try {
