@@ -14,7 +14,7 @@ import type { Violation } from '../model/types';
 import { writeFileAtomic } from '../util/atomicFile';
 import { AopError } from '../util/errors';
 import { assertRelPath } from '../util/ids';
-import { entryOnDisk, removeEntry, writeEntry } from './worktreeWriter';
+import { entryOnDisk, removeEntry, removeRestoreTemps, writeEntry } from './worktreeWriter';
 
 export type RollbackKind = 'checkpoint' | 'files' | 'smart' | 'undo';
 
@@ -124,7 +124,10 @@ export class RollbackService {
     } catch {
       return undefined;
     }
-    return this.svc.exclusive(() => this.apply(journal, []));
+    return this.svc.exclusive(async () => {
+      await removeRestoreTemps(this.o.worktree, journal.items.map((i) => i.path));
+      return this.apply(journal, []);
+    });
   }
 
   private run(
@@ -202,7 +205,7 @@ export class RollbackService {
     const target = await this.svc.commitOf(seq);
     const changes = await diffTrees(this.o.worktree, currentCommit, target);
     return dropShadowedDeletes(
-        changes
+      changes
         .filter((c) => c.mode !== '160000' && c.oldMode !== '160000')
         .map((c): RollbackItem => ({
           path: c.path,

@@ -35,6 +35,27 @@ async function ensureRealParents(root: string, rel: string): Promise<void> {
   }
 }
 
+/** Temp files are named `.aop-restore-<12 hex>` beside their target until renamed into place. */
+const RESTORE_TEMP_PREFIX = '.aop-restore-';
+const RESTORE_TEMP = /^\.aop-restore-[0-9a-f]{12}$/;
+
+/**
+ * Removes the temp files a rollback killed mid-write left in the folders of `rels` (written, not
+ * yet renamed). Only folders that resolve inside the root are looked at: a planted link to
+ * somewhere else is not followed.
+ */
+export async function removeRestoreTemps(root: string, rels: readonly string[]): Promise<void> {
+  const realRoot = await fs.realpath(root);
+  const dirs = new Set(rels.map((r) => path.dirname(resolveInside(root, r))));
+  for (const dir of dirs) {
+    const real = await fs.realpath(dir).catch(() => undefined);
+    if (real === undefined || (real !== realRoot && !real.startsWith(realRoot + path.sep))) continue;
+    for (const name of await fs.readdir(dir)) {
+      if (RESTORE_TEMP.test(name)) await fs.rm(path.join(dir, name), { force: true });
+    }
+  }
+}
+
 export async function writeEntry(root: string, rel: string, entry: EntryContent): Promise<void> {
   const abs = resolveInside(root, rel);
   await ensureRealParents(root, rel);
@@ -48,7 +69,7 @@ export async function writeEntry(root: string, rel: string, entry: EntryContent)
   if (entry.mode !== '100644' && entry.mode !== '100755') {
     throw new AopError('ROLLBACK_FAILED', `${rel}: cannot restore an entry of mode ${entry.mode} (nested repository)`);
   }
-  const tmp = path.join(path.dirname(abs), `.aop-restore-${randomBytes(6).toString('hex')}`);
+  const tmp = path.join(path.dirname(abs), `${RESTORE_TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
   await fs.writeFile(tmp, entry.data, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
   await fs.chmod(tmp, entry.mode === '100755' ? 0o755 : 0o644); // umask must not decide the mode
   await fs.rename(tmp, abs);
