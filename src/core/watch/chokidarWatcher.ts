@@ -203,7 +203,7 @@ export class ChokidarWatcher implements FileWatcher {
       this.timers.delete(t);
       const before = this.trailing.get(p);
       this.trailing.delete(p);
-      fs.stat(p).then(
+      fs.lstat(p).then(
         (now) => {
           if (this.closed) return;
           const same = before && now.mtimeMs === before.mtimeMs && now.ctimeMs === before.ctimeMs && now.size === before.size && now.ino === before.ino;

@@ -8,6 +8,10 @@
  * - A sub-folder that already existed when its parent was created (`mkdir -p a/b/c`, a folder
  *   moved in) is never watched at all. Such a folder, found by that listing without a create
  *   event of its own, gets a supplementary subscription of its own and is then walked.
+ * A subscription that reports an error is subscribed again before the error is passed on: after
+ * a fatal error the library silently stops calling it.
+ * Not closable from here: on Linux the library ignores inotify queue overflow (IN_Q_OVERFLOW), so
+ * events dropped by the kernel go unreported; the owner's periodic reconcile covers that.
  */
 import type * as ParcelWatcherModule from '@parcel/watcher';
 import * as path from 'node:path';
@@ -42,14 +46,28 @@ export function loadParcelWatcher(): ParcelWatcher {
   }
 }
 
+type ParcelCallback = (err: Error | null, events: ParcelEvent[]) => void;
+
+/** One subscription: the watch root (the worktree) or a supplementary folder. */
+interface Sub {
+  /** Kept per folder: the library identifies a subscription by its callback. */
+  callback: ParcelCallback;
+  ready: Promise<Subscription | undefined>;
+  /** Times of recent errors, to stop re-subscribing a folder that keeps failing. */
+  errors: number[];
+}
+
+/** Re-subscribing stops after this many errors within the window. */
+const MAX_ERRORS = 3;
+const ERROR_WINDOW_MS = 60_000;
+
 export class NativeWatcher implements FileWatcher {
   readonly backend = 'native' as const;
   private readonly root: string;
   private readonly ignored: SubtreeSet;
   private readonly parcelIgnore: string[];
-  private main: Subscription | undefined;
-  /** Supplementary subscriptions, by the folder they watch. */
-  private readonly extra = new Map<string, Promise<Subscription | undefined>>();
+  /** The root subscription and the supplementary ones, by folder. */
+  private readonly subs = new Map<string, Sub>();
   private readonly recentCreates = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private started = false;
@@ -68,9 +86,10 @@ export class NativeWatcher implements FileWatcher {
   async start(): Promise<void> {
     if (this.started) throw new AopError('WATCHER_FAILED', 'This watcher was already started; create a new one.');
     this.started = true;
-    let sub: Subscription;
+    const callback = this.callbackFor(this.root);
     try {
-      sub = await this.parcel.subscribe(this.root, this.onParcel, { ignore: this.parcelIgnore });
+      const sub = await this.parcel.subscribe(this.root, callback, { ignore: this.parcelIgnore });
+      this.subs.set(this.root, { callback, ready: Promise.resolve(sub), errors: [] });
     } catch (err) {
       throw new AopError(
         'WATCHER_FAILED',
@@ -79,11 +98,7 @@ export class NativeWatcher implements FileWatcher {
         { cause: err },
       );
     }
-    if (this.closed) {
-      await sub.unsubscribe().catch(() => undefined);
-      return;
-    }
-    this.main = sub;
+    if (this.closed) await this.unsubscribeAll();
   }
 
   async close(): Promise<void> {
@@ -91,17 +106,54 @@ export class NativeWatcher implements FileWatcher {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    const subs = [this.main, ...(await Promise.all(this.extra.values()))];
-    this.main = undefined;
-    this.extra.clear();
-    // Unsubscribing a folder that was deleted can fail; the subscription is gone either way.
-    await Promise.all(subs.map((s) => s?.unsubscribe().catch(() => undefined)));
+    await this.unsubscribeAll();
   }
 
-  private readonly onParcel = (err: Error | null, events: ParcelEvent[]): void => {
-    if (this.closed) return;
-    // Any error from the library means its view of the tree may be incomplete.
-    if (err) this.opts.onError(err, true);
+  private async unsubscribeAll(): Promise<void> {
+    const all = [...this.subs.values()];
+    this.subs.clear();
+    // Unsubscribing a folder that was deleted can fail; the subscription is gone either way.
+    await Promise.all(all.map(async (s) => (await s.ready)?.unsubscribe().catch(() => undefined)));
+  }
+
+  private callbackFor(dir: string): ParcelCallback {
+    return (err, events) => {
+      if (this.closed) return;
+      if (err) this.track(this.recover(dir, err));
+      this.onParcel(events);
+    };
+  }
+
+  /**
+   * After an error the library may have dropped the subscription's callbacks (a fatal watcher
+   * error does), so subscribe again, with the same callback (a no-op if it is still registered),
+   * and only then report: the owner's rescan must start after the watch is back.
+   */
+  private async recover(dir: string, err: Error): Promise<void> {
+    const s = this.subs.get(dir);
+    if (!s) return;
+    const now = Date.now();
+    s.errors = [...s.errors.filter((t) => now - t < ERROR_WINDOW_MS), now];
+    if (s.errors.length <= MAX_ERRORS) {
+      try {
+        const sub = await this.parcel.subscribe(dir, s.callback, { ignore: this.parcelIgnore });
+        if (this.closed) await sub.unsubscribe().catch(() => undefined);
+        else s.ready = Promise.resolve(sub);
+      } catch (again) {
+        err = new AopError('WATCHER_FAILED', `${errorMessage(err)}; watching ${dir} again failed too: ${errorMessage(again)}`, { cause: again });
+      }
+    } else {
+      err = new AopError(
+        'WATCHER_FAILED',
+        `The native watcher keeps failing on ${dir} (${errorMessage(err)}). Set aop.watcher.backend to "chokidar" or "polling".`,
+        { cause: err },
+      );
+    }
+    if (!this.closed) this.opts.onError(err, true);
+  }
+
+  private onParcel(events: ParcelEvent[]): void {
+    if (this.closed || events.length === 0) return;
     const now = Date.now();
     const out: RawEvent[] = [];
     const created: string[] = [];
@@ -115,13 +167,13 @@ export class NativeWatcher implements FileWatcher {
         created.push(e.path);
       } else if (e.type === 'delete') {
         this.recentCreates.delete(e.path);
-        this.dropExtraUnder(e.path);
+        this.dropSubsUnder(e.path);
       }
     }
     this.pruneRecentCreates(now);
     if (out.length > 0) this.opts.onEvents(out);
     for (const p of created) this.track(this.listIfFolder(p));
-  };
+  }
 
   /** A created path that is a folder: report what is already inside it. */
   private async listIfFolder(dir: string): Promise<void> {
@@ -149,19 +201,14 @@ export class NativeWatcher implements FileWatcher {
 
   /** Watches a folder the library missed with a subscription of its own, then reports its contents. */
   private async adopt(dir: string): Promise<void> {
-    for (const r of this.extra.keys()) if (dir === r || dir.startsWith(r + path.sep)) return;
-    if (!(await isDirectory(dir)) || this.closed) return;
-    const pending = this.parcel.subscribe(dir, this.onParcel, { ignore: this.parcelIgnore }).then(
-      (sub) => sub,
-      (err: unknown) => {
-        if (!this.closed) this.opts.onError(new AopError('WATCHER_FAILED', `Could not watch ${dir}: ${errorMessage(err)}`, { cause: err }), true);
-        return undefined;
-      },
-    );
-    this.extra.set(dir, pending);
-    const sub = await pending;
+    for (const r of this.subs.keys()) if (r !== this.root && (dir === r || dir.startsWith(r + path.sep))) return;
+    // Registered before any await, so that a second request for the same folder finds it.
+    const callback = this.callbackFor(dir);
+    const s: Sub = { callback, ready: this.subscribeExtra(dir, callback), errors: [] };
+    this.subs.set(dir, s);
+    const sub = await s.ready;
     if (!sub) {
-      this.extra.delete(dir);
+      if (this.subs.get(dir) === s) this.subs.delete(dir);
       return;
     }
     if (this.closed) return;
@@ -171,11 +218,22 @@ export class NativeWatcher implements FileWatcher {
     this.opts.onEvents(entries.map((e) => ({ path: e.path, kind: 'create' })));
   }
 
-  private dropExtraUnder(deleted: string): void {
-    for (const [r, pending] of this.extra) {
-      if (r === deleted || r.startsWith(deleted + path.sep)) {
-        this.extra.delete(r);
-        this.track(pending.then((s) => s?.unsubscribe().catch(() => undefined)));
+  private async subscribeExtra(dir: string, callback: ParcelCallback): Promise<Subscription | undefined> {
+    if (!(await isDirectory(dir)) || this.closed) return undefined;
+    try {
+      return await this.parcel.subscribe(dir, callback, { ignore: this.parcelIgnore });
+    } catch (err) {
+      if (!this.closed) this.opts.onError(new AopError('WATCHER_FAILED', `Could not watch ${dir}: ${errorMessage(err)}`, { cause: err }), true);
+      return undefined;
+    }
+  }
+
+  /** A deleted folder takes its supplementary subscriptions with it (never the root's). */
+  private dropSubsUnder(deleted: string): void {
+    for (const [r, s] of this.subs) {
+      if (r !== this.root && (r === deleted || r.startsWith(deleted + path.sep))) {
+        this.subs.delete(r);
+        this.track(s.ready.then((sub) => sub?.unsubscribe().catch(() => undefined)));
       }
     }
   }

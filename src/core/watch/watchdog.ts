@@ -153,7 +153,7 @@ export class Watchdog {
         if (e.path === this.realRoot && e.kind === 'delete') this.needsReconcile('the worktree folder itself was deleted or moved');
         continue;
       }
-      if (rel === '.git' || rel.startsWith('.git/')) {
+      if (isGitPath(rel)) {
         if (!this.gitIsDir) (gitWrites ??= new Set()).add(rel);
         continue;
       }
@@ -234,6 +234,14 @@ export class Watchdog {
       safely('onNeedsReconcile', () => this.opts.onNeedsReconcile(text));
     });
   }
+}
+
+/** On case-insensitive file systems `.GIT/HEAD` is `.git/HEAD`. */
+const CASE_INSENSITIVE_FS = process.platform === 'darwin' || process.platform === 'win32';
+
+function isGitPath(rel: string): boolean {
+  const first = rel.split('/', 1)[0]!;
+  return first === '.git' || (CASE_INSENSITIVE_FS && first.toLowerCase() === '.git');
 }
 
 function safely(what: string, fn: () => void): void {

@@ -82,24 +82,38 @@ describe('backend errors', function () {
     await removeDir(root);
   });
 
-  it('native: an error from the library is reported with overflow=true', async function () {
-    let callback: ((err: Error | null, events: { path: string; type: 'create' | 'update' | 'delete' }[]) => unknown) | undefined;
+  it('native: after a library error it subscribes again, then reports overflow=true', async function () {
+    type Cb = (err: Error | null, events: { path: string; type: 'create' | 'update' | 'delete' }[]) => unknown;
+    const calls: { dir: string; fn: Cb }[] = [];
     const fakeParcel = {
-      subscribe: (_dir: string, fn: typeof callback) => {
-        callback = fn;
+      subscribe: (dir: string, fn: Cb) => {
+        calls.push({ dir, fn });
         return Promise.resolve({ unsubscribe: () => Promise.resolve() });
       },
     } as unknown as ParcelWatcher;
     const rec = new Recorder(root!);
     const w = new NativeWatcher({ root: root!, onEvents: rec.onEvents, onError: rec.onError }, fakeParcel);
     await w.start();
-    callback!(new Error('Events were dropped by the FSEvents client. File system must be re-scanned.'), []);
-    assert.equal(rec.errors.length, 1);
+    assert.equal(calls.length, 1);
+    calls[0]!.fn(new Error('Events were dropped by the FSEvents client. File system must be re-scanned.'), []);
+    await waitFor(() => rec.errors.length > 0, 5000, 'error report');
+    // The library drops a subscription's callbacks after a fatal error: it must be renewed first.
+    assert.equal(calls.length, 2);
+    assert.equal(calls[1]!.dir, calls[0]!.dir);
+    assert.equal(calls[1]!.fn, calls[0]!.fn, 'same callback, so a still-live subscription is not doubled');
     assert.equal(rec.errors[0]!.overflow, true);
     assert.match(rec.errors[0]!.err.message, /Events were dropped/);
+    calls[1]!.fn(null, [{ path: path.join(root!, 'after.txt'), type: 'create' }]);
+    assert.ok(rec.has('after.txt', 'create'));
+    // An error that keeps coming back stops the retries and says what to do.
+    for (let i = 0; i < 3; i++) calls[0]!.fn(new Error(`again ${i}`), []);
+    await waitFor(() => rec.errors.length === 4, 5000, 'three more error reports');
+    const gaveUp = rec.errors.filter((e) => /keeps failing.*aop\.watcher\.backend/.test(e.err.message));
+    assert.equal(gaveUp.length, 1, 'the fourth error within a minute stops the retries');
+    assert.equal(calls.length, 4);
     await w.close();
-    callback!(null, [{ path: path.join(root!, 'x'), type: 'create' }]);
-    assert.equal(rec.total, 0, 'nothing is reported after close');
+    calls[0]!.fn(null, [{ path: path.join(root!, 'x'), type: 'create' }]);
+    assert.ok(!rec.has('x'), 'nothing is reported after close');
   });
 
   it('chokidar: a watch-limit error (ENOSPC) is reported with overflow=true and says what to do', async function () {
