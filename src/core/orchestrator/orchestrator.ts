@@ -22,6 +22,7 @@ import { Emitter } from '../util/emitter';
 import { AopError } from '../util/errors';
 import { assertFeatureId, assertRelPath, isFeatureId } from '../util/ids';
 import { Watchdog } from '../watch';
+import { exclusiveAreaViolations, fileCollisions, gatherChangeSets, planOverlapWarnings, type Collision } from '../collisions';
 import { FeatureRuntime } from './featureRuntime';
 import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorChange, type OrchestratorSettings } from './types';
 
@@ -52,6 +53,10 @@ export class Orchestrator {
   /** outside_worktree and git-dir violations, which no checkpoint records. */
   private readonly extraViolations = new Map<string, Violation[]>();
   private mainWatch: Watchdog | undefined;
+  /** Cross-feature results, recomputed shortly after any checkpoint: exclusive areas and shared files. */
+  private crossViolations = new Map<string, Violation[]>();
+  private collisions = new Map<string, Collision[]>();
+  private crossTimer: NodeJS.Timeout | undefined;
   private disposed = false;
 
   private constructor(private readonly opts: OrchestratorOptions) {
@@ -118,6 +123,7 @@ export class Orchestrator {
     rt.onChange((c) => {
       if (c.kind === 'critical') void this.onCritical(state.id, c.violations ?? []);
       if (c.kind === 'breaker' && rt.breaker.state.open) this.agents.get(state.id)?.pause('circuit breaker open: checkpoints keep failing');
+      if (c.kind === 'checkpoint') this.scheduleCrossFeature();
       this.changed.fire({ kind: c.kind === 'checkpoint' ? 'checkpoint' : 'feature', featureId: state.id, checkpoint: c.record });
     });
     rt.log.onEvent(() => this.changed.fire({ kind: 'log', featureId: state.id }));
@@ -133,6 +139,38 @@ export class Orchestrator {
       this.extraViolations.set(id, [...(this.extraViolations.get(id) ?? []), ...violations].slice(-50));
     }
     this.changed.fire({ kind: 'violations', featureId: id });
+  }
+
+  /** Collisions and exclusive areas involve every feature: recompute once checkpoints settle. */
+  private scheduleCrossFeature(): void {
+    if (this.crossTimer || this.disposed) return;
+    this.crossTimer = setTimeout(() => {
+      this.crossTimer = undefined;
+      void this.updateCrossFeature().catch(() => undefined);
+    }, 200);
+    this.crossTimer.unref();
+  }
+
+  /** Recomputes collisions and exclusive-area violations across this repository's features. */
+  async updateCrossFeature(): Promise<void> {
+    if (this.disposed) return;
+    const sets = await gatherChangeSets(this);
+    const violations = exclusiveAreaViolations(sets);
+    const collisions = fileCollisions(sets);
+    const changed = new Set<string>();
+    for (const id of this.runtimes.keys()) {
+      const before = JSON.stringify([this.crossViolations.get(id) ?? [], this.collisions.get(id) ?? []]);
+      const after = JSON.stringify([violations.get(id) ?? [], collisions.get(id) ?? []]);
+      if (before !== after) changed.add(id);
+    }
+    this.crossViolations = violations;
+    this.collisions = collisions;
+    for (const id of changed) this.changed.fire({ kind: 'violations', featureId: id });
+  }
+
+  /** Files this feature changed that another feature changed too. */
+  collisionsOf(id: string): Collision[] {
+    return this.collisions.get(id) ?? [];
   }
 
   /** Starts the watchdogs of every active feature (the extension calls this after activation). */
@@ -152,7 +190,7 @@ export class Orchestrator {
     const rt = this.runtimes.get(id);
     if (!rt) {
       if (!this.drafts.has(id)) throw notFound(id);
-      return { id, repoRoot: this.repoRoot, status: 'draft', breaker: { open: false, failures: 0, errors: [] }, watch: { alive: false }, checkpointCount: 0, violations: [], notSnapshotted: [] };
+      return { id, repoRoot: this.repoRoot, status: 'draft', breaker: { open: false, failures: 0, errors: [] }, watch: { alive: false }, checkpointCount: 0, violations: [], collisions: [], notSnapshotted: [] };
     }
     const s = this.agents.get(id);
     const records = rt.listCheckpoints();
@@ -174,7 +212,8 @@ export class Orchestrator {
       watch: rt.watching,
       lastCheckpoint: last ? { seq: last.seq, time: last.time } : undefined,
       checkpointCount: records.length,
-      violations: [...rt.checkpoints.violations, ...(this.extraViolations.get(id) ?? [])],
+      violations: [...rt.checkpoints.violations, ...(this.crossViolations.get(id) ?? []), ...(this.extraViolations.get(id) ?? [])],
+      collisions: this.collisionsOf(id),
       notSnapshotted: rt.checkpoints.notSnapshottedPaths,
       planError: rt.planError,
     };
@@ -218,9 +257,11 @@ export class Orchestrator {
     await rt.checkpoints.refs.set(RefStore.baseRef(id), baseCommit);
     await rt.log.append({ t: 'feature.created', baseRef: o.baseRef, baseCommit, branch: state.branch, worktree });
     this.drafts.delete(id);
+    const overlaps = planOverlapWarnings(this, id).map((w) => w.message);
+    for (const message of overlaps) await rt.log.append({ t: 'warning', message });
     await rt.startWatching();
     this.changed.fire({ kind: 'features' });
-    return this.summary(id);
+    return { ...this.summary(id), warnings: overlaps };
   }
 
   /**
@@ -484,6 +525,7 @@ export class Orchestrator {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.crossTimer) clearTimeout(this.crossTimer);
     if (this.ownsAgents) await this.agents.dispose();
     else for (const id of this.runtimes.keys()) await this.agents.stop(id, 'the editor is closing');
     await this.mainWatch?.close();

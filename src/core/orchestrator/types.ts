@@ -3,6 +3,7 @@ import type { AgentCapabilities, AgentState, ProviderConfigInput, UsageTotals } 
 import type { CheckpointRecord, Violation } from '../model/types';
 import type { BreakerState } from './circuitBreaker';
 import type { WatcherSetting } from '../watch';
+import type { Collision } from '../collisions';
 
 export interface FeatureSummary {
   id: string;
@@ -23,9 +24,13 @@ export interface FeatureSummary {
   lastCheckpoint?: { seq: number; time: string };
   checkpointCount: number;
   violations: Violation[];
+  /** Files this feature changed that other features changed too. */
+  collisions?: Collision[];
   notSnapshotted: { path: string; reason: string }[];
   /** Plan problems (e.g. invalid YAML) keep the feature listed but say what is wrong. */
   planError?: string;
+  /** Warnings from creating the feature (e.g. its plan overlaps another feature's). */
+  warnings?: string[];
 }
 
 export type ChangeKind = 'features' | 'feature' | 'checkpoint' | 'agent' | 'violations' | 'messages' | 'log';

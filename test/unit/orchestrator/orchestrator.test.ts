@@ -86,4 +86,21 @@ describe('Orchestrator', () => {
     assert.deepEqual(orch.listCheckpoints('keep').map((c) => [c.seq, c.commit]), before);
     assert.equal(orch.summary('keep').agentState, 'interrupted');
   });
+
+  it('flags a file changed by two features on both, and another feature\'s change in an exclusive area', async () => {
+    const a = await orch.createFeature({ id: 'fa', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nexclusive: ["src/db/**"]\n' });
+    const b = await orch.createFeature({ id: 'fb', baseRef: 'main', spec: 'x' });
+    assert.ok(b.warnings?.some((w) => /fa/.test(w)), 'overlapping plans are warned about when the second feature is created');
+    fs.writeFileSync(path.join(a.worktree!, 'src/a.ts'), 'from a\n');
+    fs.writeFileSync(path.join(b.worktree!, 'src/a.ts'), 'from b\n');
+    fs.mkdirSync(path.join(b.worktree!, 'src/db'));
+    fs.writeFileSync(path.join(b.worktree!, 'src/db/schema.sql'), 'create table t;\n');
+    await orch.checkpointNow('fa');
+    await orch.checkpointNow('fb');
+    await orch.updateCrossFeature();
+    assert.deepEqual(orch.collisionsOf('fa').map((c) => [c.path, c.otherFeature]), [['src/a.ts', 'fb']]);
+    assert.deepEqual(orch.collisionsOf('fb').map((c) => [c.path, c.otherFeature]), [['src/a.ts', 'fa']]);
+    assert.ok(orch.summary('fb').violations.some((v) => v.kind === 'exclusive_area' && v.path === 'src/db/schema.sql'));
+    assert.ok(!orch.summary('fa').violations.some((v) => v.kind === 'exclusive_area'));
+  });
 });
