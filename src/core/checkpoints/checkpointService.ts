@@ -45,6 +45,8 @@ export interface CheckpointRequest {
   force?: boolean;
 }
 
+type ValidationOutcome = Awaited<ReturnType<CheckpointValidator['validate']>> & { durationMs: number };
+
 interface Pending {
   paths: Set<string>;
   full: boolean;
@@ -193,12 +195,15 @@ export class CheckpointService {
     const seq = this.headSeq + 1;
     const parent = this.headCommit;
     const commit = await this.writeCommit(tree, parent, `aop checkpoint ${this.opts.featureId}#${seq} (${p.trigger})`);
+    // Everything that can fail (reading objects for the diff, validating) happens before the
+    // ref is made: a checkpoint either exists with its record, or not at all.
+    const files = await diffTrees(this.opts.worktree, parent, commit, { numstat: true });
+    const validation = await this.computeValidation(commit);
     await this.refs.create(RefStore.checkpointRef(this.opts.featureId, seq), commit);
     this.headSeq = seq;
     this.headCommit = commit;
     this.headTree = tree;
-    const files = await diffTrees(this.opts.worktree, parent, commit, { numstat: true });
-    const violations = await this.validateCumulative(seq);
+    const violations = await this.recordValidation(seq, validation);
     const record: CheckpointRecord = {
       featureId: this.opts.featureId,
       seq,
@@ -240,8 +245,8 @@ export class CheckpointService {
   }
 
   /** Everything the feature differs from its base in: committed, uncommitted, and ignored files on disk. */
-  async cumulativeChanges(): Promise<FileChange[]> {
-    const changes = await diffTrees(this.opts.worktree, this.opts.baseCommit, this.headCommit);
+  async cumulativeChanges(commit = this.headCommit): Promise<FileChange[]> {
+    const changes = await diffTrees(this.opts.worktree, this.opts.baseCommit, commit);
     for (const c of changes) {
       if (c.oid && c.mode !== '160000' && c.size === undefined) c.size = (await this.store.info(c.oid))?.size;
     }
@@ -250,18 +255,18 @@ export class CheckpointService {
   }
 
   private async validateCumulative(seq: number): Promise<Violation[]> {
+    return this.recordValidation(seq, await this.computeValidation(this.headCommit));
+  }
+
+  private async computeValidation(commit: string): Promise<ValidationOutcome> {
     const started = performance.now();
-    const changes = await this.cumulativeChanges();
-    const r = await this.opts.validator.validate(changes);
+    const r = await this.opts.validator.validate(await this.cumulativeChanges(commit));
+    return { ...r, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+  }
+
+  private async recordValidation(seq: number, r: ValidationOutcome): Promise<Violation[]> {
     this.lastViolations = r.violations;
-    await this.opts.log.append({
-      t: 'validation',
-      seq,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-      checked: r.checked,
-      cacheHits: r.cacheHits,
-      violations: r.violations.length,
-    });
+    await this.opts.log.append({ t: 'validation', seq, durationMs: r.durationMs, checked: r.checked, cacheHits: r.cacheHits, violations: r.violations.length });
     return r.violations;
   }
 
