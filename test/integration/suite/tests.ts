@@ -9,4 +9,5 @@ export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Pro
   ['diagnostics.test.ts', () => import('./diagnostics.test')],
   ['rollback.test.ts', () => import('./rollback.test')],
   ['agentControl.test.ts', () => import('./agentControl.test')],
+  ['surfaces.test.ts', () => import('./surfaces.test')],
 ];
