@@ -148,7 +148,9 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
     const orch = registry.resolve(ref);
     let f = orch.summary(ref.featureId);
     if (f.status === 'draft') {
-      const baseRef = str(arg, 'baseRef') ?? (isRecord(arg) && arg.featureId ? 'HEAD' : await pickBase(orch, `Start ${ref.featureId}: base`));
+      // A person (palette, tree) picks the base; a programmatic call without one starts from HEAD.
+      const byPerson = arg === undefined || typeof arg === 'string' || (isRecord(arg) && 'kind' in arg);
+      const baseRef = str(arg, 'baseRef') ?? (byPerson ? await pickBase(orch, `Start ${ref.featureId}: base`) : 'HEAD');
       if (!baseRef) return undefined;
       f = await withProgress(`Creating the worktree of ${ref.featureId}`, () => orch.createFeature({ id: ref.featureId, baseRef }));
     }

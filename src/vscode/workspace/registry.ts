@@ -41,6 +41,7 @@ export class Registry implements vscode.Disposable {
   private readonly reposChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeRepositories = this.reposChanged.event;
   private disposed = false;
+  private disposing: Promise<void> | undefined;
 
   constructor(private readonly opts: RegistryOptions) {
     this.agents = new AgentManager({
@@ -177,8 +178,13 @@ export class Registry implements vscode.Disposable {
     return undefined;
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
+  /** Idempotent: every caller (deactivate, the subscriptions) waits for the same shutdown. */
+  dispose(): Promise<void> {
+    this.disposing ??= this.shutdown();
+    return this.disposing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.disposed = true;
     await this.ready();
     for (const s of this.subs.values()) s.dispose();

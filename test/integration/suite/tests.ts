@@ -10,4 +10,5 @@ export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Pro
   ['rollback.test.ts', () => import('./rollback.test')],
   ['agentControl.test.ts', () => import('./agentControl.test')],
   ['surfaces.test.ts', () => import('./surfaces.test')],
+  ['demo.test.ts', () => import('./demo.test')],
 ];
