@@ -1,0 +1,106 @@
+/**
+ * `npm run bench` (full) and `npm run bench:quick`: runs the figures, prints the markdown
+ * tables, writes bench/results/<date>-<mode>.json and, for a full run, bench/results/latest.json,
+ * bench/results/checkpoint-latency.svg and the results section of bench/README.md.
+ *
+ *   node --import tsx bench/run.ts [--quick] [--seed N] [--sizes small,medium,large]
+ *        [--only checkpoint,validation,watch,rollback,eventlog] [--no-write] [--strict]
+ *
+ * --strict exits with 2 when a target is missed (timings on shared CI runners are noisy, so
+ * this is opt-in); a figure that fails outright always exits with 1.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FIGURES, runBench, type BenchOptions, type BenchReport, type FigureName } from './bench';
+import { evaluateTargets, renderMarkdown } from './lib/report';
+import { BENCH_DIR, REPO_FILES, type RepoSize } from './lib/repos';
+import { checkpointSvg } from './lib/svg';
+
+const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+const README = path.join(BENCH_DIR, 'README.md');
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+interface Cli extends BenchOptions {
+  write: boolean;
+  strict: boolean;
+}
+
+function parseArgs(argv: string[]): Cli {
+  const cli: Cli = { write: true, strict: false };
+  const list = (v: string | undefined, flag: string) => {
+    if (!v) throw new Error(`${flag} needs a value`);
+    return v.split(',').map((s) => s.trim()).filter(Boolean);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') cli.quick = true;
+    else if (a === '--no-write') cli.write = false;
+    else if (a === '--strict') cli.strict = true;
+    else if (a === '--seed') cli.seed = Number(argv[++i]);
+    else if (a === '--sizes') {
+      const sizes = list(argv[++i], a);
+      for (const s of sizes) if (!(s in REPO_FILES)) throw new Error(`unknown size ${s}: use small, medium, large`);
+      cli.sizes = sizes as RepoSize[];
+    } else if (a === '--only') {
+      const figs = list(argv[++i], a);
+      for (const f of figs) if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`unknown figure ${f}: use ${FIGURES.join(', ')}`);
+      cli.figures = figs as FigureName[];
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  if (cli.seed !== undefined && !Number.isSafeInteger(cli.seed)) throw new Error('--seed needs an integer');
+  return cli;
+}
+
+function svgCaption(r: BenchReport): string {
+  const m = r.machine;
+  return `${m.date.slice(0, 10)}, ${m.nproc} cores, Node ${m.node}, git ${m.git}; k = changed files per checkpoint`;
+}
+
+/** Writes the result files; returns their paths. */
+export function writeResults(report: BenchReport, markdown: string): string[] {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = report.machine.date.replace(/[:.]/g, '-');
+  const json = JSON.stringify({ ...report, targets: evaluateTargets(report) }, null, 2) + '\n';
+  const written = [path.join(RESULTS_DIR, `${stamp}-${report.mode}.json`)];
+  fs.writeFileSync(written[0]!, json);
+  // Only a full run of every figure speaks for the product; partial and quick runs stay local.
+  const complete = report.mode === 'full' && report.checkpoint && report.validation && report.watch && report.rollback && report.eventLog;
+  if (complete) {
+    fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), json);
+    written.push(path.join(RESULTS_DIR, 'latest.json'));
+    fs.writeFileSync(path.join(RESULTS_DIR, 'checkpoint-latency.svg'), checkpointSvg(report.checkpoint!.cells, svgCaption(report)));
+    written.push(path.join(RESULTS_DIR, 'checkpoint-latency.svg'));
+    const readme = fs.readFileSync(README, 'utf8');
+    const a = readme.indexOf(START);
+    const b = readme.indexOf(END);
+    if (a >= 0 && b > a) {
+      fs.writeFileSync(README, readme.slice(0, a + START.length) + '\n' + markdown.trim() + '\n' + readme.slice(b));
+      written.push(README);
+    }
+  } else {
+    fs.writeFileSync(path.join(RESULTS_DIR, `latest-${report.mode}.json`), json);
+  }
+  return written;
+}
+
+async function main(): Promise<number> {
+  const cli = parseArgs(process.argv.slice(2));
+  const report = await runBench(cli);
+  const markdown = renderMarkdown(report);
+  process.stdout.write(markdown + '\n');
+  if (cli.write) for (const f of writeResults(report, markdown)) process.stderr.write(`wrote ${path.relative(process.cwd(), f)}\n`);
+  if (report.errors.length > 0) return 1;
+  if (cli.strict && evaluateTargets(report).some((t) => t.pass === false)) return 2;
+  return 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
