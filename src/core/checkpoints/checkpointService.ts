@@ -10,7 +10,7 @@ import type { CheckpointRecord, CheckpointTrigger, FileChange, Violation } from 
 import type { EventLog } from '../events/eventLog';
 import { IgnoreChecker } from '../git/ignoreChecker';
 import { ObjectStore } from '../git/objectStore';
-import { RefStore } from '../git/refStore';
+import { RefStore, type CheckpointRef } from '../git/refStore';
 import { git } from '../git/gitRunner';
 import { AopError, errorMessage } from '../util/errors';
 import { Emitter } from '../util/emitter';
@@ -73,6 +73,8 @@ export class CheckpointService {
   private baseTree = '';
   private readonly ignored = new Map<string, IgnoredFile>();
   private lastViolations: Violation[] = [];
+  /** Checkpoints in refs/aop that the log has no record of (see recordUnlogged). */
+  private unlogged: CheckpointRef[] = [];
   private notSnapshotted = new Map<string, string>();
   private readonly emitter = new Emitter<CheckpointRecord>();
   /** Fires after each recorded checkpoint. */
@@ -111,6 +113,42 @@ export class CheckpointService {
     }
     this.tree = new SnapshotTree(this.store, this.headTree);
     this.snapshotter = new Snapshotter(this.opts.worktree, this.tree, this.store, this.ignore, this.stats);
+    if (refs.length > 0) {
+      const logged = new Set<string>();
+      for (const e of (await this.opts.log.read()).events) if (e.t === 'checkpoint') logged.add(`${e.seq} ${e.commit}`);
+      this.unlogged = refs.filter((r) => !logged.has(`${r.seq} ${r.commit}`));
+    }
+  }
+
+  /**
+   * A kill (or a full disk) between update-ref and the log append leaves a checkpoint without its
+   * record, so it would never be listed. The next checkpoint first writes the missing records,
+   * from the commits (validated then: the validator may need this service, so not during open).
+   */
+  private async recordUnlogged(): Promise<void> {
+    while (this.unlogged.length > 0) {
+      const r = this.unlogged[0]!;
+      const text = (await this.store.read(r.commit))?.data.toString('utf8') ?? '';
+      const parent = /^parent ([0-9a-f]+)$/m.exec(text)?.[1] ?? this.opts.baseCommit;
+      const trigger = /^aop checkpoint \S+ \(([a-z-]+)\)$/m.exec(text)?.[1] as CheckpointTrigger | undefined;
+      const record: CheckpointRecord = {
+        featureId: this.opts.featureId,
+        seq: r.seq,
+        commit: r.commit,
+        tree: await this.treeOf(r.commit),
+        parent,
+        time: new Date().toISOString(),
+        trigger: trigger && rank(trigger) >= 0 ? trigger : 'reconcile',
+        files: await diffTrees(this.opts.worktree, parent, r.commit, { numstat: true }),
+        durationMs: 0,
+        violations: (await this.computeValidation(r.commit)).violations,
+      };
+      await this.opts.log.append({ t: 'warning', message: `Checkpoint ${r.seq} was made but not logged (the process stopped or the disk was full); recorded now.` });
+      await this.opts.log.append({ t: 'checkpoint', ...omitFeature(record) });
+      await this.opts.log.sync();
+      this.unlogged.shift();
+      this.emitter.fire(record);
+    }
   }
 
   private async treeOf(commit: string): Promise<string> {
@@ -184,6 +222,7 @@ export class CheckpointService {
   /** Takes a checkpoint now; call only inside the feature's lane. */
   private async take(p: Pick<Pending, 'paths' | 'full' | 'force' | 'trigger'>): Promise<CheckpointRecord | undefined> {
     const started = performance.now();
+    await this.recordUnlogged();
     const up = p.full ? await this.snapshotter.applyAll() : await this.snapshotter.applyPaths(p.paths);
     this.noteSideEffects(up, p.full);
     const tree = await this.tree.write();

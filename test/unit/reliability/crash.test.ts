@@ -191,6 +191,50 @@ describe('reliability: SIGKILL of the core', function () {
     }
   });
 
+  it('a checkpoint made but not logged (killed, or the log disk full, right after update-ref) is recorded at the next start', async () => {
+    const id = 'unlogged';
+    const files = featureFiles(repo.dir, id);
+    let lane = await openLane(repo.dir, id, base);
+    write(lane.wt, 'd0/s0/f0.txt', 'one\n');
+    await lane.svc.request({ full: true, trigger: 'manual' });
+    await lane.close();
+    lane = await openLane(repo.dir, id, base);
+    // The log's disk is full: every append fails with ENOSPC, after the ref is made.
+    fs.renameSync(files.events, `${files.events}.saved`);
+    fs.symlinkSync('/dev/full', files.events);
+    write(lane.wt, 'd0/s0/f0.txt', 'two\n');
+    write(lane.wt, 'new.txt', 'new\n');
+    await assert.rejects(lane.svc.request({ paths: ['d0/s0/f0.txt', 'new.txt'], trigger: 'turn-end' }), /ENOSPC|no space/i);
+    await lane.close().catch(() => undefined); // fsync of /dev/full fails too
+    const refs = assertRefsConsistent(repo.dir, id, base);
+    assert.equal(refs.length, 2, 'the checkpoint itself was made');
+    // Space again; restart.
+    fs.rmSync(files.events);
+    fs.renameSync(`${files.events}.saved`, files.events);
+    lane = await openLane(repo.dir, id, base);
+    try {
+      // The first checkpoint after the start (the runtime's start-up reconciliation) writes the missing record first.
+      const announced: number[] = [];
+      lane.svc.onCheckpoint((r) => announced.push(r.seq));
+      assert.equal(await lane.svc.request({ full: true, trigger: 'reconcile' }), undefined);
+      assert.deepEqual(announced, [2], 'the recovered checkpoint is announced to listeners (the feature list)');
+      const records = (await lane.log.read()).events.filter((e) => e.t === 'checkpoint');
+      assert.deepEqual(records.map((e) => [e.seq, e.commit]), refs.map((r) => [r.seq, r.commit]), 'every checkpoint in refs/aop has its record');
+      const rec = records.at(-1)!;
+      assert.ok(rec.t === 'checkpoint');
+      assert.equal(rec.trigger, 'turn-end');
+      assert.equal(rec.parent, refs[0]!.commit);
+      assert.deepEqual(rec.files.map((f) => `${f.status} ${f.path}`).sort(), ['A new.txt', 'M d0/s0/f0.txt']);
+      // A second start adds nothing.
+      await lane.close();
+      lane = await openLane(repo.dir, id, base);
+      await lane.svc.request({ full: true, trigger: 'reconcile' });
+      assert.equal((await lane.log.read()).events.filter((e) => e.t === 'checkpoint').length, 2);
+    } finally {
+      await lane.close();
+    }
+  });
+
   it('mid-append, 5 kills: every event acknowledged is read back in order, at most a torn last line is skipped, and appends resume cleanly', async () => {
     const file = path.join(repo.dir, '..', 'log', 'events.jsonl');
     const rand = rng(3);
