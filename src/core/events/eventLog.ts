@@ -93,8 +93,11 @@ export class EventLog {
       if (this.fd !== undefined) {
         const fd = this.fd;
         this.fd = undefined;
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
+        try {
+          fs.fsyncSync(fd);
+        } finally {
+          fs.closeSync(fd); // even when fsync fails (full or failing disk): never leak the handle
+        }
       }
     });
     this.emitter.dispose();
