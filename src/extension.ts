@@ -86,7 +86,12 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   const statusBar = push(new AgentStatusBar(reg));
 
   const reviews = push(
-    new ReviewPanelManager({ extensionUri: context.extensionUri, data: new OrchestratorReviewData(reg), actions: new OrchestratorReviewActions(reg, diffs), logger: log }),
+    new ReviewPanelManager({
+      extensionUri: context.extensionUri,
+      data: new OrchestratorReviewData(reg),
+      actions: new OrchestratorReviewActions(reg, diffs, () => current.defaultProvider),
+      logger: log,
+    }),
   );
   push(reviews.registerSerializer());
   const reviewOpener: ReviewOpener = { show: (id) => void reviews.show(id), close: (id) => reviews.close(id) };

@@ -4,7 +4,7 @@
  * in two repositories is refused with a clear message).
  */
 import * as fs from 'node:fs/promises';
-import * as vscode from 'vscode';
+import type { ProviderId } from '../../core/agents';
 import { diffTrees } from '../../core/checkpoints/treeDiff';
 import type { AopEvent } from '../../core/events/schema';
 import type { Orchestrator } from '../../core/orchestrator';
@@ -12,7 +12,6 @@ import { AopError } from '../../core/util/errors';
 import { resolveInside } from '../../core/util/ids';
 import type { DiffRange } from '../../shared/viewModels';
 import type { DiffOpener } from '../content/diffs';
-import { COMMANDS } from '../ids';
 import type { ActionResult, BlobRead, IDisposable, ReviewActions, ReviewChange, ReviewDataSource, SnapshotRef } from '../webview';
 import type { FeatureRef, Registry } from '../workspace/registry';
 import { featureView } from './featureView';
@@ -141,6 +140,7 @@ export class OrchestratorReviewActions implements ReviewActions {
   constructor(
     private readonly registry: Registry,
     private readonly diffs: DiffOpener,
+    private readonly defaultProvider: () => ProviderId,
   ) {}
 
   private find(featureId: string) {
@@ -176,8 +176,10 @@ export class OrchestratorReviewActions implements ReviewActions {
   }
 
   async start(featureId: string) {
-    // Through the command: the same trust check, provider default and terminal wiring.
-    await vscode.commands.executeCommand(COMMANDS.startAgent, this.find(featureId).ref);
+    // The core refuses an untrusted workspace (UNTRUSTED); the terminal follows the 'agent' change.
+    const { orch } = this.find(featureId);
+    const chosen = orch.summary(featureId).provider;
+    await orch.startAgent(featureId, chosen ? undefined : { provider: this.defaultProvider() });
   }
 
   async pause(featureId: string) {
