@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventLog, readEventFile } from '../../../src/core/events/eventLog';
 import { waitFor } from '../../../src/core/util/async';
-import { makeTempRepo, referenceTree, type TempRepo } from '../helpers/tempRepo';
-import { assertRefsConsistent, commitState, featureFiles, openLane, rng, startWorker, treeState, write, type TreeState, type Worker } from './helpers';
+import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { assertRefsConsistent, commitState, featureFiles, openLane, rng, startWorker, treeState, write, referenceTree, type TreeState, type Worker } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { readFeatureState } from '../../../src/core/features/featureState';
 import type { FeatureRuntime } from '../../../src/core/orchestrator/featureRuntime';
 import { AopError } from '../../../src/core/util/errors';
-import { makeTempDir, makeTempRepo, referenceTree, type TempRepo } from '../helpers/tempRepo';
-import { REPO_ROOT, assertRefsConsistent, checkpointRefs, openLane, openRuntime, write } from './helpers';
+import { makeTempDir, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { REPO_ROOT, assertRefsConsistent, checkpointRefs, openLane, openRuntime, referenceTree, write } from './helpers';
 
 describe('reliability: git fails under a checkpoint', function () {
   this.timeout(60_000);

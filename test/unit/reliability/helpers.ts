@@ -11,7 +11,7 @@ import { featurePaths } from '../../../src/core/features/featurePaths';
 import type { FeatureState } from '../../../src/core/features/featureState';
 import { FeatureRuntime } from '../../../src/core/orchestrator/featureRuntime';
 import { DEFAULT_SETTINGS, type OrchestratorSettings } from '../../../src/core/orchestrator/types';
-import { gitIn, type TempRepo } from '../helpers/tempRepo';
+import { gitIn, makeTempDir, type TempRepo } from '../helpers/tempRepo';
 import { addWorktree } from './lane';
 
 export * from './lane';
@@ -33,6 +33,18 @@ export async function openRuntime(repo: TempRepo, id: string, base: string, sett
   };
   const s: OrchestratorSettings = { ...DEFAULT_SETTINGS, reconcileIntervalMs: 0, watchMainCheckout: false, debounceMs: 50, maxWaitMs: 200, ...settings };
   return FeatureRuntime.open(state, featurePaths(repo.dir, id), () => s);
+}
+
+/** `referenceTree` of helpers/tempRepo (what `git add -A && git write-tree` records), without git's hints on stderr. */
+export function referenceTree(worktree: string): string {
+  const index = path.join(makeTempDir('aop-idx-'), 'index');
+  const env = { ...process.env, GIT_INDEX_FILE: index };
+  try {
+    execFileSync('git', ['-c', 'advice.addEmbeddedRepo=false', 'add', '-A'], { cwd: worktree, env, stdio: 'pipe' });
+    return execFileSync('git', ['write-tree'], { cwd: worktree, env, encoding: 'utf8' }).trim();
+  } finally {
+    fs.rmSync(path.dirname(index), { recursive: true, force: true });
+  }
 }
 
 export type TreeState = Record<string, string>;
