@@ -13,8 +13,8 @@ import { featurePaths, featuresDir, defaultWorktreePath } from '../features/feat
 import { readFeatureState, writeFeatureState, type FeatureState } from '../features/featureState';
 import { addWorktree, deleteBranch, ensureExcludes, featureBranch, removeWorktree, resolveCommit } from '../features/worktrees';
 import { RefStore } from '../git/refStore';
-import { unifiedDiff } from '../checkpoints/treeDiff';
-import type { CheckpointRecord, Violation } from '../model/types';
+import { diffTrees, unifiedDiff } from '../checkpoints/treeDiff';
+import type { CheckpointRecord, FileChange, Violation } from '../model/types';
 import { parsePlan } from '../plan';
 import type { RollbackItem, RollbackResult } from '../rollback/rollbackService';
 import { writeFileAtomic } from '../util/atomicFile';
@@ -317,16 +317,23 @@ export class Orchestrator {
 
   async diff(id: string, from: DiffSide, to: DiffSide, relPath?: string): Promise<{ text: string; truncated: boolean }> {
     const rt = this.runtime(id);
-    const resolve = async (s: DiffSide) => {
-      if (s === 'base') return rt.state.baseCommit;
-      if (s === 'worktree') {
-        await rt.flush();
-        await rt.checkpoints.request({ full: true, trigger: 'reconcile' });
-        return rt.checkpoints.head.commit;
-      }
-      return rt.checkpoints.commitOf(s);
-    };
-    return unifiedDiff(rt.worktree, await resolve(from), await resolve(to), relPath);
+    return unifiedDiff(rt.worktree, await this.commitFor(rt, from), await this.commitFor(rt, to), relPath);
+  }
+
+  /** Files that differ between two snapshots of a feature, with status and line counts. */
+  async changedFiles(id: string, from: DiffSide, to: DiffSide): Promise<FileChange[]> {
+    const rt = this.runtime(id);
+    return diffTrees(rt.worktree, await this.commitFor(rt, from), await this.commitFor(rt, to), { numstat: true });
+  }
+
+  private async commitFor(rt: FeatureRuntime, side: DiffSide): Promise<string> {
+    if (side === 'base') return rt.state.baseCommit;
+    if (side === 'worktree') {
+      await rt.flush();
+      await rt.checkpoints.request({ full: true, trigger: 'reconcile' });
+      return rt.checkpoints.head.commit;
+    }
+    return rt.checkpoints.commitOf(side);
   }
 
   previewRollback(id: string, kind: 'checkpoint', seq: number): Promise<RollbackItem[]>;
