@@ -1,8 +1,8 @@
 /**
  * Writes snapshot entries into a worktree, and nowhere else. Every parent folder on the way is
  * checked with lstat: a symlink or file where a folder should be (an agent's trick to redirect a
- * write outside the worktree) is removed, never followed. Files are written to a temp file in
- * the same folder and renamed into place.
+ * write outside the worktree) is removed, never followed; removing and verifying never look
+ * through one either. Files are written to a temp file in the same folder and renamed into place.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -33,6 +33,19 @@ async function ensureRealParents(root: string, rel: string): Promise<void> {
     if (st && !st.isDirectory()) await fs.rm(cur, { force: true });
     if (!st || !st.isDirectory()) await fs.mkdir(cur);
   }
+}
+
+/**
+ * True when every folder from the root down to `rel`'s parent is a real folder. When one is a
+ * link (or a file), `rel` does not exist as git sees the worktree, and nothing under it is ours.
+ */
+async function realParents(root: string, rel: string): Promise<boolean> {
+  let cur = root;
+  for (const part of rel.split('/').slice(0, -1)) {
+    cur = path.join(cur, part);
+    if (!(await lstatOrUndefined(cur))?.isDirectory()) return false;
+  }
+  return true;
 }
 
 /** Temp files are named `.aop-restore-<12 hex>` beside their target until renamed into place. */
@@ -78,6 +91,9 @@ export async function writeEntry(root: string, rel: string, entry: EntryContent)
 /** Removes a path and then any folders it leaves empty, up to (not including) the root. */
 export async function removeEntry(root: string, rel: string): Promise<void> {
   const abs = resolveInside(root, rel);
+  // Under a link the agent planted where a folder was, the path is not in the worktree: deleting
+  // it would delete through the link, outside.
+  if (!(await realParents(root, rel))) return;
   await fs.rm(abs, { recursive: true, force: true });
   let dir = path.dirname(abs);
   const r = path.resolve(root);
@@ -91,10 +107,10 @@ export async function removeEntry(root: string, rel: string): Promise<void> {
   }
 }
 
-/** What is on disk at `rel`, as a git (mode, oid) pair, or undefined when absent. */
+/** What is on disk at `rel`, as a git (mode, oid) pair, or undefined when absent (as git sees it: not through a link). */
 export async function entryOnDisk(root: string, rel: string, algo: 'sha1' | 'sha256'): Promise<{ mode: string; oid: string } | undefined> {
   const abs = resolveInside(root, rel);
-  const st = await lstatOrUndefined(abs);
+  const st = (await realParents(root, rel)) ? await lstatOrUndefined(abs) : undefined;
   if (!st) return undefined;
   let data: Buffer;
   let mode: string;
