@@ -15,6 +15,19 @@ export interface EntryContent {
   data: Buffer;
 }
 
+/**
+ * Where a snapshot path lives under root. These paths come from git trees: '/' separates, and on
+ * POSIX a backslash is part of a name (as for git), never a separator to normalise away.
+ */
+function insideRoot(root: string, rel: string): string {
+  if (process.platform === 'win32') return resolveInside(root, rel);
+  const parts = rel.split('/');
+  if (rel.includes('\0') || parts.some((p) => p === '' || p === '.' || p === '..') || parts[0] === '.git') {
+    throw new AopError('INVALID_PATH', `Refused ${JSON.stringify(rel.slice(0, 200))}: not a path inside the worktree.`);
+  }
+  return path.join(root, ...parts);
+}
+
 async function lstatOrUndefined(p: string) {
   try {
     return await fs.lstat(p);
@@ -59,7 +72,7 @@ const RESTORE_TEMP = /^\.aop-restore-[0-9a-f]{12}$/;
  */
 export async function removeRestoreTemps(root: string, rels: readonly string[]): Promise<void> {
   const realRoot = await fs.realpath(root);
-  const dirs = new Set(rels.map((r) => path.dirname(resolveInside(root, r))));
+  const dirs = new Set(rels.map((r) => path.dirname(insideRoot(root, r))));
   for (const dir of dirs) {
     const real = await fs.realpath(dir).catch(() => undefined);
     if (real === undefined || (real !== realRoot && !real.startsWith(realRoot + path.sep))) continue;
@@ -70,7 +83,7 @@ export async function removeRestoreTemps(root: string, rels: readonly string[]):
 }
 
 export async function writeEntry(root: string, rel: string, entry: EntryContent): Promise<void> {
-  const abs = resolveInside(root, rel);
+  const abs = insideRoot(root, rel);
   await ensureRealParents(root, rel);
   const st = await lstatOrUndefined(abs);
   if (st?.isDirectory()) await fs.rm(abs, { recursive: true, force: true });
@@ -90,7 +103,7 @@ export async function writeEntry(root: string, rel: string, entry: EntryContent)
 
 /** Removes a path and then any folders it leaves empty, up to (not including) the root. */
 export async function removeEntry(root: string, rel: string): Promise<void> {
-  const abs = resolveInside(root, rel);
+  const abs = insideRoot(root, rel);
   // Under a link the agent planted where a folder was, the path is not in the worktree: deleting
   // it would delete through the link, outside.
   if (!(await realParents(root, rel))) return;
@@ -109,7 +122,7 @@ export async function removeEntry(root: string, rel: string): Promise<void> {
 
 /** What is on disk at `rel`, as a git (mode, oid) pair, or undefined when absent (as git sees it: not through a link). */
 export async function entryOnDisk(root: string, rel: string, algo: 'sha1' | 'sha256'): Promise<{ mode: string; oid: string } | undefined> {
-  const abs = resolveInside(root, rel);
+  const abs = insideRoot(root, rel);
   const st = (await realParents(root, rel)) ? await lstatOrUndefined(abs) : undefined;
   if (!st) return undefined;
   let data: Buffer;
