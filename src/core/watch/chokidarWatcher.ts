@@ -15,8 +15,8 @@ import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AopError, errorMessage } from '../util/errors';
-import { SubtreeSet, walkTree } from './pathSet';
-import type { FileWatcher, RawChangeKind, WatcherOptions } from './types';
+import { SubtreeSet, isDirectory, walkTree } from './pathSet';
+import type { FileWatcher, RawChangeKind, RawEvent, WatcherOptions } from './types';
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
 /** chokidar drops a change to the same file within 50 ms of the previous one. */
@@ -164,7 +164,9 @@ export class ChokidarWatcher implements FileWatcher {
       if (state._closers && !state._closers.has(dir)) {
         if (now - d.firstAt > WATCH_CONFIRM_TIMEOUT_MS) {
           this.dirty.delete(dir);
-          this.reportError(new Error(`no watch was set on ${dir} within ${WATCH_CONFIRM_TIMEOUT_MS} ms; changes inside it may be missed`));
+          if (await isDirectory(dir)) {
+            this.reportError(new Error(`no watch was set on ${dir} within ${WATCH_CONFIRM_TIMEOUT_MS} ms; changes inside it may be missed`));
+          }
         }
         continue;
       }
@@ -173,25 +175,29 @@ export class ChokidarWatcher implements FileWatcher {
     }
   }
 
-  /** Reports entries of `dir` that chokidar does not know, and makes chokidar watch them. */
+  /** Reports entries of `dir` that chokidar does not know, and hands them to chokidar. */
   private async reconcileDir(dir: string, state: ChokidarState): Promise<void> {
     const onUnreadable = (d: string, err: unknown): void => this.reportError(new Error(`cannot read ${d}: ${errorMessage(err)}`));
     const entries = await walkTree(dir, this.ignored, { recursive: false, onUnreadable });
+    if (this.closed) return;
     const known = state._watched?.get(dir);
+    const out: RawEvent[] = [];
     for (const e of entries) {
-      if (this.closed) return;
       if (known?.has(path.basename(e.path))) continue;
-      this.opts.onEvents([{ path: e.path, kind: 'create' }]);
-      if (!known) continue; // internals unavailable: report only, never double-watch
-      // With ignoreInitial, chokidar adds it silently; for a folder its contents are ours to report.
-      this.fsw?.add(e.path);
-      if (e.isDir) {
-        const inner = await walkTree(e.path, this.ignored, { isCancelled: () => this.closed, onUnreadable });
-        if (this.closed) return;
-        if (inner.length > 0) this.opts.onEvents(inner.map((x) => ({ path: x.path, kind: 'create' })));
-        this.markDirty(e.path);
-      }
+      out.push({ path: e.path, kind: 'create' });
+      // Without chokidar's internals, report only: never watch a path twice.
+      if (known) this.addLoudly(e.path);
     }
+    if (out.length > 0) this.opts.onEvents(out);
+  }
+
+  /**
+   * Has chokidar watch a path as if it had just appeared, so that it reports (add, addDir) what
+   * it finds there. A plain add() would read it silently (ignoreInitial), racing with chokidar's
+   * own handling of the same folder and swallowing files that no listing of ours has seen yet.
+   */
+  private addLoudly(p: string): void {
+    this.fsw?.add(p, undefined, true);
   }
 
   // --- changes chokidar throttled away ---------------------------------------------------
@@ -206,6 +212,7 @@ export class ChokidarWatcher implements FileWatcher {
       fs.lstat(p).then(
         (now) => {
           if (this.closed) return;
+          if (now.isDirectory()) return this.replacedByFolder(p);
           const same = before && now.mtimeMs === before.mtimeMs && now.ctimeMs === before.ctimeMs && now.size === before.size && now.ino === before.ino;
           if (!same) this.opts.onEvents([{ path: p, kind: 'update' }]);
         },
@@ -213,5 +220,17 @@ export class ChokidarWatcher implements FileWatcher {
       );
     }, TRAILING_CHANGE_MS);
     this.timers.add(t);
+  }
+
+  /**
+   * chokidar never notices a file replaced by a folder of the same name (say `.git` in a
+   * worktree): it goes on watching it as a file and reports only "change". Watch it afresh;
+   * chokidar then reports the folder and what is inside.
+   */
+  private replacedByFolder(p: string): void {
+    const fsw = this.fsw;
+    if (!fsw || this.closed) return;
+    fsw.unwatch(p);
+    this.addLoudly(p);
   }
 }

@@ -123,6 +123,16 @@ for (const b of BACKENDS) {
       await seen('moved/inner/new.txt');
     });
 
+    it('reports writes inside a folder that replaced a file of the same name', async function () {
+      await startWatcher();
+      await fs.rm(path.join(root, 'existing.txt'));
+      await fs.mkdir(path.join(root, 'existing.txt'));
+      await write('existing.txt/inside.txt');
+      await seen('existing.txt/inside.txt');
+      await write('existing.txt/later.txt');
+      await seen('existing.txt/later.txt');
+    });
+
     it('honours ignorePaths', async function () {
       await startWatcher();
       await write('ignored/skip.txt');

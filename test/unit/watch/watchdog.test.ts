@@ -208,7 +208,7 @@ describe('Watchdog', function () {
     });
 
     async function startReal(root: string, opts: Partial<WatchdogOptions> = {}): Promise<Watchdog> {
-      const dog = track(new Watchdog({ root, backend: 'auto', quietMs: 100, maxWaitMs: 1000, ...sink.opts, ...opts }));
+      const dog = track(new Watchdog({ root, backend: 'auto', quietMs: 100, maxWaitMs: 1000, pollIntervalMs: 100, ...sink.opts, ...opts }));
       await dog.start();
       return dog;
     }
@@ -238,39 +238,42 @@ describe('Watchdog', function () {
       await waitFor(() => sink.paths().size === 10, 10_000, 'all ten files');
     });
 
-    it('reports an overwritten .git file as a git-dir write and keeps it out of batches', async function () {
-      const dog = await startReal(worktree);
-      const gitFile = path.join(worktree, '.git');
-      assert.ok((await fs.lstat(gitFile)).isFile(), 'a linked worktree has a .git file');
-      await fs.writeFile(gitFile, 'gitdir: /somewhere/else\n');
-      await fs.writeFile(path.join(worktree, 'marker.txt'), 'm');
-      await waitFor(() => sink.gitPaths().has('.git'), 10_000, 'git-dir write');
-      await waitFor(() => sink.paths().has('marker.txt'), 10_000, 'marker in a batch');
-      assert.ok(![...sink.paths().keys()].some((p) => p === '.git' || p.startsWith('.git/')), 'no .git path in batches');
-      assert.ok(dog.stats.gitDirWrites >= 1);
-    });
+    for (const backend of ['native', 'chokidar', 'polling'] as const) {
+      it(`${backend}: reports an overwritten .git file as a git-dir write and keeps it out of batches`, async function () {
+        const dog = await startReal(worktree, { backend });
+          assert.equal(dog.backend, backend);
+        const gitFile = path.join(worktree, '.git');
+        assert.ok((await fs.lstat(gitFile)).isFile(), 'a linked worktree has a .git file');
+        await fs.writeFile(gitFile, 'gitdir: /somewhere/else\n');
+        await fs.writeFile(path.join(worktree, 'marker.txt'), 'm');
+        await waitFor(() => sink.gitPaths().has('.git'), 10_000, 'git-dir write');
+        await waitFor(() => sink.paths().has('marker.txt'), 10_000, 'marker in a batch');
+        assert.ok(![...sink.paths().keys()].some((p) => p === '.git' || p.startsWith('.git/')), 'no .git path in batches');
+        assert.ok(dog.stats.gitDirWrites >= 1);
+      });
 
-    it('reports a .git folder created in a worktree, with what is written inside it', async function () {
-      await startReal(worktree);
-      await fs.rm(path.join(worktree, '.git'));
-      await fs.mkdir(path.join(worktree, '.git'));
-      await fs.writeFile(path.join(worktree, '.git', 'HEAD'), 'ref: refs/heads/evil\n');
-      await waitFor(() => sink.gitPaths().has('.git') && sink.gitPaths().has('.git/HEAD'), 10_000, 'git-dir writes');
-      await fs.writeFile(path.join(worktree, 'marker.txt'), 'm');
-      await waitFor(() => sink.paths().has('marker.txt'), 10_000, 'marker in a batch');
-      assert.ok(![...sink.paths().keys()].some((p) => p === '.git' || p.startsWith('.git/')), 'no .git path in batches');
-    });
+      it(`${backend}: reports a .git folder created in a worktree, with what is written inside it`, async function () {
+        await startReal(worktree, { backend });
+        await fs.rm(path.join(worktree, '.git'));
+        await fs.mkdir(path.join(worktree, '.git'));
+        await fs.writeFile(path.join(worktree, '.git', 'HEAD'), 'ref: refs/heads/evil\n');
+        await waitFor(() => sink.gitPaths().has('.git') && sink.gitPaths().has('.git/HEAD'), 10_000, 'git-dir writes');
+        await fs.writeFile(path.join(worktree, 'marker.txt'), 'm');
+        await waitFor(() => sink.paths().has('marker.txt'), 10_000, 'marker in a batch');
+        assert.ok(![...sink.paths().keys()].some((p) => p === '.git' || p.startsWith('.git/')), 'no .git path in batches');
+      });
 
-    it('ignores git activity inside a repository whose .git is a folder', async function () {
-      await startReal(repo);
-      await fs.writeFile(path.join(repo, 'README.md'), 'edited\n');
-      await waitFor(() => sink.paths().has('README.md'), 10_000, 'README.md');
-      // `git add` writes the index and objects under .git.
-      await git(repo, 'add', 'README.md');
-      await fs.writeFile(path.join(repo, 'marker.txt'), 'm');
-      await waitFor(() => sink.paths().has('marker.txt'), 10_000, 'marker');
-      assert.deepEqual(sink.gitWrites, []);
-      assert.ok(![...sink.paths().keys()].some((p) => p.startsWith('.git')), 'no .git path in batches');
-    });
+      it(`${backend}: ignores git activity inside a repository whose .git is a folder`, async function () {
+        await startReal(repo, { backend });
+        await fs.writeFile(path.join(repo, 'README.md'), 'edited\n');
+        await waitFor(() => sink.paths().has('README.md'), 10_000, 'README.md');
+        // `git add` writes the index and objects under .git.
+        await git(repo, 'add', 'README.md');
+        await fs.writeFile(path.join(repo, 'marker.txt'), 'm');
+        await waitFor(() => sink.paths().has('marker.txt'), 10_000, 'marker');
+        assert.deepEqual(sink.gitWrites, []);
+        assert.ok(![...sink.paths().keys()].some((p) => p.startsWith('.git')), 'no .git path in batches');
+      });
+    }
   });
 });
