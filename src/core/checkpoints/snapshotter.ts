@@ -60,8 +60,9 @@ export class Snapshotter {
   async applyPaths(paths: Iterable<string>): Promise<SnapshotUpdate> {
     const up = this.newUpdate();
     const seen = new Set<string>();
+    const kinds = new Map<string, DiskKind>();
     for (const raw of paths) {
-      const rel = await this.owningPath(raw);
+      const rel = await this.owningPath(raw, kinds);
       if (rel === undefined || seen.has(rel)) continue;
       seen.add(rel);
       await this.applyOne(rel, up, false);
@@ -77,16 +78,25 @@ export class Snapshotter {
   }
 
   /**
-   * The path whose entry represents `rel`: itself, or the nearest enclosing nested repository
-   * (whose content is a gitlink, not files). Undefined for paths inside `.git`.
+   * The path whose entry represents `rel`: itself, the nearest enclosing nested repository
+   * (whose content is a gitlink, not files), or the nearest enclosing folder that is now a link
+   * or a file (nothing is ever read through a link: that would copy files from outside the
+   * worktree into the snapshot). Undefined for paths inside `.git`.
    */
-  private async owningPath(rel: string): Promise<string | undefined> {
+  private async owningPath(rel: string, kinds: Map<string, DiskKind>): Promise<string | undefined> {
     if (isGitDirPath(rel)) return undefined;
     const parts = rel.split('/');
-    if (parts.includes('.git')) return this.owningPath(parts.slice(0, parts.indexOf('.git')).join('/'));
+    if (parts.includes('.git')) return this.owningPath(parts.slice(0, parts.indexOf('.git')).join('/'), kinds);
     let cur = '';
     for (let i = 0; i < parts.length - 1; i++) {
       cur = cur === '' ? parts[i]! : `${cur}/${parts[i]}`;
+      let kind = kinds.get(cur);
+      if (kind === undefined) {
+        kind = await diskKind(path.join(this.root, cur));
+        kinds.set(cur, kind);
+      }
+      if (kind === 'missing') return rel;
+      if (kind === 'other') return cur;
       const e = await this.tree.get(cur);
       if (e?.mode === GITLINK_MODE) return cur;
       if (e === undefined && (await exists(path.join(this.root, cur, '.git')))) return cur;
@@ -213,6 +223,27 @@ export class Snapshotter {
       }
     }
   }
+}
+
+type DiskKind = 'dir' | 'missing' | 'other';
+
+/** What is at `abs`, without following a link: a real folder, nothing, or something else. */
+async function diskKind(abs: string): Promise<DiskKind> {
+  try {
+    return (await fs.lstat(abs)).isDirectory() ? 'dir' : 'other';
+  } catch (e) {
+    return isMissing(e) ? 'missing' : 'other';
+  }
+}
+
+function errorCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? 'error';
+}
+
+/** The path (or a folder on the way) does not exist. */
+function isMissing(e: unknown): boolean {
+  const code = errorCode(e);
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 async function exists(p: string): Promise<boolean> {
