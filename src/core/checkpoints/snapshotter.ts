@@ -109,7 +109,13 @@ export class Snapshotter {
     let st: Stats | undefined;
     try {
       st = await fs.lstat(abs);
-    } catch {
+    } catch (e) {
+      if (!isMissing(e)) {
+        // Unreadable (a path longer than the system allows, say): report it, and keep what the
+        // snapshot had rather than record a deletion nobody made.
+        up.notSnapshotted.push({ path: rel, reason: `cannot be read (${errorCode(e)}): not snapshotted` });
+        return;
+      }
       st = undefined;
     }
     const current = await this.tree.get(rel);
@@ -194,7 +200,11 @@ export class Snapshotter {
     let dirents: Dirent[];
     try {
       dirents = await fs.readdir(rel === '' ? this.root : path.join(this.root, rel), { withFileTypes: true });
-    } catch {
+    } catch (e) {
+      if (!isMissing(e)) {
+        up.notSnapshotted.push({ path: rel, reason: `folder cannot be read (${errorCode(e)}): not snapshotted` });
+        return; // keep the snapshot's entries: unreadable is not deleted
+      }
       dirents = [];
     }
     const onDisk = new Set<string>();
