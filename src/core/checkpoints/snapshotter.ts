@@ -197,9 +197,9 @@ export class Snapshotter {
 
   /** Walks a folder on disk against the snapshot's folder of the same path. */
   private async scanDir(rel: string, up: SnapshotUpdate, useStatCache: boolean): Promise<void> {
-    let dirents: Dirent[];
+    let dirents: Dirent<Buffer>[];
     try {
-      dirents = await fs.readdir(rel === '' ? this.root : path.join(this.root, rel), { withFileTypes: true });
+      dirents = await fs.readdir(rel === '' ? this.root : path.join(this.root, rel), { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
       if (!isMissing(e)) {
         up.notSnapshotted.push({ path: rel, reason: `folder cannot be read (${errorCode(e)}): not snapshotted` });
@@ -209,9 +209,15 @@ export class Snapshotter {
     }
     const onDisk = new Set<string>();
     for (const d of dirents) {
-      const child = rel === '' ? d.name : `${rel}/${d.name}`;
-      if (rel === '' && d.name === '.git') continue;
-      onDisk.add(d.name);
+      const name = d.name.toString('utf8');
+      const child = rel === '' ? name : `${rel}/${name}`;
+      if (rel === '' && name === '.git') continue;
+      if (!Buffer.from(name, 'utf8').equals(d.name)) {
+        // Tree entries here are text; a name that is not UTF-8 cannot round-trip. Say so rather than drop it.
+        up.notSnapshotted.push({ path: child, reason: 'file name is not valid UTF-8: not snapshotted; rename it' });
+        continue;
+      }
+      onDisk.add(name);
       if (d.isDirectory()) {
         const tracked = await this.tree.get(child);
         // An ignored folder that the snapshot does not track is skipped whole (node_modules, build output).
