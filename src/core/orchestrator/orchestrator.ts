@@ -19,6 +19,7 @@ import { parsePlan } from '../plan';
 import type { RollbackItem, RollbackResult } from '../rollback/rollbackService';
 import { writeFileAtomic } from '../util/atomicFile';
 import { Emitter } from '../util/emitter';
+import { SerialQueue } from '../util/async';
 import { AopError } from '../util/errors';
 import { assertFeatureId, assertRelPath, isFeatureId } from '../util/ids';
 import { Watchdog } from '../watch';
@@ -57,6 +58,8 @@ export class Orchestrator {
   private crossViolations = new Map<string, Violation[]>();
   private collisions = new Map<string, Collision[]>();
   private crossTimer: NodeJS.Timeout | undefined;
+  /** `git worktree add/remove` are not safe to run concurrently in one repository. */
+  private readonly repoLane = new SerialQueue();
   private disposed = false;
 
   private constructor(private readonly opts: OrchestratorOptions) {
@@ -237,7 +240,7 @@ export class Orchestrator {
     const baseCommit = await resolveCommit(this.repoRoot, o.baseRef);
     await ensureExcludes(this.repoRoot);
     const worktree = defaultWorktreePath(this.repoRoot, id, this.settings.worktreesRoot);
-    await addWorktree(this.repoRoot, id, worktree, baseCommit);
+    await this.repoLane.run(() => addWorktree(this.repoRoot, id, worktree, baseCommit));
     await fs.mkdir(p.dir, { recursive: true });
     if (o.spec !== undefined) await writeFileAtomic(p.spec, o.spec);
     if (o.planYaml !== undefined) await writeFileAtomic(p.plan, o.planYaml);
@@ -278,7 +281,7 @@ export class Orchestrator {
     await rt.log.append({ t: 'feature.deleted', finalCheckpoint: finalSeq });
     await rt.dispose();
     this.runtimes.delete(id);
-    await removeWorktree(this.repoRoot, rt.worktree);
+    await this.repoLane.run(() => removeWorktree(this.repoRoot, rt.worktree));
     const p = featurePaths(this.repoRoot, id);
     await fs.rm(p.state, { force: true });
     await fs.rm(p.runtime, { recursive: true, force: true });
