@@ -7,8 +7,10 @@
  * are never seen; polling also misses a file added in the same clock tick as the previous
  * listing. So every folder that saw an add is re-listed once things settle, after chokidar's own
  * watch on it exists, and entries chokidar does not know are reported and handed to it. chokidar
- * also drops a file's change event within 50 ms of the previous one; a trailing stat reports
- * such a change.
+ * also drops a file's change event within 50 ms of the previous one (a trailing stat reports
+ * such a change), and never notices a file replaced by a folder (watched afresh here).
+ * Reads two of chokidar's internals (`_closers`, `_watched`, declared in its typings); without
+ * them it degrades to reporting every entry of a re-listed folder.
  */
 import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
