@@ -14,6 +14,13 @@ import { eventSchema, type AopEvent, type EventInput } from './schema';
 /** Lines longer than this are refused at append (an event is a record, not a payload). */
 export const MAX_EVENT_BYTES = 256 * 1024;
 
+/**
+ * Records the product reads back to work at all: the checkpoint list and the undo chain. Their
+ * size follows the number of files changed (10,000 files make about a megabyte), and dropping
+ * one would hide a checkpoint or make a rollback impossible to undo, so the cap does not apply.
+ */
+const UNCAPPED: ReadonlySet<string> = new Set(['checkpoint', 'rollback']);
+
 export interface ReadResult {
   events: AopEvent[];
   /** 1-based line numbers that were skipped, with the reason. */
@@ -36,7 +43,7 @@ export class EventLog {
   append(input: EventInput): Promise<AopEvent> {
     const event = { ...input, ts: this.now().toISOString(), feature: this.featureId } as AopEvent;
     let line = JSON.stringify(event);
-    if (Buffer.byteLength(line) > MAX_EVENT_BYTES) {
+    if (!UNCAPPED.has(event.t) && Buffer.byteLength(line) > MAX_EVENT_BYTES) {
       const w = { t: 'warning', ts: event.ts, feature: this.featureId, message: `event ${event.t} of ${Buffer.byteLength(line)} bytes dropped: over ${MAX_EVENT_BYTES}` };
       line = JSON.stringify(w);
     }
