@@ -48,16 +48,16 @@ function runPlan(quick: boolean) {
       ks: [1, 10, 20, 100, 1000],
       freshK: 20,
       warmup: quick ? 1 : 2,
-      runs: (k: number) => (quick ? (k >= 1000 ? 1 : k >= 100 ? 3 : 6) : k >= 1000 ? 5 : k >= 100 ? 10 : k === 20 ? 30 : 20),
+      runs: (k: number, fresh: boolean) => (quick ? (k >= 1000 ? 1 : k >= 100 ? 3 : 6) : k >= 1000 ? 4 : k >= 100 ? 7 : fresh ? 15 : k === 20 ? 30 : 20),
     },
     validation: { cold: quick ? 3 : 7, warm: quick ? 10 : 30 },
     watch: {
       backends: ['native', 'chokidar'] as const,
       latencySamples: quick ? 10 : 40,
-      rates: quick ? [1000] : [1000, 2000, 4000, 8000],
+      rates: quick ? [1100] : [1100, 2000, 4000, 8000],
       rateSeconds: quick ? 2 : 3,
     },
-    rollbackRuns: quick ? 1 : 3,
+    rollbackRuns: (size: RepoSize) => (quick ? 1 : size === 'large' ? 3 : 2),
     eventLog: { events: 100_000, runs: quick ? 1 : 3 },
   };
 }
@@ -111,7 +111,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       if (figures.has('rollback') && (size !== 'small' || sizes.length === 1)) {
         await attempt(`rollback/${size}`, async () => {
           log(`figure 4, rollback: ${size}`);
-          (report.rollback ??= []).push(await rollbackFigure(repo, wt, plan.rollbackRuns, log));
+          (report.rollback ??= []).push(await rollbackFigure(repo, wt, plan.rollbackRuns(size), log));
         });
       }
       if (figures.has('watch') && size === largest) {

@@ -21,11 +21,16 @@ export interface CheckpointCell {
   /** The k files had never been touched by the writer before (first change of each path). */
   fresh: boolean;
   ours: Summary;
-  /** Median of the service's own `durationMs` (excludes event log append/fsync and stat cache save). */
-  oursInServiceMedian: number;
+  /**
+   * The service's own `durationMs` for the same checkpoints: everything but the event log
+   * append + fsync and the stat cache save at the end (a gap to the wall time points there).
+   */
+  oursInService: Summary;
   baseline: Summary;
   /** baseline median / ours median, both from this run. */
   ratio: number;
+  /** Every timed round in order (ms, 0.1 ms precision), for looking into outliers. */
+  samples: { ours: number[]; inService: number[]; baseline: number[] };
 }
 
 export interface CheckpointSetup {
@@ -44,7 +49,7 @@ export interface CheckpointRunsPlan {
   ks: number[];
   /** Also measure rounds of this many files never touched before, right after the series of the same k. */
   freshK?: number;
-  runs(k: number): number;
+  runs(k: number, fresh: boolean): number;
   warmup: number;
 }
 
@@ -87,7 +92,7 @@ export async function checkpointFigure(
       const inService: number[] = [];
       const theirs: number[] = [];
       const warmup = fresh ? 0 : plan.warmup;
-      const total = warmup + plan.runs(k);
+      const total = warmup + plan.runs(k, fresh);
       for (let i = 0; i < total; i++) {
         const paths = fresh ? writer.changeFresh(k) : writer.change(k);
         let recMs = NaN;
@@ -124,9 +129,10 @@ export async function checkpointFigure(
         k,
         fresh,
         ours: o,
-        oursInServiceMedian: summarize(inService).median,
+        oursInService: summarize(inService),
         baseline: t,
         ratio: round(t.median / o.median, 1),
+        samples: { ours: ours.map((x) => round(x, 1)), inService: inService.map((x) => round(x, 1)), baseline: theirs.map((x) => round(x, 1)) },
       });
       note(`  ${repo.size} k=${k}${fresh ? ' (fresh)' : ''}: ours ${o.median} ms (p95 ${o.p95}), baseline ${t.median} ms, ×${round(t.median / o.median, 1)}`);
     }

@@ -4,9 +4,9 @@
  */
 import type { CheckpointCell } from '../figures/checkpoint';
 
-const W = 720;
+const W = 760;
 const H = 440;
-const M = { left: 70, right: 200, top: 48, bottom: 56 };
+const M = { left: 70, right: 230, top: 48, bottom: 56 };
 const COLORS = { ours: '#1f77b4', baseline: '#d62728' };
 const DASHES: Record<number, string> = { 1: '2 4', 20: '', 1000: '8 4' };
 
