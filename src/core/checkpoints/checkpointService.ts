@@ -18,7 +18,8 @@ import { SerialQueue } from '../util/async';
 import { SnapshotTree } from './snapshotTree';
 import { Snapshotter, type IgnoredFile, type SnapshotUpdate } from './snapshotter';
 import { StatCache } from './statCache';
-import { diffTrees } from './treeDiff';
+import { diffTrees, parseDiffTreeZ } from './treeDiff';
+import { TreeDiffer } from '../git/treeDiffer';
 
 export interface CheckpointValidator {
   validate(changes: FileChange[]): Promise<{ violations: Violation[]; checked: number; cacheHits: number }>;
@@ -61,6 +62,8 @@ export class CheckpointService {
   readonly store: ObjectStore;
   readonly refs: RefStore;
   private readonly ignore: IgnoreChecker;
+  private readonly differ: TreeDiffer;
+  private readonly sizes = new Map<string, number>();
   private readonly stats: StatCache;
   private tree!: SnapshotTree;
   private snapshotter!: Snapshotter;
@@ -87,6 +90,7 @@ export class CheckpointService {
     this.store = store;
     this.refs = new RefStore(opts.worktree);
     this.ignore = new IgnoreChecker(opts.worktree);
+    this.differ = new TreeDiffer(opts.worktree);
     this.stats = new StatCache(opts.statCacheFile);
   }
 
@@ -228,7 +232,7 @@ export class CheckpointService {
     const tree = await this.tree.write();
     if (tree === this.headTree && !p.force) {
       if (up.ignoredPresent.length > 0 || up.ignoredGone.length > 0) await this.revalidateOnly();
-      await this.stats.save();
+      if (p.full) await this.stats.save();
       return undefined;
     }
     const seq = this.headSeq + 1;
@@ -236,7 +240,7 @@ export class CheckpointService {
     const commit = await this.writeCommit(tree, parent, `aop checkpoint ${this.opts.featureId}#${seq} (${p.trigger})`);
     // Everything that can fail (reading objects for the diff, validating) happens before the
     // ref is made: a checkpoint either exists with its record, or not at all.
-    const files = await diffTrees(this.opts.worktree, parent, commit, { numstat: true });
+    const files = parseDiffTreeZ(await this.differ.diff(this.headTree, tree, true));
     const validation = await this.computeValidation(commit);
     await this.refs.create(RefStore.checkpointRef(this.opts.featureId, seq), commit);
     this.headSeq = seq;
@@ -258,7 +262,8 @@ export class CheckpointService {
     if (this.notSnapshotted.size > 0) record.notSnapshotted = this.notSnapshottedPaths;
     await this.opts.log.append({ t: 'checkpoint', ...omitFeature(record) });
     await this.opts.log.sync();
-    await this.stats.save();
+    // The stat cache matters to full scans; rewriting it after every watch batch would cost O(repository).
+    if (p.full) await this.stats.save();
     if (this.opts.budgetMs !== undefined && record.durationMs > this.opts.budgetMs) {
       await this.opts.log.append({ t: 'checkpoint.degraded', reason: `took ${record.durationMs} ms, over the ${this.opts.budgetMs} ms budget`, durationMs: record.durationMs });
     }
@@ -285,12 +290,25 @@ export class CheckpointService {
 
   /** Everything the feature differs from its base in: committed, uncommitted, and ignored files on disk. */
   async cumulativeChanges(commit = this.headCommit): Promise<FileChange[]> {
-    const changes = await diffTrees(this.opts.worktree, this.opts.baseCommit, commit);
+    const tree = commit === this.headCommit ? this.headTree : await this.treeOf(commit);
+    const changes = parseDiffTreeZ(await this.differ.diff(this.baseTree, tree, false));
     for (const c of changes) {
-      if (c.oid && c.mode !== '160000' && c.size === undefined) c.size = (await this.store.info(c.oid))?.size;
+      if (c.oid && c.mode !== '160000' && c.size === undefined) c.size = await this.sizeOf(c.oid);
     }
     for (const f of this.ignored.values()) changes.push({ path: f.path, status: 'A', mode: f.mode, size: f.size, ignored: true });
     return changes;
+  }
+
+  /** Blob sizes never change for an id: remember them (bounded) instead of asking git each checkpoint. */
+  private async sizeOf(oid: string): Promise<number | undefined> {
+    const known = this.sizes.get(oid);
+    if (known !== undefined) return known;
+    const size = (await this.store.info(oid))?.size;
+    if (size !== undefined) {
+      if (this.sizes.size >= 200_000) this.sizes.clear();
+      this.sizes.set(oid, size);
+    }
+    return size;
   }
 
   private async validateCumulative(seq: number): Promise<Violation[]> {
@@ -351,6 +369,7 @@ export class CheckpointService {
     this.store.close();
     this.refs.close();
     this.ignore.close();
+    this.differ.close();
     this.emitter.dispose();
   }
 }

@@ -14,7 +14,11 @@ export async function diffTrees(cwd: string, from: string, to: string, opts: { n
   const args = ['diff-tree', '-r', '-z', '--no-renames', '--raw', '--no-ext-diff', '--no-textconv'];
   if (opts.numstat) args.push('--numstat');
   args.push(from, to);
-  const out = (await runGit(args, { cwd })).stdout.toString('utf8');
+  return parseDiffTreeZ((await runGit(args, { cwd })).stdout.toString('utf8'));
+}
+
+/** Parses `diff-tree -z --raw [--numstat]` output into changes (line counts merged in). */
+export function parseDiffTreeZ(out: string): FileChange[] {
   const fields = out.split('\0');
   const changes: FileChange[] = [];
   const byPath = new Map<string, FileChange>();
