@@ -79,7 +79,13 @@ export class FeatureRuntime {
       statCacheFile: this.paths.statCache,
       budgetMs: this.settings().checkpointBudgetMs,
     });
-    this.rollback = new RollbackService({ worktree: this.worktree, checkpoints: this.checkpoints, log: this.log, journalFile: this.paths.rollbackJournal });
+    this.rollback = new RollbackService({
+      worktree: this.worktree,
+      checkpoints: this.checkpoints,
+      log: this.log,
+      journalFile: this.paths.rollbackJournal,
+      watched: () => this.watchdog !== undefined,
+    });
     await this.loadRecords();
     this.checkpoints.onCheckpoint((rec) => {
       this.records.push(rec);

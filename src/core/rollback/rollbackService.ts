@@ -46,6 +46,13 @@ export interface RollbackOptions {
   log: EventLog;
   /** Where an in-flight rollback is journaled (for completion after a crash). */
   journalFile?: string;
+  /**
+   * True while a live, flushed watchdog keeps the head checkpoint current. Then the safety
+   * checkpoint re-reads only the paths the rollback will touch (whatever the watcher saw or
+   * missed, every file about to be overwritten is captured as it is on disk) instead of
+   * scanning the whole worktree, which costs O(files) on a large repository.
+   */
+  watched?: () => boolean;
 }
 
 interface Journal {
@@ -65,23 +72,28 @@ export class RollbackService {
   /** What a whole-worktree rollback to `seq` would change (for the confirmation). */
   previewCheckpoint(seq: number): Promise<RollbackItem[]> {
     return this.svc.exclusive(async () => {
-      await this.svc.takeNow({ full: true, trigger: 'reconcile' });
+      await this.refreshHead();
       return this.planCheckpoint(seq, this.svc.head.commit);
     });
   }
 
   previewFiles(seq: number, paths: string[]): Promise<RollbackItem[]> {
     return this.svc.exclusive(async () => {
-      await this.svc.takeNow({ full: true, trigger: 'reconcile' });
+      await this.refreshHead();
       return this.planFiles(seq, paths.map((p) => assertRelPath(p)), this.svc.head.tree);
     });
   }
 
   previewSmart(): Promise<{ items: RollbackItem[]; skipped: RollbackResult['skipped'] }> {
     return this.svc.exclusive(async () => {
-      await this.svc.takeNow({ full: true, trigger: 'reconcile' });
+      await this.refreshHead();
       return this.planSmart();
     });
+  }
+
+  /** Brings the head up to date before a preview: a full scan, unless a live watcher keeps it current. */
+  private async refreshHead(): Promise<void> {
+    if (this.o.watched?.() !== true) await this.svc.takeNow({ full: true, trigger: 'reconcile' });
   }
 
   toCheckpoint(seq: number): Promise<RollbackResult> {
@@ -137,7 +149,9 @@ export class RollbackService {
   ): Promise<RollbackResult> {
     return this.svc.exclusive(async () => {
       if (targetSeq >= 0) await this.svc.commitOf(targetSeq); // refuses an unknown checkpoint before anything is written
-      const pre = await this.svc.takeNow({ full: true, force: true, trigger: 'pre-rollback' });
+      const watched = this.o.watched?.() === true;
+      const touched = watched ? (await plan(this.svc.head.commit)).items.map((i) => i.path) : [];
+      const pre = await this.svc.takeNow({ full: !watched, paths: touched, force: true, trigger: 'pre-rollback' });
       const preSeq = pre?.seq ?? this.svc.head.seq;
       const { items, skipped } = await plan(this.svc.head.commit);
       return this.apply({ kind, targetSeq, preRollbackSeq: preSeq, items }, skipped);

@@ -147,4 +147,16 @@ describe('RollbackService', () => {
     assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'a1\n');
     assert.equal(fs.existsSync(path.join(repo.dir, '..', 'rollback.json')), false);
   });
+
+  it('with a live watcher, the safety checkpoint still captures every file it overwrites, even one the watcher missed', async () => {
+    w('src/a.ts', 'a2\n');
+    await svc.request({ full: true, trigger: 'manual' });
+    const watchedRb = new RollbackService({ worktree: wt, checkpoints: svc, log, watched: () => true });
+    w('src/a.ts', 'unseen edit\n'); // no checkpoint knows this content
+    const r = await watchedRb.toCheckpoint(0);
+    assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'a1\n');
+    assert.equal(gitIn(wt, 'show', `refs/aop/f1/${r.preRollbackSeq}:src/a.ts`), 'unseen edit');
+    await watchedRb.undo();
+    assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'unseen edit\n');
+  });
 });
