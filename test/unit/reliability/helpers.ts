@@ -11,7 +11,7 @@ import { featurePaths } from '../../../src/core/features/featurePaths';
 import type { FeatureState } from '../../../src/core/features/featureState';
 import { FeatureRuntime } from '../../../src/core/orchestrator/featureRuntime';
 import { DEFAULT_SETTINGS, type OrchestratorSettings } from '../../../src/core/orchestrator/types';
-import { gitIn, makeTempDir, type TempRepo } from '../helpers/tempRepo';
+import { gitIn, makeTempDir, userState, type TempRepo } from '../helpers/tempRepo';
 import { addWorktree } from './lane';
 
 export * from './lane';
@@ -45,6 +45,13 @@ export function referenceTree(worktree: string): string {
   } finally {
     fs.rmSync(path.dirname(index), { recursive: true, force: true });
   }
+}
+
+/** `userState` (index, HEAD, branches, stash, status) minus the feature branches `aop/*` that features add. */
+export function userStateBesidesFeatures(dir: string): string {
+  const s = JSON.parse(userState(dir)) as Record<string, string>;
+  s.branches = s.branches!.split('\n').filter((l) => !l.startsWith('refs/heads/aop/')).join('\n');
+  return JSON.stringify(s);
 }
 
 export type TreeState = Record<string, string>;
