@@ -220,7 +220,7 @@ describe('reliability: hostile files in the worktree', function () {
     assert.deepEqual(treeState(r.worktree), commitState(repo.dir, base));
   });
 
-  it('the worktree .git file overwritten: a critical git_dir_write, checkpoints refuse (GIT_FAILED) and write nothing into the other repository, then resume once it is restored', async () => {
+  it('the worktree .git file overwritten: a critical git_dir_write; checkpoints go on into the feature\'s own repository (or refuse), never into the one the file now names', async () => {
     const other = makeTempRepo({ 'other.md': 'o\n' });
     extra.push(path.dirname(other.dir));
     rt = await openRuntime(repo, 'gitfile', base);
@@ -236,19 +236,30 @@ describe('reliability: hostile files in the worktree', function () {
     const gitFile = path.join(r.worktree, '.git');
     const original = fs.readFileSync(gitFile);
     const otherObjects = du(path.join(other.dir, '.git/objects'));
+    const otherRefs = other.git('for-each-ref');
     fs.writeFileSync(gitFile, `gitdir: ${other.dir}/.git\n`);
     await waitFor(() => critical.some((v) => v.kind === 'git_dir_write' && v.path === '.git'), 15_000, 'a git_dir_write violation');
     const events = (await r.log.read()).events;
     assert.ok(events.some((e) => e.t === 'violation.critical' && e.violations.some((v) => v.kind === 'git_dir_write' && v.severity === 'critical')));
     await r.stopWatching(); // the rest runs without watch batches racing it
     write(r.worktree, 'src/after.ts', 'after\n');
-    await assert.rejects(r.checkpoints.request({ full: true, trigger: 'manual' }), (e) => AopError.is(e, 'GIT_FAILED'));
+    const outcome = await r.checkpoints.request({ full: true, trigger: 'manual' }).then(
+      (rec) => ({ rec }),
+      (err: unknown) => ({ err }),
+    );
+    if ('err' in outcome) {
+      assert.ok(AopError.is(outcome.err, 'GIT_FAILED'), String(outcome.err));
+      assert.deepEqual(checkpointRefs(repo.dir, 'gitfile'), refs, 'a refused checkpoint leaves the refs as they were');
+    } else {
+      const rec = outcome.rec!;
+      assert.equal(gitIn(repo.dir, 'rev-parse', `refs/aop/gitfile/${rec.seq}`), rec.commit, 'recorded in the feature\'s own repository');
+      assert.deepEqual(commitState(repo.dir, rec.commit), treeState(r.worktree), 'exactly the worktree');
+    }
     assert.equal(du(path.join(other.dir, '.git/objects')), otherObjects, 'nothing written into the repository the .git file now names');
-    assert.equal(other.git('for-each-ref'), `${other.git('rev-parse', 'HEAD')} commit\trefs/heads/main`);
-    assert.deepEqual(checkpointRefs(repo.dir, 'gitfile'), refs);
+    assert.equal(other.git('for-each-ref'), otherRefs);
     fs.writeFileSync(gitFile, original);
-    const rec = await r.checkpoints.request({ full: true, trigger: 'manual' });
-    assert.equal(rec?.tree, referenceTree(r.worktree));
+    await r.checkpoints.request({ full: true, trigger: 'manual' });
+    assert.equal(r.checkpoints.head.tree, referenceTree(r.worktree));
     assertRefsConsistent(repo.dir, 'gitfile', base);
   });
 
