@@ -148,12 +148,13 @@ describe('reliability: git fails under a checkpoint', function () {
   });
 
   it('a full disk (a small tmpfs in a user namespace): GIT_FAILED, refs unchanged, exact once space is freed', function () {
-    const probe = spawnSync('unshare', ['-Urm', 'true'], { stdio: 'ignore' });
+    const mnt = makeTempDir('aop-diskfull-');
+    const probe = spawnSync('unshare', ['-Urm', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs "$0"', mnt], { stdio: 'ignore' });
     if (probe.status !== 0) {
-      // Needs unprivileged user namespaces; without them a full disk cannot be simulated without root mounts.
+      // Needs unprivileged user and mount namespaces; without them a full disk cannot be simulated without root mounts.
+      fs.rmSync(mnt, { recursive: true, force: true });
       this.skip();
     }
-    const mnt = makeTempDir('aop-diskfull-');
     const outside = makeTempDir('aop-diskfull-out-');
     try {
       const script = path.join(__dirname, 'diskFullWorker.ts');
