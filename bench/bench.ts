@@ -11,6 +11,7 @@ import { watchFigure, type WatchFigure } from './figures/watch';
 import { currentLoad, machineInfo, type MachineInfo } from './lib/machine';
 import { addWorktree, ensureRepo, REPO_FILES, type GeneratedRepo, type RepoSize } from './lib/repos';
 import { round } from './lib/stats';
+import type { WatcherSetting } from '../src/core/watch';
 
 export const FIGURES = ['checkpoint', 'validation', 'watch', 'rollback', 'eventlog'] as const;
 export type FigureName = (typeof FIGURES)[number];
@@ -22,6 +23,8 @@ export interface BenchOptions {
   /** Defaults: quick small+medium, full small+medium+large. */
   sizes?: RepoSize[];
   figures?: readonly FigureName[];
+  /** Watcher backends for figure 3 (default native and chokidar). */
+  watchBackends?: WatcherSetting[];
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -52,7 +55,7 @@ function runPlan(quick: boolean) {
     },
     validation: { cold: quick ? 3 : 7, warm: quick ? 10 : 30 },
     watch: {
-      backends: ['native', 'chokidar'] as const,
+      backends: ['native', 'chokidar'] as WatcherSetting[],
       latencySamples: quick ? 10 : 40,
       rates: quick ? [1100] : [1100, 2000, 4000, 8000],
       rateSeconds: quick ? 2 : 3,
@@ -117,7 +120,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       if (figures.has('watch') && size === largest) {
         await attempt(`watch/${size}`, async () => {
           log(`figure 3, watching: ${size}`);
-          report.watch = await watchFigure(repo, wt, { ...plan.watch, backends: [...plan.watch.backends] }, log);
+          report.watch = await watchFigure(repo, wt, { ...plan.watch, backends: options.watchBackends ?? [...plan.watch.backends] }, log);
         });
       }
     } finally {

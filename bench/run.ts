@@ -4,7 +4,8 @@
  * bench/results/checkpoint-latency.svg and the results section of bench/README.md.
  *
  *   node --import tsx bench/run.ts [--quick] [--seed N] [--sizes small,medium,large]
- *        [--only checkpoint,validation,watch,rollback,eventlog] [--no-write] [--strict]
+ *        [--only checkpoint,validation,watch,rollback,eventlog] [--watch-backends native,chokidar]
+ *        [--no-write] [--strict]
  *
  * --strict exits with 2 when a target is missed (timings on shared CI runners are noisy, so
  * this is opt-in); a figure that fails outright always exits with 1.
@@ -15,6 +16,7 @@ import { FIGURES, runBench, type BenchOptions, type BenchReport, type FigureName
 import { evaluateTargets, renderMarkdown } from './lib/report';
 import { BENCH_DIR, REPO_FILES, type RepoSize } from './lib/repos';
 import { checkpointSvg } from './lib/svg';
+import type { WatcherSetting } from '../src/core/watch';
 
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 const README = path.join(BENCH_DIR, 'README.md');
@@ -46,6 +48,10 @@ function parseArgs(argv: string[]): Cli {
       const figs = list(argv[++i], a);
       for (const f of figs) if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`unknown figure ${f}: use ${FIGURES.join(', ')}`);
       cli.figures = figs as FigureName[];
+    } else if (a === '--watch-backends') {
+      const b = list(argv[++i], a);
+      for (const x of b) if (!['native', 'chokidar', 'polling', 'auto'].includes(x)) throw new Error(`unknown backend ${x}: use native, chokidar, polling, auto`);
+      cli.watchBackends = b as WatcherSetting[];
     } else throw new Error(`unknown argument ${a}`);
   }
   if (cli.seed !== undefined && !Number.isSafeInteger(cli.seed)) throw new Error('--seed needs an integer');

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 
 export interface MachineInfo {
   nproc: number;
@@ -11,6 +12,9 @@ export interface MachineInfo {
   git: string;
   platform: string;
   date: string;
+  /** The product's code measured: HEAD, and the source files that differed from it (uncommitted work). */
+  commit: string;
+  dirtySources: string[];
   /** 1-minute load average when the run started and ended. */
   loadStart: number;
   loadEnd?: number;
@@ -41,8 +45,20 @@ export function machineInfo(): MachineInfo {
     git: execFileSync('git', ['--version'], { encoding: 'utf8' }).trim().replace(/^git version /, ''),
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
+    ...codeState(),
     loadStart: Math.round(os.loadavg()[0]! * 100) / 100,
   };
+}
+
+function codeState(): { commit: string; dirtySources: string[] } {
+  const root = path.resolve(__dirname, '..', '..');
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' });
+    return { commit, dirtySources: dirty.split('\n').filter(Boolean).map((l) => l.slice(3)) };
+  } catch {
+    return { commit: 'unknown', dirtySources: [] };
+  }
 }
 
 export function currentLoad(): number {
