@@ -15,6 +15,7 @@
 //   AOP_TEST_TIMEOUT_MS      deadline for the in-host suite (default 300000)
 //   AOP_TEST_GREP            run only in-host tests whose full title matches this regexp
 //   AOP_E2E=0                skip the browser-side checks
+//   AOP_E2E_GREP             run only the browser-side checks whose file name or name matches this regexp
 //   AOP_KEEP_TMP=1           keep the temp workspace and server state (printed at the end)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -35,6 +36,7 @@ const host = process.env.AOP_TEST_HOST ?? 'code-server';
 const suiteTimeoutMs = Number(process.env.AOP_TEST_TIMEOUT_MS ?? 300_000);
 const e2eTimeoutMs = 120_000;
 const runE2e = process.env.AOP_E2E !== '0';
+const e2eGrep = process.env.AOP_E2E_GREP ? new RegExp(process.env.AOP_E2E_GREP) : undefined;
 const keepTmp = process.env.AOP_KEEP_TMP === '1';
 
 /** Chromium flags that work headless, offline, as root, without a GPU. */
@@ -133,9 +135,15 @@ async function runInCodeServer(workspace, tmp, resultFile) {
   const browserEnv = { ...process.env, XDG_CONFIG_HOME: path.join(browserHome, 'config'), XDG_CACHE_HOME: path.join(browserHome, 'cache') };
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, env: browserEnv });
   cleanups.push(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const consoleLines = [];
-  context.on('page', (p) => p.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`)));
+  // Each context has its own browser storage, where the web workbench keeps its layout and open
+  // editors: a fresh one per window means no check inherits the views another window left open.
+  const newContext = async () => {
+    const c = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    c.on('page', (p) => p.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`)));
+    return c;
+  };
+  const context = await newContext();
 
   const page = await context.newPage();
   const url = workbenchUrl(server, workspace, { extensionDevelopmentPath: repoRoot, extensionTestsPath: suiteBundle });
@@ -157,7 +165,7 @@ async function runInCodeServer(workspace, tmp, resultFile) {
   };
   // The suite's window stays open after its extension host exits; later checks use fresh pages.
   const closeSuitePage = () => page.close();
-  return { arrived, server, context, fail, closeSuitePage };
+  return { arrived, server, newContext, fail, closeSuitePage };
 }
 
 /** Runs the same suite in desktop VS Code (needs internet to download it). */
@@ -191,17 +199,19 @@ async function loadE2eModules() {
     if (typeof mod.default !== 'function') throw new Error(`${f} must export a default async function({ page, ... })`);
     mods.push({ file: f, name: mod.name ?? f, check: mod.default });
   }
-  return mods;
+  return e2eGrep ? mods.filter((m) => e2eGrep.test(m.file) || e2eGrep.test(m.name)) : mods;
 }
 
 /**
  * Browser-side checks on a normal (non-test) window of the same server, with the extension
- * under development loaded. Each module gets { page, workspace, port, url, screenshot, openWorkbench }.
+ * under development loaded, each in a fresh browser context (no workbench layout carried over).
+ * Each module gets { page, workspace, port, url, repoRoot, screenshot, openWorkbench }.
  */
-async function runE2eChecks({ server, context, workspace }) {
+async function runE2eChecks({ server, newContext, workspace }) {
   const modules = await loadE2eModules();
   const outcomes = [];
   if (!modules.length) return outcomes;
+  let context;
   const openWorkbench = async () => {
     const p = await context.newPage();
     await p.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: repoRoot }), { waitUntil: 'domcontentloaded' });
@@ -213,6 +223,7 @@ async function runE2eChecks({ server, context, workspace }) {
     const started = Date.now();
     let page;
     try {
+      context = await newContext();
       page = await openWorkbench();
       const ctx = {
         page,
@@ -241,6 +252,7 @@ async function runE2eChecks({ server, context, workspace }) {
       }
     } finally {
       await page?.close().catch(() => undefined);
+      await context?.close().catch(() => undefined);
     }
   }
   return outcomes;
@@ -288,7 +300,7 @@ async function main() {
   await run.closeSuitePage?.();
 
   if (host !== 'electron' && runE2e) {
-    const outcomes = await runE2eChecks({ server: run.server, context: run.context, workspace });
+    const outcomes = await runE2eChecks({ server: run.server, newContext: run.newContext, workspace });
     passed += outcomes.filter((o) => o.ok).length;
     failed += outcomes.filter((o) => !o.ok).length;
   } else if (host === 'electron') {

@@ -1,22 +1,38 @@
 // Helpers for browser-side checks against the code-server workbench (selectors of VS Code 1.99).
 
-/** Waits until the workbench is laid out and the explorer shows the workspace folder. */
+/**
+ * Waits until the workbench is laid out and the explorer shows the workspace folder. The
+ * workbench restores the last window's view: the Explorer is opened when another view was.
+ */
 export async function waitForWorkbench(page, { timeout = 60_000 } = {}) {
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout });
+  await openActivity(page, 'Explorer', { timeout });
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout });
 }
 
-/** Opens the command palette and types `title`; returns the locator of the matching entry. */
+/**
+ * Opens the command palette and types `title`; returns the locator of the matching entry. The
+ * palette lists what is registered when it opens: until the extension host has read the
+ * extensions (a new window), it is closed and opened again.
+ */
 export async function findCommand(page, title, { timeout = 30_000 } = {}) {
-  // Keyboard shortcuts go to the focused element: focus the workbench first.
-  await page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
-  await page.keyboard.press('F1');
+  const deadline = Date.now() + timeout;
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout });
-  await input.fill(`>${title}`);
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout });
-  return row;
+  for (;;) {
+    // Keyboard shortcuts go to the focused element: focus the workbench first.
+    await page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: Math.max(1000, deadline - Date.now()) });
+    await input.fill(`>${title}`);
+    const shown = await row.waitFor({ state: 'visible', timeout: Math.max(1000, Math.min(5000, deadline - Date.now())) }).then(
+      () => true,
+      () => false,
+    );
+    if (shown) return row;
+    if (Date.now() > deadline) throw new Error(`the command palette does not list "${title}" after ${timeout} ms`);
+    await page.keyboard.press('Escape');
+  }
 }
 
 /** Runs a command by its palette title (as a person would). */
@@ -30,4 +46,42 @@ export async function waitForNotification(page, text, { timeout = 30_000 } = {})
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
   await toast.waitFor({ state: 'visible', timeout });
   return toast;
+}
+
+/** Waits for the quick pick (titled `title`, when given) and picks the row containing `label`. */
+export async function pickQuickItem(page, label, { title, timeout = 30_000 } = {}) {
+  const widget = page.locator('.quick-input-widget');
+  await widget.waitFor({ state: 'visible', timeout });
+  if (title) await widget.locator('.quick-input-title', { hasText: title }).first().waitFor({ state: 'visible', timeout });
+  const row = widget.locator('.monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout });
+  await row.click();
+}
+
+/** The title of the quick input on screen now, or '' when none is shown. */
+export async function quickInputTitle(page) {
+  const widget = page.locator('.quick-input-widget');
+  if (!(await widget.isVisible())) return '';
+  return ((await widget.locator('.quick-input-title').textContent().catch(() => '')) ?? '').trim();
+}
+
+/** Opens a view container of the activity bar by its label (e.g. "Agent Orchestrator"), unless it is open. */
+export async function openActivity(page, label, { timeout = 30_000 } = {}) {
+  const item = page.locator('.part.activitybar li.action-item', { has: page.locator(`a[aria-label^="${label}"]`) }).first();
+  await item.waitFor({ state: 'visible', timeout });
+  if (!/\bchecked\b/.test((await item.getAttribute('class')) ?? '')) await item.click();
+  await page.locator('.part.sidebar .composite.title', { hasText: new RegExp(label, 'i') }).first().waitFor({ state: 'visible', timeout });
+}
+
+/** The content frame of the n-th webview (webviews live in nested iframes: `iframe.webview` hosts `iframe#active-frame`). */
+export function webviewFrame(page, index = 0) {
+  return page.frameLocator('iframe.webview').nth(index).frameLocator('iframe#active-frame');
+}
+
+/** Waits for a modal dialog containing `text` and clicks its button labelled `button`. */
+export async function answerDialog(page, text, button, { timeout = 30_000 } = {}) {
+  const dialog = page.locator('.monaco-dialog-box', { hasText: text }).first();
+  await dialog.waitFor({ state: 'visible', timeout });
+  await dialog.locator('.dialog-buttons .monaco-button', { hasText: button }).first().click();
+  await dialog.waitFor({ state: 'hidden', timeout });
 }
