@@ -116,14 +116,16 @@ export class FeatureRuntime {
 
   private async loadRecords(): Promise<void> {
     const { events } = await this.log.read();
-    const live = new Set((await this.checkpoints.refs.list(this.id)).map((r) => r.seq));
+    // Match number AND commit: a feature deleted and recreated with the same id reuses numbers.
+    const live = new Map((await this.checkpoints.refs.list(this.id)).map((r) => [r.seq, r.commit]));
     this.records = [];
     for (const e of events) {
-      if (e.t === 'checkpoint' && live.has(e.seq)) {
+      if (e.t === 'checkpoint' && live.get(e.seq) === e.commit) {
         const { t: _t, ts, feature: _f, ...rest } = e;
         this.records.push({ featureId: this.id, time: ts, ...rest });
       }
     }
+    this.records.sort((a, b) => a.seq - b.seq);
   }
 
   listCheckpoints(): CheckpointRecord[] {

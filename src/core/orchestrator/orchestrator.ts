@@ -20,7 +20,7 @@ import type { RollbackItem, RollbackResult } from '../rollback/rollbackService';
 import { writeFileAtomic } from '../util/atomicFile';
 import { Emitter } from '../util/emitter';
 import { SerialQueue } from '../util/async';
-import { AopError } from '../util/errors';
+import { AopError, errorMessage } from '../util/errors';
 import { assertFeatureId, assertRelPath, isFeatureId } from '../util/ids';
 import { Watchdog } from '../watch';
 import { exclusiveAreaViolations, fileCollisions, gatherChangeSets, planOverlapWarnings, type Collision } from '../collisions';
@@ -47,6 +47,8 @@ export class Orchestrator {
   private settings: OrchestratorSettings;
   private readonly runtimes = new Map<string, FeatureRuntime>();
   private readonly drafts = new Set<string>();
+  /** Features whose runtime failed to open, with the reason (listed, not hidden). */
+  private readonly broken = new Map<string, string>();
   readonly agents: AgentManager;
   private readonly ownsAgents: boolean;
   private readonly changed = new Emitter<OrchestratorChange>();
@@ -109,7 +111,16 @@ export class Orchestrator {
         this.drafts.add(name);
         continue;
       }
-      const rt = await this.openRuntime(state);
+      let rt: FeatureRuntime;
+      try {
+        rt = await this.openRuntime(state);
+      } catch (e) {
+        // One broken feature (e.g. an agent rewrote its worktree's .git file) must not hide the others.
+        this.runtimes.delete(name);
+        this.broken.set(name, `Feature "${name}" could not be opened: ${errorMessage(e)}`);
+        this.drafts.add(name);
+        continue;
+      }
       // An agent that was running when the editor stopped is reported, never silently restarted.
       if (state.agentState && isLive(state.agentState as never)) {
         await rt.log.append({ t: 'agent.state', from: state.agentState, to: 'interrupted', reason: 'the editor stopped while the agent ran' });
@@ -193,7 +204,7 @@ export class Orchestrator {
     const rt = this.runtimes.get(id);
     if (!rt) {
       if (!this.drafts.has(id)) throw notFound(id);
-      return { id, repoRoot: this.repoRoot, status: 'draft', breaker: { open: false, failures: 0, errors: [] }, watch: { alive: false }, checkpointCount: 0, violations: [], collisions: [], notSnapshotted: [] };
+      return { id, repoRoot: this.repoRoot, status: 'draft', error: this.broken.get(id), breaker: { open: false, failures: 0, errors: [] }, watch: { alive: false }, checkpointCount: 0, violations: [], collisions: [], notSnapshotted: [] };
     }
     const s = this.agents.get(id);
     const records = rt.listCheckpoints();
@@ -272,7 +283,7 @@ export class Orchestrator {
    * work survives in refs/aop), removes the worktree; the branch and refs only when asked, the
    * event log only when asked.
    */
-  async deleteFeature(id: string, o: { deleteBranchAndRefs?: boolean; deleteLog?: boolean } = {}): Promise<{ finalSeq?: number }> {
+  async deleteFeature(id: string, o: { deleteBranchAndRefs?: boolean; deleteLog?: boolean } = {}): Promise<{ finalSeq?: number; keptAt?: string }> {
     const rt = this.runtime(id);
     await this.agents.stop(id, 'feature deleted');
     await rt.stopWatching();
@@ -281,6 +292,14 @@ export class Orchestrator {
     await rt.log.append({ t: 'feature.deleted', finalCheckpoint: finalSeq });
     await rt.dispose();
     this.runtimes.delete(id);
+    // Whatever no checkpoint could hold (huge files, nested repositories...) is moved aside, never deleted.
+    const unsaved = rt.checkpoints.notSnapshottedPaths;
+    let keptAt: string | undefined;
+    if (unsaved.length > 0) {
+      keptAt = path.join(path.dirname(rt.worktree), '.deleted', `${id}-${Date.now()}`);
+      await fs.mkdir(path.dirname(keptAt), { recursive: true });
+      await fs.rename(rt.worktree, keptAt);
+    }
     await this.repoLane.run(() => removeWorktree(this.repoRoot, rt.worktree));
     const p = featurePaths(this.repoRoot, id);
     await fs.rm(p.state, { force: true });
@@ -294,7 +313,7 @@ export class Orchestrator {
     if (o.deleteLog) await fs.rm(p.events, { force: true });
     if (await exists(p.spec)) this.drafts.add(id);
     this.changed.fire({ kind: 'features' });
-    return { finalSeq: final || !o.deleteBranchAndRefs ? finalSeq : undefined };
+    return { finalSeq: final || !o.deleteBranchAndRefs ? finalSeq : undefined, keptAt };
   }
 
   // ---- checkpoints, diffs, rollback ------------------------------------------------------

@@ -27,6 +27,8 @@ export interface FeatureSummary {
   /** Files this feature changed that other features changed too. */
   collisions?: Collision[];
   notSnapshotted: { path: string; reason: string }[];
+  /** Why an existing feature could not be opened (it is listed as a draft until fixed). */
+  error?: string;
   /** Plan problems (e.g. invalid YAML) keep the feature listed but say what is wrong. */
   planError?: string;
   /** Warnings from creating the feature (e.g. its plan overlaps another feature's). */

@@ -67,7 +67,8 @@ export function assertRelPath(p: unknown, what = 'path'): string {
   if (p.length > 4096) return bad('it is longer than 4096 characters');
   if (p.includes('\0')) return bad('it contains a NUL character');
   if (path.isAbsolute(p) || /^[a-zA-Z]:/.test(p) || p.startsWith('\\')) return bad('it is absolute');
-  const norm = p.replace(/\\/g, '/');
+  // A backslash separates folders only on Windows; elsewhere it is a legal character in a name.
+  const norm = process.platform === 'win32' ? p.replace(/\\/g, '/') : p;
   const parts = norm.split('/');
   if (parts.some((s) => s === '..')) return bad('it climbs out with ".."');
   const clean = parts.filter((s) => s !== '' && s !== '.');

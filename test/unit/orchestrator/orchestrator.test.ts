@@ -103,4 +103,40 @@ describe('Orchestrator', () => {
     assert.ok(orch.summary('fb').violations.some((v) => v.kind === 'exclusive_area' && v.path === 'src/db/schema.sql'));
     assert.ok(!orch.summary('fa').violations.some((v) => v.kind === 'exclusive_area'));
   });
+
+  it('keeps listing the other features when one cannot be opened, and says why', async () => {
+    const a = await orch.createFeature({ id: 'bad', baseRef: 'main', spec: 'x' });
+    await orch.createFeature({ id: 'good', baseRef: 'main', spec: 'x' });
+    await orch.dispose();
+    fs.writeFileSync(path.join(a.worktree!, '.git'), 'gitdir: /nonexistent/.git/worktrees/bad\n');
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    assert.deepEqual(orch.list().map((f) => [f.id, f.status]), [['bad', 'draft'], ['good', 'active']]);
+    assert.match(orch.summary('bad').error ?? '', /could not be opened/);
+  });
+
+  it('moves a deleted feature\'s worktree aside when it holds what no checkpoint could', async () => {
+    const f = await orch.createFeature({ id: 'nested', baseRef: 'main', spec: 'x' });
+    const inner = path.join(f.worktree!, 'inner');
+    fs.mkdirSync(inner);
+    gitIn(inner, 'init', '-q'); // a nested repository without commits: not snapshotted at all
+    fs.writeFileSync(path.join(inner, 'work.txt'), 'only copy\n');
+    await orch.checkpointNow('nested');
+    const { keptAt } = await orch.deleteFeature('nested');
+    assert.ok(keptAt);
+    assert.equal(fs.readFileSync(path.join(keptAt, 'inner/work.txt'), 'utf8'), 'only copy\n');
+    assert.equal(fs.existsSync(f.worktree!), false);
+  });
+
+  it('does not list an old feature\'s checkpoints for a new feature with the same id', async () => {
+    const f = await orch.createFeature({ id: 'again', baseRef: 'main', spec: 'x' });
+    fs.writeFileSync(path.join(f.worktree!, 'old.txt'), 'old\n');
+    await orch.checkpointNow('again');
+    await orch.deleteFeature('again', { deleteBranchAndRefs: true });
+    const g = await orch.createFeature({ id: 'again', baseRef: 'main', spec: 'x' });
+    fs.writeFileSync(path.join(g.worktree!, 'new.txt'), 'new\n');
+    const rec = await orch.checkpointNow('again');
+    await orch.dispose();
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    assert.deepEqual(orch.listCheckpoints('again').map((c) => c.commit), [rec!.commit]);
+  });
 });
