@@ -32,6 +32,8 @@ export interface BenchOptions {
 export interface BenchReport {
   version: 1;
   mode: 'quick' | 'full';
+  /** The figures this run measured (a partial run re-measures some). */
+  figures: FigureName[];
   seed: number;
   machine: MachineInfo;
   durationSec: number;
@@ -74,7 +76,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const log = options.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const plan = runPlan(quick);
   const largest = [...sizes].sort((a, b) => REPO_FILES[a] - REPO_FILES[b]).at(-1)!;
-  const report: BenchReport = { version: 1, mode: quick ? 'quick' : 'full', seed, machine: machineInfo(), durationSec: 0, repos: [], errors: [] };
+  const report: BenchReport = { version: 1, mode: quick ? 'quick' : 'full', figures: [...figures], seed, machine: machineInfo(), durationSec: 0, repos: [], errors: [] };
 
   const attempt = async (figure: string, fn: () => Promise<void>): Promise<void> => {
     try {

@@ -5,7 +5,10 @@
  *
  *   node --import tsx bench/run.ts [--quick] [--seed N] [--sizes small,medium,large]
  *        [--only checkpoint,validation,watch,rollback,eventlog] [--watch-backends native,chokidar]
- *        [--no-write] [--strict]
+ *        [--no-write] [--strict] [--append-readme]
+ *
+ * --append-readme adds a partial run's tables (say, figure 1 again at a quieter moment) to the
+ * README's results section, under the full run's; the next full run replaces both.
  *
  * --strict exits with 2 when a target is missed (timings on shared CI runners are noisy, so
  * this is opt-in); a figure that fails outright always exits with 1.
@@ -26,10 +29,12 @@ const END = '<!-- bench:results:end -->';
 interface Cli extends BenchOptions {
   write: boolean;
   strict: boolean;
+  /** Add this (partial) run's tables to the README's results, below the full run's (a re-run of a noisy figure). */
+  appendReadme: boolean;
 }
 
 function parseArgs(argv: string[]): Cli {
-  const cli: Cli = { write: true, strict: false };
+  const cli: Cli = { write: true, strict: false, appendReadme: false };
   const list = (v: string | undefined, flag: string) => {
     if (!v) throw new Error(`${flag} needs a value`);
     return v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -39,6 +44,7 @@ function parseArgs(argv: string[]): Cli {
     if (a === '--quick') cli.quick = true;
     else if (a === '--no-write') cli.write = false;
     else if (a === '--strict') cli.strict = true;
+    else if (a === '--append-readme') cli.appendReadme = true;
     else if (a === '--seed') cli.seed = Number(argv[++i]);
     else if (a === '--sizes') {
       const sizes = list(argv[++i], a);
@@ -90,12 +96,27 @@ export function writeResults(report: BenchReport, markdown: string): string[] {
   return written;
 }
 
+export function appendToReadme(report: BenchReport, markdown: string): void {
+  const readme = fs.readFileSync(README, 'utf8');
+  const b = readme.indexOf(END);
+  if (b < 0) throw new Error(`${README} has no ${END} marker`);
+  const what = report.repos.map((r) => r.files.toLocaleString('en-US')).join(' and ');
+  const figures = (report.figures ?? FIGURES).map((f) => `figure ${FIGURES.indexOf(f) + 1} (${f})`).join(', ');
+  const body = markdown.trim().replace(/^### /gm, '##### ');
+  const section = `\n#### Re-run of ${figures}: ${what} files, ${report.machine.date.replace('T', ' ').slice(0, 16)} UTC\n\n${body}\n`;
+  fs.writeFileSync(README, readme.slice(0, b) + section + readme.slice(b));
+}
+
 async function main(): Promise<number> {
   const cli = parseArgs(process.argv.slice(2));
   const report = await runBench(cli);
   const markdown = renderMarkdown(report);
   process.stdout.write(markdown + '\n');
   if (cli.write) for (const f of writeResults(report, markdown)) process.stderr.write(`wrote ${path.relative(process.cwd(), f)}\n`);
+  if (cli.appendReadme) {
+    appendToReadme(report, markdown);
+    process.stderr.write(`appended to ${path.relative(process.cwd(), README)}\n`);
+  }
   if (report.errors.length > 0) return 1;
   if (cli.strict && evaluateTargets(report).some((t) => t.pass === false)) return 2;
   return 0;

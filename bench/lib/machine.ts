@@ -12,7 +12,7 @@ export interface MachineInfo {
   git: string;
   platform: string;
   date: string;
-  /** The product's code measured: HEAD, and the source files that differed from it (uncommitted work). */
+  /** The code measured: HEAD, and the core files that differed from it (someone's uncommitted work). */
   commit: string;
   dirtySources: string[];
   /** 1-minute load average when the run started and ended. */
@@ -54,7 +54,7 @@ function codeState(): { commit: string; dirtySources: string[] } {
   const root = path.resolve(__dirname, '..', '..');
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' });
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src/core'], { cwd: root, encoding: 'utf8' });
     return { commit, dirtySources: dirty.split('\n').filter(Boolean).map((l) => l.slice(3)) };
   } catch {
     return { commit: 'unknown', dirtySources: [] };

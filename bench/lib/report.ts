@@ -118,7 +118,8 @@ const verdict = (p: boolean | undefined): string => (p === undefined ? '—' : p
 export function renderMarkdown(report: BenchReport): string {
   const L: string[] = [];
   const m = report.machine;
-  L.push(`Benchmark (${report.mode} run, seed ${report.seed}), ${m.date.slice(0, 10)}: ${m.nproc} cores (${m.cpuModel}), ${m.memGB} GB RAM, Node ${m.node}, git ${m.git}, ${m.platform}.`);
+  const partial = report.figures && report.figures.length < 5 ? `, ${report.figures.join(' + ')} only` : '';
+  L.push(`Benchmark (${report.mode} run${partial}, seed ${report.seed}), ${m.date.slice(0, 10)}: ${m.nproc} cores (${m.cpuModel}), ${m.memGB} GB RAM, Node ${m.node}, git ${m.git}, ${m.platform}.`);
   L.push(
     `Code: ${m.commit.slice(0, 10)}${m.dirtySources.length ? ` plus uncommitted changes to ${m.dirtySources.join(', ')}` : ''}. ` +
       `Took ${Math.round(report.durationSec)} s. Load average (1 min) ${m.loadStart} at start, ${m.loadEnd ?? '?'} at end.`,
@@ -135,7 +136,7 @@ export function renderMarkdown(report: BenchReport): string {
   L.push('');
   L.push('| Target | Goal | Measured | Result |');
   L.push('|---|---|---|---|');
-  for (const t of evaluateTargets(report)) L.push(`| ${t.name} | ${t.target} | ${t.measured}${t.note ? ` (${t.note})` : ''} | ${verdict(t.pass)} |`);
+  for (const t of evaluateTargets(report).filter((x) => x.measured !== 'not measured')) L.push(`| ${t.name} | ${t.target} | ${t.measured}${t.note ? ` (${t.note})` : ''} | ${verdict(t.pass)} |`);
   L.push('');
 
   if (report.checkpoint) {
