@@ -4,13 +4,17 @@
  * API for the integration tests. No domain logic here or in src/vscode.
  */
 import * as vscode from 'vscode';
+import { GateRunner } from './core/gates';
 import { CheckpointContentProvider, EventLogContentProvider } from './vscode/content/checkpointContentProvider';
+import { GateOutputContentProvider } from './vscode/content/gateOutput';
 import { DiffOpener } from './vscode/content/diffs';
 import { registerFeatureCommands } from './vscode/commands/featureCommands';
+import { registerGateCommands } from './vscode/commands/gateCommands';
 import { registerRollbackCommands } from './vscode/commands/rollbackCommands';
 import type { CommandDeps, ReviewOpener } from './vscode/commands/context';
 import { Prompter } from './vscode/commands/ui';
 import { RevertFileCodeActions, ViolationDiagnostics } from './vscode/diagnostics/violationDiagnostics';
+import { GateService } from './vscode/gates/gateService';
 import { COMMANDS, CONTEXT, DISPLAY_NAME, SCHEMES, VIEWS } from './vscode/ids';
 import { ErrorReporter } from './vscode/platform/errors';
 import { EditorSaves, askHuman } from './vscode/platform/hostPorts';
@@ -34,6 +38,7 @@ export interface AopApi {
   readonly scm: FeatureScmManager;
   readonly statusBar: AgentStatusBar;
   readonly reviews: ReviewPanelManager;
+  readonly gates: GateService;
   /** Tests only: confirmations answer themselves with their first choice. */
   readonly testing: { setAutoConfirm(on: boolean): void; lastConfirmation(): { message: string; detail: string } | undefined };
 }
@@ -72,12 +77,19 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   registry = reg;
   push({ dispose: () => void reg.dispose() });
 
+  // Gates run repository commands: never in an untrusted workspace. One runner per repository.
+  const gates = push(
+    new GateService(reg, (orch) => GateRunner.forOrchestrator(orch, { isTrusted: () => vscode.workspace.isTrusted }), log),
+  );
+  const gateDocs = push(new GateOutputContentProvider(gates));
+  push(vscode.workspace.registerTextDocumentContentProvider(SCHEMES.gateOutput, gateDocs));
+
   const diffs = new DiffOpener(reg);
   push(vscode.workspace.registerTextDocumentContentProvider(SCHEMES.checkpoint, new CheckpointContentProvider(reg)));
   const eventLogs = push(new EventLogContentProvider(reg));
   push(vscode.workspace.registerTextDocumentContentProvider(SCHEMES.eventLog, eventLogs));
 
-  const tree = push(new FeaturesTreeProvider(reg));
+  const tree = push(new FeaturesTreeProvider(reg, gates));
   const treeView = push(vscode.window.createTreeView(VIEWS.features, { treeDataProvider: tree, showCollapseAll: true }));
   const diagnostics = push(new ViolationDiagnostics(reg));
   push(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new RevertFileCodeActions(reg), { providedCodeActionKinds: RevertFileCodeActions.kinds }));
@@ -88,8 +100,11 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   const reviews = push(
     new ReviewPanelManager({
       extensionUri: context.extensionUri,
-      data: new OrchestratorReviewData(reg),
-      actions: new OrchestratorReviewActions(reg, diffs, () => current.defaultProvider),
+      data: new OrchestratorReviewData(reg, gates),
+      actions: new OrchestratorReviewActions(reg, diffs, () => current.defaultProvider, {
+        service: gates,
+        showOutput: async (ref, gate) => void (await vscode.commands.executeCommand(COMMANDS.showGateOutput, { ...ref, gate })),
+      }),
       logger: log,
     }),
   );
@@ -106,6 +121,8 @@ export function activate(context: vscode.ExtensionContext): AopApi {
     terminals,
     scm,
     eventLogs,
+    gates,
+    gateDocs,
     review: () => reviewOpener,
     defaultProvider: () => current.defaultProvider,
     isTrusted: () => vscode.workspace.isTrusted,
@@ -113,6 +130,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   };
   for (const d of registerFeatureCommands(deps)) push(d);
   for (const d of registerRollbackCommands(deps)) push(d);
+  for (const d of registerGateCommands(deps)) push(d);
   push(vscode.commands.registerCommand(COMMANDS.refresh, () => tree.refresh()));
 
   push(
@@ -147,6 +165,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
     scm,
     statusBar,
     reviews,
+    gates,
     testing: {
       setAutoConfirm: (on) => {
         prompter.autoConfirm = on;

@@ -5,11 +5,14 @@
  */
 import type { CheckpointRecord, FileChange, Violation } from '../core/model/types';
 import type { AopEvent } from '../core/events/schema';
+import type { GateStatus } from '../core/gates/evidence';
 import { LIMITS } from './limits';
 import type {
   CheckpointSummary,
   EventView,
   FileChangeView,
+  GatesView,
+  GateView,
   MessageView,
   RollbackView,
   Severity,
@@ -256,4 +259,27 @@ export function rollbackView(ev: Extract<AopEvent, { t: 'rollback' }>): Rollback
   };
   if (ev.resultSeq !== undefined) view.resultSeq = ev.resultSeq;
   return view;
+}
+
+/** The feature's gates at checkpoint `seq` (core's statuses), with the ones running now. */
+export function gatesView(seq: number, statuses: readonly GateStatus[], running: readonly string[] = []): GatesView {
+  const now = new Set(running);
+  return {
+    seq,
+    gates: statuses.slice(0, LIMITS.gates).map((g) => {
+      const view: GateView = {
+        name: g.name,
+        command: clip(g.command, LIMITS.shortText),
+        required: g.required,
+        status: now.has(g.name) ? 'running' : g.status,
+        hasOutput: Boolean(g.evidence ?? g.lastRun),
+      };
+      if (g.evidence) {
+        view.exitCode = g.evidence.exitCode;
+        view.durationMs = Math.max(0, g.evidence.durationMs);
+      }
+      if (g.lastRun && !g.evidence) view.lastRun = { seq: g.lastRun.seq, passed: g.lastRun.passed };
+      return view;
+    }),
+  };
 }

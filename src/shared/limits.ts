@@ -32,6 +32,8 @@ export const LIMITS = {
   eventDetail: 4 * 1024,
   /** Short human-readable strings (summaries, reasons, error messages). */
   shortText: 2_000,
+  /** Gates of one feature (the plan allows at most 100). */
+  gates: 100,
 } as const;
 
 /** UTF-8 length of a string without allocating for the common small case. */

@@ -18,6 +18,8 @@ import {
   EVENT_TYPES,
   eventViewSchema,
   featureViewSchema,
+  gateNameSchema,
+  gatesViewSchema,
   messageViewSchema,
   rollbackViewSchema,
   seqSchema,
@@ -61,6 +63,10 @@ export const requestSchemas = {
   checkpointNow: req('checkpointNow', {}),
   openNativeDiff: req('openNativeDiff', { range: diffRangeSchema, path: relPathSchema }),
   openFile: req('openFile', { path: relPathSchema, line: z.number().int().min(1).max(1e9).optional() }),
+  /** Runs the named gates (all of the plan's when empty) on the latest checkpoint. */
+  runGates: req('runGates', { names: z.array(gateNameSchema).max(LIMITS.gates) }),
+  /** Opens a gate's captured output (its latest run) in a read-only editor. */
+  openGateOutput: req('openGateOutput', { name: gateNameSchema }),
 } as const;
 
 export type RequestType = keyof typeof requestSchemas;
@@ -92,6 +98,8 @@ export const resultSchemas = {
   checkpointNow: actionOutcomeSchema,
   openNativeDiff: actionOutcomeSchema,
   openFile: actionOutcomeSchema,
+  runGates: actionOutcomeSchema,
+  openGateOutput: actionOutcomeSchema,
 } as const satisfies Record<RequestType, z.ZodType>;
 export type ResultOf<K extends RequestType> = z.infer<(typeof resultSchemas)[K]>;
 
@@ -125,6 +133,8 @@ export const updateSchema = z.strictObject({
   messages: z.array(messageViewSchema).max(LIMITS.messages).optional(),
   rollbacks: z.array(rollbackViewSchema).max(LIMITS.rollbacks).optional(),
   log: z.array(eventViewSchema).max(LIMITS.logEvents).optional(),
+  /** The gates again, whole (a run finished, or a new checkpoint changed what they judge). */
+  gates: gatesViewSchema.optional(),
 });
 export type Update = z.infer<typeof updateSchema>;
 

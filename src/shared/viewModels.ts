@@ -245,8 +245,38 @@ export const rollbackViewSchema = z.strictObject({
 });
 export type RollbackView = z.infer<typeof rollbackViewSchema>;
 
+/** What a gate's name may be (the plan's rule, src/core/plan/schema.ts). */
+export const GATE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const gateNameSchema = z.string().regex(GATE_NAME, 'not a gate name');
+/** At the judged checkpoint: the latest run there passed or failed, none ran there, or one runs now. */
+export const GATE_STATUSES = ['passed', 'failed', 'missing', 'running'] as const;
+
+export const gateViewSchema = z.strictObject({
+  name: gateNameSchema,
+  command: short,
+  /** Accept needs it to have passed on the checkpoint being accepted. */
+  required: z.boolean(),
+  status: z.enum(GATE_STATUSES),
+  /** The run on the judged checkpoint, when there is one. */
+  exitCode: z.number().int().nullable().optional(),
+  durationMs: z.number().min(0).optional(),
+  /** The latest run on any checkpoint: history, never evidence for another checkpoint. */
+  lastRun: z.strictObject({ seq: seqSchema, passed: z.boolean() }).optional(),
+  /** A captured output exists to open (of the run here, else of the last run). */
+  hasOutput: z.boolean(),
+});
+export type GateView = z.infer<typeof gateViewSchema>;
+
+/** The feature's gates as judged at `seq`, its latest checkpoint, in plan order. */
+export const gatesViewSchema = z.strictObject({
+  seq: seqSchema,
+  gates: z.array(gateViewSchema).max(LIMITS.gates),
+});
+export type GatesView = z.infer<typeof gatesViewSchema>;
+
 export const snapshotSchema = z.strictObject({
   feature: featureViewSchema,
+  gates: gatesViewSchema,
   checkpoints: z.array(checkpointSummarySchema).max(LIMITS.checkpoints),
   messages: z.array(messageViewSchema).max(LIMITS.messages),
   rollbacks: z.array(rollbackViewSchema).max(LIMITS.rollbacks),

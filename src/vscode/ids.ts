@@ -29,6 +29,9 @@ export const COMMANDS = {
   showAgentOutput: 'aop.showAgentOutput',
   showLog: 'aop.showLog',
   refresh: 'aop.refresh',
+  runGates: 'aop.runGates',
+  showGateOutput: 'aop.showGateOutput',
+  acceptFeature: 'aop.acceptFeature',
 } as const;
 export type CommandKey = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandKey];
@@ -51,6 +54,7 @@ export const CONTEXT = {
 export const SCHEMES = {
   checkpoint: 'aop-checkpoint',
   eventLog: 'aop-events',
+  gateOutput: 'aop-gate',
 } as const;
 
 export const SETTINGS_SECTION = 'aop';
@@ -75,3 +79,5 @@ export function fullSettingKey(key: SettingKey): string {
 
 /** The diagnostics' `source`, so users and code actions recognise ours. */
 export const DIAGNOSTIC_SOURCE = DISPLAY_NAME;
+/** The `code` of the information diagnostic on a file another feature changes too (not a violation). */
+export const SHARED_FILE_CODE = 'shared_file';

@@ -1,6 +1,9 @@
-/** The feature's header: identity, agent and breaker state, queue position, and the actions the state allows. */
+/**
+ * The feature's header: identity, agent and breaker state, queue position, the actions the state
+ * allows, and the plan's gates at the latest checkpoint (each opens its output; "Run gates").
+ */
 import { availableActions, type AvailableActions } from '../../src/shared/actions';
-import type { AgentState, FeatureView } from '../../src/shared/viewModels';
+import type { AgentState, FeatureView, GatesView, GateView } from '../../src/shared/viewModels';
 import type { AppContext } from './context';
 import { h, icon, replace } from './dom';
 import type { ViewState } from './store';
@@ -26,13 +29,33 @@ const ACTIONS: { key: AgentAction; label: string; icon: string; title: string; d
   { key: 'checkpointNow', label: 'Checkpoint', icon: 'save', title: 'Take a checkpoint of the worktree now', done: 'Checkpoint requested' },
 ];
 
+const GATE_LOOK: Record<GateView['status'], { icon: string; tone: string; word: string }> = {
+  passed: { icon: 'pass', tone: 'ok', word: 'passed' },
+  failed: { icon: 'error', tone: 'error', word: 'failed' },
+  missing: { icon: 'circle-large', tone: 'muted', word: 'not run' },
+  running: { icon: 'loading~spin', tone: 'info', word: 'running' },
+};
+
+/** What a gate chip says when hovered or read out. */
+export function gateTitle(g: GateView, seq: number): string {
+  const req = g.required ? 'required for accept' : 'not required for accept';
+  let what: string;
+  if (g.status === 'passed' || g.status === 'failed') what = `${GATE_LOOK[g.status].word} on #${seq} (exit ${g.exitCode ?? 'none'}${g.durationMs !== undefined ? `, ${Math.round(g.durationMs)} ms` : ''})`;
+  else if (g.status === 'running') what = `running on #${seq}`;
+  else what = `not run on #${seq}${g.lastRun ? `; last run on #${g.lastRun.seq} ${g.lastRun.passed ? 'passed' : 'failed'}` : ''}`;
+  return `Gate ${g.name}: ${what}; ${req}. Command: ${g.command}${g.hasOutput ? '. Click for its output.' : ''}`;
+}
+
 export class Header {
   readonly element: HTMLElement;
   private readonly title = h('h1', { class: 'title' });
   private readonly pills = h('div', { class: 'pills' });
   private readonly meta = h('div', { class: 'meta' });
+  private readonly gates = h('div', { class: 'gates', role: 'group', 'aria-label': 'Gates', hidden: true });
   private readonly buttons = new Map<AgentAction, HTMLElement>();
+  private readonly runGates: HTMLElement;
   private last: FeatureView | undefined;
+  private lastGates: GatesView | undefined;
   private lastBusy: string | undefined = '';
 
   constructor(private readonly ctx: AppContext) {
@@ -46,15 +69,22 @@ export class Header {
       this.buttons.set(a.key, b);
       bar.append(b);
     }
-    this.element = h('header', { class: 'header' }, h('div', { class: 'header-main' }, h('div', { class: 'title-row' }, this.title, this.pills), this.meta), bar);
+    this.runGates = h('vscode-button', { icon: 'beaker', secondary: true, title: 'Run the plan\'s gates on the latest checkpoint', 'aria-label': 'Run gates', hidden: true }, 'Run gates');
+    this.runGates.addEventListener('click', () => {
+      if (!this.runGates.hasAttribute('disabled')) void this.ctx.runAction('runGates', { names: [] }, 'Gates ran');
+    });
+    bar.append(this.runGates);
+    this.element = h('header', { class: 'header' }, h('div', { class: 'header-main' }, h('div', { class: 'title-row' }, this.title, this.pills), this.meta, this.gates), bar);
   }
 
   update(s: ViewState): void {
     const f = s.feature;
-    if (f === this.last && s.busy === this.lastBusy) return;
+    if (f === this.last && s.busy === this.lastBusy && s.gates === this.lastGates) return;
     this.last = f;
     this.lastBusy = s.busy;
+    this.lastGates = s.gates;
     if (!f) return;
+    this.renderGates(s.gates, s.busy !== undefined);
     replace(this.title, icon('git-pull-request-draft'), h('span', {}, f.title ?? f.id));
     const look = STATE_LOOK[f.agentState];
     const pills: HTMLElement[] = [
@@ -79,5 +109,29 @@ export class Header {
       b.toggleAttribute('hidden', !allowed[key]);
       b.toggleAttribute('disabled', s.busy !== undefined);
     }
+  }
+
+  private renderGates(g: GatesView | undefined, busy: boolean): void {
+    const gates = g?.gates ?? [];
+    this.gates.hidden = gates.length === 0;
+    this.runGates.toggleAttribute('hidden', gates.length === 0);
+    this.runGates.toggleAttribute('disabled', busy || gates.some((x) => x.status === 'running'));
+    if (!g || gates.length === 0) {
+      replace(this.gates);
+      return;
+    }
+    const chips = gates.map((x) => {
+      const look = GATE_LOOK[x.status];
+      const title = gateTitle(x, g.seq);
+      const chip = h(
+        'button',
+        { class: `gate-chip tone-${look.tone}${x.required ? ' required' : ''}`, type: 'button', title, 'aria-label': title, disabled: !x.hasOutput, 'data-gate': x.name, 'data-status': x.status },
+        icon(look.icon),
+        x.name,
+      );
+      chip.addEventListener('click', () => void this.ctx.runAction('openGateOutput', { name: x.name }, ''));
+      return chip;
+    });
+    replace(this.gates, h('span', { class: 'gates-label', title: 'Gates count only for the exact checkpoint they ran on' }, icon('beaker'), `Gates on #${g.seq}`), ...chips);
   }
 }

@@ -4,7 +4,7 @@
  */
 import { LIMITS } from '../../src/shared/limits';
 import type { ErrorInfo, Update } from '../../src/shared/protocol';
-import type { ChangeSet, CheckpointSummary, DiffRange, DiffView, EventView, FeatureView, MessageView, RollbackView, Snapshot } from '../../src/shared/viewModels';
+import type { ChangeSet, CheckpointSummary, DiffRange, DiffView, EventView, FeatureView, GatesView, MessageView, RollbackView, Snapshot } from '../../src/shared/viewModels';
 import type { UiState } from './uiState';
 
 export interface Loadable<T> {
@@ -16,6 +16,8 @@ export interface Loadable<T> {
 
 export interface ViewState {
   feature?: FeatureView;
+  /** The plan's gates at the latest checkpoint (replaced whole by each update that carries them). */
+  gates?: GatesView;
   /** Why the feature cannot be shown, when it cannot. */
   unavailable?: string;
   /** Oldest first. */
@@ -89,6 +91,7 @@ export function applySnapshot(state: ViewState, snap: Snapshot): ViewState {
   return {
     ...state,
     feature: snap.feature,
+    gates: snap.gates,
     unavailable: undefined,
     checkpoints: [...snap.checkpoints].sort(bySeq),
     messages: snap.messages,
@@ -101,6 +104,7 @@ export function applyUpdate(state: ViewState, u: Update): ViewState {
   return {
     ...state,
     feature: u.feature ?? state.feature,
+    gates: u.gates ?? state.gates,
     checkpoints: mergeCheckpoints(state.checkpoints, u.checkpoints ?? []),
     messages: mergeMessages(state.messages, u.messages ?? []),
     rollbacks: mergeRollbacks(state.rollbacks, u.rollbacks ?? []),

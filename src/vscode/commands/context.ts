@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import type { ProviderId } from '../../core/agents';
 import type { DiffOpener } from '../content/diffs';
 import type { EventLogContentProvider } from '../content/checkpointContentProvider';
+import type { GateOutputContentProvider } from '../content/gateOutput';
+import type { GateService } from '../gates/gateService';
 import type { CommandId } from '../ids';
 import type { ErrorReporter } from '../platform/errors';
 import type { FeatureScmManager } from '../scm/featureScm';
@@ -24,6 +26,8 @@ export interface CommandDeps {
   terminals: AgentTerminals;
   scm: FeatureScmManager;
   eventLogs: EventLogContentProvider;
+  gates: GateService;
+  gateDocs: GateOutputContentProvider;
   review: () => ReviewOpener | undefined;
   defaultProvider: () => ProviderId;
   isTrusted: () => boolean;

@@ -18,6 +18,16 @@ export class Prompter {
     if (this.autoConfirm) return choices[0];
     return vscode.window.showWarningMessage(message, { modal: true, detail }, ...choices);
   }
+
+  /**
+   * A modal that reports rather than asks (e.g. why accept is blocked), optionally offering
+   * follow-ups; resolves to the one chosen. Tests (autoConfirm) get undefined: nothing follows.
+   */
+  async inform<T extends string>(message: string, detail: string, ...choices: T[]): Promise<T | undefined> {
+    this.lastConfirmation = { message, detail };
+    if (this.autoConfirm) return undefined;
+    return vscode.window.showWarningMessage(message, { modal: true, detail }, ...choices);
+  }
 }
 
 const ACTION_WORD: Record<RollbackItem['action'], string> = { restore: 'restore', delete: 'delete', create: 'recreate' };

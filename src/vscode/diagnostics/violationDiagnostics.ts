@@ -1,14 +1,18 @@
 /**
  * Standing violations as diagnostics on the files in each feature's worktree (feature-wide
  * ones on its plan.yaml), refreshed on every checkpoint and rollback; a file that is fixed or
- * rolled back loses its diagnostics because the whole set for the feature is replaced.
+ * rolled back loses its diagnostics because the whole set for the feature is replaced. A file
+ * another feature changes too gets an information diagnostic whose related information opens
+ * the other feature's version (its latest checkpoint).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Violation } from '../../core/model/types';
+import type { Collision } from '../../core/collisions';
 import type { FeatureSummary } from '../../core/orchestrator';
 import { featurePaths } from '../../core/features/featurePaths';
-import { COMMANDS, DIAGNOSTIC_SOURCE } from '../ids';
+import { checkpointUri } from '../content/checkpointUri';
+import { COMMANDS, DIAGNOSTIC_SOURCE, SHARED_FILE_CODE } from '../ids';
 import type { FeatureRef, Registry } from '../workspace/registry';
 
 const SEVERITY: Record<Violation['severity'], vscode.DiagnosticSeverity> = {
@@ -32,7 +36,11 @@ export class ViolationDiagnostics implements vscode.Disposable {
     this.subs.push(
       registry.onDidChange(({ repoRoot, change }) => {
         if (change.kind === 'features') this.refreshAll();
-        else if (change.featureId && (change.kind === 'checkpoint' || change.kind === 'violations' || change.kind === 'feature')) this.refresh({ repoRoot, featureId: change.featureId });
+        else if (change.featureId && (change.kind === 'checkpoint' || change.kind === 'violations' || change.kind === 'feature')) {
+          this.refresh({ repoRoot, featureId: change.featureId });
+          // Features sharing files with this one point at its latest checkpoint, which just moved.
+          if (change.kind === 'checkpoint') for (const id of this.collidingWith(repoRoot, change.featureId)) this.refresh({ repoRoot, featureId: id });
+        }
       }),
       registry.onDidChangeRepositories(() => this.refreshAll()),
     );
@@ -75,11 +83,49 @@ export class ViolationDiagnostics implements vscode.Disposable {
         slot.diags.push(d);
         next.set(uri.toString(), slot);
       }
+      for (const c of f.collisions ?? []) {
+        const uri = vscode.Uri.file(path.join(f.worktree, ...c.path.split('/')));
+        const slot = next.get(uri.toString()) ?? { uri, diags: [] };
+        slot.diags.push(this.sharedFileDiagnostic(ref, f.id, c));
+        next.set(uri.toString(), slot);
+      }
     }
     const before = this.byFeature.get(k) ?? new Map<string, vscode.Uri>();
     for (const [s, uri] of before) if (!next.has(s)) this.put(s, uri, k, undefined);
     for (const [s, { uri, diags }] of next) this.put(s, uri, k, diags);
     this.byFeature.set(k, new Map([...next].map(([s, v]) => [s, v.uri])));
+  }
+
+  private sharedFileDiagnostic(ref: FeatureRef, id: string, c: Collision): vscode.Diagnostic {
+    const seq = this.headOf({ repoRoot: ref.repoRoot, featureId: c.otherFeature });
+    const how = c.otherStatus === 'D' ? 'deletes it' : c.otherStatus === 'A' ? 'adds it' : 'changes it';
+    const d = new vscode.Diagnostic(
+      new vscode.Range(0, 0, 0, 0),
+      `${c.path} is also changed by feature "${c.otherFeature}" (which ${how}); whichever is accepted second may conflict. (feature ${id})`,
+      vscode.DiagnosticSeverity.Information,
+    );
+    d.source = DIAGNOSTIC_SOURCE;
+    d.code = SHARED_FILE_CODE;
+    const other = checkpointUri({ repoRoot: ref.repoRoot, featureId: c.otherFeature, at: seq ?? 'base', relPath: c.path });
+    d.relatedInformation = [
+      new vscode.DiagnosticRelatedInformation(new vscode.Location(other, new vscode.Range(0, 0, 0, 0)), `Feature "${c.otherFeature}"'s version (${seq ? `checkpoint #${seq}` : 'its base'})`),
+    ];
+    return d;
+  }
+
+  /** The latest checkpoint of a feature, if it has one. */
+  private headOf(ref: FeatureRef): number | undefined {
+    try {
+      return this.registry.resolve(ref).summary(ref.featureId).lastCheckpoint?.seq;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Features of the repository whose shared files include one of `featureId`. */
+  private collidingWith(repoRoot: string, featureId: string): string[] {
+    const orch = this.registry.get(repoRoot);
+    return orch ? orch.list().filter((f) => f.id !== featureId && (f.collisions ?? []).some((c) => c.otherFeature === featureId)).map((f) => f.id) : [];
   }
 
   /** Several features may mark the same file (main-checkout warnings): merge per URI. */
@@ -120,7 +166,8 @@ export class RevertFileCodeActions implements vscode.CodeActionProvider {
   constructor(private readonly registry: Registry) {}
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
-    const ours = ctx.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.code !== 'outside_worktree');
+    // Shared files are not violations: nothing to revert.
+    const ours = ctx.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.code !== 'outside_worktree' && d.code !== SHARED_FILE_CODE);
     if (ours.length === 0 || doc.uri.scheme !== 'file') return [];
     const hit = this.registry.featureOfPath(doc.uri.fsPath);
     if (!hit) return [];

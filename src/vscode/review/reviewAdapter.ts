@@ -10,8 +10,10 @@ import type { AopEvent } from '../../core/events/schema';
 import type { Orchestrator } from '../../core/orchestrator';
 import { AopError } from '../../core/util/errors';
 import { resolveInside } from '../../core/util/ids';
-import type { DiffRange } from '../../shared/viewModels';
+import { gatesView } from '../../shared/buildViews';
+import type { DiffRange, GatesView } from '../../shared/viewModels';
 import type { DiffOpener } from '../content/diffs';
+import type { GateService } from '../gates/gateService';
 import type { ActionResult, BlobRead, IDisposable, ReviewActions, ReviewChange, ReviewDataSource, SnapshotRef } from '../webview';
 import type { FeatureRef, Registry } from '../workspace/registry';
 import { featureView } from './featureView';
@@ -24,7 +26,17 @@ function locate(registry: Registry, featureId: string): { ref: FeatureRef; orch:
 }
 
 export class OrchestratorReviewData implements ReviewDataSource {
-  constructor(private readonly registry: Registry) {}
+  constructor(
+    private readonly registry: Registry,
+    private readonly gateService?: GateService,
+  ) {}
+
+  async gates(featureId: string): Promise<GatesView> {
+    const { ref, orch } = locate(this.registry, featureId);
+    if (!this.gateService) return { seq: orch.runtime(featureId).checkpoints.head.seq, gates: [] };
+    const snap = await this.gateService.statuses(ref);
+    return gatesView(snap.seq, snap.gates, snap.running);
+  }
 
   async getFeature(featureId: string) {
     return featureView(locate(this.registry, featureId).orch.summary(featureId));
@@ -124,15 +136,23 @@ export class OrchestratorReviewData implements ReviewDataSource {
       else if (change.featureId && (change.kind === 'agent' || change.kind === 'feature' || change.kind === 'violations')) listener({ featureId: change.featureId, feature: true });
     });
     const repos = this.registry.onDidChangeRepositories(sync);
+    const gates = this.gateService?.onDidChange((ref) => listener({ featureId: ref.featureId, gates: true }));
     return {
       dispose: () => {
         sub.dispose();
         repos.dispose();
+        gates?.dispose();
         for (const s of logSubs.values()) s.dispose();
         logSubs.clear();
       },
     };
   }
+}
+
+/** Gates for the panel: the service that runs them, and how an output is shown (an editor). */
+export interface ReviewGateHooks {
+  service: GateService;
+  showOutput(ref: FeatureRef, gate: string): Promise<void>;
 }
 
 /** The panel's actions: the same code paths as the commands, without their prompts (the panel confirms). */
@@ -141,7 +161,25 @@ export class OrchestratorReviewActions implements ReviewActions {
     private readonly registry: Registry,
     private readonly diffs: DiffOpener,
     private readonly defaultProvider: () => ProviderId,
+    private readonly gateHooks?: ReviewGateHooks,
   ) {}
+
+  private get gateUse(): ReviewGateHooks {
+    if (!this.gateHooks) throw new AopError('NOT_FOUND', 'Gates are not available in this build.');
+    return this.gateHooks;
+  }
+
+  async runGates(featureId: string, names: readonly string[]) {
+    const runs = await this.gateUse.service.run(this.find(featureId).ref, names);
+    if (runs.length === 0) return { summary: 'This feature has no gates: add them under `gates:` in its plan.yaml.' };
+    const failed = runs.filter((r) => !r.passed).map((r) => r.name);
+    const seq = runs[runs.length - 1]!.seq;
+    return { summary: failed.length ? `Gates on #${seq}: ${runs.length - failed.length} passed, ${failed.length} failed (${failed.join(', ')})` : `Gates on #${seq}: all ${runs.length} passed` };
+  }
+
+  async openGateOutput(featureId: string, name: string) {
+    await this.gateUse.showOutput(this.find(featureId).ref, name);
+  }
 
   private find(featureId: string) {
     return locate(this.registry, featureId);

@@ -1,13 +1,16 @@
 /**
  * The Features view: repository (when several) → feature → its state (agent, watchdog,
- * violations, queue) and checkpoints (newest first) → the files each checkpoint changed.
+ * violations, queue), its gates (pass/fail at the latest checkpoint) and checkpoints (newest
+ * first) → the files each checkpoint changed. A feature sharing files with others says so.
  * Elements are light keys (nodes.ts); items are built from the orchestrator on demand, and a
  * change refreshes only the feature it concerns.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckpointRecord } from '../../core/model/types';
+import type { GateStatus } from '../../core/gates';
 import type { FeatureSummary } from '../../core/orchestrator';
+import type { GateService, GateSnapshot } from '../gates/gateService';
 import { COMMANDS, CONTEXT } from '../ids';
 import { featureContextValue, needsAttention } from '../review/featureView';
 import type { FeatureRef, Registry } from '../workspace/registry';
@@ -37,6 +40,11 @@ function time(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString();
 }
 
+/** A core subscription as a VS Code disposable. */
+function toVscode(d: { dispose(): void }): vscode.Disposable {
+  return { dispose: () => d.dispose() };
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -49,7 +57,11 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private pending = new Set<TreeNode | undefined>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly registry: Registry) {
+  constructor(
+    private readonly registry: Registry,
+    private readonly gates?: GateService,
+  ) {
+    if (gates) this.subs.push(toVscode(gates.onDidChange((ref) => this.schedule(this.nodes.feature(ref)))));
     this.subs.push(
       registry.onDidChange(({ repoRoot, change }) => {
         if (change.kind === 'log' || change.kind === 'messages') return;
@@ -118,6 +130,8 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const rec = this.checkpoints(el).find((c) => c.seq === el.seq);
         return rec ? rec.files.map((f) => this.nodes.file(el, el.seq, f.path)) : [];
       }
+      case 'gates':
+        return this.plannedGates(el).map((name) => this.nodes.gate(el, name));
       default:
         return [];
     }
@@ -138,7 +152,8 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     if (f.planError) info.push('plan');
     const cps = this.checkpoints(ref);
     const shown = cps.slice(-MAX_CHECKPOINTS).reverse();
-    const out: TreeNode[] = [...info.map((k) => this.nodes.info(ref, k)), ...shown.map((c) => this.nodes.checkpoint(ref, c.seq))];
+    const gates = this.gates && this.plannedGates(ref).length > 0 ? [this.nodes.gates(ref)] : [];
+    const out: TreeNode[] = [...info.map((k) => this.nodes.info(ref, k)), ...gates, ...shown.map((c) => this.nodes.checkpoint(ref, c.seq))];
     if (cps.length > shown.length) out.push(this.nodes.info(ref, 'more'));
     return out;
   }
@@ -147,6 +162,7 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     if (el.kind === 'repo') return undefined;
     if (el.kind === 'feature') return this.registry.repositories().length > 1 ? this.nodes.repo(el.repoRoot) : undefined;
     if (el.kind === 'file') return this.nodes.checkpoint(el, el.seq);
+    if (el.kind === 'gate') return this.nodes.gates(el);
     return this.nodes.feature(el);
   }
 
@@ -164,6 +180,10 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         return this.featureItem(el);
       case 'info':
         return this.infoItem(el);
+      case 'gates':
+        return this.gatesItem(el);
+      case 'gate':
+        return this.gateItem(el);
       case 'checkpoint':
         return this.checkpointItem(el);
       case 'file':
@@ -177,7 +197,13 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     item.id = el.id;
     if (!f) return item;
     const state = f.status === 'draft' ? 'draft' : (f.agentState ?? 'idle');
-    const bits = [state, f.status === 'active' ? plural(f.checkpointCount, 'checkpoint') : undefined, f.violations.length ? `⚠ ${f.violations.length}` : undefined];
+    const shared = new Set((f.collisions ?? []).map((c) => c.path)).size;
+    const bits = [
+      state,
+      f.status === 'active' ? plural(f.checkpointCount, 'checkpoint') : undefined,
+      f.violations.length ? `⚠ ${f.violations.length}` : undefined,
+      shared ? plural(shared, 'shared file') : undefined,
+    ];
     item.description = bits.filter(Boolean).join(' · ');
     const [name, color] = needsAttention(f) ? ['warning', 'list.warningForeground'] : (STATE_ICONS[state] ?? ['circle-outline']);
     item.iconPath = f.status === 'draft' ? icon('note') : icon(name, color);
@@ -186,6 +212,10 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     md.appendMarkdown(`**${f.id}**${f.branch ? ` on \`${f.branch}\`` : ''}${f.baseRef ? ` from \`${f.baseRef}\`` : ''}\n\n`);
     md.appendMarkdown(`Agent: ${state}${f.provider ? ` (${f.provider})` : ''}\n\n`);
     if (f.worktree) md.appendMarkdown(`Worktree: \`${f.worktree}\`\n\n`);
+    if (shared) {
+      md.appendMarkdown(`Also changed by other features (whichever is accepted second may conflict):\n\n`);
+      for (const c of (f.collisions ?? []).slice(0, 10)) md.appendMarkdown(`- \`${c.path}\`: feature \`${c.otherFeature}\`\n`);
+    }
     item.tooltip = md;
     return item;
   }
@@ -251,6 +281,74 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         item.command = { command: COMMANDS.openReview, title: 'Open Review', arguments: [{ repoRoot: el.repoRoot, featureId: el.featureId }] };
         break;
     }
+    return item;
+  }
+
+  /** The plan's gate names (plan order); empty when the feature cannot be read. */
+  private plannedGates(ref: FeatureRef): string[] {
+    try {
+      return this.registry.resolve(ref).runtime(ref.featureId).plan.gates.map((g) => g.name);
+    } catch {
+      return [];
+    }
+  }
+
+  private gateSnapshot(ref: FeatureRef): GateSnapshot | undefined {
+    try {
+      return this.gates?.peek(ref);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private gatesItem(el: Extract<TreeNode, { kind: 'gates' }>): vscode.TreeItem {
+    const item = new vscode.TreeItem('Gates', vscode.TreeItemCollapsibleState.Expanded);
+    item.id = el.id;
+    item.contextValue = 'gates';
+    const snap = this.gateSnapshot(el);
+    if (!snap) {
+      item.description = 'reading results…';
+      item.iconPath = icon('beaker');
+      return item;
+    }
+    const count = (s: GateStatus['status']) => snap.gates.filter((g) => g.status === s).length;
+    const [passed, failed, missing] = [count('passed'), count('failed'), count('missing')];
+    const parts = [passed && `${passed} passed`, failed && `${failed} failed`, missing && `${missing} not run`, snap.running.length && `${snap.running.length} running`].filter(Boolean);
+    item.description = `#${snap.seq}: ${parts.join(', ')}`;
+    item.iconPath = snap.running.length ? icon('loading~spin') : failed ? icon('error', 'testing.iconFailed') : missing ? icon('beaker') : icon('pass', 'testing.iconPassed');
+    item.tooltip = `Gates judged at checkpoint #${snap.seq} (the latest): a result counts only for the exact content it ran on.`;
+    return item;
+  }
+
+  private gateItem(el: Extract<TreeNode, { kind: 'gate' }>): vscode.TreeItem {
+    const item = new vscode.TreeItem(el.name, vscode.TreeItemCollapsibleState.None);
+    item.id = el.id;
+    const snap = this.gateSnapshot(el);
+    const g = snap?.gates.find((x) => x.name === el.name);
+    if (!snap || !g) {
+      item.contextValue = 'gate';
+      item.iconPath = icon('beaker');
+      return item;
+    }
+    const running = snap.running.includes(g.name);
+    const req = g.required ? 'required' : 'optional';
+    const run = g.evidence ?? g.lastRun;
+    if (running) {
+      item.description = `running… · ${req}`;
+      item.iconPath = icon('loading~spin');
+    } else if (g.status === 'passed') {
+      item.description = `passed · ${g.evidence!.durationMs} ms · ${req}`;
+      item.iconPath = icon('pass', 'testing.iconPassed');
+    } else if (g.status === 'failed') {
+      item.description = `failed (exit ${g.evidence!.exitCode ?? 'none'}) · ${req}`;
+      item.iconPath = icon('error', 'testing.iconFailed');
+    } else {
+      item.description = `not run on #${snap.seq}${g.lastRun ? ` · last ${g.lastRun.passed ? 'passed' : 'failed'} on #${g.lastRun.seq}` : ''} · ${req}`;
+      item.iconPath = icon('circle-outline', g.lastRun && !g.lastRun.passed ? 'testing.iconFailed' : undefined);
+    }
+    item.contextValue = `gate+${running ? 'running' : g.status}${run ? '+hasOutput' : ''}`;
+    item.tooltip = [`${g.name}: ${g.command}`, g.required ? 'Required for accept' : 'Not required for accept', run ? `Last run: checkpoint #${run.seq}, ${run.passed ? 'passed' : 'failed'}, ${run.ts}` : 'Never run'].join('\n');
+    if (run) item.command = { command: COMMANDS.showGateOutput, title: 'Show Gate Output', arguments: [{ repoRoot: el.repoRoot, featureId: el.featureId, gate: g.name, seq: run.seq }] };
     return item;
   }
 

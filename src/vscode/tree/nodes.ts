@@ -10,6 +10,8 @@ export type TreeNode =
   | { kind: 'repo'; id: string; repoRoot: string }
   | ({ kind: 'feature'; id: string } & FeatureRef)
   | ({ kind: 'info'; id: string; key: InfoKey } & FeatureRef)
+  | ({ kind: 'gates'; id: string } & FeatureRef)
+  | ({ kind: 'gate'; id: string; name: string } & FeatureRef)
   | ({ kind: 'checkpoint'; id: string; seq: number } & FeatureRef)
   | ({ kind: 'file'; id: string; seq: number; path: string } & FeatureRef);
 
@@ -32,6 +34,12 @@ export class NodeCache {
   }
   info({ repoRoot, featureId }: FeatureRef, key: InfoKey) {
     return this.get({ kind: 'info', id: `info:${repoRoot}#${featureId}/${key}`, key, repoRoot, featureId });
+  }
+  gates({ repoRoot, featureId }: FeatureRef) {
+    return this.get({ kind: 'gates', id: `gates:${repoRoot}#${featureId}`, repoRoot, featureId });
+  }
+  gate({ repoRoot, featureId }: FeatureRef, name: string) {
+    return this.get({ kind: 'gate', id: `gate:${repoRoot}#${featureId}/${name}`, name, repoRoot, featureId });
   }
   checkpoint({ repoRoot, featureId }: FeatureRef, seq: number) {
     return this.get({ kind: 'checkpoint', id: `checkpoint:${repoRoot}#${featureId}/${seq}`, seq, repoRoot, featureId });

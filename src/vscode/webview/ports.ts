@@ -6,7 +6,7 @@
 import type { AopEvent, AopEventType } from '../../core/events/schema';
 import type { CheckpointRecord, FileChange, Violation } from '../../core/model/types';
 import type { BlobRead } from '../../shared/diffView';
-import type { DiffRange, FeatureView } from '../../shared/viewModels';
+import type { DiffRange, FeatureView, GatesView } from '../../shared/viewModels';
 import type { IDisposable } from './disposable';
 
 export type { BlobRead } from '../../shared/diffView';
@@ -20,6 +20,8 @@ export interface ReviewChange {
   event?: AopEvent;
   /** The header changed (agent state, breaker, queue position, capabilities). */
   feature?: boolean;
+  /** The gates' results changed (a run started or finished). */
+  gates?: boolean;
 }
 
 /** Read access to a feature's state. Methods throw AopError (e.g. NOT_FOUND) on failure. */
@@ -38,6 +40,8 @@ export interface ReviewDataSource {
   events(featureId: string, filter: { types?: readonly AopEventType[]; limit: number }): Promise<AopEvent[]>;
   /** Absolute path of the feature's worktree, to open files in the editor. */
   worktreePath(featureId: string): Promise<string>;
+  /** The plan's gates as judged at the feature's latest checkpoint. */
+  gates(featureId: string): Promise<GatesView>;
   onDidChange(listener: (change: ReviewChange) => void): IDisposable;
 }
 
@@ -62,6 +66,10 @@ export interface ReviewActions {
   sendMessage(featureId: string, text: string): Promise<ActionResult>;
   checkpointNow(featureId: string): Promise<ActionResult>;
   openNativeDiff(featureId: string, path: string, from: number | 'base', to: number | 'worktree'): Promise<void>;
+  /** Runs the named gates (all of the plan's when empty); refused in an untrusted workspace. */
+  runGates(featureId: string, names: readonly string[]): Promise<ActionResult>;
+  /** Opens a gate's latest captured output in the editor. */
+  openGateOutput(featureId: string, name: string): Promise<void>;
 }
 
 /** The editor surfaces the controller drives (a modal confirmation, opening a file). */

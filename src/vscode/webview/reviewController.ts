@@ -39,7 +39,7 @@ import {
   type Update,
   type WebviewRequest,
 } from '../../shared/protocol';
-import type { ChangeSet, CheckpointSummary, DiffRange, DiffView, EventView, MessageView, RollbackView, Snapshot } from '../../shared/viewModels';
+import type { ChangeSet, CheckpointSummary, DiffRange, DiffView, EventView, GatesView, MessageView, RollbackView, Snapshot } from '../../shared/viewModels';
 import { Disposable } from './disposable';
 import type { ActionResult, PanelLogger, ReviewActions, ReviewChange, ReviewDataSource, ReviewHostUi, WebviewPort } from './ports';
 
@@ -68,6 +68,7 @@ const MUTATING: ReadonlySet<RequestType> = new Set([
   'stop',
   'sendMessage',
   'checkpointNow',
+  'runGates',
 ]);
 
 const CONVERSATION_TYPES: AopEventType[] = ['message', 'rollback'];
@@ -88,7 +89,7 @@ export class ReviewController extends Disposable {
   private nextEventNo = 0;
   private conversation = new Map<string, MessageView>();
   private busy: RequestType | undefined;
-  private pending: { feature: boolean; checkpoints: Map<number, CheckpointSummary>; messages: Map<string, MessageView>; rollbacks: RollbackView[]; log: EventView[] } | undefined;
+  private pending: { feature: boolean; gates: boolean; checkpoints: Map<number, CheckpointSummary>; messages: Map<string, MessageView>; rollbacks: RollbackView[]; log: EventView[] } | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
   /** Recent change sets, so a diff request finds its file's modes and ids without asking again. */
@@ -194,6 +195,11 @@ export class ReviewController extends Disposable {
     openFile: async (r) => {
       const abs = resolveInside(await this.data.worktreePath(this.featureId), r.path);
       await this.ui.openFile(abs, r.line);
+      return { status: 'done' };
+    },
+    runGates: async (r) => done(await this.actions.runGates(this.featureId, r.names)),
+    openGateOutput: async (r) => {
+      await this.actions.openGateOutput(this.featureId, r.name);
       return { status: 'done' };
     },
   };
@@ -322,11 +328,12 @@ export class ReviewController extends Disposable {
     let snapshot: Snapshot;
     let sourceEvents: AopEvent[];
     try {
-      const [feature, records, conversationEvents, logEvents] = await Promise.all([
+      const [feature, records, conversationEvents, logEvents, gates] = await Promise.all([
         this.data.getFeature(this.featureId),
         this.data.listCheckpoints(this.featureId),
         this.data.events(this.featureId, { types: CONVERSATION_TYPES, limit: LIMITS.messages + LIMITS.rollbacks }),
         this.data.events(this.featureId, { limit: LIMITS.logEvents }),
+        this.readGates(),
       ]);
       if (gen !== this.generation || this.isDisposed) return;
       this.conversation = new Map();
@@ -337,6 +344,7 @@ export class ReviewController extends Disposable {
       }
       snapshot = {
         feature,
+        gates,
         checkpoints: records.slice(-LIMITS.checkpoints).map((r: CheckpointRecord) => checkpointSummary(r)),
         messages: [...this.conversation.values()].slice(-LIMITS.messages),
         rollbacks: rollbacks.slice(-LIMITS.rollbacks),
@@ -365,13 +373,16 @@ export class ReviewController extends Disposable {
       return;
     }
     if (!this.live) return;
-    if (!this.pending) this.pending = { feature: false, checkpoints: new Map(), messages: new Map(), rollbacks: [], log: [] };
+    if (!this.pending) this.pending = { feature: false, gates: false, checkpoints: new Map(), messages: new Map(), rollbacks: [], log: [] };
     const p = this.pending;
     if (change.feature) p.feature = true;
+    if (change.gates) p.gates = true;
     const ev = change.event;
     if (ev) {
       p.log.push(eventView(ev, this.nextEventNo++));
       if (p.log.length > LIMITS.logEvents) p.log.shift();
+      // A new checkpoint is what the gates are judged at now; a gate event is a new result.
+      if (ev.t === 'checkpoint' || ev.t === 'gate') p.gates = true;
       if (ev.t === 'checkpoint') p.checkpoints.set(ev.seq, checkpointSummaryFromEvent(ev));
       else if (ev.t === 'message') p.messages.set(ev.id, applyMessageEvent(this.conversation, ev));
       else if (ev.t === 'rollback') p.rollbacks.push(rollbackView(ev));
@@ -403,11 +414,25 @@ export class ReviewController extends Disposable {
       }
       if (gen !== this.generation || !this.live) return;
     }
+    if (p.gates) {
+      update.gates = await this.readGates();
+      if (gen !== this.generation || !this.live) return;
+    }
     if (p.checkpoints.size) update.checkpoints = [...p.checkpoints.values()];
     if (p.messages.size) update.messages = [...p.messages.values()];
     if (p.rollbacks.length) update.rollbacks = p.rollbacks;
     if (p.log.length) update.log = p.log;
     if (Object.keys(update).length > 1) this.post(update);
+  }
+
+  /** The gates, or none when they cannot be read (the rest of the panel still works). */
+  private async readGates(): Promise<GatesView> {
+    try {
+      return await this.data.gates(this.featureId);
+    } catch (err) {
+      this.log.warn(`Review panel ${this.featureId}: could not read the gates: ${errorMessage(err)}`);
+      return { seq: 0, gates: [] };
+    }
   }
 
   private reply(requestId: number, body: { ok: true; result: unknown } | { ok: false; error: ErrorInfo }): void {

@@ -6,7 +6,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { answerDialog, findCommand, openActivity, pickQuickItem, runCommand, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+import { answerDialog, findCommand, openActivity, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+import { openReview, startDraft } from './lib/features.mjs';
 
 export const name = 'review panel: timeline and violation of the scripted agent; smart rollback confirmed in the modal restores the file on disk and clears the problem';
 
@@ -34,12 +35,6 @@ async function until(check, what, timeoutMs = 45_000) {
   }
 }
 
-/** Answers the feature quick pick when several features qualify (with one, the command takes it). */
-async function pickFeatureIfAsked(page, nextTitle) {
-  const title = page.locator('.quick-input-widget .quick-input-title');
-  await title.filter({ hasText: new RegExp(`Feature to|${nextTitle}`) }).first().waitFor({ state: 'visible', timeout: 30_000 });
-  if (await title.filter({ hasText: 'Feature to' }).isVisible()) await pickQuickItem(page, FEATURE);
-}
 
 async function problemRows(page) {
   return page.locator('.markers-panel .monaco-list-row', { hasText: `(feature ${FEATURE})` });
@@ -57,15 +52,11 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   await treeRow.waitFor({ state: 'visible', timeout: 60_000 });
 
   // Start its agent from the palette; a draft asks for its base first.
-  await runCommand(page, 'Agent Orchestrator: Start Agent');
-  await pickFeatureIfAsked(page, `Start ${FEATURE}: base`);
-  await pickQuickItem(page, 'main', { title: `Start ${FEATURE}: base` });
+  await startDraft(page, FEATURE, 'main');
   await until(() => readIf(violatingFile)?.includes('Added src/hello.ts') && existsSync(path.join(worktree, 'src', 'hello.ts')), `the scripted agent to write ${VIOLATING} and src/hello.ts`);
 
   // The review panel: a timeline of checkpoints, and the violation.
-  await runCommand(page, 'Agent Orchestrator: Open Review Panel');
-  const titles = page.locator('.quick-input-widget .quick-input-title');
-  if (await titles.filter({ hasText: 'Feature to review' }).isVisible().catch(() => false)) await pickQuickItem(page, FEATURE);
+  await openReview(page, FEATURE);
   const panel = webviewFrame(page);
   await panel.locator('.header .title', { hasText: FEATURE }).waitFor({ state: 'visible', timeout: 30_000 });
   await panel.locator('.timeline .vl-row.tl-checkpoint').first().waitFor({ state: 'visible', timeout: 30_000 });

@@ -1,4 +1,5 @@
 /** Shared helpers of the in-host tests: the extension's API, features on their own ids, deadlines. */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -39,20 +40,30 @@ const PLAN = 'version: 1\nallowed:\n  - src/**\nforbidden:\n  - secrets/**\n';
  * Creates a feature through the "New Feature" command (arguments instead of quick picks), with a
  * scripted agent replaying `script` (YAML steps) from a temp file outside the repository.
  */
-export async function createScriptedFeature(api: AopApi, featureId: string, script: string): Promise<{ root: string; summary: FeatureSummary; scriptFile: string }> {
+export async function createScriptedFeature(
+  api: AopApi,
+  featureId: string,
+  script: string,
+  o: { planYaml?: string; baseRef?: string } = {},
+): Promise<{ root: string; summary: FeatureSummary; scriptFile: string }> {
   const root = repoRoot(api);
   const scriptFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aop-it-script-')), 'agent.yaml');
   fs.writeFileSync(scriptFile, script);
   const summary = await vscode.commands.executeCommand<FeatureSummary | undefined>(COMMANDS.newFeature, {
     repoRoot: root,
     featureId,
-    baseRef: 'main',
+    baseRef: o.baseRef ?? 'main',
     spec: `# ${featureId}\n\nIntegration test feature.\n`,
-    planYaml: PLAN,
+    planYaml: o.planYaml ?? PLAN,
     provider: { provider: 'scripted', script: scriptFile },
   });
   if (!summary?.worktree) throw new Error(`feature ${featureId} was not created`);
   return { root, summary, scriptFile };
+}
+
+/** Runs git in the demo repository (the tests' own branches and refs only). */
+export function git(root: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 /** Deletes a test feature with its branch and refs, and its spec/plan folder. */
@@ -60,6 +71,10 @@ export async function removeFeature(api: AopApi, root: string, featureId: string
   const orch = api.registry.get(root);
   if (orch?.list().some((f) => f.id === featureId && f.status === 'active')) {
     await vscode.commands.executeCommand(COMMANDS.deleteFeature, { repoRoot: root, featureId, deleteBranchAndRefs: true });
+  }
+  // An accepted (archived) feature keeps its branch and refs: these are the test's own.
+  for (const ref of git(root, 'for-each-ref', '--format=%(refname)', `refs/aop/${featureId}/`, `refs/heads/aop/${featureId}`).split('\n').filter(Boolean)) {
+    git(root, 'update-ref', '-d', ref);
   }
   fs.rmSync(path.join(root, '.aop', 'features', featureId), { recursive: true, force: true });
   if (scriptFile) fs.rmSync(path.dirname(scriptFile), { recursive: true, force: true });

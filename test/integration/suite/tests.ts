@@ -10,5 +10,7 @@ export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Pro
   ['rollback.test.ts', () => import('./rollback.test')],
   ['agentControl.test.ts', () => import('./agentControl.test')],
   ['surfaces.test.ts', () => import('./surfaces.test')],
+  ['gates.test.ts', () => import('./gates.test')],
+  ['collisions.test.ts', () => import('./collisions.test')],
   ['demo.test.ts', () => import('./demo.test')],
 ];

@@ -10,11 +10,12 @@ import {
   conversationFromEvents,
   eventView,
   fileChangeViews,
+  gatesView,
   rollbackView,
   violationView,
 } from '../../../src/shared/buildViews';
 import { LIMITS, utf8Length } from '../../../src/shared/limits';
-import { checkpointSummarySchema, eventViewSchema, fileChangeViewSchema, messageViewSchema, rollbackViewSchema, type MessageView } from '../../../src/shared/viewModels';
+import { checkpointSummarySchema, eventViewSchema, fileChangeViewSchema, gatesViewSchema, messageViewSchema, rollbackViewSchema, type MessageView } from '../../../src/shared/viewModels';
 
 const ts = '2025-01-01T10:00:00.000Z';
 const file = (path: string, over: Partial<FileChange> = {}): FileChange => ({ path, status: 'M', mode: '100644', added: 2, removed: 1, ...over });
@@ -145,5 +146,31 @@ describe('shared/buildViews', () => {
     assert.ok(utf8Length(clipBytes('€€€€', 7)) <= 7);
     assert.equal(violationView({ ...violation('a', 'error'), line: 0 }).line, undefined);
     assert.equal(violationView({ ...violation('a', 'error'), line: 4 }).line, 4);
+  });
+
+  it('shows gates as judged at a checkpoint: evidence there, history elsewhere, running ones', () => {
+    const ev = (seq: number, passed: boolean) => ({ seq, passed, exitCode: passed ? 0 : 2, durationMs: 31, ts, output: 'out' });
+    const view = gatesView(
+      4,
+      [
+        { name: 'lint', command: 'npm run lint', required: true, status: 'passed', evidence: ev(4, true), lastRun: ev(4, true) },
+        { name: 'tests', command: 'npm test', required: true, status: 'failed', evidence: ev(4, false), lastRun: ev(4, false) },
+        { name: 'e2e', command: 'x'.repeat(LIMITS.shortText + 50), required: false, status: 'missing', lastRun: ev(2, true) },
+        { name: 'never', command: 'true', required: false, status: 'missing' },
+      ],
+      ['never'],
+    );
+    assert.ok(gatesViewSchema.safeParse(view).success);
+    assert.equal(view.seq, 4);
+    assert.deepEqual(
+      view.gates.map((g) => [g.name, g.status, g.exitCode, g.lastRun, g.hasOutput]),
+      [
+        ['lint', 'passed', 0, undefined, true],
+        ['tests', 'failed', 2, undefined, true],
+        ['e2e', 'missing', undefined, { seq: 2, passed: true }, true],
+        ['never', 'running', undefined, undefined, false],
+      ],
+    );
+    assert.equal(view.gates[2]!.command.length, LIMITS.shortText);
   });
 });

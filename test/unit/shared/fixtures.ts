@@ -1,5 +1,5 @@
 /** Valid sample view models and messages shared by the protocol and view tests. */
-import type { CheckpointSummary, FeatureView, MessageView, RollbackView, Snapshot } from '../../../src/shared/viewModels';
+import type { CheckpointSummary, FeatureView, GatesView, MessageView, RollbackView, Snapshot } from '../../../src/shared/viewModels';
 
 export const feature: FeatureView = {
   id: 'login-form',
@@ -38,8 +38,18 @@ export function rollback(time: string, over: Partial<RollbackView> = {}): Rollba
   return { time, kind: 'checkpoint', targetSeq: 1, preRollbackSeq: 3, ok: true, paths: ['src/a.ts'], pathCount: 1, mismatchCount: 0, ...over };
 }
 
+export const gates: GatesView = {
+  seq: 2,
+  gates: [
+    { name: 'lint', command: 'npm run lint', required: true, status: 'passed', exitCode: 0, durationMs: 1200, hasOutput: true },
+    { name: 'unit-tests', command: 'npm test', required: true, status: 'failed', exitCode: 1, durationMs: 5300, hasOutput: true },
+    { name: 'e2e', command: 'npm run e2e', required: false, status: 'missing', lastRun: { seq: 1, passed: true }, hasOutput: true },
+  ],
+};
+
 export const snapshot: Snapshot = {
   feature,
+  gates,
   checkpoints: [checkpoint(1, '2025-01-01T10:00:00.000Z'), checkpoint(2, '2025-01-01T10:05:00.000Z')],
   messages: [message('m1', '2025-01-01T10:01:00.000Z')],
   rollbacks: [rollback('2025-01-01T10:06:00.000Z')],

@@ -10,7 +10,7 @@ import {
   webviewToHostSchema,
   type WebviewRequest,
 } from '../../../src/shared/protocol';
-import { checkpoint, feature, message, rollback, snapshot } from './fixtures';
+import { checkpoint, feature, gates, message, rollback, snapshot } from './fixtures';
 
 const range = { from: 1, to: 2 } as const;
 
@@ -35,6 +35,9 @@ const validRequests: WebviewRequest[] = [
   { type: 'openNativeDiff', requestId: 14, range: { from: 'base', to: 5 }, path: 'README.md' },
   { type: 'openFile', requestId: 15, path: 'src/a.ts', line: 3 },
   { type: 'openFile', requestId: 15, path: 'src/a.ts' },
+  { type: 'runGates', requestId: 16, names: [] },
+  { type: 'runGates', requestId: 16, names: ['lint', 'unit-tests', 'e2e.v2'] },
+  { type: 'openGateOutput', requestId: 17, name: 'unit_tests' },
 ];
 
 function rejects(msg: unknown, why?: RegExp): void {
@@ -76,6 +79,16 @@ describe('shared/protocol: webview -> host', () => {
     rejects({ type: 'sendMessage', requestId: 1, text: 42 });
     rejects({ type: 'sendMessage', requestId: 1, text: '   ' }, /blank/);
     rejects({ type: 'rollbackFiles', requestId: 1, seq: 1, paths: [] });
+    rejects({ type: 'runGates', requestId: 1 }, /names/);
+    rejects({ type: 'openGateOutput', requestId: 1 }, /name/);
+  });
+
+  it('refuses gate names the plan could not hold (no paths, no shell)', () => {
+    for (const bad of ['', '-lint', '../x', 'a/b', 'rm -rf', 'x'.repeat(65), '$(id)', 'lint;ls']) {
+      rejects({ type: 'runGates', requestId: 1, names: ['ok', bad] }, /gate name/);
+      rejects({ type: 'openGateOutput', requestId: 1, name: bad }, /gate name/);
+    }
+    rejects({ type: 'runGates', requestId: 1, names: Array.from({ length: LIMITS.gates + 1 }, (_, i) => `g${i}`) });
   });
 
   it('rejects oversized payloads', () => {
@@ -113,6 +126,8 @@ describe('shared/protocol: host -> webview', () => {
     const ok = [
       { type: 'snapshot', protocol: 1, snapshot },
       { type: 'update', feature },
+      { type: 'update', gates },
+      { type: 'update', gates: { seq: 0, gates: [] } },
       { type: 'update', checkpoints: [checkpoint(3, '2025-01-01T11:00:00Z')], messages: [message('m2', '2025-01-01T11:00:00Z')], rollbacks: [rollback('2025-01-01T11:00:00Z')], log: [] },
       { type: 'reply', requestId: 1, ok: true, result: { anything: 1 } },
       { type: 'reply', requestId: 1, ok: false, error: { code: 'INVALID_PATH', message: 'no' } },
@@ -131,6 +146,12 @@ describe('shared/protocol: host -> webview', () => {
       { type: 'snapshot', protocol: 1, snapshot: { ...snapshot, feature: { ...feature, agentState: 'dancing' } } },
       { type: 'update', checkpoints: [{ ...checkpoint(1, 'x'), seq: -1 }] },
       { type: 'update', extra: true },
+      { type: 'snapshot', protocol: 1, snapshot: { ...snapshot, gates: undefined } },
+      { type: 'update', gates: { seq: 1, gates: [{ ...gates.gates[0], status: 'flaky' }] } },
+      { type: 'update', gates: { seq: 1, gates: [{ ...gates.gates[0], name: '../x' }] } },
+      { type: 'update', gates: { seq: 1, gates: [{ ...gates.gates[0], hasOutput: undefined }] } },
+      { type: 'update', gates: { seq: -1, gates: [] } },
+      { type: 'update', gates: { seq: 1, gates: [], extra: 1 } },
       { type: 'reply', requestId: 1, ok: false },
       { type: 'reply', requestId: 1, ok: true },
       { type: 'eval', code: 'alert(1)' },
@@ -143,6 +164,8 @@ describe('shared/protocol: host -> webview', () => {
     assert.equal(resultSchemas.rollbackFiles.safeParse({ status: 'maybe' }).success, false);
     assert.ok(resultSchemas.getChanges.safeParse({ range, files: [], violations: [] }).success);
     assert.equal(resultSchemas.getChanges.safeParse({ status: 'done' }).success, false);
+    assert.ok(resultSchemas.runGates.safeParse({ status: 'done', summary: 'Gates on #3: all 2 passed' }).success);
+    assert.equal(resultSchemas.openGateOutput.safeParse({ gates: [] }).success, false);
   });
 
   it('reads back persisted state with a valid feature id only', () => {

@@ -73,8 +73,9 @@ describe('manifest and ids.ts', () => {
   it('menus only name declared commands; commands needing arguments are hidden from the palette', () => {
     for (const m of menuItems()) assert.ok(declared.includes(m.command), `menu names undeclared command ${m.command}`);
     const hidden = new Set((contributes.menus.commandPalette as MenuItem[]).filter((m) => m.when === 'false').map((m) => m.command));
-    for (const id of [COMMANDS.openCheckpointDiff, COMMANDS.compareWithWorktree, COMMANDS.revertFileToClean]) assert.ok(hidden.has(id), `${id} should be hidden from the palette`);
+    for (const id of [COMMANDS.openCheckpointDiff, COMMANDS.compareWithWorktree, COMMANDS.revertFileToClean, COMMANDS.showGateOutput]) assert.ok(hidden.has(id), `${id} should be hidden from the palette`);
     assert.ok(!hidden.has(COMMANDS.rollbackToCheckpoint) && !hidden.has(COMMANDS.smartRollback) && !hidden.has(COMMANDS.newFeature));
+    assert.ok(!hidden.has(COMMANDS.runGates) && !hidden.has(COMMANDS.acceptFeature), 'Run Gates and Accept Feature pick their feature in the palette');
   });
 
   it('declares the view container, view, welcome content and walkthrough that ids.ts names', () => {
@@ -123,9 +124,26 @@ describe('manifest and ids.ts', () => {
     assert.ok(paused.has(COMMANDS.resumeAgent) && !paused.has(COMMANDS.pauseAgent));
     const idle = shown(feature({}));
     assert.ok(idle.has(COMMANDS.startAgent) && idle.has(COMMANDS.rollbackToCheckpoint) && !idle.has(COMMANDS.stopAgent) && !idle.has(COMMANDS.smartRollback));
+    assert.ok(idle.has(COMMANDS.runGates) && idle.has(COMMANDS.acceptFeature));
     const draft = shown(feature({ status: 'draft' }));
     assert.deepEqual([...draft], [COMMANDS.startAgent]);
     const broken = shown(feature({ violations: [{ kind: 'out_of_scope', severity: 'error', path: 'x', message: 'x' }], breaker: { open: true, failures: 3, errors: ['e'] } }));
     assert.ok(broken.has(COMMANDS.smartRollback) && broken.has(COMMANDS.resetBreaker));
+  });
+
+  it('gate rows of the tree offer running them, and their output when there is one', () => {
+    const shownFor = (cv: string) =>
+      new Set(
+        (contributes.menus['view/item/context'] as MenuItem[])
+          .filter((m) => {
+            const re = viewItemRegex(m.when);
+            return re ? re.test(cv) : m.when?.includes(`viewItem == ${cv}`);
+          })
+          .map((m) => m.command),
+      );
+    assert.deepEqual([...shownFor('gates')], [COMMANDS.runGates]);
+    assert.deepEqual([...shownFor('gate+failed+hasOutput')].sort(), [COMMANDS.runGates, COMMANDS.showGateOutput].sort());
+    assert.deepEqual([...shownFor('gate+missing')], [COMMANDS.runGates]);
+    assert.ok(Object.values(SCHEMES).includes('aop-gate'));
   });
 });

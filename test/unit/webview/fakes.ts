@@ -2,7 +2,7 @@
 import type { AopEvent, AopEventType } from '../../../src/core/events/schema';
 import type { CheckpointRecord, FileChange, Violation } from '../../../src/core/model/types';
 import { Emitter } from '../../../src/core/util/emitter';
-import type { DiffRange, FeatureView } from '../../../src/shared/viewModels';
+import type { DiffRange, FeatureView, GatesView } from '../../../src/shared/viewModels';
 import type { BlobRead, PanelLogger, ReviewActions, ReviewChange, ReviewDataSource, ReviewHostUi, SnapshotRef, WebviewPort } from '../../../src/vscode/webview/ports';
 
 export class FakeWebview implements WebviewPort {
@@ -94,6 +94,14 @@ export class FakeData implements ReviewDataSource {
   async worktreePath(): Promise<string> {
     return this.worktree;
   }
+  gatesView: GatesView = { seq: 2, gates: [] };
+  gatesError: Error | undefined;
+  async gates(): Promise<GatesView> {
+    this.calls.push('gates');
+    await this.wait();
+    if (this.gatesError) throw this.gatesError;
+    return structuredClone(this.gatesView);
+  }
   onDidChange(listener: (c: ReviewChange) => void) {
     this.listeners++;
     const sub = this.changed.event(listener);
@@ -126,6 +134,10 @@ export class FakeActions implements ReviewActions {
   checkpointNow = (id: string) => this.record('checkpointNow', id);
   openNativeDiff = async (id: string, path: string, from: number | 'base', to: number | 'worktree') => {
     this.calls.push(['openNativeDiff', id, path, from, to]);
+  };
+  runGates = (id: string, names: readonly string[]) => this.record('runGates', id, [...names]);
+  openGateOutput = async (id: string, name: string) => {
+    this.calls.push(['openGateOutput', id, name]);
   };
 }
 

@@ -273,4 +273,54 @@ describe('webview/ReviewController (host side of the panel)', () => {
     await controller.whenIdle();
     assert.equal(web.posted.length, 0);
   });
+  it('sends the gates in the snapshot, and again when a gate ran or a checkpoint moved what they judge', async () => {
+    data.gatesView = { seq: 2, gates: [{ name: 'lint', command: 'npm run lint', required: true, status: 'missing', hasOutput: false }] };
+    const snap = await ready();
+    assert.deepEqual(snap.gates.gates.map((g) => [g.name, g.status]), [['lint', 'missing']]);
+    web.posted.length = 0;
+    data.gatesView = { seq: 2, gates: [{ name: 'lint', command: 'npm run lint', required: true, status: 'failed', exitCode: 1, durationMs: 40, hasOutput: true }] };
+    data.append({ t: 'gate', ts: TS(30), feature: 'feat', name: 'lint', seq: 2, exitCode: 1, durationMs: 40, output: 'x', passed: false });
+    await controller.whenIdle();
+    const u = web.ofType('update').at(-1) as unknown as Extract<HostToWebview, { type: 'update' }>;
+    assert.deepEqual(u.gates?.gates.map((g) => [g.name, g.status, g.exitCode]), [['lint', 'failed', 1]]);
+    assert.ok(hostToWebviewSchema.safeParse(u).success);
+    // A run starting (no event yet) is announced as a gates change.
+    web.posted.length = 0;
+    data.gatesView = { seq: 2, gates: [{ ...data.gatesView.gates[0]!, status: 'running' }] };
+    data.changed.fire({ featureId: 'feat', gates: true });
+    await controller.whenIdle();
+    assert.equal((web.ofType('update').at(-1) as unknown as { gates: { gates: { status: string }[] } }).gates.gates[0]!.status, 'running');
+    // Other changes do not re-read the gates.
+    web.posted.length = 0;
+    data.calls.length = 0;
+    data.append({ t: 'warning', ts: TS(31), feature: 'feat', message: 'unrelated' });
+    await controller.whenIdle();
+    assert.equal(data.calls.filter((c) => c === 'gates').length, 0);
+    assert.equal((web.ofType('update').at(-1) as unknown as { gates?: unknown }).gates, undefined);
+  });
+
+  it('still shows the feature when its gates cannot be read', async () => {
+    data.gatesError = new AopError('NOT_FOUND', 'the log is unreadable');
+    const snap = await ready();
+    assert.deepEqual(snap.gates, { seq: 0, gates: [] });
+    assert.ok(logger.lines.some((l) => l.startsWith('warn') && l.includes('the log is unreadable')));
+  });
+
+  it('runs gates and opens a gate output through the actions; refusals reach the panel', async () => {
+    await ready();
+    const r = await request({ type: 'runGates', names: ['lint'] });
+    assert.deepEqual(r.result, { status: 'done', summary: 'runGates done' });
+    const o = await request({ type: 'openGateOutput', name: 'lint' });
+    assert.deepEqual(o.result, { status: 'done' });
+    assert.deepEqual(actions.calls, [
+      ['runGates', 'feat', ['lint']],
+      ['openGateOutput', 'feat', 'lint'],
+    ]);
+    actions.failWith = new AopError('UNTRUSTED', 'Gates do not run in an untrusted workspace.');
+    const refused = await request({ type: 'runGates', names: [] });
+    assert.deepEqual(refused.error, { code: 'UNTRUSTED', message: 'Gates do not run in an untrusted workspace.' });
+    const bad = await request({ type: 'runGates', names: ['rm -rf'] });
+    assert.equal((bad.error as { code: string }).code, 'INVALID_INPUT');
+    assert.equal(actions.calls.length, 3, 'the refused name never reached the actions');
+  });
 });

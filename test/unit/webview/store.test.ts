@@ -41,6 +41,15 @@ describe('webview/store: merging live updates', () => {
     assert.deepEqual(s.log.map((e) => e.n), [0, 5]);
   });
 
+  it('takes the gates from the snapshot and replaces them only when an update carries them', () => {
+    let s = applySnapshot(initialState(defaultUiState('login-form')), snapshot);
+    assert.deepEqual(s.gates?.gates.map((g) => g.status), ['passed', 'failed', 'missing']);
+    s = applyUpdate(s, { type: 'update', log: [ev(6, 'warning')] });
+    assert.equal(s.gates, snapshot.gates, 'an update without gates keeps them');
+    s = applyUpdate(s, { type: 'update', gates: { seq: 3, gates: [] } });
+    assert.deepEqual(s.gates, { seq: 3, gates: [] });
+  });
+
   it('streams only log rows the type filter lets through', () => {
     const ui = { ...defaultUiState('login-form'), logTypes: ['gate' as const] };
     const s = applyUpdate(initialState(ui), { type: 'update', log: [ev(1, 'warning'), ev(2, 'gate')] });

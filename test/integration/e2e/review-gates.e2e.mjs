@@ -1,0 +1,77 @@
+// Issue 6 in the browser: a feature whose plan declares a passing and a failing gate. Its review
+// panel lists both gates (not run yet), "Run gates" in the panel runs them, the header shows pass
+// and fail for the latest checkpoint, and clicking the failed gate opens its captured output in
+// an editor; the Features view shows the same results under "Gates".
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openReview, startDraft } from './lib/features.mjs';
+import { openActivity, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+
+export const name = 'review panel: the feature\'s gates, run from the panel, show pass and fail; the failed one opens its output';
+
+const FEATURE = 'gates-demo';
+
+/** A draft feature next to the demo's: spec, a plan with two gates, and a scripted agent's steps. */
+function writeDraft(workspace) {
+  const dir = path.join(workspace, '.aop', 'features', FEATURE);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'spec.md'), '# Gates demo\n\nAdd src/gated.ts.\n');
+  writeFileSync(
+    path.join(dir, 'plan.yaml'),
+    ['version: 1', 'allowed:', '  - src/**', 'gates:', '  - { name: typecheck, run: "echo types ok", requiredForAccept: false }', '  - { name: tests, run: "echo 1 test failed >&2; exit 1" }', ''].join('\n'),
+  );
+  writeFileSync(path.join(dir, 'agent.yaml'), ['steps:', '  - write:', '      path: src/gated.ts', '      content: "export const gated = true;\\n"', ''].join('\n'));
+}
+
+export default async function check({ page, workspace, screenshot }) {
+  writeDraft(workspace);
+  const worktree = path.join(`${workspace}.worktrees`, FEATURE);
+  await waitForWorkbench(page);
+  await openActivity(page, 'Agent Orchestrator');
+  await page.locator('.part.sidebar .monaco-list-row', { hasText: FEATURE }).first().waitFor({ state: 'visible', timeout: 60_000 });
+
+  await startDraft(page, FEATURE, 'main');
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    let text;
+    try {
+      text = readFileSync(path.join(worktree, 'src', 'gated.ts'), 'utf8');
+    } catch {
+      text = undefined;
+    }
+    if (text) break;
+    if (Date.now() > deadline) throw new Error('the scripted agent did not write src/gated.ts');
+    await sleep(100);
+  }
+
+  await openReview(page, FEATURE);
+  const panel = webviewFrame(page);
+  await panel.locator('.header .title', { hasText: FEATURE }).waitFor({ state: 'visible', timeout: 30_000 });
+  const chip = (gate) => panel.locator(`.gates .gate-chip[data-gate="${gate}"]`);
+  await chip('tests').waitFor({ state: 'visible', timeout: 30_000 });
+  for (const g of ['typecheck', 'tests']) {
+    const status = await chip(g).getAttribute('data-status');
+    if (status !== 'missing') throw new Error(`gate ${g} shows ${status} before any run`);
+  }
+
+  await panel.locator('.header-actions vscode-button', { hasText: 'Run gates' }).click();
+  await panel.locator('.gates .gate-chip[data-gate="tests"][data-status="failed"]').waitFor({ state: 'visible', timeout: 30_000 });
+  await panel.locator('.gates .gate-chip[data-gate="typecheck"][data-status="passed"]').waitFor({ state: 'visible', timeout: 30_000 });
+  await panel.locator('.statusbar', { hasText: '1 passed, 1 failed (tests)' }).waitFor({ state: 'visible', timeout: 10_000 });
+  const seqLabel = (await panel.locator('.gates .gates-label').textContent()) ?? '';
+  if (!/^Gates on #\d+$/.test(seqLabel.trim())) throw new Error(`the gates row says ${JSON.stringify(seqLabel)}`);
+
+  // The Features view shows the same under "Gates" (the feature's row is expanded first).
+  const featureRow = page.locator('.part.sidebar .monaco-list-row', { hasText: FEATURE }).first();
+  if ((await featureRow.getAttribute('aria-expanded')) !== 'true') await featureRow.click();
+  await page.locator('.part.sidebar .monaco-list-row', { hasText: /^Gates/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.locator('.part.sidebar .monaco-list-row', { hasText: 'tests' }).filter({ hasText: 'failed (exit 1)' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.mouse.move(5, 450);
+  await screenshot('review-panel-gates.png');
+
+  // The failed gate's output, in a read-only editor.
+  await chip('tests').click();
+  await page.locator('.tabs-container .tab', { hasText: 'tests.log' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.locator('.monaco-editor .view-lines', { hasText: '1 test failed' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+}

@@ -1,0 +1,122 @@
+/**
+ * The gates the VS Code surfaces show, against a real orchestrator on a temp repository: runs
+ * through the runner the composition root makes (refused when untrusted), results at the latest
+ * checkpoint, history when the worktree moved on, and a fresh service reading them back from the log.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GateRunner } from '../../../src/core/gates';
+import { Orchestrator, type OrchestratorChange } from '../../../src/core/orchestrator';
+import { waitFor } from '../../../src/core/util/async';
+import { Emitter } from '../../../src/core/util/emitter';
+import { AopError } from '../../../src/core/util/errors';
+import { GateService, type GateRegistry } from '../../../src/vscode/gates/gateService';
+import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+
+const PLAN = `version: 1
+allowed: ["src/**"]
+gates:
+  - { name: ok, run: "echo fine", requiredForAccept: false }
+  - { name: fail, run: "echo broken >&2; exit 3" }
+`;
+
+describe('vscode/GateService (gates for the tree, the panel and the commands)', () => {
+  let repo: TempRepo;
+  let orch: Orchestrator;
+  let trusted: boolean;
+  const changes = new Emitter<{ repoRoot: string; change: OrchestratorChange }>();
+  const services: GateService[] = [];
+  let wt: string;
+  const ref = () => ({ repoRoot: orch.repoRoot, featureId: 'gt' });
+
+  function registry(): GateRegistry {
+    return { get: (root) => (root === orch.repoRoot ? orch : undefined), resolve: () => orch, onDidChange: changes.event };
+  }
+
+  function service(): GateService {
+    const s = new GateService(registry(), (o) => GateRunner.forOrchestrator(o, { isTrusted: () => trusted }));
+    services.push(s);
+    return s;
+  }
+
+  beforeEach(async () => {
+    trusted = true;
+    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch.onDidChange((change) => changes.fire({ repoRoot: orch.repoRoot, change }));
+    wt = (await orch.createFeature({ id: 'gt', baseRef: 'main', spec: 'x', planYaml: PLAN })).worktree!;
+    fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a2\n');
+  });
+
+  afterEach(async () => {
+    for (const s of services.splice(0)) s.dispose();
+    await orch.dispose();
+    repo.cleanup();
+  });
+
+  it('runs nothing in an untrusted workspace, and records nothing', async () => {
+    trusted = false;
+    const gates = service();
+    await assert.rejects(gates.run(ref(), []), (e: unknown) => AopError.is(e, 'UNTRUSTED'));
+    assert.equal((await orch.events('gt')).filter((e) => e.t === 'gate').length, 0);
+    const snap = await gates.statuses(ref());
+    assert.deepEqual(snap.gates.map((g) => g.status), ['missing', 'missing']);
+  });
+
+  it('runs the chosen gates and shows pass/fail at the latest checkpoint, announcing each change', async () => {
+    const gates = service();
+    const announced: string[] = [];
+    gates.onDidChange((r) => announced.push(r.featureId));
+    const runs = await gates.run(ref(), ['ok', 'fail']);
+    assert.deepEqual(runs.map((r) => [r.name, r.passed]), [['ok', true], ['fail', false]]);
+    const head = orch.runtime('gt').checkpoints.head.seq;
+    const snap = await gates.statuses(ref());
+    assert.equal(snap.seq, head);
+    assert.deepEqual(snap.gates.map((g) => [g.name, g.status, g.required, g.evidence?.exitCode]), [['ok', 'passed', false, 0], ['fail', 'failed', true, 3]]);
+    assert.deepEqual(snap.running, []);
+    assert.deepEqual(gates.peek(ref())?.gates.map((g) => g.status), ['passed', 'failed'], 'the tree reads the same from memory');
+    assert.ok(announced.length >= 4, `a start and a result per gate were announced (${announced.length})`);
+    const failed = await gates.lastRun(ref(), 'fail');
+    assert.match(failed?.output ?? '', /\[aop\] gate "fail" ran/);
+    assert.match(failed?.output ?? '', /broken/);
+
+    // One gate by name; the other keeps its result.
+    const again = await gates.run(ref(), ['ok']);
+    assert.deepEqual(again.map((r) => r.name), ['ok']);
+
+    // The worktree moves on: no result holds for the new checkpoint, the old ones are history.
+    fs.writeFileSync(path.join(wt, 'src/b.ts'), 'b\n');
+    await orch.checkpointNow('gt');
+    const later = await gates.statuses(ref());
+    assert.ok(later.seq > snap.seq);
+    assert.deepEqual(later.gates.map((g) => [g.status, g.lastRun?.seq, g.lastRun?.passed]), [['missing', snap.seq, true], ['missing', snap.seq, false]]);
+  });
+
+  it('reads earlier results back from the event log (a new window)', async () => {
+    await service().run(ref(), []);
+    const fresh = service();
+    const changed = new Promise<void>((resolve) => fresh.onDidChange(() => resolve()));
+    assert.equal(fresh.peek(ref()), undefined, 'nothing in memory yet: the log is being read');
+    await changed;
+    assert.deepEqual(fresh.peek(ref())?.gates.map((g) => g.status), ['passed', 'failed']);
+  });
+
+  it('rereads plan.yaml before running, and says which gates exist when a name is wrong', async () => {
+    const gates = service();
+    fs.writeFileSync(orch.runtime('gt').paths.plan, PLAN.replace('name: ok', 'name: renamed'));
+    const planned = await gates.plannedGates(ref());
+    assert.deepEqual(planned.map((g) => g.name), ['renamed', 'fail']);
+    await assert.rejects(gates.run(ref(), ['ok']), (e: unknown) => AopError.is(e) && /its gates are: renamed, fail/.test(e.message));
+  });
+
+  it('forgets its memory when features are created or deleted, then reads the log again', async () => {
+    const gates = service();
+    await gates.run(ref(), ['ok']);
+    assert.ok(gates.peek(ref()));
+    changes.fire({ repoRoot: orch.repoRoot, change: { kind: 'features' } });
+    assert.equal(gates.peek(ref()), undefined);
+    await waitFor(() => gates.peek(ref()) !== undefined, 5000, 'the log to be read again');
+    assert.equal(gates.peek(ref())?.gates[0]?.status, 'passed');
+  });
+});
