@@ -4,6 +4,7 @@
  * API for the integration tests. No domain logic here or in src/vscode.
  */
 import * as vscode from 'vscode';
+import type { AcceptOutcome } from './core/accept';
 import { GateRunner } from './core/gates';
 import { CheckpointContentProvider, EventLogContentProvider } from './vscode/content/checkpointContentProvider';
 import { GateOutputContentProvider } from './vscode/content/gateOutput';
@@ -104,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
       actions: new OrchestratorReviewActions(reg, diffs, () => current.defaultProvider, {
         service: gates,
         showOutput: async (ref, gate) => void (await vscode.commands.executeCommand(COMMANDS.showGateOutput, { ...ref, gate })),
+        accept: (ref) => Promise.resolve(vscode.commands.executeCommand<AcceptOutcome | undefined>(COMMANDS.acceptFeature, ref)),
       }),
       logger: log,
     }),

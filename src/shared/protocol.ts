@@ -67,6 +67,8 @@ export const requestSchemas = {
   runGates: req('runGates', { names: z.array(gateNameSchema).max(LIMITS.gates) }),
   /** Opens a gate's captured output (its latest run) in a read-only editor. */
   openGateOutput: req('openGateOutput', { name: gateNameSchema }),
+  /** Starts "Accept Feature": the host shows the summary and asks (modal), then lands it. */
+  acceptFeature: req('acceptFeature', {}),
 } as const;
 
 export type RequestType = keyof typeof requestSchemas;
@@ -100,6 +102,7 @@ export const resultSchemas = {
   openFile: actionOutcomeSchema,
   runGates: actionOutcomeSchema,
   openGateOutput: actionOutcomeSchema,
+  acceptFeature: actionOutcomeSchema,
 } as const satisfies Record<RequestType, z.ZodType>;
 export type ResultOf<K extends RequestType> = z.infer<(typeof resultSchemas)[K]>;
 

@@ -23,7 +23,7 @@ export interface VsCodeApi {
 }
 
 /** Actions that change the feature; one at a time, and the buttons wait for it. */
-const MUTATING: ReadonlySet<RequestType> = new Set(['rollbackToCheckpoint', 'rollbackFiles', 'smartRollback', 'undoRollback', 'start', 'pause', 'resume', 'stop', 'sendMessage', 'checkpointNow', 'runGates']);
+const MUTATING: ReadonlySet<RequestType> = new Set(['rollbackToCheckpoint', 'rollbackFiles', 'smartRollback', 'undoRollback', 'start', 'pause', 'resume', 'stop', 'sendMessage', 'checkpointNow', 'runGates', 'acceptFeature']);
 
 export class App implements AppContext {
   state: ViewState;

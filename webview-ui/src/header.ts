@@ -54,6 +54,7 @@ export class Header {
   private readonly gates = h('div', { class: 'gates', role: 'group', 'aria-label': 'Gates', hidden: true });
   private readonly buttons = new Map<AgentAction, HTMLElement>();
   private readonly runGates: HTMLElement;
+  private readonly accept: HTMLElement;
   private last: FeatureView | undefined;
   private lastGates: GatesView | undefined;
   private lastBusy: string | undefined = '';
@@ -74,6 +75,12 @@ export class Header {
       if (!this.runGates.hasAttribute('disabled')) void this.ctx.runAction('runGates', { names: [] }, 'Gates ran');
     });
     bar.append(this.runGates);
+    const accept = h('vscode-button', { icon: 'git-merge', secondary: true, title: 'Accept the feature: review the summary, then land it on its base', 'aria-label': 'Accept feature' }, 'Accept…');
+    accept.addEventListener('click', () => {
+      if (!accept.hasAttribute('disabled')) void this.ctx.runAction('acceptFeature', {}, 'Accepted');
+    });
+    this.accept = accept;
+    bar.append(accept);
     this.element = h('header', { class: 'header' }, h('div', { class: 'header-main' }, h('div', { class: 'title-row' }, this.title, this.pills), this.meta, this.gates), bar);
   }
 
@@ -85,6 +92,7 @@ export class Header {
     this.lastGates = s.gates;
     if (!f) return;
     this.renderGates(s.gates, s.busy !== undefined);
+    this.accept.toggleAttribute('disabled', s.busy !== undefined);
     replace(this.title, icon('git-pull-request-draft'), h('span', {}, f.title ?? f.id));
     const look = STATE_LOOK[f.agentState];
     const pills: HTMLElement[] = [

@@ -4,6 +4,7 @@
  * in two repositories is refused with a clear message).
  */
 import * as fs from 'node:fs/promises';
+import type { AcceptOutcome } from '../../core/accept';
 import type { ProviderId } from '../../core/agents';
 import { diffTrees } from '../../core/checkpoints/treeDiff';
 import type { AopEvent } from '../../core/events/schema';
@@ -12,6 +13,7 @@ import { AopError } from '../../core/util/errors';
 import { resolveInside } from '../../core/util/ids';
 import { gatesView } from '../../shared/buildViews';
 import type { DiffRange, GatesView } from '../../shared/viewModels';
+import { describeAcceptOutcome } from '../commands/acceptText';
 import type { DiffOpener } from '../content/diffs';
 import type { GateService } from '../gates/gateService';
 import type { ActionResult, BlobRead, IDisposable, ReviewActions, ReviewChange, ReviewDataSource, SnapshotRef } from '../webview';
@@ -149,10 +151,12 @@ export class OrchestratorReviewData implements ReviewDataSource {
   }
 }
 
-/** Gates for the panel: the service that runs them, and how an output is shown (an editor). */
-export interface ReviewGateHooks {
+/** What the panel reaches through the editor: the gate service, an output editor, the accept flow (its dialogs). */
+export interface ReviewHooks {
   service: GateService;
   showOutput(ref: FeatureRef, gate: string): Promise<void>;
+  /** Runs "Accept Feature" with its modal summary; undefined when the person cancelled. */
+  accept(ref: FeatureRef): Promise<AcceptOutcome | undefined>;
 }
 
 /** The panel's actions: the same code paths as the commands, without their prompts (the panel confirms). */
@@ -161,16 +165,22 @@ export class OrchestratorReviewActions implements ReviewActions {
     private readonly registry: Registry,
     private readonly diffs: DiffOpener,
     private readonly defaultProvider: () => ProviderId,
-    private readonly gateHooks?: ReviewGateHooks,
+    private readonly hooks?: ReviewHooks,
   ) {}
 
-  private get gateUse(): ReviewGateHooks {
-    if (!this.gateHooks) throw new AopError('NOT_FOUND', 'Gates are not available in this build.');
-    return this.gateHooks;
+  private get use(): ReviewHooks {
+    if (!this.hooks) throw new AopError('NOT_FOUND', 'Gates and accept are not available in this build.');
+    return this.hooks;
+  }
+
+  async accept(featureId: string) {
+    const outcome = await this.use.accept(this.find(featureId).ref);
+    if (!outcome) return { cancelled: true, summary: 'Accept cancelled.' };
+    return { summary: describeAcceptOutcome(featureId, outcome).message };
   }
 
   async runGates(featureId: string, names: readonly string[]) {
-    const runs = await this.gateUse.service.run(this.find(featureId).ref, names);
+    const runs = await this.use.service.run(this.find(featureId).ref, names);
     if (runs.length === 0) return { summary: 'This feature has no gates: add them under `gates:` in its plan.yaml.' };
     const failed = runs.filter((r) => !r.passed).map((r) => r.name);
     const seq = runs[runs.length - 1]!.seq;
@@ -178,7 +188,7 @@ export class OrchestratorReviewActions implements ReviewActions {
   }
 
   async openGateOutput(featureId: string, name: string) {
-    await this.gateUse.showOutput(this.find(featureId).ref, name);
+    await this.use.showOutput(this.find(featureId).ref, name);
   }
 
   private find(featureId: string) {

@@ -45,8 +45,8 @@ export interface ReviewDataSource {
   onDidChange(listener: (change: ReviewChange) => void): IDisposable;
 }
 
-/** What an action reports back; `summary` is shown in the panel's status line. */
-export type ActionResult = void | { summary?: string };
+/** What an action reports back; `summary` is shown in the panel's status line; `cancelled` when the person declined. */
+export type ActionResult = void | { summary?: string; cancelled?: boolean };
 
 /**
  * The panel's actions. The panel has already validated input and asked the user to confirm
@@ -70,6 +70,8 @@ export interface ReviewActions {
   runGates(featureId: string, names: readonly string[]): Promise<ActionResult>;
   /** Opens a gate's latest captured output in the editor. */
   openGateOutput(featureId: string, name: string): Promise<void>;
+  /** Accept Feature, with the editor's own summary dialog and strategy pick (the host asks, not the panel). */
+  accept(featureId: string): Promise<ActionResult>;
 }
 
 /** The editor surfaces the controller drives (a modal confirmation, opening a file). */

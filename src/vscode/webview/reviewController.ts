@@ -69,6 +69,7 @@ const MUTATING: ReadonlySet<RequestType> = new Set([
   'sendMessage',
   'checkpointNow',
   'runGates',
+  'acceptFeature',
 ]);
 
 const CONVERSATION_TYPES: AopEventType[] = ['message', 'rollback'];
@@ -198,6 +199,7 @@ export class ReviewController extends Disposable {
       return { status: 'done' };
     },
     runGates: async (r) => done(await this.actions.runGates(this.featureId, r.names)),
+    acceptFeature: async () => done(await this.actions.accept(this.featureId)),
     openGateOutput: async (r) => {
       await this.actions.openGateOutput(this.featureId, r.name);
       return { status: 'done' };
@@ -476,7 +478,8 @@ function rangeKey(r: DiffRange): string {
 }
 
 function done(result: ActionResult): ActionOutcome {
-  return result && typeof result.summary === 'string' ? { status: 'done', summary: result.summary.slice(0, LIMITS.shortText) } : { status: 'done' };
+  const status = result && result.cancelled ? 'cancelled' : 'done';
+  return result && typeof result.summary === 'string' ? { status, summary: result.summary.slice(0, LIMITS.shortText) } : { status };
 }
 
 function plural(n: number, one: string): string {

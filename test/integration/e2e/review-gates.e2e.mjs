@@ -1,12 +1,13 @@
 // Issue 6 in the browser: a feature whose plan declares a passing and a failing gate. Its review
 // panel lists both gates (not run yet), "Run gates" in the panel runs them, the header shows pass
 // and fail for the latest checkpoint, and clicking the failed gate opens its captured output in
-// an editor; the Features view shows the same results under "Gates".
+// an editor; the Features view shows the same results under "Gates". "Accept…" in the panel opens
+// the editor's accept dialog, which names the failing required gate.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openReview, startDraft } from './lib/features.mjs';
-import { openActivity, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+import { answerDialog, openActivity, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
 
 export const name = 'review panel: the feature\'s gates, run from the panel, show pass and fail; the failed one opens its output';
 
@@ -69,6 +70,15 @@ export default async function check({ page, workspace, screenshot }) {
   await page.locator('.part.sidebar .monaco-list-row', { hasText: 'tests' }).filter({ hasText: 'failed (exit 1)' }).first().waitFor({ state: 'visible', timeout: 15_000 });
   await page.mouse.move(5, 450);
   await screenshot('review-panel-gates.png');
+
+  // Accept from the panel: the editor's own dialog says why not (the failing required gate).
+  await panel.locator('.header-actions vscode-button', { hasText: 'Accept…' }).click();
+  const dialog = page.locator('.monaco-dialog-box', { hasText: `Feature "${FEATURE}" cannot be accepted yet` });
+  await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+  const said = (await dialog.textContent()) ?? '';
+  if (!/✗ tests \(required\) failed on #\d+, exit 1/.test(said)) throw new Error(`the accept dialog does not name the failed gate: ${said.slice(0, 400)}`);
+  await answerDialog(page, 'cannot be accepted yet', 'Cancel');
+  await panel.locator('.statusbar', { hasText: 'was not accepted' }).waitFor({ state: 'visible', timeout: 10_000 });
 
   // The failed gate's output, in a read-only editor.
   await chip('tests').click();

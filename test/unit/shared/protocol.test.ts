@@ -38,6 +38,7 @@ const validRequests: WebviewRequest[] = [
   { type: 'runGates', requestId: 16, names: [] },
   { type: 'runGates', requestId: 16, names: ['lint', 'unit-tests', 'e2e.v2'] },
   { type: 'openGateOutput', requestId: 17, name: 'unit_tests' },
+  { type: 'acceptFeature', requestId: 18 },
 ];
 
 function rejects(msg: unknown, why?: RegExp): void {

@@ -5,9 +5,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GateRunner } from '../../../src/core/gates';
 import { Orchestrator, type OrchestratorChange } from '../../../src/core/orchestrator';
 import { AopError } from '../../../src/core/util/errors';
 import { Emitter } from '../../../src/core/util/emitter';
+import { GateService } from '../../../src/vscode/gates/gateService';
 import { OrchestratorReviewActions, OrchestratorReviewData } from '../../../src/vscode/review/reviewAdapter';
 import type { ReviewChange } from '../../../src/vscode/webview/ports';
 import type { Registry } from '../../../src/vscode/workspace/registry';
@@ -106,5 +108,39 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
     await actions.undoRollback('rv');
     assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'changed\n');
     assert.deepEqual(await actions.previewSmartRollback('rv'), []);
+  });
+
+  it('serves gates to the panel and runs them; accept goes through the editor\'s flow', async () => {
+    fs.writeFileSync(orch.runtime('rv').paths.plan, `${PLAN}gates:\n  - { name: ok, run: "true" }\n  - { name: bad, run: "exit 2", requiredForAccept: false }\n`);
+    await orch.runtime('rv').loadPlan();
+    const gates = new GateService({ get: () => orch, resolve: () => orch, onDidChange: changes.event }, (o) => GateRunner.forOrchestrator(o, { isTrusted: () => true }));
+    const registry = registryOf(orch, changes);
+    const accepted: string[] = [];
+    const gateData = new OrchestratorReviewData(registry, gates);
+    const gateActions = new OrchestratorReviewActions(registry, undefined as never, () => 'scripted', {
+      service: gates,
+      showOutput: async () => undefined,
+      accept: async (ref) => {
+        accepted.push(ref.featureId);
+        return undefined;
+      },
+    });
+    try {
+      const before = await gateData.gates('rv');
+      assert.deepEqual(before.gates.map((g) => [g.name, g.status, g.required]), [['ok', 'missing', true], ['bad', 'missing', false]]);
+      const seen: ReviewChange[] = [];
+      const sub = gateData.onDidChange((c) => seen.push(c));
+      const r = await gateActions.runGates('rv', []);
+      sub.dispose();
+      assert.match(String(r && r.summary), /^Gates on #\d+: 1 passed, 1 failed \(bad\)$/);
+      assert.ok(seen.some((c) => c.featureId === 'rv' && c.gates), 'the panel hears that the gates changed');
+      const after = await gateData.gates('rv');
+      assert.deepEqual(after.gates.map((g) => [g.name, g.status, g.exitCode]), [['ok', 'passed', 0], ['bad', 'failed', 2]]);
+      assert.deepEqual(await gateActions.accept('rv'), { cancelled: true, summary: 'Accept cancelled.' });
+      assert.deepEqual(accepted, ['rv']);
+      await assert.rejects(actions.runGates('rv', []), (e: unknown) => AopError.is(e, 'NOT_FOUND'), 'without the hooks, the panel says gates are not available');
+    } finally {
+      gates.dispose();
+    }
   });
 });

@@ -136,6 +136,12 @@ export class FakeActions implements ReviewActions {
     this.calls.push(['openNativeDiff', id, path, from, to]);
   };
   runGates = (id: string, names: readonly string[]) => this.record('runGates', id, [...names]);
+  /** What accept answers (the person may cancel the host's dialog). */
+  acceptResult: { summary?: string; cancelled?: boolean } = { summary: 'Feature "feat" landed on main as 1234abcd (squash of checkpoint #2).' };
+  accept = async (id: string) => {
+    await this.record('accept', id);
+    return this.acceptResult;
+  };
   openGateOutput = async (id: string, name: string) => {
     this.calls.push(['openGateOutput', id, name]);
   };

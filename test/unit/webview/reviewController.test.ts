@@ -323,4 +323,16 @@ describe('webview/ReviewController (host side of the panel)', () => {
     assert.equal((bad.error as { code: string }).code, 'INVALID_INPUT');
     assert.equal(actions.calls.length, 3, 'the refused name never reached the actions');
   });
+
+  it('hands accept to the host, whose dialogs ask; says whether it was done or cancelled', async () => {
+    await ready();
+    const r = await request({ type: 'acceptFeature' });
+    assert.deepEqual(r.result, { status: 'done', summary: 'Feature "feat" landed on main as 1234abcd (squash of checkpoint #2).' });
+    actions.acceptResult = { cancelled: true, summary: 'Accept cancelled.' };
+    const c = await request({ type: 'acceptFeature' });
+    assert.deepEqual(c.result, { status: 'cancelled', summary: 'Accept cancelled.' });
+    assert.equal(ui.confirms.length, 0, 'the panel does not ask: the accept dialog is the host\'s');
+    const extra = await request({ type: 'acceptFeature', strategy: 'rebase' });
+    assert.equal((extra.error as { code: string }).code, 'INVALID_INPUT', 'the strategy is chosen in the host, never sent by the webview');
+  });
 });
