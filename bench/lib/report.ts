@@ -83,7 +83,7 @@ export function evaluateTargets(report: BenchReport): TargetResult[] {
       measured: b.ok
         ? `${n(b.sustainedPerSec)}/s` +
           (lossy ? ` (lost ${lossy.lost} of ${lossy.written} at ${n(lossy.achievedPerSec)}/s)` : '') +
-          (!lossy && top && top.achievedPerSec < 0.8 * top.targetPerSec ? ` (the writer saturated at ${n(fastest)}/s)` : '')
+          (!lossy && top && top.achievedPerSec < 0.8 * top.targetPerSec ? ` (the writer reached only ${n(fastest)}/s on this machine)` : '')
         : 'failed',
       // Untested, not missed, when the writer could not reach 1,000/s and nothing was lost.
       pass: b.ok ? (b.sustainedPerSec >= 1000 ? true : lossy ? false : undefined) : false,
