@@ -135,10 +135,13 @@ export function ensureRepo(size: RepoSize, seed = 1, log: (s: string) => void = 
   return { size, seed, dir, commit, files, folders: allFolders.size, bytes, generatedSec: (performance.now() - started) / 1000 };
 }
 
-/** Forgets worktrees and checkpoint refs that an interrupted run left in a cached repository. */
+/**
+ * Forgets worktrees whose folders are gone and the bench's own checkpoint refs (features named
+ * `bench-*`) that an interrupted run left in a cached repository; anyone else's are left alone.
+ */
 function tidyRepo(dir: string): void {
   gitSync(dir, ['worktree', 'prune']);
-  const refs = gitSync(dir, ['for-each-ref', '--format=%(refname)', 'refs/aop/']).split('\n').filter(Boolean);
+  const refs = gitSync(dir, ['for-each-ref', '--format=%(refname)', 'refs/aop/']).split('\n').filter((r) => r.startsWith('refs/aop/bench-'));
   if (refs.length > 0) gitSync(dir, ['update-ref', '--stdin'], refs.map((r) => `delete ${r}\n`).join(''));
 }
 
