@@ -192,6 +192,8 @@ export function describeEvent(ev: AopEvent): string {
       return `Gate ${ev.name} ${ev.passed ? 'passed' : 'failed'} on #${ev.seq}`;
     case 'warning':
       return ev.message;
+    case 'retention':
+      return `Retention dropped ${plural(ev.pruned.length, 'old checkpoint')}`;
   }
 }
 

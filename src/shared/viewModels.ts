@@ -52,6 +52,7 @@ export const EVENT_TYPES = [
   'breaker',
   'gate',
   'warning',
+  'retention',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -337,6 +337,52 @@ export class CheckpointService {
     return this.queue.run(() => this.validateCumulative(this.headSeq));
   }
 
+  /**
+   * Keeps storage bounded: drops all but the last `keepLast` checkpoints, except those in `keep`
+   * (rollback points, checkpoints with violations). Because each checkpoint is chained to the
+   * previous one, dropping a ref alone would keep every old snapshot reachable; so the kept
+   * checkpoints are re-chained (same trees, new parents) and their refs moved in one
+   * transaction. The old objects become unreachable and git's garbage collection can reclaim them.
+   */
+  applyRetention(keepLast: number, keep: ReadonlySet<number>): Promise<{ pruned: number[]; rewritten: [number, string, string][] }> {
+    return this.queue.run(async () => {
+      const refs = await this.refs.list(this.opts.featureId);
+      if (refs.length <= keepLast) return { pruned: [], rewritten: [] };
+      const cut = refs.length - keepLast;
+      const kept = refs.filter((r, i) => i >= cut || keep.has(r.seq));
+      const pruned = refs.filter((r, i) => !(i >= cut || keep.has(r.seq))).map((r) => r.seq);
+      if (pruned.length === 0) return { pruned: [], rewritten: [] };
+      const rewritten: [number, string, string][] = [];
+      let parent = this.opts.baseCommit;
+      for (const r of kept) {
+        const text = (await this.store.read(r.commit))?.data.toString('utf8');
+        if (!text) throw new AopError('GIT_FAILED', `checkpoint ${r.seq} (${r.commit}) is missing from the object store`);
+        const oldParent = /^parent ([0-9a-f]+)$/m.exec(text)?.[1];
+        let commit = r.commit;
+        if (oldParent !== parent) {
+          commit = await this.store.writeObject('commit', Buffer.from(text.replace(/^parent [0-9a-f]+$/m, `parent ${parent}`), 'utf8'));
+          rewritten.push([r.seq, r.commit, commit]);
+        }
+        parent = commit;
+      }
+      await this.refs.updateMany([
+        ...pruned.map((seq) => ({ ref: RefStore.checkpointRef(this.opts.featureId, seq), oid: null })),
+        ...rewritten.map(([seq, old, next]) => ({ ref: RefStore.checkpointRef(this.opts.featureId, seq), oid: next, old })),
+      ]);
+      const head = rewritten.find(([seq]) => seq === this.headSeq);
+      if (head) this.headCommit = head[2];
+      await this.opts.log.append({ t: 'retention', pruned, rewritten });
+      await this.opts.log.sync();
+      return { pruned, rewritten };
+    });
+  }
+
+  /** Bytes of git objects this feature's checkpoints hold beyond its base (`rev-list --disk-usage`). */
+  async spaceUsed(): Promise<number> {
+    const out = await git(['rev-list', '--objects', '--disk-usage', this.headCommit, '--not', this.opts.baseCommit], { cwd: this.opts.worktree });
+    return Number(out.trim()) || 0;
+  }
+
   /** Resolves a checkpoint number to its commit; refuses an unknown one. 0 is the base. */
   async commitOf(seq: number): Promise<string> {
     if (seq === 0) return this.opts.baseCommit;

@@ -84,6 +84,8 @@ export const eventSchema = z.discriminatedUnion('t', [
   z.object({ ...base, t: z.literal('breaker'), state: z.enum(['closed', 'open']), failures: z.number(), errors: z.array(z.string()).optional() }),
   z.object({ ...base, t: z.literal('gate'), name: z.string(), seq: z.number(), exitCode: z.number().nullable(), durationMs: z.number(), output: z.string(), passed: z.boolean() }),
   z.object({ ...base, t: z.literal('warning'), message: z.string() }),
+  /** Old checkpoints dropped by retention; the kept ones re-chained ([seq, old commit, new commit]). */
+  z.object({ ...base, t: z.literal('retention'), pruned: z.array(z.number()), rewritten: z.array(z.tuple([z.number(), z.string(), z.string()])) }),
 ]);
 
 export type AopEvent = z.infer<typeof eventSchema>;

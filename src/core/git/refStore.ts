@@ -42,6 +42,13 @@ export class RefStore {
     await this.transaction(`update ${ref}\0${oid}\0\0`);
   }
 
+  /** Applies several updates (new id, or null to delete) as one transaction: all or nothing. */
+  async updateMany(updates: { ref: string; oid: string | null; old?: string }[]): Promise<void> {
+    if (updates.length === 0) return;
+    const cmds = updates.map((u) => (u.oid === null ? `delete ${u.ref}\0${u.old ?? ''}\0` : `update ${u.ref}\0${u.oid}\0${u.old ?? ''}\0`));
+    await this.transaction(cmds.join(''));
+  }
+
   async delete(ref: string): Promise<void> {
     await this.transaction(`delete ${ref}\0\0`);
   }

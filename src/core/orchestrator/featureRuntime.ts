@@ -89,6 +89,7 @@ export class FeatureRuntime {
     await this.loadRecords();
     this.checkpoints.onCheckpoint((rec) => {
       this.records.push(rec);
+      void this.maybeApplyRetention();
       this.changed.fire({ kind: 'checkpoint', record: rec });
       const critical = rec.violations.filter((v) => v.severity === 'critical');
       if (critical.length > 0) this.changed.fire({ kind: 'critical', violations: critical });
@@ -118,6 +119,14 @@ export class FeatureRuntime {
     const { events } = await this.log.read();
     // Match number AND commit: a feature deleted and recreated with the same id reuses numbers.
     const live = new Map((await this.checkpoints.refs.list(this.id)).map((r) => [r.seq, r.commit]));
+    // Retention re-chains kept checkpoints under new commit ids: follow those renames.
+    const renamed = new Map<string, string>();
+    for (const e of events) if (e.t === 'retention') for (const [, from, to] of e.rewritten) renamed.set(from, to);
+    const current = (c: string): string => {
+      for (let i = 0; i < 64 && renamed.has(c); i++) c = renamed.get(c)!;
+      return c;
+    };
+    for (const e of events) if (e.t === 'checkpoint') e.commit = current(e.commit);
     this.records = [];
     for (const e of events) {
       if (e.t === 'checkpoint' && live.get(e.seq) === e.commit) {
@@ -125,7 +134,35 @@ export class FeatureRuntime {
         this.records.push({ featureId: this.id, time: ts, ...rest });
       }
     }
-    this.records.sort((a, b) => a.seq - b.seq);
+    this.records = this.rechain(this.records.sort((a, b) => a.seq - b.seq));
+  }
+
+  /** Drops old checkpoints beyond the retention setting, keeping rollback points and violations. */
+  private async maybeApplyRetention(): Promise<void> {
+    const keepLast = this.settings().retainCheckpoints;
+    // Batch the work: act only once the surplus is worth a transaction.
+    if (keepLast <= 0 || this.records.length <= keepLast + Math.max(10, Math.floor(keepLast / 10))) return;
+    const keep = new Set<number>();
+    for (const r of this.records) if (r.violations.length > 0 || r.trigger === 'pre-rollback' || r.trigger === 'rollback') keep.add(r.seq);
+    try {
+      const { pruned, rewritten } = await this.checkpoints.applyRetention(keepLast, keep);
+      const gone = new Set(pruned);
+      const next = new Map(rewritten.map(([, from, to]) => [from, to]));
+      this.records = this.rechain(this.records.filter((r) => !gone.has(r.seq)).map((r) => ({ ...r, commit: next.get(r.commit) ?? r.commit })));
+      this.changed.fire({ kind: 'checkpoint' });
+    } catch (e) {
+      await this.log.append({ t: 'warning', message: `Retention could not drop old checkpoints: ${errorMessage(e)}` });
+    }
+  }
+
+  /** Each checkpoint's parent is the previous live checkpoint (or the base): true after retention too. */
+  private rechain(records: CheckpointRecord[]): CheckpointRecord[] {
+    let parent = this.state.baseCommit;
+    return records.map((r) => {
+      const out = { ...r, parent };
+      parent = r.commit;
+      return out;
+    });
   }
 
   listCheckpoints(): CheckpointRecord[] {

@@ -57,6 +57,8 @@ export interface OrchestratorSettings {
   checkpointBudgetMs: number;
   /** Watch the main checkout while agents run and report writes there. */
   watchMainCheckout: boolean;
+  /** Keep this many recent checkpoints (plus every one with a rollback or a violation); 0 keeps all. */
+  retainCheckpoints: number;
 }
 
 export const DEFAULT_SETTINGS: OrchestratorSettings = {
@@ -68,6 +70,7 @@ export const DEFAULT_SETTINGS: OrchestratorSettings = {
   providers: {},
   checkpointBudgetMs: 500,
   watchMainCheckout: true,
+  retainCheckpoints: 1000,
 };
 
 export interface CreateFeatureOptions {

@@ -139,4 +139,32 @@ describe('Orchestrator', () => {
     orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
     assert.deepEqual(orch.listCheckpoints('again').map((c) => c.commit), [rec!.commit]);
   });
+
+  it('keeps storage bounded: old checkpoints are dropped and the kept ones re-chained, surviving a restart', async () => {
+    orch.updateSettings({ retainCheckpoints: 5 });
+    const f = await orch.createFeature({ id: 'ret', baseRef: 'main', spec: 'x', planYaml: PLAN });
+    const wt = f.worktree!;
+    fs.writeFileSync(path.join(wt, 'bad.txt'), 'out of scope\n'); // checkpoint 1 has a violation: kept
+    await orch.checkpointNow('ret');
+    fs.rmSync(path.join(wt, 'bad.txt'));
+    for (let i = 0; i < 20; i++) {
+      fs.writeFileSync(path.join(wt, 'src/a.ts'), `v${i}\n`);
+      await orch.checkpointNow('ret');
+    }
+    await waitFor(async () => (await orch.events('ret')).some((e) => e.t === 'retention'), 10_000, 'retention');
+    await orch.runtime('ret').flush();
+    const listed = orch.listCheckpoints('ret');
+    assert.ok(listed.length <= 5 + 10 + 1, `kept ${listed.length}`);
+    assert.equal(listed[0]!.seq, 1, 'the checkpoint with a violation is kept');
+    const refs = gitIn(repo.dir, 'for-each-ref', '--format=%(refname)', 'refs/aop/ret/').split('\n').filter((r) => /\/\d+$/.test(r));
+    assert.equal(refs.length, listed.length);
+    // The chain holds only kept checkpoints: walking the newest reaches the base through them alone.
+    const chain = gitIn(repo.dir, 'rev-list', `refs/aop/ret/${listed.at(-1)!.seq}`, '--not', 'main').split('\n');
+    assert.equal(chain.length, listed.length);
+    assert.equal(gitIn(repo.dir, 'show', `refs/aop/ret/${listed.at(-1)!.seq}:src/a.ts`), 'v19');
+    await orch.dispose();
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    assert.deepEqual(orch.listCheckpoints('ret').map((c) => [c.seq, c.commit]), listed.map((c) => [c.seq, c.commit]));
+    assert.ok((await orch.runtime('ret').checkpoints.spaceUsed()) > 0);
+  });
 });
