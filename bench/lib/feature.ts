@@ -18,7 +18,7 @@ export interface BenchFeature {
 }
 
 export async function openFeature(opts: { worktree: string; scratch: string; baseCommit: string; id?: string; plan?: Plan }): Promise<BenchFeature> {
-  const id = opts.id ?? 'bench';
+  const id = opts.id ?? 'bench-feature';
   const log = new EventLog(path.join(opts.scratch, `${id}-events.jsonl`), id);
   // The validator reads blobs through the service's object store, which exists only once the service does.
   const late: { svc?: CheckpointService } = {};
