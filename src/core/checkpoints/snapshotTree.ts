@@ -127,26 +127,29 @@ export class SnapshotTree {
   /** Writes every dirty folder, deepest first, pruning empty ones; returns the root tree id. */
   async write(): Promise<string> {
     if (this.dirty.size === 0) return this.rootOid;
-    const order = [...this.dirty].sort((a, b) => depth(b) - depth(a));
-    for (const d of order) {
-      const node = this.dirs.get(d);
-      if (!node) continue;
-      if (d !== '' && node.entries.size === 0) {
-        const parent = this.dirs.get(parentOf(d));
-        parent?.entries.delete(baseName(d));
-        this.dirs.delete(d);
-        continue;
-      }
-      node.oid = await this.store.writeTree([...node.entries.values()]);
-      if (d === '') this.rootOid = node.oid;
-      else {
-        const parent = this.dirs.get(parentOf(d))!;
-        parent.entries.set(baseName(d), { mode: TREE_MODE, name: baseName(d), oid: node.oid });
-      }
+    // Deepest folders first; folders of the same depth are independent, so they are written at once.
+    const byDepth = new Map<number, string[]>();
+    for (const d of this.dirty) byDepth.set(depth(d), [...(byDepth.get(depth(d)) ?? []), d]);
+    for (const level of [...byDepth.keys()].sort((a, b) => b - a)) {
+      await Promise.all(byDepth.get(level)!.map((d) => this.writeDir(d)));
     }
     this.dirty.clear();
     return this.rootOid;
   }
+
+  private async writeDir(d: string): Promise<void> {
+    const node = this.dirs.get(d);
+    if (!node) return;
+    if (d !== '' && node.entries.size === 0) {
+      this.dirs.get(parentOf(d))?.entries.delete(baseName(d));
+      this.dirs.delete(d);
+      return;
+    }
+    node.oid = await this.store.writeTree([...node.entries.values()]);
+    if (d === '') this.rootOid = node.oid;
+    else this.dirs.get(parentOf(d))!.entries.set(baseName(d), { mode: TREE_MODE, name: baseName(d), oid: node.oid });
+  }
+
 
   private markDirty(dirPath: string): void {
     let d: string | undefined = dirPath;

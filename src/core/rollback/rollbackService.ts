@@ -13,8 +13,12 @@ import type { EventLog } from '../events/eventLog';
 import type { Violation } from '../model/types';
 import { writeFileAtomic } from '../util/atomicFile';
 import { AopError } from '../util/errors';
+import { mapLimit } from '../util/async';
 import { assertRelPath } from '../util/ids';
 import { entryOnDisk, removeEntry, removeRestoreTemps, writeEntry } from './worktreeWriter';
+
+/** Paths written or verified at once: enough to hide file-system latency, few enough to stay gentle. */
+const ROLLBACK_CONCURRENCY = 16;
 
 export type RollbackKind = 'checkpoint' | 'files' | 'smart' | 'undo';
 
@@ -160,8 +164,8 @@ export class RollbackService {
 
   private async apply(j: Journal, skipped: RollbackResult['skipped']): Promise<RollbackResult> {
     if (this.o.journalFile) await writeFileAtomic(this.o.journalFile, JSON.stringify(j));
-    const mismatches: string[] = [];
-    for (const item of j.items) {
+    const failed = new Set<string>();
+    const restore = async (item: RollbackItem): Promise<void> => {
       try {
         if (!item.to) await removeEntry(this.o.worktree, item.path);
         else {
@@ -170,17 +174,21 @@ export class RollbackService {
           await writeEntry(this.o.worktree, item.path, { mode: item.to.mode, data: obj.data });
         }
       } catch {
-        mismatches.push(item.path); // verification below names it; keep going so the rest is restored
+        failed.add(item.path); // verification below names it; keep going so the rest is restored
       }
-    }
+    };
+    // Deletions first (they may prune folders), then writes (which make the folders they need);
+    // each phase runs several paths at once.
+    await mapLimit(j.items.filter((i) => !i.to), ROLLBACK_CONCURRENCY, restore);
+    await mapLimit(j.items.filter((i) => i.to), ROLLBACK_CONCURRENCY, restore);
     // Verify: hash every touched path again and compare with the target.
-    for (const item of j.items) {
-      if (mismatches.includes(item.path)) continue;
+    const verdicts = await mapLimit(j.items, ROLLBACK_CONCURRENCY, async (item) => {
+      if (failed.has(item.path)) return false;
       const now = await entryOnDisk(this.o.worktree, item.path, this.svc.store.algo);
       const want = item.to;
-      const same = want ? now?.mode === want.mode && now.oid === want.oid : now === undefined;
-      if (!same) mismatches.push(item.path);
-    }
+      return want ? now?.mode === want.mode && now.oid === want.oid : now === undefined;
+    });
+    const mismatches = j.items.filter((_, i) => !verdicts[i]).map((i) => i.path);
     const paths = j.items.map((i) => i.path);
     const after = await this.svc.afterWorktreeRewrite(paths, 'rollback');
     if (this.o.journalFile) await fs.rm(this.o.journalFile, { force: true });

@@ -43,8 +43,14 @@ async function ensureRealParents(root: string, rel: string): Promise<void> {
   for (const part of parts) {
     cur = path.join(cur, part);
     const st = await lstatOrUndefined(cur);
-    if (st && !st.isDirectory()) await fs.rm(cur, { force: true });
-    if (!st || !st.isDirectory()) await fs.mkdir(cur);
+    if (st?.isDirectory()) continue;
+    if (st) await fs.rm(cur, { force: true });
+    try {
+      await fs.mkdir(cur);
+    } catch (e) {
+      // Another write of the same rollback may have made it a moment ago: fine if it is a real folder.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !(await lstatOrUndefined(cur))?.isDirectory()) throw e;
+    }
   }
 }
 
