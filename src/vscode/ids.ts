@@ -69,6 +69,7 @@ export const SETTINGS = {
   defaultProvider: 'agents.defaultProvider',
   worktreesRoot: 'worktreesRoot',
   checkpointBudgetMs: 'checkpoints.budgetMs',
+  retainCheckpoints: 'checkpoints.retain',
   watchMainCheckout: 'watchMainCheckout',
 } as const;
 export type SettingKey = (typeof SETTINGS)[keyof typeof SETTINGS];

@@ -87,6 +87,7 @@ export function parseSettings(get: (key: SettingKey) => unknown): ReadSettings {
       reconcileIntervalMs: int(SETTINGS.reconcileIntervalMs, DEFAULT_SETTINGS.reconcileIntervalMs, 0, 24 * 3_600_000),
       maxRunningAgents: int(SETTINGS.maxRunningAgents, DEFAULT_SETTINGS.maxRunningAgents, 1, 64),
       checkpointBudgetMs: int(SETTINGS.checkpointBudgetMs, DEFAULT_SETTINGS.checkpointBudgetMs, 10, 60_000),
+      retainCheckpoints: int(SETTINGS.retainCheckpoints, DEFAULT_SETTINGS.retainCheckpoints, 0, 1_000_000),
       worktreesRoot,
       watchMainCheckout,
       providers,
