@@ -93,4 +93,28 @@ describe('Orchestrator with agents', () => {
     await orch.createFeature({ id: 'untrusted', baseRef: 'main', spec: 'x' });
     await assert.rejects(orch.startAgent('untrusted', { provider: 'scripted', script: 'x.yaml' }), (e) => AopError.is(e, 'UNTRUSTED'));
   });
+
+  it('reports a write in the main checkout while an agent runs as a possible outside_worktree violation', async () => {
+    await orch.dispose();
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: true } });
+    await orch.createFeature({ id: 'lane', baseRef: 'main', spec: 'x', planYaml: PLAN });
+    const s = script('lane.yaml', 'steps:\n  - tick: { path: src/counter.txt, everyMs: 50, times: 2000 }\n');
+    const session = await orch.startAgent('lane', { provider: 'scripted', transport: 'plain', script: s });
+    await waitFor(() => session.state === 'running', 30_000, 'agent running');
+    // Until the main-checkout watch is up a write could go unseen: keep writing until it is noticed.
+    let n = 0;
+    await waitFor(
+      () => {
+        fs.writeFileSync(path.join(repo.dir, 'stray.txt'), `stray ${n++}\n`);
+        return orch.summary('lane').violations.some((v) => v.kind === 'outside_worktree' && v.path === 'stray.txt');
+      },
+      20_000,
+      'outside_worktree violation',
+      200,
+    );
+    const v = orch.summary('lane').violations.find((x) => x.kind === 'outside_worktree')!;
+    assert.equal(v.severity, 'warning');
+    assert.match(v.message, /lane/);
+    await orch.stopAgent('lane');
+  });
 });
