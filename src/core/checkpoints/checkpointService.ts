@@ -5,6 +5,7 @@
  * the previous checkpoint as parent, points `refs/aop/<id>/<seq>` at it, then validates the
  * feature cumulatively against its base and records everything in the event log.
  */
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CheckpointRecord, CheckpointTrigger, FileChange, Violation } from '../model/types';
 import type { EventLog } from '../events/eventLog';
@@ -102,6 +103,7 @@ export class CheckpointService {
   }
 
   private async init(): Promise<void> {
+    await this.removeStaleRefLocks();
     await this.stats.load();
     this.baseTree = await this.treeOf(this.opts.baseCommit);
     const refs = await this.refs.list(this.opts.featureId);
@@ -152,6 +154,25 @@ export class CheckpointService {
       await this.opts.log.sync();
       this.unlogged.shift();
       this.emitter.fire(record);
+    }
+  }
+
+  /**
+   * Only this service writes `refs/aop/<id>/`, and only one instance runs per feature: a lock
+   * file found there at start was left by a process killed mid-update, and would block every
+   * checkpoint from now on. Remove it.
+   */
+  private async removeStaleRefLocks(): Promise<void> {
+    const dir = path.join(path.dirname(this.store.objectsDir), RefStore.prefix(this.opts.featureId));
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch {
+      return;
+    }
+    for (const n of names.filter((x) => x.endsWith('.lock'))) {
+      await fs.rm(path.join(dir, n), { force: true });
+      await this.opts.log.append({ t: 'warning', message: `Removed a stale ref lock left by an interrupted checkpoint: ${n}` });
     }
   }
 

@@ -22,7 +22,8 @@ export function tempDir(prefix = 'aop-agents-'): string {
   return dir;
 }
 export function cleanupTemp(): void {
-  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  // An agent's last write can land while the folder is being removed: retry rather than fail.
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   const bad = invalidEvents.splice(0);
   if (bad.length > 0) throw new Error(`events that do not match the event log schema:\n${bad.join('\n')}`);
 }

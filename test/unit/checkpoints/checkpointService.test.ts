@@ -185,4 +185,16 @@ describe('CheckpointService', () => {
     assert.ok(rec!.notSnapshotted?.some((n) => n.path === 'big.bin'));
     assert.ok(rec!.violations.some((v) => v.kind === 'file_too_large' && v.path === 'big.bin'));
   });
+
+  it('clears a ref lock left by a process killed mid-checkpoint, so checkpoints go on after a restart', async () => {
+    fs.writeFileSync(path.join(wt, 'one.txt'), '1');
+    await svc.request({ paths: ['one.txt'], trigger: 'watch' });
+    await svc.dispose();
+    fs.writeFileSync(path.join(repo.dir, '.git/refs/aop/f1/2.lock'), '');
+    svc = await open();
+    fs.writeFileSync(path.join(wt, 'two.txt'), '2');
+    const rec = await svc.request({ paths: ['two.txt'], trigger: 'watch' });
+    assert.equal(rec?.seq, 2);
+    assert.equal(fs.existsSync(path.join(repo.dir, '.git/refs/aop/f1/2.lock')), false);
+  });
 });
