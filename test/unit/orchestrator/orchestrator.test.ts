@@ -42,8 +42,12 @@ describe('Orchestrator', () => {
     const wt = f.worktree!;
     fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a2\n');
     fs.writeFileSync(path.join(wt, 'outside.txt'), 'out of scope\n');
-    await waitFor(() => orch.summary('f1').violations.some((v) => v.kind === 'out_of_scope' && v.path === 'outside.txt'), 15_000, 'out_of_scope violation');
-    assert.ok(orch.listCheckpoints('f1').length >= 1);
+    // The violation is known a moment before its checkpoint's record is published: wait for both.
+    await waitFor(
+      () => orch.summary('f1').violations.some((v) => v.kind === 'out_of_scope' && v.path === 'outside.txt') && orch.listCheckpoints('f1').length >= 1,
+      15_000,
+      'out_of_scope violation and its checkpoint',
+    );
     const r = await orch.smartRollback('f1');
     assert.deepEqual(r.paths, ['outside.txt']);
     assert.equal(fs.existsSync(path.join(wt, 'outside.txt')), false);
