@@ -48,7 +48,8 @@ export interface GateRunnerOptions {
   tailBytes?: number;
 }
 
-export interface GateRun {
+/** A gate run: the process result (output with our notes added) plus what it judged. */
+export interface GateRun extends Omit<GateProcessResult, 'spawnError'> {
   feature: string;
   name: string;
   command: string;
@@ -59,13 +60,6 @@ export interface GateRun {
   seq: number;
   /** The checkpoint after the run; differs from `seq` when the worktree changed during it. */
   seqAfter: number;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  aborted: boolean;
-  durationMs: number;
-  output: string;
-  omittedBytes: number;
   passed: boolean;
   trigger: GateTrigger;
 }

@@ -502,12 +502,16 @@ export class Orchestrator {
     return s;
   }
 
+  private featuresWithLiveAgents(): string[] {
+    return [...this.runtimes.keys()].filter((id) => {
+      const s = this.agents.get(id);
+      return s !== undefined && isLive(s.state);
+    });
+  }
+
   /** While any agent of this repository runs, writes in the main checkout are reported. */
   private async updateMainWatch(): Promise<void> {
-    const running = [...this.runtimes.keys()].filter((id) => {
-      const s = this.agents.get(id);
-      return s && isLive(s.state);
-    });
+    const running = this.featuresWithLiveAgents();
     if (!this.settings.watchMainCheckout || this.disposed) return;
     if (running.length > 0 && !this.mainWatch) {
       const wd = new Watchdog({
@@ -534,10 +538,7 @@ export class Orchestrator {
   private onMainCheckoutWrites(paths: string[]): void {
     const suspicious = paths.filter((p) => !p.startsWith('.aop/') && !(this.opts.isEditorSave?.(path.join(this.repoRoot, p)) ?? false));
     if (suspicious.length === 0) return;
-    const running = [...this.runtimes.keys()].filter((id) => {
-      const s = this.agents.get(id);
-      return s && isLive(s.state);
-    });
+    const running = this.featuresWithLiveAgents();
     for (const id of running) {
       const v: Violation[] = suspicious.slice(0, 20).map((p) => ({
         kind: 'outside_worktree',
