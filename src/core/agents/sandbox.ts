@@ -45,15 +45,15 @@ export interface SandboxLayout {
 }
 
 /** The bwrap command line that runs `command args` inside the layout. */
-export function sandboxArgs(layout: SandboxLayout, command: string, args: string[]): string[] {
-  const binds = layout.writable.filter((p) => fs.existsSync(p)).flatMap((p) => ['--bind', p, p]);
+export function sandboxArgs(layout: SandboxLayout, command: string, args: string[], exists: (p: string) => boolean = fs.existsSync): string[] {
+  const binds = layout.writable.filter((p) => exists(p)).flatMap((p) => ['--bind', p, p]);
   // --die-with-parent: if bwrap goes, the agent goes. No --new-session: the agent must stay in
   // our process group so stop and pause reach it.
   return [...BASE, ...binds, '--chdir', layout.cwd, '--die-with-parent', '--', command, ...args];
 }
 
 /** The CLI's state folders under HOME that exist (created by the CLI itself on first use). */
-export function stateDirs(home: string | undefined, rels: readonly string[]): string[] {
+export function stateDirs(home: string | undefined, rels: readonly string[], exists: (p: string) => boolean = fs.existsSync): string[] {
   if (!home) return [];
-  return rels.map((r) => path.join(home, r)).filter((p) => fs.existsSync(p));
+  return rels.map((r) => path.join(home, r)).filter((p) => exists(p));
 }

@@ -1,37 +1,41 @@
 /**
- * One agent working on one feature: the process (supervisor), how we talk to it (ACP client or
- * plain stdio), its messages, its usage. Everything it does is reported through the host's
- * `log`; the orchestrator listens to `onState` / `onTurnEnd` to checkpoint and validate.
+ * One agent working on one feature: the process (supervisor), how we talk to it (a transport:
+ * ACP or plain stdio, see ./transport), its messages, its usage. Everything it does is reported
+ * through the host's `log`; the orchestrator listens to `onState` / `onTurnEnd` to checkpoint
+ * and validate. The launch itself is assembled by ./launchSpec.ts; ./sessionLifecycle.ts keeps
+ * the phases that decide when the session's temporary files go.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import * as acp from '@agentclientprotocol/sdk';
 import type { EventInput } from '../events/schema';
-import { deferred } from '../util/async';
 import { Emitter } from '../util/emitter';
 import { AopError, errorMessage } from '../util/errors';
 import { assertFeatureId } from '../util/ids';
-import { AcpClient } from './acpClient';
-import { commandSetting } from './config';
 import type { ProviderConfig } from './config';
-import { acpCapabilities, findExecutable, plainCapabilities } from './detect';
-import { buildAgentEnv, envGet } from './env';
+import { findExecutable } from './detect';
+import { envGet } from './env';
+import { agentEnvironment, buildLaunchSpec, launchRecord, wantsSandbox } from './launchSpec';
 import { MessageQueue } from './messages';
-import type { MessageChannel, MessageRecord, MessageSender, PendingMessage } from './messages';
+import type { MessageRecord, MessageSender, PendingMessage } from './messages';
 import { DEFAULT_OUTPUT_LIMITS, LineSplitter } from './output';
 import type { OutputLimits, OutputLine } from './output';
 import { PROVIDERS } from './providers';
-import type { LaunchPlan, LineSignal, ProviderDefinition } from './providers';
-import { detectSandbox, sandboxArgs, stateDirs } from './sandbox';
+import type { LaunchPlan, ProviderDefinition } from './providers';
+import { detectSandbox } from './sandbox';
 import type { SandboxCapability } from './sandbox';
+import { SessionLifecycle } from './sessionLifecycle';
 import { isTerminal } from './states';
 import type { AgentState, StateChange } from './states';
 import { ProcessSupervisor } from './supervisor';
-import type { ExitInfo, LaunchSpec } from './supervisor';
+import type { ExitInfo } from './supervisor';
+import { createTransport } from './transport';
+import type { AgentTransport, TurnEnd } from './transport';
 import type { AgentCapabilities, AgentHost, UsageTotals } from './types';
 import { UsageTracker } from './usage';
+
+export type { TurnEnd } from './transport';
 
 export interface AgentSessionOptions {
   featureId: string;
@@ -50,15 +54,6 @@ export interface AgentSessionOptions {
   clientVersion?: string;
 }
 
-export interface TurnEnd {
-  turn: number;
-  /** ACP stop reason (end_turn, cancelled, ...), a CLI's own end marker, 'exited', or 'error'. */
-  stopReason: string;
-  /** The message this turn answered, if it was one. */
-  messageId?: string;
-  error?: string;
-}
-
 export class AgentSession {
   readonly featureId: string;
   readonly worktree: string;
@@ -68,17 +63,9 @@ export class AgentSession {
   private readonly sup: ProcessSupervisor;
   private readonly queue: MessageQueue;
   private readonly usageTracker: UsageTracker;
-  private acp: AcpClient | undefined;
+  private readonly lifecycle = new SessionLifecycle();
+  private talk: AgentTransport | undefined;
   private plan: LaunchPlan | undefined;
-  private caps: AgentCapabilities | undefined;
-  private privateDir: string | undefined;
-  private turns = 0;
-  private ran = false;
-  private launching = false;
-  private pendingPause: string | undefined;
-  private promptUnanswered = false;
-  private accepted = false;
-  private readonly cleaned = deferred<void>();
   private startError: unknown;
   private readonly agentText: LineSplitter;
   private readonly turnEnded = new Emitter<TurnEnd>();
@@ -110,17 +97,13 @@ export class AgentSession {
       log,
       limits: opts.outputLimits,
       stopTimeoutMs: opts.config.stopTimeoutMs,
-      lineFilter: (line) => this.onPlainLine(line),
+      lineFilter: (line) => this.talk?.filterLine(line),
     });
     this.onState = this.sup.onState;
     this.sup.onState((c) => {
       if (c.to !== 'running') return;
-      this.ran = true;
-      if (this.pendingPause !== undefined) {
-        const reason = this.pendingPause;
-        this.pendingPause = undefined;
-        this.pause(reason);
-      }
+      const held = this.lifecycle.takePause();
+      if (held !== undefined) this.pause(held);
     });
     this.onOutput = this.sup.onOutput;
     this.agentText = new LineSplitter(opts.outputLimits?.maxLineLength ?? DEFAULT_OUTPUT_LIMITS.maxLineLength, (text) => this.sup.emitLine({ stream: 'stdout', text }));
@@ -144,7 +127,7 @@ export class AgentSession {
 
   /** What the running agent can do (undefined until it has started). */
   get capabilities(): AgentCapabilities | undefined {
-    return this.caps;
+    return this.talk?.capabilities;
   }
 
   /** The approval mode the agent runs in, as shown to the user. */
@@ -164,7 +147,7 @@ export class AgentSession {
   /** Resolves when the session has ended, however it ended, and its temporary files are gone. */
   get exited(): Promise<ExitInfo> {
     return this.sup.exited.then(async (x) => {
-      await this.cleaned.promise;
+      await this.lifecycle.done;
       return x;
     });
   }
@@ -178,15 +161,14 @@ export class AgentSession {
    * exists. Throws AopError (INVALID_INPUT, AGENT_NOT_FOUND) with what to change.
    */
   preflight(): void {
-    const plan = this.provider.launch({ featureId: this.featureId, worktree: this.worktree, config: this.config, promptFile: path.join(os.tmpdir(), 'prompt.md') }, this.transport);
-    findExecutable(this.provider.id, this.provider.label, this.provider.installHint, plan.command, { ...this.baseEnv(), ...plan.env }, this.worktree);
+    const plan = this.launchPlan(path.join(os.tmpdir(), 'prompt.md'));
+    this.findExecutable(plan, agentEnvironment(this.provider, this.config, this.parentEnv, plan));
     this.accept();
   }
 
   /** Records the session as queued and takes over the messages an earlier session left. */
   private accept(): void {
-    if (this.accepted) return;
-    this.accepted = true;
+    if (!this.lifecycle.accept()) return;
     this.sup.announce();
     if (this.opts.pendingMessages?.length) this.queue.restore(this.opts.pendingMessages);
   }
@@ -195,7 +177,7 @@ export class AgentSession {
   async launch(): Promise<void> {
     if (this.sup.state !== 'queued') return;
     this.accept();
-    this.launching = true;
+    this.lifecycle.beginLaunch();
     this.sup.transition('starting', 'slot granted');
     try {
       await this.start();
@@ -203,15 +185,8 @@ export class AgentSession {
       this.startError = err;
       // Stopped while starting: that stop decides the outcome (exited), not the broken handshake.
       if (this.state === 'starting') await this.sup.fail(errorMessage(err));
-    } finally {
-      this.launching = false;
     }
-    // Ended while we were still setting up (stopped early): the end handler ran before the
-    // private folder existed, so remove it here.
-    if (isTerminal(this.state)) {
-      await this.removePrivateDir();
-      this.cleaned.resolve();
-    }
+    await this.lifecycle.launchDone(isTerminal(this.state));
   }
 
   async stop(reason = 'stopped by user'): Promise<ExitInfo> {
@@ -225,25 +200,25 @@ export class AgentSession {
    */
   pause(reason = 'paused by user'): void {
     if (this.sup.state === 'starting') {
-      this.pendingPause = reason;
+      this.lifecycle.holdPause(reason);
       return;
     }
-    this.acp?.setPaused(true);
+    this.talk?.setPaused(true);
     try {
       this.sup.pause(reason);
     } catch (err) {
-      this.acp?.setPaused(false);
+      this.talk?.setPaused(false);
       throw err;
     }
   }
 
   resume(reason = 'resumed by user'): void {
-    if (this.pendingPause !== undefined && this.sup.state === 'starting') {
-      this.pendingPause = undefined;
+    if (this.lifecycle.pauseHeld && this.sup.state === 'starting') {
+      this.lifecycle.takePause();
       return;
     }
     this.sup.resume(reason);
-    this.acp?.setPaused(false);
+    this.talk?.setPaused(false);
     this.queue.pump();
   }
 
@@ -264,7 +239,7 @@ export class AgentSession {
 
   /** Ends the current ACP turn (the agent answers it as cancelled). */
   async cancelTurn(): Promise<void> {
-    await this.acp?.cancel();
+    await this.talk?.cancelTurn();
   }
 
   /** Plain CLIs: closes stdin, telling a CLI that reads messages there that no more will come. */
@@ -278,236 +253,71 @@ export class AgentSession {
     if (!isTerminal(this.sup.state)) this.sup.transition('interrupted', reason);
   }
 
-  private log(e: EventInput): void {
-    this.opts.host.log(e);
+  private get parentEnv(): NodeJS.ProcessEnv {
+    return this.opts.parentEnv ?? process.env;
   }
 
-  private baseEnv(): Record<string, string> {
-    return buildAgentEnv({
-      parent: this.opts.parentEnv ?? process.env,
-      providerKeys: this.provider.envKeys,
-      passEnv: this.config.passEnv,
-      set: this.config.env,
-    });
+  private launchPlan(promptFile: string): LaunchPlan {
+    return this.provider.launch({ featureId: this.featureId, worktree: this.worktree, config: this.config, promptFile }, this.transport);
   }
 
+  private findExecutable(plan: LaunchPlan, env: Record<string, string>) {
+    return findExecutable(this.provider.id, this.provider.label, this.provider.installHint, plan.command, env, this.worktree);
+  }
+
+  /** The I/O around the launch spec: private folder, prompt file, executable, sandbox; then the transport. */
   private async start(): Promise<void> {
-    const cfg = this.config;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'aop-agent-'));
-    this.privateDir = dir;
+    this.lifecycle.ownDir(dir);
     const promptFile = path.join(dir, 'prompt.md');
-    const plan = this.provider.launch({ featureId: this.featureId, worktree: this.worktree, config: cfg, promptFile }, this.transport);
+    const plan = this.launchPlan(promptFile);
     this.plan = plan;
     if (plan.promptVia === 'file') await writeFile(promptFile, this.opts.prompt, { mode: 0o600 });
-    const env = { ...this.baseEnv(), ...plan.env };
-    const exe = findExecutable(this.provider.id, this.provider.label, this.provider.installHint, plan.command, env, this.worktree);
+    const env = agentEnvironment(this.provider, this.config, this.parentEnv, plan);
+    const executable = this.findExecutable(plan, env);
+    const sandboxed = wantsSandbox(this.config);
+    const sandbox = sandboxed ? await this.prepareSandbox(env, dir) : undefined;
+    const spec = buildLaunchSpec({ provider: this.provider, config: this.config, worktree: this.worktree, plan, executable, env, sandbox, exists: fs.existsSync });
+    this.opts.host.log({ t: 'agent.update', kind: 'launch', data: launchRecord(this.provider, plan, executable, spec, sandboxed) });
 
-    let spec: LaunchSpec = { command: exe.path, args: plan.args, cwd: this.worktree, env, shim: exe.shim, captureStdout: plan.transport === 'plain' };
-    const sandboxed = cfg.sandbox !== false;
-    if (sandboxed) {
-      const cap = (this.opts.detectSandbox ?? (() => detectSandbox(envGet(env, 'PATH'))))();
-      if (!cap.available || !cap.bwrap) {
-        throw new AopError('AGENT_FAILED', `The sandbox was requested but is unavailable: ${cap.reason}. Turn the provider's "sandbox" setting off to run unsandboxed.`);
-      }
-      const tmp = path.join(dir, 'tmp');
-      await mkdir(tmp);
-      const extra = typeof cfg.sandbox === 'object' ? cfg.sandbox.writable.map((p) => path.resolve(this.worktree, p)) : [];
-      const writable = [this.worktree, tmp, ...stateDirs(envGet(env, 'HOME'), this.provider.stateDirs), ...extra];
-      spec = {
-        ...spec,
-        command: cap.bwrap,
-        args: sandboxArgs({ cwd: this.worktree, writable }, exe.path, plan.args),
-        env: { ...env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
-        shim: false,
-      };
-    }
-    this.log({
-      t: 'agent.update',
-      kind: 'launch',
-      data: {
-        provider: this.provider.id,
-        transport: plan.transport,
-        command: exe.path,
-        args: plan.args,
-        approval: plan.approval,
-        promptVia: plan.promptVia,
-        sandbox: sandboxed,
-        // Names only: values may be secrets.
-        env: Object.keys(spec.env).sort(),
-      },
-    });
-
-    if (plan.transport === 'plain') {
-      this.caps = await plainCapabilities(plan, exe, env, sandboxed);
-      if (this.sup.state !== 'starting') return; // stopped meanwhile
-      this.sup.spawn(spec);
-      this.startPlain(plan);
-    } else {
-      if (this.sup.state !== 'starting') return;
-      this.sup.spawn(spec);
-      await this.startAcp(plan, sandboxed);
-    }
-  }
-
-  private async startAcp(plan: LaunchPlan, sandboxed: boolean): Promise<void> {
-    const stdin = this.sup.stdin!;
-    const stdout = this.sup.stdout!;
-    const stream = acp.ndJsonStream(Writable.toWeb(stdin), Readable.toWeb(stdout) as ReadableStream<Uint8Array>);
-    const client = new AcpClient(stream, {
+    const talk = createTransport({
       featureId: this.featureId,
       worktree: this.worktree,
+      config: this.config,
+      provider: this.provider,
+      plan,
+      prompt: this.opts.prompt,
       host: this.opts.host,
-      onText: (t) => this.agentText.push(t),
-      onUsage: (u) => this.usageTracker.report(u),
-      askTimeoutMs: this.config.askTimeoutMs,
+      sup: this.sup,
+      queue: this.queue,
+      usage: this.usageTracker,
+      agentText: this.agentText,
+      turnEnded: this.turnEnded,
+      log: (e) => this.opts.host.log(e),
       clientVersion: this.opts.clientVersion,
     });
-    this.acp = client;
-    const init = await this.handshake(client.initialize(), 'initialize');
-    this.caps = acpCapabilities(init, true, sandboxed);
-    await this.handshake(client.startSession(plan.acpMode), 'session/new');
-    this.log({ t: 'agent.update', kind: 'capabilities', data: this.caps });
-    if (this.sup.state !== 'starting') return;
-    this.sup.transition('running', 'ACP session ready');
-    this.runTurn(this.opts.prompt);
-    this.queue.setChannel({
-      kind: 'acp',
-      ready: () => this.sup.state === 'running' && !client.inTurn,
-      deliver: async (m) => this.runTurn(m.text, m.id),
-    });
+    this.talk = talk;
+    await talk.prepare(executable, env, sandboxed);
+    if (this.sup.state !== 'starting') return; // stopped meanwhile
+    this.sup.spawn(spec);
+    await talk.begin();
   }
 
-  private startPlain(plan: LaunchPlan): void {
-    const stdin = this.sup.stdin!;
-    if (plan.promptVia === 'stdin') stdin.write(this.opts.prompt.endsWith('\n') ? this.opts.prompt : `${this.opts.prompt}\n`);
-    if (plan.promptVia === 'stream-json' && plan.formatMessage) {
-      stdin.write(`${plan.formatMessage('prompt', this.opts.prompt)}\n`);
-      this.promptUnanswered = true;
+  /** Bubblewrap must work when asked for: asking where it does not is an error, never a silent unsandboxed run. */
+  private async prepareSandbox(env: Record<string, string>, dir: string): Promise<{ bwrap: string; tmp: string }> {
+    const cap = (this.opts.detectSandbox ?? (() => detectSandbox(envGet(env, 'PATH'))))();
+    if (!cap.available || !cap.bwrap) {
+      throw new AopError('AGENT_FAILED', `The sandbox was requested but is unavailable: ${cap.reason}. Turn the provider's "sandbox" setting off to run unsandboxed.`);
     }
-    this.log({ t: 'agent.update', kind: 'capabilities', data: this.caps });
-    this.sup.transition('running', 'started');
-    this.turns = 1;
-    if (this.caps?.messageChannel === 'stdin' && plan.formatMessage) {
-      const format = plan.formatMessage;
-      const channel: MessageChannel = {
-        kind: 'stdin',
-        ready: () => this.sup.state === 'running',
-        deliver: (m) =>
-          new Promise<void>((resolve, reject) => {
-            if (!stdin.writable) return reject(new Error('the agent closed its input'));
-            stdin.write(`${format(m.id, m.text)}\n`, (err) => (err ? reject(err) : resolve()));
-          }),
-        ackTimeoutMs: this.config.messages.ackTimeoutMs,
-      };
-      this.queue.setChannel(channel);
-    } else {
-      // No message channel: stdin ends after the prompt (messages wait for the next session).
-      stdin.end();
-    }
-  }
-
-  /** Waits for a handshake step, failing if it takes too long or the agent dies meanwhile. */
-  private async handshake<T>(step: Promise<T>, what: string): Promise<T> {
-    const ms = this.config.handshakeTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new AopError(
-      'AGENT_FAILED',
-      `The agent did not answer ACP ${what} within ${ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`}. Is "${this.plan?.command}" an ACP agent? Check ${commandSetting(this.provider.id)}.`,
-    );
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(timedOut), ms);
-    });
-    const died = this.sup.exited.then(() => {
-      throw new Error('exited');
-    });
-    died.catch(() => undefined); // it rejects later, when the agent ends after a good handshake
-    try {
-      return await Promise.race([step, timeout, died]);
-    } catch (err) {
-      if (err === timedOut) throw err;
-      // A closed connection usually means the agent died: wait (briefly) for its exit and last
-      // output lines, which say why far better than "connection closed".
-      let bound: NodeJS.Timeout | undefined;
-      const exit = await Promise.race([
-        Promise.all([this.sup.exited, this.sup.drained]).then(([x]) => x),
-        new Promise<undefined>((r) => (bound = setTimeout(() => r(undefined), 2000))),
-      ]);
-      clearTimeout(bound);
-      if (!exit) throw err;
-      const tail = this.sup.recentOutput().slice(-5).map((l) => l.text).join(' | ');
-      throw new AopError('AGENT_FAILED', `The agent exited during ACP ${what} (${exit.reason})${tail ? `: ${tail}` : ''}`, { cause: err });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private runTurn(text: string, messageId?: string): void {
-    const client = this.acp!;
-    const turn = ++this.turns;
-    const answer = client.prompt(text);
-    answer.then(
-      (r) => {
-        this.agentText.end();
-        this.log({ t: 'agent.update', kind: 'turn.end', data: { turn, stopReason: r.stopReason, ...(messageId ? { messageId } : {}) } });
-        if (messageId) this.queue.ack(messageId, `answered: ${r.stopReason}`);
-        this.turnEnded.fire({ turn, stopReason: r.stopReason, ...(messageId ? { messageId } : {}) });
-        this.queue.pump();
-      },
-      (err: unknown) => {
-        this.agentText.end();
-        const error = errorMessage(err);
-        // A closed connection means the agent is going away: the session's end reports the
-        // message undelivered. Any other error answer is a failed delivery, retried.
-        if (messageId && !client.isClosed) this.queue.fail(messageId, error);
-        else if (!isTerminal(this.sup.state)) this.log({ t: 'warning', message: `The agent's prompt turn failed: ${error}` });
-        this.turnEnded.fire({ turn, stopReason: 'error', error, ...(messageId ? { messageId } : {}) });
-        this.queue.pump();
-      },
-    );
-  }
-
-  /** Plain stdout lines: acknowledgements, usage and turn ends the provider recognises. */
-  private onPlainLine(line: OutputLine): OutputLine[] | null | undefined {
-    if (line.stream !== 'stdout' || !this.plan?.parseLine) return undefined;
-    let sig: LineSignal | undefined;
-    try {
-      sig = this.plan.parseLine(line.text);
-    } catch {
-      return undefined;
-    }
-    if (!sig) return undefined;
-    if (sig.ack !== undefined) this.queue.ack(sig.ack, 'acknowledged by the agent');
-    if (sig.ackOldest) {
-      // Turns are answered in order; the first answer is for the prompt, not for a message.
-      if (this.promptUnanswered) this.promptUnanswered = false;
-      else this.queue.ackOldest('the agent finished its turn');
-    }
-    for (const u of sig.usage === undefined ? [] : Array.isArray(sig.usage) ? sig.usage : [sig.usage]) this.usageTracker.report(u);
-    if (sig.turnEnd !== undefined) {
-      const turn = this.turns++;
-      this.turnEnded.fire({ turn, stopReason: sig.turnEnd });
-    }
-    if (sig.display === undefined) return undefined;
-    return sig.display === null ? null : sig.display.map((text) => ({ stream: 'stdout' as const, text }));
+    const tmp = path.join(dir, 'tmp');
+    await mkdir(tmp);
+    return { bwrap: cap.bwrap, tmp };
   }
 
   private async ended(change: StateChange): Promise<void> {
     this.agentText.end();
     this.queue.sessionEnded(`the agent ${change.to} before acknowledging (${change.reason ?? change.to})`);
-    this.acp?.close();
-    if (this.plan?.transport === 'plain' && this.ran) {
-      this.turnEnded.fire({ turn: this.turns, stopReason: 'exited' });
-    }
-    // A launch still setting up resolves `cleaned` itself once it has given up.
-    if (!this.launching) {
-      await this.removePrivateDir();
-      this.cleaned.resolve();
-    }
-  }
-
-  private async removePrivateDir(): Promise<void> {
-    const dir = this.privateDir;
-    this.privateDir = undefined;
-    if (dir) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    this.talk?.ended();
+    await this.lifecycle.processEnded();
   }
 }

@@ -1,0 +1,65 @@
+/**
+ * The launch of one agent, assembled from settled inputs: its environment, the command line
+ * (wrapped in bubblewrap when sandboxed) and what the event log records about it. No I/O here:
+ * the session finds the executable, detects the sandbox and creates the folders, then asks.
+ */
+import * as path from 'node:path';
+import type { ProviderConfig } from './config';
+import { buildAgentEnv, envGet } from './env';
+import type { LaunchPlan, ProviderDefinition } from './providers';
+import type { ResolvedCommand } from './resolveCommand';
+import { sandboxArgs, stateDirs } from './sandbox';
+import type { LaunchSpec } from './supervisor';
+
+/** The agent's environment: the allowlisted parent, the user's settings, then the provider's own. */
+export function agentEnvironment(provider: Pick<ProviderDefinition, 'envKeys'>, config: ProviderConfig, parentEnv: NodeJS.ProcessEnv, plan: LaunchPlan): Record<string, string> {
+  const base = buildAgentEnv({ parent: parentEnv, providerKeys: provider.envKeys, passEnv: config.passEnv, set: config.env });
+  return { ...base, ...plan.env };
+}
+
+export function wantsSandbox(config: ProviderConfig): boolean {
+  return config.sandbox !== false;
+}
+
+export interface LaunchSpecInput {
+  provider: Pick<ProviderDefinition, 'stateDirs'>;
+  config: ProviderConfig;
+  worktree: string;
+  plan: LaunchPlan;
+  executable: ResolvedCommand;
+  /** From `agentEnvironment`. */
+  env: Record<string, string>;
+  /** Sandboxed runs: bubblewrap, and the session's private temp folder (it exists). */
+  sandbox?: { bwrap: string; tmp: string };
+  /** Whether a path exists (bubblewrap can only bind what does). */
+  exists(p: string): boolean;
+}
+
+export function buildLaunchSpec(i: LaunchSpecInput): LaunchSpec {
+  const spec: LaunchSpec = { command: i.executable.path, args: i.plan.args, cwd: i.worktree, env: i.env, shim: i.executable.shim, captureStdout: i.plan.transport === 'plain' };
+  if (!i.sandbox) return spec;
+  const { bwrap, tmp } = i.sandbox;
+  const extra = typeof i.config.sandbox === 'object' ? i.config.sandbox.writable.map((p) => path.resolve(i.worktree, p)) : [];
+  const writable = [i.worktree, tmp, ...stateDirs(envGet(i.env, 'HOME'), i.provider.stateDirs, i.exists), ...extra];
+  return {
+    ...spec,
+    command: bwrap,
+    args: sandboxArgs({ cwd: i.worktree, writable }, i.executable.path, i.plan.args, i.exists),
+    env: { ...i.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
+    shim: false,
+  };
+}
+
+/** What the event log keeps about a launch: names of variables only, since values may be secrets. */
+export function launchRecord(provider: Pick<ProviderDefinition, 'id'>, plan: LaunchPlan, executable: ResolvedCommand, spec: LaunchSpec, sandboxed: boolean): Record<string, unknown> {
+  return {
+    provider: provider.id,
+    transport: plan.transport,
+    command: executable.path,
+    args: plan.args,
+    approval: plan.approval,
+    promptVia: plan.promptVia,
+    sandbox: sandboxed,
+    env: Object.keys(spec.env).sort(),
+  };
+}
