@@ -168,8 +168,16 @@ export function describeEvent(ev: AopEvent): string {
       return `Validated #${ev.seq}: ${ev.checked} checked, ${ev.cacheHits} cached, ${plural(ev.violations, 'violation')}`;
     case 'violation.critical':
       return `Critical: ${ev.violations.map((v) => `${v.kind} ${v.path}`).join(', ')}`;
-    case 'rollback':
-      return `Rollback (${ev.kind}) to #${ev.targetSeq}: ${plural(ev.paths.length, 'file')}${ev.ok ? '' : ', FAILED'}`;
+    case 'rollback': {
+      const files = plural(ev.paths.length, 'file');
+      const what =
+        ev.kind === 'smart'
+          ? `Smart rollback: ${files} back to ${ev.paths.length === 1 ? 'its' : 'their'} last clean version`
+          : ev.kind === 'undo'
+            ? `Undo rollback: ${files} back as of #${ev.targetSeq}`
+            : `Rollback ${ev.kind === 'files' ? 'of files ' : ''}to #${ev.targetSeq}: ${files}`;
+      return `${what}${ev.ok ? '' : ', FAILED'}`;
+    }
     case 'watcher':
       return `Watcher ${ev.state}${ev.backend ? ` (${ev.backend})` : ''}${ev.message ? `: ${ev.message}` : ''}`;
     case 'reconcile':

@@ -146,7 +146,14 @@ export const snapshotMessageSchema = z.strictObject({ type: z.literal('snapshot'
 /** The feature cannot be shown (deleted, or its state unreadable); the panel says why. */
 export const unavailableSchema = z.strictObject({ type: z.literal('unavailable'), message: z.string().max(LIMITS.shortText) });
 
-export const hostToWebviewSchema = z.union([snapshotMessageSchema, updateSchema, replySchema, unavailableSchema]);
+/**
+ * The panel's state can no longer be trusted (the host could not send an update, so the panel
+ * missed it): the panel says so and offers a reload (a new `ready`, answered by a fresh snapshot)
+ * instead of going on with stale state.
+ */
+export const panelErrorSchema = z.strictObject({ type: z.literal('error'), message: z.string().max(LIMITS.shortText) });
+
+export const hostToWebviewSchema = z.union([snapshotMessageSchema, updateSchema, replySchema, unavailableSchema, panelErrorSchema]);
 export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
 
 // ---- helpers -------------------------------------------------------------------------------

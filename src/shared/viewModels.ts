@@ -1,74 +1,51 @@
 /**
  * What the review panel shows, as zod schemas with inferred types. These are the data half
- * of the host <-> webview protocol (protocol.ts holds the messages). Browser-safe: the domain
- * vocabulary is restated here rather than imported from core at run time, and
- * test/unit/shared checks it stays identical to core's.
+ * of the host <-> webview protocol (protocol.ts holds the messages). Browser-safe. The value sets
+ * (kinds, states, sequence numbers) come from vocabulary.ts, which the core's records use too, so
+ * the panel accepts whatever the core records; only sizes are bounded here (buildViews clips).
  */
 import { z } from 'zod';
 import { LIMITS } from './limits';
 import { isFeatureId } from './paths';
+import {
+  AGENT_LIFECYCLE_STATES,
+  CHECKPOINT_TRIGGERS,
+  EVENT_TYPES,
+  FILE_STATUSES,
+  GIT_MODES,
+  MESSAGE_SOURCES,
+  MESSAGE_STATES,
+  ROLLBACK_KINDS,
+  SEVERITIES,
+  VIOLATION_KINDS,
+  rollbackTargetSchema,
+  seqSchema,
+} from './vocabulary';
 
-export const SEVERITIES = ['critical', 'error', 'warning'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const VIOLATION_KINDS = [
-  'out_of_scope',
-  'forbidden_path',
-  'git_dir_write',
-  'symlink_escape',
-  'executable_added',
-  'file_too_large',
-  'quota_exceeded',
-  'too_many_files',
-  'secret_detected',
-  'outside_worktree',
-  'exclusive_area',
-] as const;
-export type ViolationKind = (typeof VIOLATION_KINDS)[number];
-
-export const CHECKPOINT_TRIGGERS = ['watch', 'manual', 'pre-rollback', 'rollback', 'turn-end', 'reconcile', 'final', 'initial'] as const;
-export const FILE_STATUSES = ['A', 'M', 'D', 'T'] as const;
-export const GIT_MODES = ['100644', '100755', '120000', '160000', '040000'] as const;
-
-/** The event log's record types (the `t` field of src/core/events/schema.ts). */
-export const EVENT_TYPES = [
-  'feature.created',
-  'feature.deleted',
-  'files.changed',
-  'checkpoint',
-  'checkpoint.failed',
-  'checkpoint.degraded',
-  'validation',
-  'violation.critical',
-  'rollback',
-  'watcher',
-  'reconcile',
-  'agent.state',
-  'agent.output',
-  'agent.update',
-  'agent.usage',
-  'agent.permission',
-  'message',
-  'breaker',
-  'gate',
-  'warning',
-  'retention',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export {
+  CHECKPOINT_TRIGGERS,
+  EVENT_TYPES,
+  FILE_STATUSES,
+  GIT_MODES,
+  MESSAGE_SOURCES,
+  MESSAGE_STATES,
+  ROLLBACK_KINDS,
+  SEVERITIES,
+  SMART_ROLLBACK_TARGET,
+  VIOLATION_KINDS,
+  rollbackTargetSchema,
+  seqSchema,
+} from './vocabulary';
+export type { EventType, Severity, ViolationKind } from './vocabulary';
 
 /**
- * Agent lifecycle as the panel shows it: core's states (src/core/agents/states.ts) plus
- * `idle` for a feature with no agent session yet. `availableActions` (actions.ts) decides
- * which buttons each allows.
+ * Agent lifecycle as the panel shows it: core's states plus `idle` for a feature with no agent
+ * session yet. `availableActions` (actions.ts) decides which buttons each allows.
  */
-export const AGENT_STATES = ['idle', 'queued', 'starting', 'running', 'paused', 'stopping', 'exited', 'failed', 'interrupted'] as const;
+export const AGENT_STATES = ['idle', ...AGENT_LIFECYCLE_STATES] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
 
-export const MESSAGE_STATES = ['queued', 'delivered', 'acknowledged', 'undelivered'] as const;
-export const ROLLBACK_KINDS = ['checkpoint', 'files', 'smart', 'undo'] as const;
-
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-export const seqSchema = z.number().int().min(0).max(1e9);
 const time = z.string().max(64);
 const short = z.string().max(LIMITS.shortText);
 /** Paths shown to the user: any string git can produce, bounded. Requests use `relPathSchema`. */
@@ -221,7 +198,7 @@ export type EventView = z.infer<typeof eventViewSchema>;
 
 export const messageViewSchema = z.strictObject({
   id: z.string().max(200),
-  from: z.enum(['user', 'system', 'agent']),
+  from: z.enum(MESSAGE_SOURCES),
   text: z.string().max(LIMITS.messageTextBytes),
   state: z.enum(MESSAGE_STATES),
   /** When the message was first recorded, and when its state last changed. */
@@ -235,7 +212,8 @@ export type MessageView = z.infer<typeof messageViewSchema>;
 export const rollbackViewSchema = z.strictObject({
   time,
   kind: z.enum(ROLLBACK_KINDS),
-  targetSeq: seqSchema,
+  /** A checkpoint, or SMART_ROLLBACK_TARGET for a smart rollback (each file to its last clean version). */
+  targetSeq: rollbackTargetSchema,
   preRollbackSeq: seqSchema,
   resultSeq: seqSchema.optional(),
   ok: z.boolean(),

@@ -42,6 +42,9 @@ export class App implements AppContext {
   private readonly status = h('div', { class: 'status-text' });
   private readonly layout: HTMLElement;
   private readonly unavailable = h('div', { class: 'placeholder unavailable', role: 'alert', hidden: true });
+  /** Shown instead of the views when they may be out of date, with a reload. */
+  private readonly staleNotice = h('div', { class: 'placeholder stale', role: 'alert', hidden: true });
+  private readonly staleText = h('span', { class: 'stale-text' });
 
   constructor(
     root: HTMLElement,
@@ -53,6 +56,7 @@ export class App implements AppContext {
       snapshot: (s) => this.onSnapshot(s),
       update: (u) => this.update((st) => applyUpdate(st, u)),
       unavailable: (message) => this.update((st) => ({ ...st, unavailable: message })),
+      stale: (message) => this.update((st) => ({ ...st, stale: message })),
     });
     this.header = new Header(this);
     this.timeline = new TimelineView(this);
@@ -80,7 +84,10 @@ export class App implements AppContext {
       h('div', { class: 'body' }, this.timeline.element, h('main', { class: 'pane main-pane', 'aria-label': 'Review' }, this.tabs)),
     );
     const footer = h('footer', { class: 'statusbar', role: 'status', 'aria-live': 'polite' }, this.status);
-    replace(root, this.layout, this.unavailable, footer);
+    const reload = h('vscode-button', { class: 'reload', title: 'Ask the extension for the current state of the feature' }, icon('refresh'), 'Reload');
+    reload.addEventListener('click', () => this.reload());
+    replace(this.staleNotice, icon('error'), this.staleText, reload);
+    replace(root, this.layout, this.unavailable, this.staleNotice, footer);
     root.removeAttribute('aria-busy');
     window.addEventListener('message', (e: MessageEvent) => this.client.receive(e.data));
     this.client.ready();
@@ -121,6 +128,12 @@ export class App implements AppContext {
     } finally {
       if (mutating) this.update((s) => ({ ...s, busy: undefined }));
     }
+  }
+
+  /** Drops what the panel shows and asks the host for all of it again (its answer is a snapshot). */
+  reload(): void {
+    this.update((s) => ({ ...s, stale: undefined }));
+    this.client.ready();
   }
 
   // ---- data flow -------------------------------------------------------------------------
@@ -211,9 +224,12 @@ export class App implements AppContext {
     this.frame = 0;
     const s = this.state;
     const gone = s.unavailable !== undefined;
-    this.layout.hidden = gone || !s.feature;
+    const stale = !gone && s.stale !== undefined;
+    this.layout.hidden = gone || stale || !s.feature;
     this.unavailable.hidden = !gone;
     if (gone) replace(this.unavailable, icon('warning'), s.unavailable);
+    this.staleNotice.hidden = !stale;
+    if (stale) this.staleText.textContent = s.stale ?? '';
     if (!s.feature) return;
     this.header.update(s);
     this.timeline.update(s);

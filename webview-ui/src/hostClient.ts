@@ -21,6 +21,8 @@ export interface HostEvents {
   snapshot(snapshot: Snapshot): void;
   update(update: Update): void;
   unavailable(message: string): void;
+  /** The panel's state is stale (an update was lost or refused): show it and offer a reload. */
+  stale(message: string): void;
 }
 
 /** A failed request: the host's error, or a local refusal before sending. */
@@ -76,7 +78,17 @@ export class HostClient {
   receive(raw: unknown): void {
     const parsed = hostToWebviewSchema.safeParse(raw);
     if (!parsed.success) {
-      this.refuse(`a host message (type ${JSON.stringify((raw as { type?: unknown } | null)?.type ?? typeof raw)}): ${describeIssues(parsed.error)}`);
+      const type = (raw as { type?: unknown } | null)?.type;
+      this.refuse(`a host message (type ${JSON.stringify(type ?? typeof raw)}): ${describeIssues(parsed.error)}`);
+      // A refused reply fails its request below; a refused snapshot or update leaves the view behind the host.
+      const requestId = (raw as { requestId?: unknown } | null)?.requestId;
+      const pending = type === 'reply' && typeof requestId === 'number' ? this.pending.get(requestId) : undefined;
+      if (pending) {
+        this.pending.delete(requestId as number);
+        pending.reject(new RequestError({ code: 'INVALID_REPLY', message: `The extension sent an invalid answer to ${pending.type}.` }));
+      } else {
+        this.events.stale(`The panel could not apply a change from the extension (${describeIssues(parsed.error).slice(0, 300)}), so what it shows may be out of date.`);
+      }
       return;
     }
     const msg = parsed.data;
@@ -89,6 +101,9 @@ export class HostClient {
         return;
       case 'unavailable':
         this.events.unavailable(msg.message);
+        return;
+      case 'error':
+        this.events.stale(msg.message);
         return;
       case 'reply': {
         const p = this.pending.get(msg.requestId);

@@ -20,6 +20,8 @@ export interface ViewState {
   gates?: GatesView;
   /** Why the feature cannot be shown, when it cannot. */
   unavailable?: string;
+  /** Why what the panel shows may be out of date (a lost update); cleared by the next snapshot. */
+  stale?: string;
   /** Oldest first. */
   checkpoints: CheckpointSummary[];
   /** Oldest first. */
@@ -93,6 +95,7 @@ export function applySnapshot(state: ViewState, snap: Snapshot): ViewState {
     feature: snap.feature,
     gates: snap.gates,
     unavailable: undefined,
+    stale: undefined,
     checkpoints: [...snap.checkpoints].sort(bySeq),
     messages: snap.messages,
     rollbacks: snap.rollbacks,

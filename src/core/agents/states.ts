@@ -9,9 +9,10 @@
  *                     exited | failed            (interrupted: set by the orchestrator when
  *                                                 it finds a session that did not survive a restart)
  */
+import { AGENT_LIFECYCLE_STATES } from '../../shared/vocabulary';
 import type { AopEvent, EventInput } from '../events/schema';
 
-export const AGENT_STATES = ['queued', 'starting', 'running', 'paused', 'stopping', 'exited', 'failed', 'interrupted'] as const;
+export const AGENT_STATES = AGENT_LIFECYCLE_STATES;
 export type AgentState = (typeof AGENT_STATES)[number];
 
 export const TERMINAL_STATES: readonly AgentState[] = ['exited', 'failed', 'interrupted'];

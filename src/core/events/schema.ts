@@ -4,13 +4,25 @@
  * line is skipped with a warning, never fatal.
  */
 import { z } from 'zod';
-import { SEVERITIES, VIOLATION_KINDS } from '../model/types';
+import {
+  CHECKPOINT_TRIGGERS,
+  FILE_STATUSES,
+  type EventType,
+  GIT_MODES,
+  MESSAGE_SOURCES,
+  MESSAGE_STATES,
+  ROLLBACK_KINDS,
+  SEVERITIES,
+  VIOLATION_KINDS,
+  rollbackTargetSchema,
+  seqSchema,
+} from '../../shared/vocabulary';
 
-const mode = z.enum(['100644', '100755', '120000', '160000', '040000']);
+const mode = z.enum(GIT_MODES);
 
 export const fileChangeSchema = z.object({
   path: z.string(),
-  status: z.enum(['A', 'M', 'D', 'T']),
+  status: z.enum(FILE_STATUSES),
   mode,
   oldMode: mode.optional(),
   oid: z.string().optional(),
@@ -39,11 +51,11 @@ export const eventSchema = z.discriminatedUnion('t', [
   z.object({
     ...base,
     t: z.literal('checkpoint'),
-    seq: z.number(),
+    seq: seqSchema,
     commit: z.string(),
     tree: z.string(),
     parent: z.string(),
-    trigger: z.enum(['watch', 'manual', 'pre-rollback', 'rollback', 'turn-end', 'reconcile', 'final', 'initial']),
+    trigger: z.enum(CHECKPOINT_TRIGGERS),
     files: z.array(fileChangeSchema),
     durationMs: z.number(),
     violations: z.array(violationSchema),
@@ -56,13 +68,14 @@ export const eventSchema = z.discriminatedUnion('t', [
   z.object({
     ...base,
     t: z.literal('rollback'),
-    kind: z.enum(['checkpoint', 'files', 'smart', 'undo']),
-    targetSeq: z.number(),
-    preRollbackSeq: z.number(),
+    kind: z.enum(ROLLBACK_KINDS),
+    /** A checkpoint, or SMART_ROLLBACK_TARGET (-1): each file to its own last clean checkpoint. */
+    targetSeq: rollbackTargetSchema,
+    preRollbackSeq: seqSchema,
     paths: z.array(z.string()),
     ok: z.boolean(),
     mismatches: z.array(z.string()).optional(),
-    resultSeq: z.number().optional(),
+    resultSeq: seqSchema.optional(),
   }),
   z.object({ ...base, t: z.literal('watcher'), state: z.enum(['ready', 'error', 'overflow', 'closed']), backend: z.string().optional(), message: z.string().optional() }),
   z.object({ ...base, t: z.literal('reconcile'), reason: z.string(), changed: z.number(), durationMs: z.number() }),
@@ -75,9 +88,9 @@ export const eventSchema = z.discriminatedUnion('t', [
     ...base,
     t: z.literal('message'),
     id: z.string(),
-    state: z.enum(['queued', 'delivered', 'acknowledged', 'undelivered']),
+    state: z.enum(MESSAGE_STATES),
     text: z.string().optional(),
-    from: z.enum(['user', 'system', 'agent']).optional(),
+    from: z.enum(MESSAGE_SOURCES).optional(),
     attempt: z.number().optional(),
     reason: z.string().optional(),
   }),
@@ -90,5 +103,10 @@ export const eventSchema = z.discriminatedUnion('t', [
 
 export type AopEvent = z.infer<typeof eventSchema>;
 export type AopEventType = AopEvent['t'];
+
+// Compile-time: the log's record types are exactly the shared vocabulary's EVENT_TYPES, which the
+// panel accepts. A new record type must be added there too, or this line stops type-checking.
+const sameEventTypes: [AopEventType] extends [EventType] ? ([EventType] extends [AopEventType] ? true : false) : false = true;
+void sameEventTypes;
 /** An event as written by a producer: `ts` and `feature` are filled in by the log. */
 export type EventInput = AopEvent extends infer E ? (E extends AopEvent ? Omit<E, 'ts' | 'feature'> : never) : never;

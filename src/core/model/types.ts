@@ -2,23 +2,11 @@
  * The domain's shared vocabulary (see README "Words"). Plain data, no behaviour.
  */
 
-export const VIOLATION_KINDS = [
-  'out_of_scope',
-  'forbidden_path',
-  'git_dir_write',
-  'symlink_escape',
-  'executable_added',
-  'file_too_large',
-  'quota_exceeded',
-  'too_many_files',
-  'secret_detected',
-  'outside_worktree',
-  'exclusive_area',
-] as const;
-export type ViolationKind = (typeof VIOLATION_KINDS)[number];
+import type { CheckpointTrigger, FileStatus, GitMode, Severity, ViolationKind } from '../../shared/vocabulary';
 
-export const SEVERITIES = ['critical', 'error', 'warning'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+// The value sets live in src/shared/vocabulary.ts (declared once for core and the panel).
+export { CHECKPOINT_TRIGGERS, GIT_MODES, SEVERITIES, VIOLATION_KINDS } from '../../shared/vocabulary';
+export type { CheckpointTrigger, GitMode, Severity, ViolationKind } from '../../shared/vocabulary';
 
 export interface Violation {
   kind: ViolationKind;
@@ -30,14 +18,10 @@ export interface Violation {
   line?: number;
 }
 
-/** git file modes as strings, as git prints them. */
-export type GitMode = '100644' | '100755' | '120000' | '160000' | '040000';
-
 /** One file's difference between two snapshots (or the base and a snapshot). */
 export interface FileChange {
   path: string;
-  /** A added, M modified, D deleted, T type changed (file <-> symlink <-> gitlink). */
-  status: 'A' | 'M' | 'D' | 'T';
+  status: FileStatus;
   /** The new mode; for deletions, the old one. */
   mode: GitMode;
   oldMode?: GitMode;
@@ -53,8 +37,6 @@ export interface FileChange {
   removed?: number;
   binary?: boolean;
 }
-
-export type CheckpointTrigger = 'watch' | 'manual' | 'pre-rollback' | 'rollback' | 'turn-end' | 'reconcile' | 'final' | 'initial';
 
 export interface CheckpointRecord {
   featureId: string;

@@ -15,12 +15,13 @@ import { writeFileAtomic } from '../util/atomicFile';
 import { AopError } from '../util/errors';
 import { mapLimit } from '../util/async';
 import { assertRelPath } from '../util/ids';
+import { SMART_ROLLBACK_TARGET, type RollbackKind } from '../../shared/vocabulary';
 import { entryOnDisk, removeEntry, removeRestoreTemps, writeEntry } from './worktreeWriter';
 
 /** Paths written or verified at once: enough to hide file-system latency, few enough to stay gentle. */
 const ROLLBACK_CONCURRENCY = 16;
 
-export type RollbackKind = 'checkpoint' | 'files' | 'smart' | 'undo';
+export type { RollbackKind } from '../../shared/vocabulary';
 
 export interface RollbackItem {
   path: string;
@@ -111,7 +112,7 @@ export class RollbackService {
   }
 
   smart(): Promise<RollbackResult> {
-    return this.run('smart', -1, () => this.planSmart());
+    return this.run('smart', SMART_ROLLBACK_TARGET, () => this.planSmart());
   }
 
   /** Undoes the most recent rollback by rolling back to its pre-rollback checkpoint. */

@@ -448,6 +448,12 @@ export class ReviewController extends Disposable {
     if (!checked.success) {
       this.log.error(`Review panel ${this.featureId}: refused to post an invalid ${msg.type}: ${describeIssues(checked.error)}`);
       if (msg.type === 'reply' && msg.ok) this.reply(msg.requestId, { ok: false, error: { code: 'INTERNAL', message: 'The host produced an invalid reply; see the log.' } });
+      else if (msg.type !== 'reply' && msg.type !== 'error') {
+        // The panel now lacks this change: say so and stop streaming onto stale state until it reloads.
+        this.live = false;
+        this.pending = undefined;
+        this.post({ type: 'error', message: `The panel missed a change of feature "${this.featureId}" (details in the Agent Orchestrator log). Reload to see the current state.` });
+      }
       return false;
     }
     try {

@@ -1,6 +1,7 @@
 /**
- * src/shared restates the domain's vocabulary so it can run in the browser; these tests fail
- * when core's and shared's drift apart.
+ * The domain's value sets are declared once (src/shared/vocabulary.ts) and used by core's
+ * records and the panel's view models alike; these tests fail if either side goes back to
+ * restating one of them.
  */
 import { strict as assert } from 'node:assert';
 import { eventSchema, fileChangeSchema, type AopEvent } from '../../../src/core/events/schema';

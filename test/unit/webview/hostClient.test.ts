@@ -6,17 +6,17 @@ import { snapshot } from '../shared/fixtures';
 
 describe('webview/HostClient: the webview end of the protocol', () => {
   let posted: Record<string, unknown>[];
-  let got: { snapshots: Snapshot[]; updates: Update[]; unavailable: string[] };
+  let got: { snapshots: Snapshot[]; updates: Update[]; unavailable: string[]; stale: string[] };
   let warnings: string[];
   let client: HostClient;
 
   beforeEach(() => {
     posted = [];
-    got = { snapshots: [], updates: [], unavailable: [] };
+    got = { snapshots: [], updates: [], unavailable: [], stale: [] };
     warnings = [];
     client = new HostClient(
       (m) => posted.push(m as Record<string, unknown>),
-      { snapshot: (s) => got.snapshots.push(s), update: (u) => got.updates.push(u), unavailable: (m) => got.unavailable.push(m) },
+      { snapshot: (s) => got.snapshots.push(s), update: (u) => got.updates.push(u), unavailable: (m) => got.unavailable.push(m), stale: (m) => got.stale.push(m) },
       (w) => warnings.push(w),
     );
   });
@@ -71,5 +71,33 @@ describe('webview/HostClient: the webview end of the protocol', () => {
     assert.equal(warnings.length, 4);
     assert.equal(posted.filter((p) => p.type === 'log').length, 4);
     for (const p of posted) assert.ok(String(p.message).length <= 2000);
+  });
+
+  it('says the view is stale when it refuses an update or a snapshot, never silently keeping old state', () => {
+    client.receive({ type: 'snapshot', protocol: 1, snapshot });
+    client.receive({ type: 'update', rollbacks: [{ bogus: true }] });
+    assert.equal(got.updates.length, 0);
+    assert.equal(got.stale.length, 1);
+    assert.match(got.stale[0]!, /out of date/);
+    client.receive({ type: 'snapshot', protocol: 1, snapshot: { ...snapshot, checkpoints: 'lots' } });
+    assert.equal(got.stale.length, 2);
+    // The host's own word that the panel missed a change.
+    client.receive({ type: 'error', message: 'The panel missed a change. Reload.' });
+    assert.deepEqual(got.stale.at(-1), 'The panel missed a change. Reload.');
+  });
+
+  it('fails the request of a refused reply instead of leaving it waiting', async () => {
+    const a = client.request('pause', {});
+    client.receive({ type: 'reply', requestId: 1, ok: 'maybe' });
+    await assert.rejects(a, (e: unknown) => e instanceof RequestError && e.info.code === 'INVALID_REPLY');
+    assert.equal(client.inFlight, 0);
+    assert.equal(got.stale.length, 0);
+  });
+
+  it('accepts the update of a smart rollback (target -1), which once froze the panel', () => {
+    client.receive({ type: 'snapshot', protocol: 1, snapshot });
+    client.receive({ type: 'update', rollbacks: [{ time: 't', kind: 'smart', targetSeq: -1, preRollbackSeq: 3, resultSeq: 4, ok: true, paths: ['docs/x.md'], pathCount: 1, mismatchCount: 0 }] });
+    assert.equal(got.updates.length, 1);
+    assert.equal(got.stale.length, 0);
   });
 });

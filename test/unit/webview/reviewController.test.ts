@@ -201,6 +201,24 @@ describe('webview/ReviewController (host side of the panel)', () => {
     assert.deepEqual(all.filter((s) => s.startsWith('raced')).sort(), ['raced and in the snapshot', 'raced, not in the snapshot']);
   });
 
+  it('tells the panel it missed a change when an update cannot be sent, stops streaming onto stale state, and reloads on ready', async () => {
+    await ready();
+    web.posted.length = 0;
+    data.feature.provider = 'x'.repeat(500); // a header the schema refuses
+    data.append({ t: 'agent.state', ts: TS(40), feature: 'feat', from: 'running', to: 'paused' });
+    await controller.whenIdle();
+    assert.deepEqual(web.posted.map((m) => (m as { type: string }).type), ['error']);
+    assert.match(String(web.ofType('error')[0]!.message), /missed a change.*Reload/);
+    assert.ok(logger.lines.some((l) => l.startsWith('error') && l.includes('refused to post an invalid update')));
+    data.append({ t: 'warning', ts: TS(41), feature: 'feat', message: 'after the loss' });
+    await controller.whenIdle();
+    assert.equal(web.posted.length, 1, 'no more deltas onto a state the panel does not have');
+    data.feature.provider = 'scripted';
+    const snap = await ready();
+    assert.equal(snap.feature.provider, 'scripted');
+    assert.ok(snap.log.some((e) => e.summary === 'after the loss'));
+  });
+
   it('stops streaming while hidden and sends a fresh snapshot on the next ready', async () => {
     await ready();
     controller.setVisible(false);

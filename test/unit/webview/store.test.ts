@@ -41,6 +41,11 @@ describe('webview/store: merging live updates', () => {
     assert.deepEqual(s.log.map((e) => e.n), [0, 5]);
   });
 
+  it('a snapshot clears the stale notice (the reload worked)', () => {
+    const s = applySnapshot({ ...initialState(defaultUiState('login-form')), stale: 'missed an update' }, snapshot);
+    assert.equal(s.stale, undefined);
+  });
+
   it('takes the gates from the snapshot and replaces them only when an update carries them', () => {
     let s = applySnapshot(initialState(defaultUiState('login-form')), snapshot);
     assert.deepEqual(s.gates?.gates.map((g) => g.status), ['passed', 'failed', 'missing']);
