@@ -19,6 +19,7 @@ import { GateService } from './vscode/gates/gateService';
 import { COMMANDS, CONTEXT, DISPLAY_NAME, SCHEMES, VIEWS } from './vscode/ids';
 import { ErrorReporter } from './vscode/platform/errors';
 import { EditorSaves, askHuman } from './vscode/platform/hostPorts';
+import { PlanLanguage } from './vscode/plan/planLanguage';
 import { OrchestratorReviewActions, OrchestratorReviewData } from './vscode/review/reviewAdapter';
 import { FeatureScmManager } from './vscode/scm/featureScm';
 import { affectsOurSettings, readSettings } from './vscode/settings';
@@ -36,6 +37,7 @@ export interface AopApi {
   readonly tree: FeaturesTreeProvider;
   readonly treeView: vscode.TreeView<unknown>;
   readonly diagnostics: ViolationDiagnostics;
+  readonly plans: PlanLanguage;
   readonly scm: FeatureScmManager;
   readonly statusBar: AgentStatusBar;
   readonly reviews: ReviewPanelManager;
@@ -93,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   const tree = push(new FeaturesTreeProvider(reg, gates));
   const treeView = push(vscode.window.createTreeView(VIEWS.features, { treeDataProvider: tree, showCollapseAll: true }));
   const diagnostics = push(new ViolationDiagnostics(reg));
+  const plans = push(new PlanLanguage(log));
   push(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new RevertFileCodeActions(reg), { providedCodeActionKinds: RevertFileCodeActions.kinds }));
   const scm = push(new FeatureScmManager(reg, log));
   const terminals = push(new AgentTerminals(reg, log));
@@ -156,14 +159,16 @@ export function activate(context: vscode.ExtensionContext): AopApi {
     void vscode.commands.executeCommand('setContext', CONTEXT.ready, true);
     tree.refresh();
   });
+  const plansChecked = opened.then(() => plans.checkAll()).catch((err: unknown) => log.warn(`Could not check the plans: ${String(err)}`));
 
   return {
     version,
-    ready: () => opened.then(() => reg.ready()),
+    ready: () => Promise.all([opened, plansChecked]).then(() => reg.ready()),
     registry: reg,
     tree,
     treeView: treeView as vscode.TreeView<unknown>,
     diagnostics,
+    plans,
     scm,
     statusBar,
     reviews,

@@ -51,8 +51,35 @@ export const VIOLATION_KINDS = [
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
+/** What each rule catches, in words: for hovers in plan.yaml, the Problems view and the panel. */
+export const VIOLATION_KIND_TEXT: Readonly<Record<ViolationKind, string>> = {
+  out_of_scope: 'A changed file matches none of the `allowed` globs.',
+  forbidden_path: 'A changed file matches a `forbidden` glob.',
+  git_dir_write: 'A write into the worktree\'s `.git` (hooks, config, other branches): the next git command would run the agent\'s code.',
+  symlink_escape: 'A symbolic link that points outside the worktree.',
+  executable_added: 'A file was made executable (an error when `policy.blockExecutables` is on).',
+  file_too_large: 'A file is larger than `limits.maxFileBytes`.',
+  quota_exceeded: 'Added and modified files together exceed `limits.quotaBytes`.',
+  too_many_files: 'More files changed than `limits.maxChangedFiles`.',
+  secret_detected: 'A changed file holds something shaped like a credential (a key or token).',
+  outside_worktree: 'A write outside the feature\'s worktree, e.g. in your own checkout.',
+  exclusive_area: 'A change in an area another feature claims in its `exclusive` globs.',
+};
+
+/** A violation kind as a heading ("Out of scope"). */
+export function violationKindLabel(kind: ViolationKind): string {
+  return kind.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+}
+
 export const SEVERITIES = ['critical', 'error', 'warning'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** What a severity does, in a few words. */
+export const SEVERITY_TEXT: Readonly<Record<Severity, string>> = {
+  critical: 'pauses the agent at once',
+  error: 'blocks accept',
+  warning: 'never blocks',
+};
 
 export const CHECKPOINT_TRIGGERS = ['watch', 'manual', 'pre-rollback', 'rollback', 'turn-end', 'reconcile', 'final', 'initial'] as const;
 export type CheckpointTrigger = (typeof CHECKPOINT_TRIGGERS)[number];

@@ -5,6 +5,9 @@
  * "src/auth/**" here. That over-warns in a rare case and never misses a real overlap.
  * An `exclusive` area of one plan that the other plan allows is reported apart: changes there
  * would be violations, not just merge conflicts.
+ * A plan with no `allowed` list declares no scope, so it overlaps every other plan: that is not
+ * worth a warning (every new feature would get one), and files both features really change are
+ * still reported as collisions when they happen.
  */
 import type { Plan } from '../plan';
 import { compileOverlapGlob, globsOverlap } from './globOverlap';
@@ -20,6 +23,8 @@ export interface GlobPair {
 
 export interface PlanOverlap {
   overlaps: boolean;
+  /** One of the plans has no allowed list (everything): `overlaps` says nothing about intent. */
+  unscoped: boolean;
   /** Pairs of allowed globs that overlap (at most MAX_PAIRS). */
   pairs: GlobPair[];
   /** Allowed globs of the second plan inside the first's exclusive areas, and the reverse. */
@@ -38,6 +43,7 @@ export function planOverlap(planA: PlanLists, planB: PlanLists): PlanOverlap {
   const pairs = overlappingPairs(allowedA, allowedB);
   return {
     overlaps: pairs.length > 0,
+    unscoped: planA.allowed.length === 0 || planB.allowed.length === 0,
     pairs,
     exclusiveA: overlappingPairs(planA.exclusive ?? [], allowedB),
     exclusiveB: overlappingPairs(allowedA, planB.exclusive ?? []),
@@ -61,7 +67,7 @@ function overlappingPairs(as: readonly string[], bs: readonly string[]): GlobPai
 /** A one-line warning for a person, or undefined when the plans do not overlap. */
 export function describePlanOverlap(idA: string, idB: string, o: PlanOverlap): string | undefined {
   const parts: string[] = [];
-  if (o.overlaps) {
+  if (o.overlaps && !o.unscoped) {
     const p = o.pairs[0]!;
     parts.push(`"${idA}" and "${idB}" may change the same files: "${p.a}" overlaps "${p.b}"${p.example ? ` (e.g. ${p.example})` : ''}${o.pairs.length > 1 ? ` and ${o.pairs.length - 1} more` : ''}.`);
   }

@@ -6,7 +6,7 @@
  *   <repo>.worktrees/<id>/                             the worktree, outside the repository folder
  */
 import * as path from 'node:path';
-import { assertFeatureId } from '../util/ids';
+import { assertFeatureId, isFeatureId } from '../util/ids';
 
 export interface FeaturePaths {
   dir: string;
@@ -38,6 +38,16 @@ export function featurePaths(repoRoot: string, id: string): FeaturePaths {
     statCache: path.join(runtime, 'stat-cache.json'),
     rollbackJournal: path.join(runtime, 'rollback-journal.json'),
   };
+}
+
+/**
+ * The repository and feature of a plan file's absolute path (`<repo>/.aop/features/<id>/plan.yaml`),
+ * or undefined for any other file.
+ */
+export function planFileOwner(file: string): { repoRoot: string; featureId: string } | undefined {
+  const m = /^(.*)[\\/]\.aop[\\/]features[\\/]([^\\/]+)[\\/]plan\.yaml$/.exec(file);
+  if (!m || !isFeatureId(m[2])) return undefined;
+  return { repoRoot: m[1]!, featureId: m[2]! };
 }
 
 /** Default worktree location: a sibling folder `<repo>.worktrees/<id>`. */

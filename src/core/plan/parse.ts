@@ -68,6 +68,17 @@ export function parsePlan(text: string, file: string): Plan {
   return finishPlan(result.data);
 }
 
+/** Every problem of plan text, each with its position; [] when the plan is valid (editor diagnostics). */
+export function planProblems(text: string, file: string): PlanProblem[] {
+  try {
+    parsePlan(text, file);
+    return [];
+  } catch (err) {
+    if (AopError.is(err, 'PLAN_INVALID') && Array.isArray(err.details?.problems)) return err.details.problems as PlanProblem[];
+    throw err;
+  }
+}
+
 /** Reads and parses a plan file. A missing file is NOT_FOUND (callers may fall back to defaultPlan()). */
 export async function loadPlan(file: string): Promise<Plan> {
   let text: string;

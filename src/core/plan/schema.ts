@@ -4,7 +4,8 @@
  * `schemas/plan.schema.json` is generated from this (scripts/gen-plan-schema.ts).
  */
 import { z } from 'zod';
-import { SEVERITIES, VIOLATION_KINDS } from '../model/types';
+import { SEVERITIES, SEVERITY_TEXT, VIOLATION_KIND_TEXT, VIOLATION_KINDS } from '../../shared/vocabulary';
+import { DEFAULT_SEVERITY } from '../validation/severity';
 import { MAX_GLOB_LENGTH, MAX_GLOBS_PER_LIST, globProblem } from './globHygiene';
 
 export const DEFAULT_LIMITS = {
@@ -78,7 +79,10 @@ export const gateSchema = strict(
   'a gate',
 );
 
-const severityShape = Object.fromEntries(VIOLATION_KINDS.map((k) => [k, z.enum(SEVERITIES).optional()])) as {
+const severityChoices = SEVERITIES.map((s) => `${s} ${SEVERITY_TEXT[s]}`).join(', ');
+const severityShape = Object.fromEntries(
+  VIOLATION_KINDS.map((k) => [k, z.enum(SEVERITIES).optional().describe(`${VIOLATION_KIND_TEXT[k]} Default severity: ${DEFAULT_SEVERITY[k]}. (${severityChoices}.)`)]),
+) as {
   [K in (typeof VIOLATION_KINDS)[number]]: z.ZodOptional<z.ZodEnum<{ [S in (typeof SEVERITIES)[number]]: S }>>;
 };
 

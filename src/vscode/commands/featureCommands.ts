@@ -9,6 +9,7 @@ import type { Orchestrator } from '../../core/orchestrator';
 import { AopError } from '../../core/util/errors';
 import { isFeatureId } from '../../core/util/ids';
 import { COMMANDS, SCHEMES } from '../ids';
+import { pickScope } from '../plan/scopePicker';
 import { featureActions } from '../review/featureView';
 import type { FeatureRef } from '../workspace/registry';
 import { registerCommand, withProgress, type CommandDeps } from './context';
@@ -22,6 +23,12 @@ const PROVIDER_LABELS: Record<ProviderId, string> = {
   custom: 'Custom command',
   scripted: 'Scripted agent (replays agent.yaml; offline demo)',
 };
+
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );
 
 function str(arg: unknown, key: string): string | undefined {
   return isRecord(arg) && typeof arg[key] === 'string' ? (arg[key] as string) : undefined;
@@ -118,6 +125,12 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
     let spec: string | undefined | null = str(arg, 'spec');
     if (spec === undefined && !isRecord(arg)) spec = await pickSpec(orch, id);
     if (spec === null) return undefined;
+    // The scope becomes a commented plan.yaml (a plan already drafted for this id is kept).
+    let planYaml = str(arg, 'planYaml');
+    if (planYaml === undefined && !isRecord(arg) && !(await exists(featurePaths(orch.repoRoot, id).plan))) {
+      planYaml = await pickScope(orch.repoRoot, id, baseRef);
+      if (planYaml === undefined) return undefined;
+    }
     let provider: ProviderConfigInput | undefined = isRecord(arg) && isRecord(arg.provider) ? (arg.provider as ProviderConfigInput) : undefined;
     if (!provider && !isRecord(arg)) {
       const p = await pickProvider(`New feature ${id}: agent`);
@@ -125,13 +138,14 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
       provider = { provider: p };
     }
     const summary = await withProgress(`Creating feature ${id} (worktree on ${baseRef})`, () =>
-      orch.createFeature({ id, baseRef, ...(spec !== undefined ? { spec } : {}), ...(str(arg, 'planYaml') ? { planYaml: str(arg, 'planYaml') } : {}), ...(provider ? { provider } : {}) }),
+      orch.createFeature({ id, baseRef, ...(spec !== undefined ? { spec } : {}), ...(planYaml !== undefined ? { planYaml } : {}), ...(provider ? { provider } : {}) }),
     );
     if (!isRecord(arg)) {
       const specUri = vscode.Uri.file(featurePaths(orch.repoRoot, id).spec);
       void vscode.window.showTextDocument(specUri, { preview: true }).then(undefined, () => undefined);
-      void vscode.window.showInformationMessage(`Feature ${id} is ready on branch ${summary.branch}.`, 'Start Agent').then((c) => {
-        if (c) void vscode.commands.executeCommand(COMMANDS.startAgent, { repoRoot: orch.repoRoot, featureId: id });
+      void vscode.window.showInformationMessage(`Feature ${id} is ready on branch ${summary.branch}. Its plan.yaml says what the agent may change.`, 'Start Agent', 'Open Plan').then((c) => {
+        if (c === 'Start Agent') void vscode.commands.executeCommand(COMMANDS.startAgent, { repoRoot: orch.repoRoot, featureId: id });
+        else if (c === 'Open Plan') void vscode.window.showTextDocument(vscode.Uri.file(featurePaths(orch.repoRoot, id).plan)).then(undefined, () => undefined);
       });
     }
     return summary;

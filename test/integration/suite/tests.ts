@@ -13,4 +13,5 @@ export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Pro
   ['gates.test.ts', () => import('./gates.test')],
   ['collisions.test.ts', () => import('./collisions.test')],
   ['demo.test.ts', () => import('./demo.test')],
+  ['plans.test.ts', () => import('./plans.test')],
 ];

@@ -95,6 +95,16 @@ describe('collisions: planOverlap', () => {
     assert.equal(describePlanOverlap('a', 'c', planOverlap(a, c)), undefined);
   });
 
+  it('warns about no overlap when a plan has no allowed list (it declares no scope), but still about exclusive areas', () => {
+    const scoped = makePlan({ version: 1, allowed: ['src/**'] });
+    const all = makePlan({ version: 1 });
+    assert.equal(planOverlap(scoped, all).overlaps, true);
+    assert.equal(describePlanOverlap('scoped', 'plain', planOverlap(scoped, all)), undefined);
+    assert.equal(describePlanOverlap('plain', 'other', planOverlap(all, makePlan({ version: 1 }))), undefined);
+    const owner = makePlan({ version: 1, allowed: ['src/db/**'], exclusive: ['src/db/**'] });
+    assert.match(describePlanOverlap('owner', 'plain', planOverlap(owner, all))!, /"plain" is allowed into "src\/db\/\*\*", an area "owner" holds exclusively/);
+  });
+
   it("reports one plan's allowed globs reaching into the other's exclusive areas", () => {
     const owner = makePlan({ version: 1, allowed: ['src/db/**'], exclusive: ['src/db/schema/**'] });
     const other = makePlan({ version: 1, allowed: ['src/**'] });
