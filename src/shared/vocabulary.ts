@@ -47,6 +47,7 @@ export const VIOLATION_KINDS = [
   'too_many_files',
   'secret_detected',
   'outside_worktree',
+  'main_checkout_write',
   'exclusive_area',
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];

@@ -110,7 +110,7 @@ export async function prepareAccept(orch: Orchestrator, featureId: string, o: Pr
   const sets = (await gatherChangeSets(orch)).map((s) => (s.id === id ? { ...s, changes: snapshot.changes } : s));
   // .git writes and writes in the main checkout are seen by watchers, not by checkpoints.
   const seen = new Set(snapshot.violations.map((v) => `${v.kind}\0${v.path}`));
-  const watched = orch.summary(id).violations.filter((v) => (v.kind === 'git_dir_write' || v.kind === 'outside_worktree') && !seen.has(`${v.kind}\0${v.path}`));
+  const watched = rt.violations.observed.filter((v) => !seen.has(`${v.kind}\0${v.path}`));
   const violations = [...snapshot.violations, ...watched, ...(exclusiveAreaViolations(sets).get(id) ?? [])];
   const collisions = fileCollisions(sets).get(id) ?? [];
   const critical = violations.filter((v) => v.severity === 'critical');

@@ -83,6 +83,9 @@ export class CheckpointService {
   private readonly emitter = new Emitter<CheckpointRecord>();
   /** Fires after each recorded checkpoint. */
   readonly onCheckpoint = this.emitter.event;
+  private readonly validated = new Emitter<readonly Violation[]>();
+  /** Fires after each validation of the whole feature, with or without a new checkpoint. */
+  readonly onValidated = this.validated.event;
 
   private constructor(
     private readonly opts: CheckpointServiceOptions,
@@ -344,6 +347,7 @@ export class CheckpointService {
 
   private async recordValidation(seq: number, r: ValidationOutcome): Promise<Violation[]> {
     this.lastViolations = r.violations;
+    this.validated.fire(r.violations);
     await this.opts.log.append({ t: 'validation', seq, durationMs: r.durationMs, checked: r.checked, cacheHits: r.cacheHits, violations: r.violations.length });
     return r.violations;
   }
@@ -438,6 +442,7 @@ export class CheckpointService {
     this.ignore.close();
     this.differ.close();
     this.emitter.dispose();
+    this.validated.dispose();
   }
 }
 

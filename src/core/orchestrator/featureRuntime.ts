@@ -17,10 +17,7 @@ import { Validator } from '../validation';
 import { Watchdog, type WatchBatch } from '../watch';
 import { CircuitBreaker } from './circuitBreaker';
 import type { OrchestratorSettings } from './types';
-
-export interface RuntimeEvents {
-  checkpoint: CheckpointRecord;
-}
+import { ViolationLedger, type Observation } from './violationLedger';
 
 export class FeatureRuntime {
   readonly log: EventLog;
@@ -30,10 +27,12 @@ export class FeatureRuntime {
   checkpoints!: CheckpointService;
   rollback!: RollbackService;
   readonly breaker: CircuitBreaker;
+  /** Every violation standing on this feature, whoever found it. */
+  readonly violations: ViolationLedger;
   private watchdog: Watchdog | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private records: CheckpointRecord[] = [];
-  private readonly changed = new Emitter<{ kind: 'checkpoint' | 'violations' | 'breaker' | 'watch' | 'critical'; record?: CheckpointRecord; violations?: Violation[] }>();
+  private readonly changed = new Emitter<{ kind: 'checkpoint' | 'breaker' | 'watch'; record?: CheckpointRecord }>();
   readonly onChange = this.changed.event;
   private disposed = false;
 
@@ -44,6 +43,7 @@ export class FeatureRuntime {
   ) {
     this.log = new EventLog(paths.events, state.id);
     this.breaker = new CircuitBreaker(state.breaker);
+    this.violations = new ViolationLedger(state.id, () => this.plan);
   }
 
   static async open(state: FeatureState, paths: FeaturePaths, settings: () => OrchestratorSettings): Promise<FeatureRuntime> {
@@ -87,12 +87,13 @@ export class FeatureRuntime {
       watched: () => this.watchdog !== undefined,
     });
     await this.loadRecords();
+    this.checkpoints.onValidated((v) => this.violations.replace('checkpoint', v));
     this.checkpoints.onCheckpoint((rec) => {
       this.records.push(rec);
       void this.maybeApplyRetention();
       this.changed.fire({ kind: 'checkpoint', record: rec });
-      const critical = rec.violations.filter((v) => v.severity === 'critical');
-      if (critical.length > 0) this.changed.fire({ kind: 'critical', violations: critical });
+      // Each checkpoint is a fresh verdict: a critical violation still standing pauses again.
+      this.violations.replace('checkpoint', rec.violations, { raise: true });
     });
   }
 
@@ -220,14 +221,27 @@ export class FeatureRuntime {
   }
 
   private async onGitDirWrite(paths: string[]): Promise<void> {
-    const violations: Violation[] = paths.map((p) => ({
-      kind: 'git_dir_write',
-      severity: 'critical',
-      path: p,
-      message: `${p}: the agent wrote to the worktree's git metadata. The agent was paused; roll back or inspect before resuming.`,
-    }));
-    await this.log.append({ t: 'violation.critical', violations });
-    this.changed.fire({ kind: 'critical', violations });
+    await this.report(
+      paths.map((p) => ({
+        kind: 'git_dir_write',
+        path: p,
+        message: `${p}: the agent wrote to the worktree's git metadata. The agent was paused; roll back or inspect before resuming.`,
+      })),
+    );
+  }
+
+  /**
+   * What a watcher saw (no checkpoint records it): logged, then standing in the ledger until a
+   * rollback or a breaker reset. Severity comes from the plan; critical ones pause the agent.
+   */
+  async report(observations: readonly Observation[]): Promise<Violation[]> {
+    const made = this.violations.create(observations);
+    const critical = made.filter((v) => v.severity === 'critical');
+    const other = made.filter((v) => v.severity !== 'critical');
+    if (critical.length > 0) await this.log.append({ t: 'violation.critical', violations: critical });
+    if (other.length > 0) await this.log.append({ t: 'warning', message: other.map((v) => v.message).join('\n') });
+    this.violations.add(made);
+    return made;
   }
 
   async reconcile(reason: string): Promise<CheckpointRecord | undefined> {
@@ -262,6 +276,7 @@ export class FeatureRuntime {
     await this.persistBreaker();
     await this.log.append({ t: 'breaker', state: 'closed', failures: 0 });
     this.changed.fire({ kind: 'breaker' });
+    this.violations.clearObserved();
   }
 
   async persistBreaker(): Promise<void> {
@@ -280,5 +295,6 @@ export class FeatureRuntime {
     await this.checkpoints?.dispose();
     await this.log.close();
     this.changed.dispose();
+    this.violations.dispose();
   }
 }

@@ -53,11 +53,8 @@ export class Orchestrator {
   private readonly ownsAgents: boolean;
   private readonly changed = new Emitter<OrchestratorChange>();
   readonly onDidChange = this.changed.event;
-  /** outside_worktree and git-dir violations, which no checkpoint records. */
-  private readonly extraViolations = new Map<string, Violation[]>();
   private mainWatch: Watchdog | undefined;
-  /** Cross-feature results, recomputed shortly after any checkpoint: exclusive areas and shared files. */
-  private crossViolations = new Map<string, Violation[]>();
+  /** Files shared with other features, recomputed shortly after any checkpoint (exclusive areas go to each ledger). */
   private collisions = new Map<string, Collision[]>();
   private crossTimer: NodeJS.Timeout | undefined;
   /** `git worktree add/remove` are not safe to run concurrently in one repository. */
@@ -134,8 +131,11 @@ export class Orchestrator {
   private async openRuntime(state: FeatureState): Promise<FeatureRuntime> {
     const rt = await FeatureRuntime.open(state, featurePaths(this.repoRoot, state.id), () => this.settings);
     this.runtimes.set(state.id, rt);
+    rt.violations.onDidChange((c) => {
+      if (c.raised.length > 0) this.pauseForCritical(state.id, c.raised);
+      this.changed.fire({ kind: 'violations', featureId: state.id, violations: c.violations });
+    });
     rt.onChange((c) => {
-      if (c.kind === 'critical') void this.onCritical(state.id, c.violations ?? []);
       if (c.kind === 'breaker' && rt.breaker.state.open) this.agents.get(state.id)?.pause('circuit breaker open: checkpoints keep failing');
       if (c.kind === 'checkpoint') this.scheduleCrossFeature();
       this.changed.fire({ kind: c.kind === 'checkpoint' ? 'checkpoint' : 'feature', featureId: state.id, checkpoint: c.record });
@@ -144,15 +144,11 @@ export class Orchestrator {
     return rt;
   }
 
-  private async onCritical(id: string, violations: Violation[]): Promise<void> {
+  private pauseForCritical(id: string, violations: readonly Violation[]): void {
     const s = this.agents.get(id);
     if (s && s.state === 'running') {
       s.pause(`critical violation: ${violations.map((v) => `${v.kind} ${v.path}`).join(', ')}`);
     }
-    if (violations.some((v) => v.kind === 'git_dir_write')) {
-      this.extraViolations.set(id, [...(this.extraViolations.get(id) ?? []), ...violations].slice(-50));
-    }
-    this.changed.fire({ kind: 'violations', featureId: id });
   }
 
   /** Collisions and exclusive areas involve every feature: recompute once checkpoints settle. */
@@ -171,15 +167,10 @@ export class Orchestrator {
     const sets = await gatherChangeSets(this);
     const violations = exclusiveAreaViolations(sets);
     const collisions = fileCollisions(sets);
-    const changed = new Set<string>();
-    for (const id of this.runtimes.keys()) {
-      const before = JSON.stringify([this.crossViolations.get(id) ?? [], this.collisions.get(id) ?? []]);
-      const after = JSON.stringify([violations.get(id) ?? [], collisions.get(id) ?? []]);
-      if (before !== after) changed.add(id);
-    }
-    this.crossViolations = violations;
+    const moved = [...this.runtimes.keys()].filter((id) => JSON.stringify(this.collisions.get(id) ?? []) !== JSON.stringify(collisions.get(id) ?? []));
     this.collisions = collisions;
-    for (const id of changed) this.changed.fire({ kind: 'violations', featureId: id });
+    for (const [id, rt] of this.runtimes) rt.violations.replace('crossFeature', violations.get(id) ?? []);
+    for (const id of moved) this.changed.fire({ kind: 'violations', featureId: id, violations: this.runtimes.get(id)?.violations.all });
   }
 
   /** Files this feature changed that another feature changed too. */
@@ -226,7 +217,7 @@ export class Orchestrator {
       watch: rt.watching,
       lastCheckpoint: last ? { seq: last.seq, time: last.time } : undefined,
       checkpointCount: records.length,
-      violations: [...rt.checkpoints.violations, ...(this.crossViolations.get(id) ?? []), ...(this.extraViolations.get(id) ?? [])],
+      violations: rt.violations.all,
       collisions: this.collisionsOf(id),
       notSnapshotted: rt.checkpoints.notSnapshottedPaths,
       planError: rt.planError,
@@ -397,14 +388,14 @@ export class Orchestrator {
     try {
       await rt.flush();
       const result = await fn(rt);
-      this.extraViolations.delete(id);
+      rt.violations.clearObserved();
       if (s && isLive(s.state) && s.capabilities?.messages && result.paths.length > 0) {
         s.send(
           `The orchestrator rolled back ${result.paths.length} file(s) in your worktree (${result.kind} rollback): ${result.paths.slice(0, 20).join(', ')}${result.paths.length > 20 ? ', ...' : ''}. Re-read them before editing.`,
           'system',
         );
       }
-      this.changed.fire({ kind: 'violations', featureId: id });
+      this.changed.fire({ kind: 'violations', featureId: id, violations: rt.violations.all });
       return result;
     } finally {
       if (pausedHere && s!.state === 'paused') s!.resume('rollback finished');
@@ -413,7 +404,6 @@ export class Orchestrator {
 
   async resetBreaker(id: string): Promise<void> {
     await this.runtime(id).resetBreaker();
-    this.extraViolations.delete(id);
   }
 
   /** Reads the feature's event log (torn lines skipped). */
@@ -540,15 +530,12 @@ export class Orchestrator {
     if (suspicious.length === 0) return;
     const running = this.featuresWithLiveAgents();
     for (const id of running) {
-      const v: Violation[] = suspicious.slice(0, 20).map((p) => ({
-        kind: 'outside_worktree',
-        severity: 'warning',
+      const seen = suspicious.slice(0, 20).map((p) => ({
+        kind: 'main_checkout_write' as const,
         path: p,
         message: `${p} changed in the main checkout while agents ran (${running.join(', ')}); an agent may have left its worktree.`,
       }));
-      this.extraViolations.set(id, [...(this.extraViolations.get(id) ?? []), ...v].slice(-50));
-      void this.runtimes.get(id)?.log.append({ t: 'warning', message: v.map((x) => x.message).join('\n') });
-      this.changed.fire({ kind: 'violations', featureId: id });
+      void this.runtimes.get(id)?.report(seen).catch(() => undefined);
     }
   }
 

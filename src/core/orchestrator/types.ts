@@ -41,6 +41,8 @@ export interface OrchestratorChange {
   kind: ChangeKind;
   featureId?: string;
   checkpoint?: CheckpointRecord;
+  /** kind 'violations': everything now standing on the feature. */
+  violations?: readonly Violation[];
 }
 
 export interface OrchestratorSettings {

@@ -5,6 +5,6 @@ export { scanSecrets, looksBinary, SECRET_SCAN_BYTES } from './secrets';
 export type { SecretFinding } from './secrets';
 export { symlinkEscape, isAbsoluteTarget } from './symlinks';
 export type { LinkReader } from './symlinks';
-export { DEFAULT_SEVERITY, severityFor } from './severity';
+export { DEFAULT_SEVERITY, createViolation, severityFor } from './severity';
 export { BoundedCache } from './boundedCache';
 export { formatBytes } from './messages';

@@ -1,5 +1,8 @@
-/** Default severity of each violation kind, and the plan's say over it. */
-import type { Severity, ViolationKind } from '../model/types';
+/**
+ * Default severity of each violation kind, and the plan's say over it. Every violation is made
+ * by `createViolation`: no producer picks a severity itself.
+ */
+import type { Severity, Violation, ViolationKind } from '../model/types';
 import type { Plan } from '../plan';
 
 export const DEFAULT_SEVERITY: Readonly<Record<ViolationKind, Severity>> = {
@@ -13,6 +16,7 @@ export const DEFAULT_SEVERITY: Readonly<Record<ViolationKind, Severity>> = {
   too_many_files: 'error',
   secret_detected: 'error',
   outside_worktree: 'critical',
+  main_checkout_write: 'warning',
   exclusive_area: 'error',
 };
 
@@ -22,4 +26,11 @@ export function severityFor(plan: Pick<Plan, 'severity' | 'policy'>, kind: Viola
   if (override) return override;
   if (kind === 'executable_added' && plan.policy.blockExecutables) return 'error';
   return DEFAULT_SEVERITY[kind];
+}
+
+/** A violation with the severity the plan gives its kind (frozen: violations are shared, never edited). */
+export function createViolation(plan: Pick<Plan, 'severity' | 'policy'>, kind: ViolationKind, path: string, message: string, line?: number): Violation {
+  const v: Violation = { kind, severity: severityFor(plan, kind), path, message };
+  if (line !== undefined) v.line = line;
+  return Object.freeze(v);
 }

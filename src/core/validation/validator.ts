@@ -13,7 +13,7 @@ import { BoundedCache } from './boundedCache';
 import { GlobSet } from './globs';
 import { msg } from './messages';
 import { SECRET_SCAN_BYTES, scanSecrets } from './secrets';
-import { severityFor } from './severity';
+import { createViolation } from './severity';
 import { symlinkEscape } from './symlinks';
 
 export const DEFAULT_CACHE_ENTRIES = 50_000;
@@ -178,9 +178,7 @@ export class Validator {
   }
 
   private violation(kind: ViolationKind, path: string, message: string, line?: number): Violation {
-    const v: Violation = { kind, severity: severityFor(this.currentPlan, kind), path, message };
-    if (line !== undefined) v.line = line;
-    return Object.freeze(v);
+    return createViolation(this.currentPlan, kind, path, message, line);
   }
 
   private pathRules(path: string, deleted: boolean): Violation[] {

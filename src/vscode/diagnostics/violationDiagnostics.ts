@@ -149,8 +149,10 @@ export class ViolationDiagnostics implements vscode.Disposable {
 
   private uriOf(ref: FeatureRef, worktree: string, v: Violation): vscode.Uri {
     if (v.path === '') return vscode.Uri.file(featurePaths(ref.repoRoot, ref.featureId).plan);
-    const base = v.kind === 'outside_worktree' ? ref.repoRoot : worktree;
-    return vscode.Uri.file(path.join(base, ...v.path.split('/')));
+    // Main-checkout writes name a path of the repository; every other path is the worktree's
+    // (outside_worktree ones resolve above it, or are absolute).
+    const base = v.kind === 'main_checkout_write' ? ref.repoRoot : worktree;
+    return vscode.Uri.file(path.resolve(base, ...v.path.split('/')));
   }
 
   dispose(): void {
@@ -167,7 +169,7 @@ export class RevertFileCodeActions implements vscode.CodeActionProvider {
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
     // Shared files are not violations: nothing to revert.
-    const ours = ctx.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.code !== 'outside_worktree' && d.code !== SHARED_FILE_CODE);
+    const ours = ctx.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.code !== 'main_checkout_write' && d.code !== 'outside_worktree' && d.code !== SHARED_FILE_CODE);
     if (ours.length === 0 || doc.uri.scheme !== 'file') return [];
     const hit = this.registry.featureOfPath(doc.uri.fsPath);
     if (!hit) return [];

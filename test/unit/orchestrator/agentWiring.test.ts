@@ -94,7 +94,7 @@ describe('Orchestrator with agents', () => {
     await assert.rejects(orch.startAgent('untrusted', { provider: 'scripted', script: 'x.yaml' }), (e) => AopError.is(e, 'UNTRUSTED'));
   });
 
-  it('reports a write in the main checkout while an agent runs as a possible outside_worktree violation', async () => {
+  it('reports a write in the main checkout while an agent runs as a main_checkout_write violation (a warning by default)', async () => {
     await orch.dispose();
     orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: true } });
     await orch.createFeature({ id: 'lane', baseRef: 'main', spec: 'x', planYaml: PLAN });
@@ -106,13 +106,13 @@ describe('Orchestrator with agents', () => {
     await waitFor(
       () => {
         fs.writeFileSync(path.join(repo.dir, 'stray.txt'), `stray ${n++}\n`);
-        return orch.summary('lane').violations.some((v) => v.kind === 'outside_worktree' && v.path === 'stray.txt');
+        return orch.summary('lane').violations.some((v) => v.kind === 'main_checkout_write' && v.path === 'stray.txt');
       },
       20_000,
-      'outside_worktree violation',
+      'main_checkout_write violation',
       200,
     );
-    const v = orch.summary('lane').violations.find((x) => x.kind === 'outside_worktree')!;
+    const v = orch.summary('lane').violations.find((x) => x.kind === 'main_checkout_write')!;
     assert.equal(v.severity, 'warning');
     assert.match(v.message, /lane/);
     await orch.stopAgent('lane');

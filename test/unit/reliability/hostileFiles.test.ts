@@ -229,9 +229,7 @@ describe('reliability: hostile files in the worktree', function () {
     rt = await openRuntime(repo, 'gitfile', base);
     const r = rt;
     const critical: Violation[] = [];
-    r.onChange((c) => {
-      if (c.kind === 'critical') critical.push(...(c.violations ?? []));
-    });
+    r.violations.onDidChange((c) => critical.push(...c.raised));
     await r.startWatching();
     write(r.worktree, 'src/before.ts', 'before\n');
     await r.checkpoints.request({ full: true, trigger: 'manual' });
