@@ -63,7 +63,8 @@ export const VIOLATION_KIND_TEXT: Readonly<Record<ViolationKind, string>> = {
   quota_exceeded: 'Added and modified files together exceed `limits.quotaBytes`.',
   too_many_files: 'More files changed than `limits.maxChangedFiles`.',
   secret_detected: 'A changed file holds something shaped like a credential (a key or token).',
-  outside_worktree: 'A write outside the feature\'s worktree, e.g. in your own checkout.',
+  outside_worktree: 'A path outside the feature\'s worktree (`..` or absolute), refused or reported.',
+  main_checkout_write: 'A file changed in your own checkout while agents ran: an agent may have left its worktree.',
   exclusive_area: 'A change in an area another feature claims in its `exclusive` globs.',
 };
 
