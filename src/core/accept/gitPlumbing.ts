@@ -4,6 +4,7 @@
  * touched, and an abandoned computation leaves nothing but unreachable objects for gc.
  */
 import { git, runGit } from '../git/gitRunner';
+import type { SealedGit } from '../git/sealedGit';
 import { AopError } from '../util/errors';
 
 /** The identity our own bookkeeping commits carry (never shown on a branch). */
@@ -94,10 +95,12 @@ export interface MergeTreeResult {
 
 /**
  * `git merge-tree --write-tree` (git >= 2.38): a real three-way merge computed in the object
- * store only. `labels` replace commit ids in git's messages with names a person knows.
+ * store only, in the sealed context: a merge driver named by the repository's attributes and
+ * config would run there otherwise (git 2.39 has no way to skip them). git's own text merge is
+ * used for every file. `labels` replace commit ids in git's messages with names a person knows.
  */
-export async function mergeTree(repo: string, ours: string, theirs: string, labels: Record<string, string> = {}): Promise<MergeTreeResult> {
-  const r = await runGit(['merge-tree', '--write-tree', '--name-only', '-z', '--messages', '--allow-unrelated-histories', ours, theirs], { cwd: repo, okCodes: [1] });
+export async function mergeTree(sealed: SealedGit, ours: string, theirs: string, labels: Record<string, string> = {}): Promise<MergeTreeResult> {
+  const r = await sealed.run(['merge-tree', '--write-tree', '--name-only', '-z', '--messages', '--allow-unrelated-histories', ours, theirs], { okCodes: [1] });
   const parsed = parseMergeTree(r.stdout.toString('utf8'), labels);
   if (r.code === 1 && parsed.conflicts.length === 0) {
     throw new AopError('GIT_FAILED', 'git merge-tree reported a conflict but named no file; try again or merge by hand.');
@@ -147,10 +150,10 @@ export function parseMergeTree(out: string, labels: Record<string, string> = {})
  * merge-tree. git 2.39's merge-tree has no `--merge-base`, so the merge base is made explicit:
  * two throwaway commits holding `onto` and `to`, both children of one holding `from`.
  */
-export async function applyTreeDiff(repo: string, from: string, to: string, onto: string, labels: { onto: string; change: string }): Promise<MergeTreeResult> {
+export async function applyTreeDiff(sealed: SealedGit, repo: string, from: string, to: string, onto: string, labels: { onto: string; change: string }): Promise<MergeTreeResult> {
   const env = aopIdentityEnv();
   const base = await commitTree(repo, from, [], 'aop: merge base', env);
   const ours = await commitTree(repo, onto, [base], 'aop: target', env);
   const theirs = await commitTree(repo, to, [base], 'aop: change', env);
-  return mergeTree(repo, ours, theirs, { [ours]: labels.onto, [theirs]: labels.change });
+  return mergeTree(sealed, ours, theirs, { [ours]: labels.onto, [theirs]: labels.change });
 }

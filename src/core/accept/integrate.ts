@@ -17,6 +17,7 @@
  * On a conflict nothing is returned but the conflicts: no ref has been touched.
  */
 import { git } from '../git/gitRunner';
+import { withSealedGit, type SealedGit } from '../git/sealedGit';
 import { AopError } from '../util/errors';
 import { applyTreeDiff, commitTree, isAncestor, mergeTree, readCommit, treeOf, userIdentityEnv, type ConflictFile } from './gitPlumbing';
 
@@ -48,7 +49,11 @@ export type IntegrateResult =
   | { ok: true; commit: string; tree: string; note?: string }
   | { ok: false; conflicts: ConflictFile[]; step: string };
 
-export async function integrate(i: IntegrateInput): Promise<IntegrateResult> {
+export function integrate(i: IntegrateInput): Promise<IntegrateResult> {
+  return withSealedGit(i.repo, (sealed) => integrateWith(sealed, i));
+}
+
+async function integrateWith(sealed: SealedGit, i: IntegrateInput): Promise<IntegrateResult> {
   const env = await userIdentityEnv(i.repo);
   // The agent's history counts only if it really grew from the base.
   const history = i.branchTip && i.branchTip !== i.baseCommit && (await isAncestor(i.repo, i.baseCommit, i.branchTip)) ? i.branchTip : i.baseCommit;
@@ -59,14 +64,14 @@ export async function integrate(i: IntegrateInput): Promise<IntegrateResult> {
   if (i.strategy === 'squash' || i.strategy === 'rebase') {
     // For rebase too: the whole change at once lists every conflicting file, where a replay
     // would stop at the first commit that conflicts.
-    const r = await applyTreeDiff(i.repo, await treeOf(i.repo, i.baseCommit), i.featureTree, await treeOf(i.repo, i.targetTip), labels);
+    const r = await applyTreeDiff(sealed, i.repo, await treeOf(i.repo, i.baseCommit), i.featureTree, await treeOf(i.repo, i.targetTip), labels);
     if (!r.clean) return { ok: false, conflicts: r.conflicts, step: `applying feature ${i.featureId} onto ${i.targetLabel}` };
     if (i.strategy === 'squash') return { ok: true, commit: await commitTree(i.repo, r.tree, [i.targetTip], i.message, env), tree: r.tree, note };
   }
 
   if (i.strategy === 'merge') {
     const head = (await treeOf(i.repo, history)) === i.featureTree ? history : await commitTree(i.repo, i.featureTree, [history], leftover, env);
-    const r = await mergeTree(i.repo, i.targetTip, head, { [i.targetTip]: i.targetLabel, [head]: labels.change });
+    const r = await mergeTree(sealed, i.targetTip, head, { [i.targetTip]: i.targetLabel, [head]: labels.change });
     if (!r.clean) return { ok: false, conflicts: r.conflicts, step: `merging feature ${i.featureId} into ${i.targetLabel}` };
     return { ok: true, commit: await commitTree(i.repo, r.tree, [i.targetTip, head], i.message, env), tree: r.tree, note };
   }
@@ -83,7 +88,7 @@ export async function integrate(i: IntegrateInput): Promise<IntegrateResult> {
     const info = await readCommit(i.repo, c);
     const parentTree = info.parents[0] ? await treeOf(i.repo, info.parents[0]) : await emptyTree(i.repo);
     const subject = info.message.split('\n')[0] ?? '';
-    const r = await applyTreeDiff(i.repo, parentTree, info.tree, tipTree, { onto: i.targetLabel, change: `${c.slice(0, 10)} (${subject})` });
+    const r = await applyTreeDiff(sealed, i.repo, parentTree, info.tree, tipTree, { onto: i.targetLabel, change: `${c.slice(0, 10)} (${subject})` });
     if (!r.clean) return { ok: false, conflicts: r.conflicts, step: `replaying ${c.slice(0, 10)} "${subject.slice(0, 80)}" onto ${i.targetLabel}` };
     if (r.tree === tipTree) continue;
     const authorEnv = { ...env, GIT_AUTHOR_NAME: info.author.name, GIT_AUTHOR_EMAIL: info.author.email, ...(info.author.date ? { GIT_AUTHOR_DATE: info.author.date } : {}) };
@@ -92,7 +97,7 @@ export async function integrate(i: IntegrateInput): Promise<IntegrateResult> {
   }
   const historyTree = await treeOf(i.repo, history);
   if (historyTree !== i.featureTree) {
-    const r = await applyTreeDiff(i.repo, historyTree, i.featureTree, tipTree, { onto: i.targetLabel, change: `uncommitted work of feature ${i.featureId}` });
+    const r = await applyTreeDiff(sealed, i.repo, historyTree, i.featureTree, tipTree, { onto: i.targetLabel, change: `uncommitted work of feature ${i.featureId}` });
     if (!r.clean) return { ok: false, conflicts: r.conflicts, step: `applying the work feature ${i.featureId} did not commit onto ${i.targetLabel}` };
     if (r.tree !== tipTree) {
       tip = await commitTree(i.repo, r.tree, [tip], commits.length === 0 ? i.message : leftover, env);

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { git } from '../git/gitRunner';
+import { withSealedGit } from '../git/sealedGit';
 import { AopError } from '../util/errors';
 import { assertFeatureId, assertRefName } from '../util/ids';
 import { EXCLUDE_LINES } from './featurePaths';
@@ -41,7 +42,26 @@ export async function addWorktree(repoRoot: string, id: string, worktree: string
     if (AopError.is(e)) throw e;
   }
   await fs.mkdir(path.dirname(worktree), { recursive: true });
-  await git(['worktree', 'add', '-q', '-b', featureBranch(id), '--', worktree, baseCommit], { cwd: repoRoot });
+  // No checkout here: it would run the smudge filters and hooks the repository names.
+  await git(['worktree', 'add', '-q', '--no-checkout', '-b', featureBranch(id), '--', worktree, baseCommit], { cwd: repoRoot });
+  try {
+    await fillWorktree(worktree, baseCommit);
+  } catch (e) {
+    await git(['worktree', 'remove', '--force', '--force', '--', worktree], { cwd: repoRoot }).catch(() => undefined);
+    await git(['branch', '-D', '--', featureBranch(id)], { cwd: repoRoot, okCodes: [1] }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Writes the files of `commit` into a worktree made with --no-checkout, and its index, with git's
+ * own checkout in the sealed context: line endings and encodings as the user's checkout would
+ * have them (built-in conversions from the attributes), but no filter, hook or fsmonitor, since
+ * none is configured there. The index keeps the files' stat data, so `git status` there is clean.
+ */
+async function fillWorktree(worktree: string, commit: string): Promise<void> {
+  const gitDir = await git(['rev-parse', '--absolute-git-dir'], { cwd: worktree });
+  await withSealedGit(worktree, (s) => s.run(['read-tree', '--reset', '-u', commit], { workTree: worktree, indexFile: path.join(gitDir, 'index') }));
 }
 
 export async function removeWorktree(repoRoot: string, worktree: string): Promise<void> {

@@ -1,34 +1,34 @@
 /**
  * Every git call the product makes goes through here, with repository-controlled code switched
- * off: an agent can write its worktree's config or hooks, and that must never make our own git
- * calls run its code. No hooks, no fsmonitor, no external diff or textconv, no pager, no
- * credential prompts, no optional locks.
+ * off: an agent can write the shared `.git/config`, hooks and attributes, and that must never
+ * make our own git calls run its code. Each call is checked against the allowlist in
+ * gitPolicy.ts (commands that run no attribute-chosen driver, with the flags that make sure),
+ * gets the `-c` overrides that switch off hooks, fsmonitor, pagers, external diff, credential
+ * helpers and signing, and a cleaned environment. Commands that would run filters or merge
+ * drivers (checkout, merge, add) run only in the sealed context (sealedGit.ts).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { AopError } from '../util/errors';
+import { checkedGitArgs, SAFE_GIT_CONFIG, SAFE_GIT_OPTIONS, type GitContext } from './gitPolicy';
 
-export const SAFE_GIT_CONFIG: readonly string[] = [
-  '-c', 'core.hooksPath=/dev/null',
-  '-c', 'core.fsmonitor=false',
-  '-c', 'core.untrackedCache=false',
-  '-c', 'core.pager=cat',
-  '-c', 'diff.external=',
-  '-c', 'credential.helper=',
-  '-c', 'core.askPass=',
-  '-c', 'protocol.allow=never',
-  '-c', 'maintenance.auto=false',
-  '-c', 'gc.auto=0',
-];
+export { SAFE_GIT_CONFIG } from './gitPolicy';
 
 /** Environment variables that would redirect git away from the repository we mean. */
 const STRIPPED_ENV = [
   'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES',
   'GIT_COMMON_DIR', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES', 'GIT_EXTERNAL_DIFF', 'GIT_PAGER', 'GIT_EDITOR',
   'GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_ASKPASS', 'SSH_ASKPASS', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT',
-  'GIT_EXEC_PATH', 'GIT_TRACE', 'GIT_FLUSH',
+  'GIT_EXEC_PATH', 'GIT_TRACE', 'GIT_FLUSH', 'GIT_CONFIG', 'GIT_ATTR_SOURCE', 'GIT_REPLACE_REF_BASE',
+  'GIT_SHALLOW_FILE', 'GIT_PROXY_COMMAND', 'GIT_SEQUENCE_EDITOR',
 ];
 
-export function gitEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** Environment a caller may set for one call: the identity of commits it writes. */
+const CALLER_ENV = /^GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)$/;
+
+export function gitEnv(extra?: NodeJS.ProcessEnv, sealed?: SealedEnv): NodeJS.ProcessEnv {
+  for (const k of Object.keys(extra ?? {})) {
+    if (k.startsWith('GIT_') && !CALLER_ENV.test(k)) throw new AopError('INVALID_INPUT', `git environment variable ${k} is set by the runner only`);
+  }
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of STRIPPED_ENV) delete env[k];
   for (const k of Object.keys(env)) if (k.startsWith('GIT_CONFIG_KEY_') || k.startsWith('GIT_CONFIG_VALUE_')) delete env[k];
@@ -37,13 +37,24 @@ export function gitEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     GIT_TERMINAL_PROMPT: '0',
     GIT_OPTIONAL_LOCKS: '0',
     GCM_INTERACTIVE: 'never',
+    GIT_NO_REPLACE_OBJECTS: '1',
     LC_ALL: 'C',
     ...extra,
+    ...sealed?.vars,
   };
 }
 
-export function gitArgs(args: readonly string[]): string[] {
-  return [...SAFE_GIT_CONFIG, '--no-optional-locks', ...args];
+/** The full argument list for one call: safe options and overrides, then the checked command. */
+export function gitArgs(args: readonly string[], context: GitContext = 'repo'): string[] {
+  return [...SAFE_GIT_CONFIG, ...SAFE_GIT_OPTIONS, ...checkedGitArgs(args, context)];
+}
+
+/**
+ * The environment of the sealed context (made by sealedGit.ts only): a private git folder
+ * sharing the repository's objects, with no repository config, hooks or attributes.
+ */
+export interface SealedEnv {
+  readonly vars: Readonly<Record<string, string>>;
 }
 
 export interface GitRunOptions {
@@ -54,6 +65,8 @@ export interface GitRunOptions {
   okCodes?: number[];
   /** Stop reading stdout beyond this many bytes (refuse rather than exhaust memory). */
   maxBuffer?: number;
+  /** Runs in the sealed context; set by SealedGit only. */
+  sealed?: SealedEnv;
 }
 
 export interface GitResult {
@@ -66,7 +79,7 @@ export interface GitResult {
 export function runGit(args: readonly string[], opts: GitRunOptions): Promise<GitResult> {
   const maxBuffer = opts.maxBuffer ?? 512 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    const child = spawn('git', gitArgs(args), { cwd: opts.cwd, env: gitEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', gitArgs(args, opts.sealed ? 'sealed' : 'repo'), { cwd: opts.cwd, env: gitEnv(opts.env, opts.sealed), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let outLen = 0;
     let err = '';
@@ -116,5 +129,5 @@ export async function git(args: readonly string[], opts: GitRunOptions): Promise
 
 /** Spawns a long-lived git process (for the batch protocols). */
 export function spawnGit(args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
-  return spawn('git', gitArgs(args), { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn('git', gitArgs(args, 'repo'), { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
 }
