@@ -314,6 +314,7 @@ describe('reliability: no repository-controlled code in our git calls', function
       if (labels.length > 0) ran.push(`${op}: ${labels.join(', ')}`);
     };
     const helper = () => assert.deepEqual(p.take(), [], "the test's own git ran a planted program");
+    const noneRan = () => assert.deepEqual(ran, [], `planted programs ran:\n${ran.join('\n')}`);
     const settings = { reconcileIntervalMs: 0, watchMainCheckout: false };
     let orch = await Orchestrator.open({ repoRoot: repo, settings });
     check('open');
@@ -386,6 +387,7 @@ describe('reliability: no repository-controlled code in our git calls', function
         assert.equal(summary.ready, true, summary.blockers.join('\n'));
         const out = await acceptFeature(orch, strategy, { strategy, expectSeq: summary.seq, isTrusted: () => true });
         check(`accept (${strategy})`);
+        noneRan();
         assert.equal(out.status, 'landed', JSON.stringify(out).slice(0, 500));
       }
       // Every driven file holds the target's change and each feature's, merged by git's own text merge.
@@ -409,6 +411,6 @@ describe('reliability: no repository-controlled code in our git calls', function
       runner.dispose();
       await orch.dispose();
     }
-    assert.deepEqual(ran, [], `planted programs ran:\n${ran.join('\n')}`);
+    noneRan();
   });
 });
