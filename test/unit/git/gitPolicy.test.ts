@@ -62,12 +62,13 @@ describe('worktrees filled in the sealed context', () => {
   beforeEach(() => {
     repo = makeTempRepo({
       'README.md': '# r\n',
-      'crlf.txt': 'one\ntwo\n',
       'keep.bin': 'a\r\nb\n',
       'lfs.dat': 'version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 1\n',
-      '.gitattributes': '*.txt text eol=crlf\n*.bin -text\n*.dat filter=lfs\n',
       'deep/er/file.ts': 'x\n',
     });
+    repo.git('config', 'core.safecrlf', 'false'); // no "LF will be replaced" warnings from the set-up
+    repo.write('crlf.txt', 'one\ntwo\n');
+    repo.write('.gitattributes', '*.txt text eol=crlf\n*.bin -text\n*.dat filter=lfs\n');
     repo.write('tool.sh', '#!/bin/sh\n', 0o755);
     fs.symlinkSync('deep/er/file.ts', path.join(repo.dir, 'link'));
     repo.commitAll('more');
