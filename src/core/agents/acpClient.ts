@@ -63,6 +63,9 @@ export class AcpClient {
           try {
             return { content: await readInside(this.opts.worktree, agentPathToRel(this.opts.worktree, params.path), params.line, params.limit) };
           } catch (err) {
+            // A file that does not exist yet reads as empty: Gemini CLI checks the old content
+            // before every write and gives the write up on an error answer.
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { content: '' };
             throw new acp.RequestError(-32602, errorMessage(err));
           }
         });
