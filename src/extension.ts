@@ -19,6 +19,8 @@ import { GateService } from './vscode/gates/gateService';
 import { COMMANDS, CONTEXT, DISPLAY_NAME, SCHEMES, VIEWS } from './vscode/ids';
 import { ErrorReporter } from './vscode/platform/errors';
 import { EditorSaves, askHuman } from './vscode/platform/hostPorts';
+import { defaultAgent } from './vscode/agents/agentChoice';
+import { AgentFailureNotifier } from './vscode/agents/agentFailures';
 import { PlanLanguage } from './vscode/plan/planLanguage';
 import { OrchestratorReviewActions, OrchestratorReviewData } from './vscode/review/reviewAdapter';
 import { FeatureScmManager } from './vscode/scm/featureScm';
@@ -99,13 +101,14 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   push(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new RevertFileCodeActions(reg), { providedCodeActionKinds: RevertFileCodeActions.kinds }));
   const scm = push(new FeatureScmManager(reg, log));
   const terminals = push(new AgentTerminals(reg, log));
+  push(new AgentFailureNotifier(reg, reg.agents));
   const statusBar = push(new AgentStatusBar(reg));
 
   const reviews = push(
     new ReviewPanelManager({
       extensionUri: context.extensionUri,
       data: new OrchestratorReviewData(reg, gates),
-      actions: new OrchestratorReviewActions(reg, diffs, () => current.defaultProvider, {
+      actions: new OrchestratorReviewActions(reg, diffs, (ref) => defaultAgent({ ...ref, settings: current.settings, explicitDefault: current.defaultProvider }), {
         service: gates,
         showOutput: async (ref, gate) => void (await vscode.commands.executeCommand(COMMANDS.showGateOutput, { ...ref, gate })),
         accept: (ref) => Promise.resolve(vscode.commands.executeCommand<AcceptOutcome | undefined>(COMMANDS.acceptFeature, ref)),
@@ -130,6 +133,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
     gateDocs,
     review: () => reviewOpener,
     defaultProvider: () => current.defaultProvider,
+    settings: () => current.settings,
     isTrusted: () => vscode.workspace.isTrusted,
     version,
   };

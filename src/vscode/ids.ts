@@ -10,6 +10,7 @@ export const COMMANDS = {
   showVersion: 'aop.showVersion',
   newFeature: 'aop.newFeature',
   startAgent: 'aop.startAgent',
+  startAgentWith: 'aop.startAgentWith',
   pauseAgent: 'aop.pauseAgent',
   resumeAgent: 'aop.resumeAgent',
   stopAgent: 'aop.stopAgent',

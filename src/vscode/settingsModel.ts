@@ -9,13 +9,15 @@ import { SETTINGS, fullSettingKey, type SettingKey } from './ids';
 
 export interface ReadSettings {
   settings: OrchestratorSettings;
-  defaultProvider: ProviderId;
+  /** The agent a new feature uses, when the setting names one; undefined for "auto" (see agentChoice.ts). */
+  defaultProvider: ProviderId | undefined;
   /** One line per rejected value: `aop.key: problem (using default)`. */
   problems: string[];
 }
 
-/** The fields of a provider that settings may set (the rest is chosen per feature). */
+/** The fields of a provider that settings may set (the rest is chosen per feature); the custom agent's command line too. */
 const providerSettingsSchema = providerConfigSchema.omit({ provider: true, template: true, script: true }).partial();
+const customSettingsSchema = providerConfigSchema.omit({ provider: true, script: true }).partial();
 
 export function parseSettings(get: (key: SettingKey) => unknown): ReadSettings {
   const problems: string[] = [];
@@ -58,7 +60,7 @@ export function parseSettings(get: (key: SettingKey) => unknown): ReadSettings {
           problems.push(`${fullSettingKey(SETTINGS.providers)}.${id}: unknown provider (use one of ${PROVIDER_IDS.join(', ')})`);
           continue;
         }
-        const r = providerSettingsSchema.safeParse(value ?? {});
+        const r = (id === 'custom' ? customSettingsSchema : providerSettingsSchema).safeParse(value ?? {});
         if (!r.success) {
           const issue = r.error.issues[0]!;
           problems.push(`${fullSettingKey(SETTINGS.providers)}.${id}${issue.path.length ? '.' + issue.path.map(String).join('.') : ''}: ${issue.message} (ignoring this provider's settings)`);
@@ -71,11 +73,11 @@ export function parseSettings(get: (key: SettingKey) => unknown): ReadSettings {
     }
   }
 
-  let defaultProvider: ProviderId = 'scripted';
+  let defaultProvider: ProviderId | undefined;
   const dp = get(SETTINGS.defaultProvider);
-  if (dp !== undefined && dp !== null && dp !== '') {
+  if (dp !== undefined && dp !== null && dp !== '' && dp !== 'auto') {
     if (typeof dp === 'string' && (PROVIDER_IDS as readonly string[]).includes(dp)) defaultProvider = dp as ProviderId;
-    else bad(SETTINGS.defaultProvider, `expected one of ${PROVIDER_IDS.join(', ')}`);
+    else bad(SETTINGS.defaultProvider, `expected auto or one of ${PROVIDER_IDS.join(', ')}`);
   }
 
   return {

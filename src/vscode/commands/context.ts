@@ -1,6 +1,7 @@
 /** What every command module needs, and the wrapper that reports a command's errors. */
 import * as vscode from 'vscode';
 import type { ProviderId } from '../../core/agents';
+import type { OrchestratorSettings } from '../../core/orchestrator';
 import type { DiffOpener } from '../content/diffs';
 import type { EventLogContentProvider } from '../content/checkpointContentProvider';
 import type { GateOutputContentProvider } from '../content/gateOutput';
@@ -29,7 +30,9 @@ export interface CommandDeps {
   gates: GateService;
   gateDocs: GateOutputContentProvider;
   review: () => ReviewOpener | undefined;
-  defaultProvider: () => ProviderId;
+  /** `aop.agents.defaultProvider` when it names a provider; undefined for "auto" (agentChoice.ts decides). */
+  defaultProvider: () => ProviderId | undefined;
+  settings: () => OrchestratorSettings;
   isTrusted: () => boolean;
   version: string;
 }

@@ -2,27 +2,20 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { PROVIDER_IDS, type ProviderConfigInput, type ProviderId } from '../../core/agents';
+import type { ProviderConfigInput } from '../../core/agents';
 import { featurePaths } from '../../core/features/featurePaths';
 import { git } from '../../core/git/gitRunner';
 import type { Orchestrator } from '../../core/orchestrator';
 import { AopError } from '../../core/util/errors';
 import { isFeatureId } from '../../core/util/ids';
+import { availableAgents, configFor, defaultAgent, pickAgent, type AgentChoiceContext } from '../agents/agentChoice';
 import { COMMANDS, SCHEMES } from '../ids';
+import { ensurePlan } from '../plan/planGate';
 import { pickScope } from '../plan/scopePicker';
 import { featureActions } from '../review/featureView';
 import type { FeatureRef } from '../workspace/registry';
 import { registerCommand, withProgress, type CommandDeps } from './context';
 import { featureFromArg, isRecord, refFromArg } from './featureArgs';
-
-const PROVIDER_LABELS: Record<ProviderId, string> = {
-  claude: 'Claude Code',
-  codex: 'Codex CLI',
-  gemini: 'Gemini CLI',
-  aider: 'Aider',
-  custom: 'Custom command',
-  scripted: 'Scripted agent (replays agent.yaml; offline demo)',
-};
 
 const exists = (file: string) =>
   fs.access(file).then(
@@ -72,13 +65,13 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
     return pick?.label;
   };
 
-  const pickProvider = async (title: string): Promise<ProviderId | undefined> => {
-    const dflt = deps.defaultProvider();
-    const items = PROVIDER_IDS.map((id) => ({ label: id, description: PROVIDER_LABELS[id] + (id === dflt ? ' · default' : ''), id }));
-    items.sort((a, b) => Number(b.id === dflt) - Number(a.id === dflt));
-    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which agent works on this feature' });
-    return pick?.id;
-  };
+  const agentContext = (repoRoot: string, featureId: string, current?: ProviderConfigInput): AgentChoiceContext => ({
+    repoRoot,
+    featureId,
+    settings: deps.settings(),
+    explicitDefault: deps.defaultProvider(),
+    ...(current ? { current } : {}),
+  });
 
   const pickSpec = async (orch: Orchestrator, id: string): Promise<string | undefined | null> => {
     const existing = featurePaths(orch.repoRoot, id).spec;
@@ -133,9 +126,8 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
     }
     let provider: ProviderConfigInput | undefined = isRecord(arg) && isRecord(arg.provider) ? (arg.provider as ProviderConfigInput) : undefined;
     if (!provider && !isRecord(arg)) {
-      const p = await pickProvider(`New feature ${id}: agent`);
-      if (!p) return undefined;
-      provider = { provider: p };
+      provider = await pickAgent(`New feature ${id}: agent`, agentContext(orch.repoRoot, id));
+      if (!provider) return undefined;
     }
     const summary = await withProgress(`Creating feature ${id} (worktree on ${baseRef})`, () =>
       orch.createFeature({ id, baseRef, ...(spec !== undefined ? { spec } : {}), ...(planYaml !== undefined ? { planYaml } : {}), ...(provider ? { provider } : {}) }),
@@ -155,7 +147,7 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
     if (!deps.isTrusted()) throw new AopError('UNTRUSTED', `${what}: agents do not run in an untrusted workspace (viewing works). Trust the workspace first.`);
   };
 
-  const startAgent = async (arg?: unknown) => {
+  const startAgent = async (arg?: unknown, choose = false) => {
     needsTrust('Start agent');
     const ref = await featureFromArg(registry, arg, 'start', (f) => featureActions(f).start);
     if (!ref) return undefined;
@@ -168,7 +160,24 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
       if (!baseRef) return undefined;
       f = await withProgress(`Creating the worktree of ${ref.featureId}`, () => orch.createFeature({ id: ref.featureId, baseRef }));
     }
-    const provider: ProviderConfigInput | undefined = isRecord(arg) && isRecord(arg.provider) ? (arg.provider as ProviderConfigInput) : f.provider ? undefined : { provider: deps.defaultProvider() };
+    if (!(await ensurePlan(orch.repoRoot, ref.featureId, f.baseCommit ?? 'HEAD'))) return undefined;
+    let provider: ProviderConfigInput | undefined = isRecord(arg) && isRecord(arg.provider) ? (arg.provider as ProviderConfigInput) : undefined;
+    const current = f.status === 'active' ? (orch.runtime(ref.featureId).state.provider as ProviderConfigInput | undefined) : undefined;
+    if (!provider && choose) {
+      provider = await pickAgent(`Start ${ref.featureId} with`, agentContext(orch.repoRoot, ref.featureId, current));
+      if (!provider) return undefined;
+    }
+    if (!provider) {
+      // The feature's own choice, else the default (one that can run); a custom agent without a command line asks for one.
+      const ctx = agentContext(orch.repoRoot, ref.featureId, current);
+      const id = current?.provider ?? defaultAgent(ctx);
+      const needsLine = id === 'custom' && !(current?.provider === 'custom' ? current.template : undefined) && !deps.settings().providers.custom?.template;
+      if (needsLine || !current) {
+        const available = availableAgents(ctx).find((a) => a.id === id)!;
+        provider = await configFor(available, ctx);
+        if (!provider) return undefined;
+      }
+    }
     const session = await orch.startAgent(ref.featureId, provider);
     deps.terminals.follow(ref);
     return session.state;
@@ -242,7 +251,8 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
   return [
     reg(COMMANDS.showVersion, 'Show version', () => vscode.window.showInformationMessage(`Agent Orchestrator ${deps.version}`)),
     reg(COMMANDS.newFeature, 'New feature', newFeature),
-    reg(COMMANDS.startAgent, 'Start agent', startAgent),
+    reg(COMMANDS.startAgent, 'Start agent', (arg) => startAgent(arg)),
+    reg(COMMANDS.startAgentWith, 'Start agent', (arg) => startAgent(arg, true)),
     reg(COMMANDS.pauseAgent, 'Pause agent', async (arg) => {
       const s = await session(arg, 'pause', (a) => a.pause);
       if (!s) return undefined;

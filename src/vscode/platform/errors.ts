@@ -27,7 +27,7 @@ const CODES: Record<ErrorCode, CodeInfo> = {
   ROLLBACK_FAILED: { title: 'Rollback failed.' },
   WATCHER_FAILED: { title: 'File watching failed.', action: { label: 'Open Settings', command: 'workbench.action.openSettings', args: ['aop.watcher'] } },
   AGENT_FAILED: { title: 'The agent failed.' },
-  AGENT_NOT_FOUND: { title: 'Agent CLI not found.', action: { label: 'Open Settings', command: 'workbench.action.openSettings', args: ['aop.providers'] } },
+  AGENT_NOT_FOUND: { title: 'Agent CLI not found.', action: { label: 'Open Settings', command: 'workbench.action.openSettings', args: ['@id:aop.providers'] } },
   UNTRUSTED: { title: 'Workspace not trusted.', level: 'warning', action: { label: 'Manage Workspace Trust', command: 'workbench.trust.manage' } },
   BUSY: { title: 'Busy.', level: 'warning' },
   TOO_LARGE: { title: 'Too large.', level: 'warning' },
@@ -48,6 +48,22 @@ export function describeError(err: unknown): { text: string; info: CodeInfo; cod
   return { text: `Unexpected error: ${firstLines(errorMessage(err), 1)}`, info: { title: 'Unexpected error.' } };
 }
 
+/**
+ * An action from the error's details, where they name what to fix: the file (opened at the
+ * problem's line and column, e.g. a broken plan.yaml) or the setting (the settings editor filtered
+ * to it, which lands on a tab where it can be edited).
+ */
+function actionFor(err: unknown): CodeInfo['action'] | undefined {
+  if (!AopError.is(err) || !err.details) return undefined;
+  const { file, line, column, setting } = err.details as { file?: unknown; line?: unknown; column?: unknown; setting?: unknown };
+  if (typeof file === 'string' && /[\\/]plan\.yaml$/.test(file)) {
+    const at = typeof line === 'number' ? new vscode.Position(Math.max(0, line - 1), typeof column === 'number' ? Math.max(0, column - 1) : 0) : undefined;
+    return { label: 'Open Plan', command: 'vscode.open', args: [vscode.Uri.file(file), ...(at ? [{ selection: new vscode.Range(at, at) }] : [])] };
+  }
+  if (typeof setting === 'string' && /^aop\./.test(setting)) return { label: 'Open Settings', command: 'workbench.action.openSettings', args: [`@id:${setting.split('.').slice(0, 2).join('.')}`] };
+  return undefined;
+}
+
 export class ErrorReporter {
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
@@ -59,10 +75,11 @@ export class ErrorReporter {
     if (err instanceof Error && err.stack) this.log.debug(err.stack);
     if (AopError.is(err) && err.details) this.log.debug(JSON.stringify(err.details));
     if (err instanceof Error && err.cause !== undefined) this.log.debug(`cause: ${errorMessage(err.cause)}`);
-    const actions = [...(info.action ? [info.action.label] : []), SHOW_LOG];
+    const action = actionFor(err) ?? info.action;
+    const actions = [...(action ? [action.label] : []), SHOW_LOG];
     const show = info.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
     const choice = await show(`${where}${text}`, ...actions);
     if (choice === SHOW_LOG) this.log.show(true);
-    else if (choice && info.action) await vscode.commands.executeCommand(info.action.command, ...(info.action.args ?? []));
+    else if (choice && action) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
   }
 }

@@ -164,7 +164,8 @@ export class OrchestratorReviewActions implements ReviewActions {
   constructor(
     private readonly registry: Registry,
     private readonly diffs: DiffOpener,
-    private readonly defaultProvider: () => ProviderId,
+    /** The agent of a feature nobody chose one for (one that can run). */
+    private readonly defaultProvider: (ref: FeatureRef) => ProviderId,
     private readonly hooks?: ReviewHooks,
   ) {}
 
@@ -225,9 +226,9 @@ export class OrchestratorReviewActions implements ReviewActions {
 
   async start(featureId: string) {
     // The core refuses an untrusted workspace (UNTRUSTED); the terminal follows the 'agent' change.
-    const { orch } = this.find(featureId);
+    const { orch, ref } = this.find(featureId);
     const chosen = orch.summary(featureId).provider;
-    await orch.startAgent(featureId, chosen ? undefined : { provider: this.defaultProvider() });
+    await orch.startAgent(featureId, chosen ? undefined : { provider: this.defaultProvider(ref) });
   }
 
   async pause(featureId: string) {

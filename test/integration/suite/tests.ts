@@ -14,4 +14,5 @@ export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Pro
   ['collisions.test.ts', () => import('./collisions.test')],
   ['demo.test.ts', () => import('./demo.test')],
   ['plans.test.ts', () => import('./plans.test')],
+  ['agentSetup.test.ts', () => import('./agentSetup.test')],
 ];

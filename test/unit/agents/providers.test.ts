@@ -69,6 +69,8 @@ describe('agents/providers', () => {
   });
 
   it('never puts the prompt in argv and always shows the approval mode', () => {
+    const script = path.join(tempDir(), 's.yaml');
+    fs.writeFileSync(script, 'steps: []\n');
     const cases: [ProviderConfigInput, 'acp' | 'plain' | undefined][] = [
       [{ provider: 'claude' }, 'acp'],
       [{ provider: 'claude' }, 'plain'],
@@ -77,7 +79,7 @@ describe('agents/providers', () => {
       [{ provider: 'gemini' }, undefined],
       [{ provider: 'aider' }, undefined],
       [{ provider: 'custom', template: 'mytool --in {promptFile}' }, undefined],
-      [{ provider: 'scripted', script: '/s.yaml' }, 'plain'],
+      [{ provider: 'scripted', script }, 'plain'],
     ];
     for (const [input, transport] of cases) {
       const p = plan(input, transport);
@@ -105,6 +107,10 @@ describe('agents/providers', () => {
     }
     assert.throws(() => parseProviderConfig({ provider: 'nope' }), (e: unknown) => AopError.is(e, 'INVALID_INPUT'));
     assert.throws(() => parseProviderConfig({ provider: 'custom', passEnv: ['BAD NAME'] }), /passEnv/);
+  });
+
+  it('says what the scripted agent lacks when a feature has no script, instead of a bare ENOENT', () => {
+    assert.throws(() => plan({ provider: 'scripted', script: path.join(tempDir(), 'agent.yaml') }, 'acp'), (e: unknown) => AopError.is(e, 'INVALID_INPUT') && /replays a script of steps, and there is none at .*agent\.yaml/.test((e as Error).message));
   });
 
   it('splits custom templates without a shell', () => {

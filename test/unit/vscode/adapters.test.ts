@@ -13,8 +13,16 @@ describe('parseSettings', () => {
   it('gives the core defaults when nothing is set', () => {
     const r = read({});
     assert.deepEqual(r.settings, { ...DEFAULT_SETTINGS, worktreesRoot: undefined });
-    assert.equal(r.defaultProvider, 'scripted');
+    assert.equal(r.defaultProvider, undefined, 'automatic: one that can run (agentChoice)');
+    assert.equal(read({ [SETTINGS.defaultProvider]: 'auto' }).defaultProvider, undefined);
     assert.deepEqual(r.problems, []);
+  });
+
+  it('takes the custom agent\'s command line from settings (the key its error message names), and only for it', () => {
+    const r = read({ [SETTINGS.providers]: { custom: { template: 'mytool {promptFile}' }, claude: { template: 'x' } } });
+    assert.deepEqual(r.settings.providers.custom, { template: 'mytool {promptFile}' });
+    assert.equal(r.settings.providers.claude, undefined);
+    assert.match(r.problems.join('\n'), /aop\.providers\.claude: .*template/);
   });
 
   it('reads valid values into OrchestratorSettings', () => {

@@ -126,7 +126,7 @@ describe('manifest and ids.ts', () => {
     assert.ok(idle.has(COMMANDS.startAgent) && idle.has(COMMANDS.rollbackToCheckpoint) && !idle.has(COMMANDS.stopAgent) && !idle.has(COMMANDS.smartRollback));
     assert.ok(idle.has(COMMANDS.runGates) && idle.has(COMMANDS.acceptFeature));
     const draft = shown(feature({ status: 'draft' }));
-    assert.deepEqual([...draft], [COMMANDS.startAgent]);
+    assert.deepEqual([...draft], [COMMANDS.startAgent, COMMANDS.startAgentWith]);
     const broken = shown(feature({ violations: [{ kind: 'out_of_scope', severity: 'error', path: 'x', message: 'x' }], breaker: { open: true, failures: 3, errors: ['e'] } }));
     assert.ok(broken.has(COMMANDS.smartRollback) && broken.has(COMMANDS.resetBreaker));
   });

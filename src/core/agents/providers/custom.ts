@@ -10,7 +10,7 @@ import { jsonMessageLine, parseAckLine } from './types';
 export const customProvider: ProviderDefinition = {
   id: 'custom',
   label: 'Custom agent',
-  installHint: 'install the tool your template names',
+  installHint: 'install the tool your command line names',
   transports: ['plain'],
   defaultTransport: 'plain',
   envKeys: [],
@@ -19,12 +19,16 @@ export const customProvider: ProviderDefinition = {
   launch(ctx: LaunchContext): LaunchPlan {
     const { config } = ctx;
     if (!config.template) {
-      throw new AopError('INVALID_INPUT', 'The custom agent has no command template: set aop.providers.custom.template, e.g. "mytool --prompt-file {promptFile}".');
+      throw new AopError(
+        'INVALID_INPUT',
+        'The custom agent has no command line. Start the feature from the Features view to be asked for one, or set "aop.providers.custom.template", e.g. "mytool --prompt-file {promptFile}".',
+        { details: { setting: 'aop.providers.custom.template' } },
+      );
     }
     const words = splitCommandLine(config.template);
     const usesFile = words.some((w) => w.includes('{promptFile}'));
     if (config.stdinMessages && !usesFile) {
-      throw new AopError('INVALID_INPUT', 'A custom agent that reads messages on stdin must take its prompt from {promptFile}: add it to aop.providers.custom.template.');
+      throw new AopError('INVALID_INPUT', 'A custom agent that reads messages on stdin must take its prompt from {promptFile}: add it to its command line.');
     }
     const fill = (w: string) => w.replaceAll('{promptFile}', ctx.promptFile).replaceAll('{worktree}', ctx.worktree).replaceAll('{featureId}', ctx.featureId);
     const [first, ...rest] = words.map(fill);
@@ -71,8 +75,8 @@ export function splitCommandLine(line: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new AopError('INVALID_INPUT', `The command template has an unclosed ${quote} quote: ${line}`);
+  if (quote) throw new AopError('INVALID_INPUT', `The command line has an unclosed ${quote} quote: ${line}`);
   if (inWord) words.push(cur);
-  if (words.length === 0) throw new AopError('INVALID_INPUT', 'The command template is empty: set aop.providers.custom.template.');
+  if (words.length === 0) throw new AopError('INVALID_INPUT', 'The command line is empty: give the command that runs your agent.');
   return words;
 }

@@ -34,6 +34,14 @@ export const scriptedProvider: ProviderDefinition = {
     const { config } = ctx;
     if (!config.script) throw new AopError('INVALID_INPUT', 'The scripted agent needs a script: set the provider\'s "script" to a YAML file of steps.');
     const script = path.resolve(config.script);
+    // Checked here, not by the agent: its own error would be a bare ENOENT in a terminal.
+    if (!fs.existsSync(script)) {
+      throw new AopError(
+        'INVALID_INPUT',
+        `The scripted agent replays a script of steps, and there is none at ${script}. It is for demos and tests: write one (see the demo feature's agent.yaml) or start the feature with another agent ("Start Agent With…").`,
+        { details: { file: script } },
+      );
+    }
     // Inside VS Code process.execPath is Electron, which runs as plain node only when told so.
     const env = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : undefined;
     const base = {
