@@ -34,9 +34,10 @@ export class PlanLanguage implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(PLAN_GLOB);
     this.subs.push(
       watcher,
-      watcher.onDidCreate((u) => void this.checkFile(u)),
-      watcher.onDidChange((u) => void this.checkFile(u)),
+      watcher.onDidCreate((u) => this.checkSoon(u)),
+      watcher.onDidChange((u) => this.checkSoon(u)),
       watcher.onDidDelete((u) => this.diagnostics.delete(u)),
+      { dispose: () => this.timers.forEach((t) => clearTimeout(t)) },
     );
     for (const d of vscode.workspace.textDocuments) if (isPlan(d)) this.check(d.uri, d.getText());
   }
@@ -50,6 +51,21 @@ export class PlanLanguage implements vscode.Disposable {
   /** The problems shown for a plan file now (tests read them). */
   problems(uri: vscode.Uri): readonly vscode.Diagnostic[] {
     return this.diagnostics.get(uri) ?? [];
+  }
+
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /** A file event: read once the writes settle (an event can come between creating a file and filling it). */
+  private checkSoon(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.checkFile(uri);
+      }, 100),
+    );
   }
 
   private async checkFile(uri: vscode.Uri): Promise<void> {

@@ -37,7 +37,12 @@ describe('plan.yaml in the editor', () => {
   it('lists the problems of a plan nobody opened, each at its line and column', async function () {
     this.timeout(60_000);
     fs.writeFileSync(uri.fsPath, 'version: 1\nallowed:\n  - src/**\nlimits:\n  maxFileBytes: -5\nforbiden:\n  - x\n');
-    const problems = await waitFor(() => (planProblems(uri).length >= 2 ? planProblems(uri) : undefined), 'the plan problems of a file on disk');
+    const problems = await waitFor(
+      () => (planProblems(uri).length >= 2 ? planProblems(uri) : undefined),
+      'the plan problems of a file on disk',
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; diagnostics now: ${JSON.stringify(vscode.languages.getDiagnostics(uri).map((d) => [d.source, d.message]))}; file: ${JSON.stringify(fs.readFileSync(uri.fsPath, 'utf8'))}`);
+    });
     const byLine = problems.map((d) => [d.range.start.line, d.range.start.character, d.message]).sort();
     assert.equal(byLine.length, 2);
     assert.deepEqual(byLine[0]!.slice(0, 2), [4, 16]);
