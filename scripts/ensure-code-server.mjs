@@ -1,7 +1,9 @@
 // Installs a pinned code-server (VS Code's server build, a real VS Code that installs from the
-// npm registry alone) into .tools/code-server/, offline-safe, and checks for Debian chromium.
+// npm registry alone), offline-safe, and checks for Debian chromium. The install is cached per
+// user (~/.cache/aop-vscode/code-server-<version>, or $AOP_CODE_SERVER_DIR), so every checkout and
+// every run reuses it; an install already in .tools/code-server/ is used as is.
 // Usage: node scripts/ensure-code-server.mjs   (idempotent: a working install is left alone)
-// As a module: ensureCodeServer() -> { entry, version, dir }, ensureChromium() -> path,
+// As a module: await ensureCodeServer() -> { entry, version, dir }, ensureChromium() -> path,
 // startCodeServer(options) -> a running loopback-only server (used by start.mjs and the tests).
 //
 // What makes it work without internet (see /work/shared/testing-in-real-vscode.md):
@@ -22,15 +24,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
-/* global fetch, AbortSignal */
+/* global fetch, AbortSignal, setInterval, clearInterval */
 
 export const CODE_SERVER_VERSION = '4.99.4';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const toolsDir = path.join(repoRoot, '.tools');
-const installDir = path.join(toolsDir, 'code-server');
-const markerFile = path.join(installDir, '.aop-installed.json');
+const legacyDir = path.join(toolsDir, 'code-server');
+/** Per-user cache shared by every checkout (what `npm start` and the tests reuse between runs). */
+export const cacheRoot = process.env.AOP_CACHE_DIR ? path.resolve(process.env.AOP_CACHE_DIR) : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'aop-vscode');
+const historyFile = path.join(cacheRoot, 'install-times.json');
 const pkgDirIn = (root) => path.join(root, 'node_modules', 'code-server');
 
 /** Files whose absence means the postinstall did not really run (native builds, rg, links). */
@@ -46,6 +50,14 @@ const REQUIRED_FILES = [
 ];
 
 class SetupError extends Error {}
+
+/** Where code-server lives: $AOP_CODE_SERVER_DIR, an install already in .tools/, else the per-user cache. */
+const installDir = process.env.AOP_CODE_SERVER_DIR
+  ? path.resolve(process.env.AOP_CODE_SERVER_DIR)
+  : isInstalledAt(legacyDir)
+    ? legacyDir
+    : path.join(cacheRoot, `code-server-${CODE_SERVER_VERSION}`);
+const installParent = path.dirname(installDir);
 
 function log(msg) {
   console.log(`[code-server] ${msg}`);
@@ -77,14 +89,100 @@ function missingFiles(root) {
   return REQUIRED_FILES.filter((f) => !existsSync(path.join(pkgDirIn(root), f)));
 }
 
-function isInstalled() {
-  if (!existsSync(markerFile)) return false;
+function isInstalledAt(dir) {
+  const marker = path.join(dir, '.aop-installed.json');
+  if (!existsSync(marker)) return false;
   try {
-    const marker = JSON.parse(readFileSync(markerFile, 'utf8'));
-    return marker.version === CODE_SERVER_VERSION && missingFiles(installDir).length === 0;
+    return JSON.parse(readFileSync(marker, 'utf8')).version === CODE_SERVER_VERSION && missingFiles(dir).length === 0;
   } catch {
     return false;
   }
+}
+
+function isInstalled() {
+  return isInstalledAt(installDir);
+}
+
+// ---- how long an install takes, said up front and then tracked ---------------------------
+
+/**
+ * Seconds each install step takes on an idle 2-core machine (fetch, ripgrep, native builds;
+ * 35-70 s in all, measured), scaled by how busy the machine is now. Once this machine has
+ * installed, its own step times (scaled the same way) replace them. The scale is the square root
+ * of the load per core: measured on 2 cores, 150 s at load 18 and 214 s at load ~8, where a
+ * linear scale would have said 10 minutes and more.
+ */
+const IDLE_STEP_SECONDS = [10, 5, 55];
+const STEP_NAMES = ['fetching code-server and VS Code from the npm registry', 'seeding ripgrep (VS Code search) from the npm registry', 'building native modules (the longest step)'];
+
+function loadFactor() {
+  const cores = Math.max(1, os.cpus().length);
+  return Math.min(4, Math.sqrt(Math.max(1, os.loadavg()[0] / cores))) * Math.max(1, 2 / cores);
+}
+
+function readHistory() {
+  try {
+    const h = JSON.parse(readFileSync(historyFile, 'utf8'));
+    return Array.isArray(h) ? h.filter((r) => Array.isArray(r?.steps) && r.steps.length === STEP_NAMES.length && Number.isFinite(r?.factor)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Seconds per step expected now. */
+export function stepEstimates() {
+  const last = readHistory().at(-1);
+  const idle = last ? last.steps.map((t) => t / Math.max(1, last.factor)) : IDLE_STEP_SECONDS;
+  const f = loadFactor();
+  return idle.map((t) => Math.max(1, Math.round(t * f)));
+}
+
+function recordInstall(steps, factor) {
+  try {
+    mkdirSync(cacheRoot, { recursive: true });
+    const entry = { version: CODE_SERVER_VERSION, steps: steps.map((t) => Math.round(t)), seconds: Math.round(steps.reduce((a, b) => a + b, 0)), factor: Number(factor.toFixed(2)), at: new Date().toISOString() };
+    writeFileSync(historyFile, JSON.stringify([...readHistory().slice(-9), entry], null, 2) + '\n');
+  } catch {
+    // the estimate falls back to the measured defaults
+  }
+}
+
+function human(seconds) {
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+}
+
+/** Says where the install stands every `everyMs`, against the estimate; returns { step(n), stop() -> seconds per step }. */
+function progress(estimates, everyMs = 15_000) {
+  const started = Date.now();
+  const stepStart = [];
+  let step = -1;
+  const elapsed = (since) => (Date.now() - since) / 1000;
+  const left = () => Math.max(0, estimates[step] - elapsed(stepStart[step])) + estimates.slice(step + 1).reduce((a, b) => a + b, 0);
+  const timer = setInterval(() => {
+    const l = left();
+    log(`${human(elapsed(started))}: ${STEP_NAMES[step]} (step ${step + 1} of ${STEP_NAMES.length}), ${l >= 1 ? `about ${human(l)} left` : 'longer than estimated; still working'}`);
+  }, everyMs);
+  return {
+    step(n) {
+      step = n;
+      stepStart[n] = Date.now();
+      log(`step ${n + 1} of ${STEP_NAMES.length}: ${STEP_NAMES[n]}`);
+    },
+    stop() {
+      clearInterval(timer);
+      const ends = [...stepStart.slice(1), Date.now()];
+      return stepStart.map((t, i) => (ends[i] - t) / 1000);
+    },
+  };
+}
+
+/** Runs a command without blocking the event loop (so progress can print); rejects with a SetupError. */
+function runAsync(cmd, args, opts) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'inherit', ...opts });
+    child.on('error', (err) => reject(new SetupError(`could not run ${cmd}: ${err.message}`)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new SetupError(`\`${cmd} ${args.join(' ')}\` failed (exit ${code}) in ${opts?.cwd ?? process.cwd()}`))));
+  });
 }
 
 function checkPrerequisites() {
@@ -147,7 +245,7 @@ function seedRipgrepCache(vscodeDir, tmpDir, env) {
   const archive = path.join(cacheDir, `ripgrep-${tag}-x86_64-unknown-linux-musl.tar.gz`);
   run('tar', ['czf', archive, '-C', path.dirname(rgBin), 'rg']);
   rmSync(work, { recursive: true, force: true });
-  log(`seeded ${path.relative(repoRoot, archive)}`);
+  log(`seeded ${archive}`);
 }
 
 function findFile(dir, name) {
@@ -163,11 +261,11 @@ function findFile(dir, name) {
   return undefined;
 }
 
-function install() {
+async function install() {
   checkPrerequisites();
-  mkdirSync(toolsDir, { recursive: true });
+  mkdirSync(installParent, { recursive: true });
   // Build in a staging folder and rename at the end, so an interrupted install never looks done.
-  const staging = path.join(toolsDir, `code-server.staging-${process.pid}`);
+  const staging = path.join(installParent, `code-server.staging-${process.pid}`);
   const tmpDir = path.join(staging, '.tmp');
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true });
@@ -193,20 +291,28 @@ function install() {
       2,
     ),
   );
+  const factor = loadFactor();
+  const estimates = stepEstimates();
+  const total = estimates.reduce((a, b) => a + b, 0);
+  log(
+    `installing code-server@${CODE_SERVER_VERSION} into ${installDir} (once: later runs and other checkouts reuse it). ` +
+      `Estimate: ${human(total)} on this machine (${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}).`,
+  );
+  const p = progress(estimates);
   try {
-    const started = Date.now();
-    log(`installing code-server@${CODE_SERVER_VERSION} into ${path.relative(repoRoot, installDir)}/ (about a minute)`);
-    // Phase 1: fetch and unpack only, so the nested projects can be prepared before their scripts run.
-    run('npm', ['install', '--ignore-scripts', '--no-save', '--loglevel=error'], { cwd: staging, env });
+    // Step 1: fetch and unpack only, so the nested projects can be prepared before their scripts run.
+    p.step(0);
+    await runAsync('npm', ['install', '--ignore-scripts', '--no-save', '--loglevel=error'], { cwd: staging, env });
     const vscodeDir = path.join(pkgDirIn(staging), 'lib', 'vscode');
     for (const dir of [vscodeDir, path.join(vscodeDir, 'extensions')]) {
       const names = packagesWithInstallScripts(path.join(dir, 'npm-shrinkwrap.json'));
       writeFileSync(path.join(dir, '.npmrc'), names.length ? `allow-scripts=${names.join(',')}\n` : '');
     }
+    p.step(1);
     seedRipgrepCache(vscodeDir, tmpDir, env);
-    // Phase 2: run the install scripts (argon2, code-server's postinstall with its nested installs).
-    log('running install scripts (native modules build here)');
-    run('npm', ['rebuild', '--loglevel=error'], { cwd: staging, env });
+    // Step 3: the install scripts (argon2, code-server's postinstall with its nested installs).
+    p.step(2);
+    await runAsync('npm', ['rebuild', '--loglevel=error'], { cwd: staging, env });
     const missing = missingFiles(staging);
     if (missing.length) {
       throw new SetupError(`install finished but these are missing (an install script did not run or failed):\n  ${missing.join('\n  ')}`);
@@ -214,21 +320,24 @@ function install() {
     const version = codeServerVersion(path.join(pkgDirIn(staging), 'out/node/entry.js'));
     if (!version.startsWith(CODE_SERVER_VERSION)) throw new SetupError(`code-server --version printed "${version}"`);
     rmSync(tmpDir, { recursive: true, force: true });
-    writeFileSync(path.join(staging, path.basename(markerFile)), JSON.stringify({ version: CODE_SERVER_VERSION, installed: new Date().toISOString() }) + '\n');
+    writeFileSync(path.join(staging, '.aop-installed.json'), JSON.stringify({ version: CODE_SERVER_VERSION, installed: new Date().toISOString() }) + '\n');
     rmSync(installDir, { recursive: true, force: true });
     renameSync(staging, installDir);
-    log(`installed ${version} in ${Math.round((Date.now() - started) / 1000)} s`);
+    const steps = p.stop();
+    recordInstall(steps, factor);
+    log(`installed ${version} in ${Math.round(steps.reduce((a, b) => a + b, 0))} s (estimated ${human(total)}; steps ${steps.map((t) => `${Math.round(t)} s`).join(', ')})`);
   } catch (err) {
+    p.stop();
     rmSync(staging, { recursive: true, force: true });
     throw err;
   }
 }
 
-/** One installer at a time (e.g. `npm start` and the tests started together). */
-function withInstallLock(fn) {
-  mkdirSync(toolsDir, { recursive: true });
-  const lock = path.join(toolsDir, 'code-server.lock');
-  const deadline = Date.now() + 10 * 60_000;
+/** One installer at a time (e.g. `npm start` and the tests started together, or two checkouts). */
+async function withInstallLock(fn) {
+  mkdirSync(installParent, { recursive: true });
+  const lock = path.join(installParent, 'code-server.lock');
+  const deadline = Date.now() + 15 * 60_000;
   let said = false;
   for (;;) {
     try {
@@ -241,14 +350,14 @@ function withInstallLock(fn) {
         rmSync(lock, { force: true }); // left by an installer that died
         continue;
       }
-      if (Date.now() > deadline) throw new SetupError(`another install (pid ${holder}) holds ${lock} for over 10 minutes`);
+      if (Date.now() > deadline) throw new SetupError(`another install (pid ${holder}) holds ${lock} for over 15 minutes`);
       if (!said) log(`waiting for another install (pid ${holder}) to finish`);
       said = true;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);
+      await new Promise((r) => setTimeout(r, 1_000));
     }
   }
   try {
-    return fn();
+    return await fn();
   } finally {
     rmSync(lock, { force: true });
   }
@@ -281,12 +390,12 @@ function codeServerVersion(entry) {
  * Makes sure a working code-server is in .tools/code-server/; installs it when missing or broken.
  * Returns the entry script (run it with `node`) and the version.
  */
-export function ensureCodeServer() {
+export async function ensureCodeServer() {
   if (!isInstalled()) {
-    withInstallLock(() => {
+    await withInstallLock(async () => {
       if (isInstalled()) return; // another process finished it while we waited
       if (existsSync(installDir)) log('existing install is incomplete or another version; reinstalling');
-      install();
+      await install();
     });
   }
   return { entry: path.join(pkgDirIn(installDir), 'out/node/entry.js'), version: CODE_SERVER_VERSION, dir: installDir };
@@ -312,7 +421,7 @@ export function freePort() {
  * `settings` are merged under any existing User/settings.json. `folder` is opened by default.
  */
 export async function startCodeServer({ stateDir, port, env = {}, settings = {}, folder, startTimeoutMs = 60_000 }) {
-  const { entry } = ensureCodeServer();
+  const { entry } = await ensureCodeServer();
   const userDataDir = path.join(stateDir, 'user-data');
   const extensionsDir = path.join(stateDir, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
@@ -420,7 +529,7 @@ async function answers(url) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    const { entry } = ensureCodeServer();
+    const { entry } = await ensureCodeServer();
     log(`ready: ${codeServerVersion(entry)}`);
     log(`browser: ${ensureChromium()}`);
   } catch (err) {

@@ -51,7 +51,7 @@ async function main() {
   let browser;
   try {
     const stateDir = path.join(tmp, 'state');
-    const { entry } = ensureCodeServer();
+    const { entry } = await ensureCodeServer();
     log('installing into a fresh code-server');
     const install = spawnSync(process.execPath, [entry, '--user-data-dir', path.join(stateDir, 'user-data'), '--extensions-dir', path.join(stateDir, 'extensions'), '--install-extension', vsix], {
       encoding: 'utf8',
