@@ -14,7 +14,8 @@ export const DEFAULT_SEVERITY: Readonly<Record<ViolationKind, Severity>> = {
   file_too_large: 'error',
   quota_exceeded: 'error',
   too_many_files: 'error',
-  secret_detected: 'error',
+  // A credential in the agent's hands can leave the machine with its next command: stop it at once.
+  secret_detected: 'critical',
   outside_worktree: 'critical',
   main_checkout_write: 'warning',
   exclusive_area: 'error',

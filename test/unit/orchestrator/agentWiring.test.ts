@@ -6,6 +6,7 @@ import { Orchestrator } from '../../../src/core/orchestrator';
 import { AopError } from '../../../src/core/util/errors';
 import { waitFor } from '../../../src/core/util/async';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { fakeSecrets } from '../validation/fixtures';
 
 const PLAN = 'version: 1\nallowed: ["src/**"]\n';
 
@@ -57,6 +58,18 @@ describe('Orchestrator with agents', () => {
     await orch.checkpointNow('crit');
     assert.equal(fs.existsSync(counter) ? fs.readFileSync(counter, 'utf8') : '', frozen);
     await orch.stopAgent('crit');
+  });
+
+  it('pauses the agent when it writes a secret-like line, also into a forbidden path', async () => {
+    const f = await orch.createFeature({ id: 'leak', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**", "secrets/**"]\nforbidden: ["secrets/**"]\n' });
+    const key = fakeSecrets.aws();
+    const s = script('leak.yaml', `steps:\n  - run: { command: "mkdir -p secrets && echo AWS_ACCESS_KEY_ID=${key} > secrets/aws.env", ask: false }\n  - tick: { path: src/counter.txt, everyMs: 30, times: 2000 }\n`);
+    const session = await orch.startAgent('leak', { provider: 'scripted', transport: 'plain', script: s });
+    await waitFor(() => session.state === 'paused', 30_000, 'agent paused by the secret');
+    const found = orch.summary('leak').violations.filter((v) => v.path === 'secrets/aws.env').map((v) => `${v.kind}:${v.severity}`).sort();
+    assert.deepEqual(found, ['forbidden_path:error', 'secret_detected:critical']);
+    assert.ok(fs.existsSync(path.join(f.worktree!, 'secrets/aws.env')));
+    await orch.stopAgent('leak');
   });
 
   it('opens the circuit breaker after three failed checkpoints and pauses the agent', async () => {

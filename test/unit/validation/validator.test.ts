@@ -177,7 +177,7 @@ describe('validation: Validator', () => {
       const vs = await run(validator(), [repo.change('src/config.ts', `export const a = 1;\n\nexport const token = '${token}';\n`), repo.change('src/clean.ts', 'export {};\n')]);
       assert.deepEqual(
         vs.map((v) => [v.kind, v.severity, v.path, v.line]),
-        [['secret_detected', 'error', 'src/config.ts', 3]],
+        [['secret_detected', 'critical', 'src/config.ts', 3]],
       );
       assert.match(vs[0].message, /Possible GitHub token in src\/config\.ts at line 3\. Remove it, rotate the credential/);
       assert.ok(!vs[0].message.includes(token));
@@ -247,7 +247,7 @@ describe('validation: Validator', () => {
       await writeFile(file, `now with a secret\n${fakeSecrets.google()}\n`);
       const after = await v.validate([change]);
       assert.equal(after.cacheHits, 0);
-      assert.deepEqual(kinds(after.violations), ['secret_detected:error:notes.txt']);
+      assert.deepEqual(kinds(after.violations), ['secret_detected:critical:notes.txt']);
     });
 
     it('is bounded', async () => {
