@@ -7,6 +7,7 @@ import type { CheckpointRecord, FileChange, Violation } from '../core/model/type
 import type { AopEvent } from '../core/events/schema';
 import type { GateStatus } from '../core/gates/evidence';
 import { LIMITS } from './limits';
+import { agentStateText, CHECKPOINT_KIND, plural, ROLLBACK_ACTION } from './words';
 import type {
   CheckpointSummary,
   EventView,
@@ -147,7 +148,6 @@ function levelOf(ev: AopEvent): EventView['level'] {
   }
 }
 
-const plural = (n: number, one: string, many = one + 's'): string => `${n} ${n === 1 ? one : many}`;
 
 /** One line that says what happened, for the log list. */
 export function describeEvent(ev: AopEvent): string {
@@ -159,7 +159,7 @@ export function describeEvent(ev: AopEvent): string {
     case 'files.changed':
       return `${plural(ev.count, 'file')} changed`;
     case 'checkpoint':
-      return `Checkpoint #${ev.seq} (${ev.trigger}): ${plural(ev.files.length, 'file')}, ${plural(ev.violations.length, 'violation')}`;
+      return `Checkpoint #${ev.seq} (${CHECKPOINT_KIND[ev.trigger]}): ${plural(ev.files.length, 'file')}, ${plural(ev.violations.length, 'violation')}`;
     case 'checkpoint.failed':
       return `Checkpoint failed: ${ev.error}`;
     case 'checkpoint.degraded':
@@ -172,10 +172,10 @@ export function describeEvent(ev: AopEvent): string {
       const files = plural(ev.paths.length, 'file');
       const what =
         ev.kind === 'smart'
-          ? `Smart rollback: ${files} back to ${ev.paths.length === 1 ? 'its' : 'their'} last clean version`
+          ? `${ROLLBACK_ACTION.smart}: ${files} back to ${ev.paths.length === 1 ? 'its' : 'their'} last clean version`
           : ev.kind === 'undo'
-            ? `Undo rollback: ${files} back as of #${ev.targetSeq}`
-            : `Rollback ${ev.kind === 'files' ? 'of files ' : ''}to #${ev.targetSeq}: ${files}`;
+            ? `${ROLLBACK_ACTION.undo}: ${files} back as of #${ev.targetSeq}`
+            : `${ROLLBACK_ACTION[ev.kind]} #${ev.targetSeq}: ${files}`;
       return `${what}${ev.ok ? '' : ', FAILED'}`;
     }
     case 'watcher':
@@ -183,7 +183,7 @@ export function describeEvent(ev: AopEvent): string {
     case 'reconcile':
       return `Reconciled (${ev.reason}): ${plural(ev.changed, 'change')}`;
     case 'agent.state':
-      return `Agent ${ev.from} → ${ev.to}${ev.reason ? `: ${ev.reason}` : ''}`;
+      return agentStateText(ev.from, ev.to, ev.reason, ev.exitCode);
     case 'agent.output':
       return `${ev.stream}: ${ev.text}`;
     case 'agent.update':
@@ -195,7 +195,7 @@ export function describeEvent(ev: AopEvent): string {
     case 'message':
       return `Message ${ev.id} ${ev.state}${ev.from ? ` (${ev.from})` : ''}${ev.reason ? `: ${ev.reason}` : ''}`;
     case 'breaker':
-      return `Circuit breaker ${ev.state} after ${plural(ev.failures, 'failure')}`;
+      return ev.state === 'open' ? `Agent held after ${plural(ev.failures, 'checkpoint failure')} in a row: review them, then reset` : 'Checkpoints work again: the hold is lifted';
     case 'gate':
       return `Gate ${ev.name} ${ev.passed ? 'passed' : 'failed'} on #${ev.seq}`;
     case 'warning':

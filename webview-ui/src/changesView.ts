@@ -3,6 +3,7 @@
  * base) with status, line counts and violation markers; ticking files enables "roll back
  * selected files"; the selected file's diff is shown beside the list.
  */
+import { ROLLBACK_ACTION } from '../../src/shared/words';
 import type { FileChangeView } from '../../src/shared/viewModels';
 import type { AppContext } from './context';
 import { DiffPane } from './diffPane';
@@ -52,11 +53,11 @@ export class ChangesView {
       return b;
     };
     this.buttons = {
-      toCheckpoint: button('Roll back to checkpoint', 'discard', 'Roll the whole worktree back to the selected checkpoint', () => {
+      toCheckpoint: button(ROLLBACK_ACTION.checkpoint, 'discard', 'Roll the whole worktree back to the selected checkpoint', () => {
         const seq = focusSeq(this.ctx.state);
         if (seq !== undefined) void this.ctx.runAction('rollbackToCheckpoint', { seq }, `Rolled back to #${seq}`);
       }),
-      files: button('Roll back selected files', 'discard', 'Restore the ticked files to how they were at the start of this range', () => {
+      files: button(ROLLBACK_ACTION.files, 'discard', 'Restore the ticked files to how they were at the start of this range', () => {
         const range = currentRange(this.ctx.state);
         const paths = [...this.ctx.state.checked];
         if (range && paths.length) {
@@ -65,8 +66,8 @@ export class ChangesView {
           });
         }
       }),
-      smart: button('Smart rollback', 'sparkle', 'Revert only the files that break the plan, keep the rest', () => void this.ctx.runAction('smartRollback', {}, 'Smart rollback done')),
-      undo: button('Undo last rollback', 'history', 'Undo the last rollback (its safety checkpoint is restored)', () => void this.ctx.runAction('undoRollback', {}, 'Rollback undone')),
+      smart: button(ROLLBACK_ACTION.smart, 'sparkle', 'Put back only the files that break the plan, each as it was when it last kept the rules; keep the rest', () => void this.ctx.runAction('smartRollback', {}, `${ROLLBACK_ACTION.smart} done`)),
+      undo: button(ROLLBACK_ACTION.undo, 'history', 'Undo the last rollback (the checkpoint taken just before it is restored)', () => void this.ctx.runAction('undoRollback', {}, `${ROLLBACK_ACTION.undo} done`)),
     };
     const toolbar = h('div', { class: 'toolbar' }, this.rangeLabel, h('div', { class: 'spacer' }), this.scopeSelect);
     const actions = h('div', { class: 'toolbar actions', role: 'toolbar', 'aria-label': 'Rollback actions' }, ...Object.values(this.buttons));
@@ -114,11 +115,13 @@ export class ChangesView {
     } else if (this.list.activeIndex !== active) this.list.setActive(active);
     else this.list.refresh();
     const busy = s.busy !== undefined;
-    this.buttons.toCheckpoint.toggleAttribute('disabled', busy || focusSeq(s) === undefined);
     const seq = focusSeq(s);
-    this.buttons.toCheckpoint.textContent = seq === undefined ? 'Roll back to checkpoint' : `Roll back to #${seq}`;
+    // Rolling back to the checkpoint the worktree is at would change nothing worth a button.
+    this.buttons.toCheckpoint.toggleAttribute('hidden', seq === undefined || seq === s.checkpoints.at(-1)?.seq);
+    this.buttons.toCheckpoint.toggleAttribute('disabled', busy || seq === undefined);
+    this.buttons.toCheckpoint.textContent = seq === undefined ? ROLLBACK_ACTION.checkpoint : `Roll back to #${seq}`;
     this.buttons.files.toggleAttribute('disabled', busy || s.checked.size === 0 || !range);
-    this.buttons.files.textContent = s.checked.size ? `Roll back ${plural(s.checked.size, 'file')}` : 'Roll back selected files';
+    this.buttons.files.textContent = s.checked.size ? `Roll back ${plural(s.checked.size, 'file')}` : ROLLBACK_ACTION.files;
     this.buttons.smart.toggleAttribute('disabled', busy || s.checkpoints.length === 0);
     this.buttons.undo.toggleAttribute('disabled', busy || !s.rollbacks.some((r) => r.ok && r.kind !== 'undo'));
   }

@@ -5,7 +5,7 @@
 import { availableActions, type AvailableActions } from '../../src/shared/actions';
 import type { AgentState, FeatureView, GatesView, GateView } from '../../src/shared/viewModels';
 import type { AppContext } from './context';
-import { h, icon, replace } from './dom';
+import { h, icon, plural, replace } from './dom';
 import type { ViewState } from './store';
 
 const STATE_LOOK: Record<AgentState, { label: string; icon: string; tone: string }> = {
@@ -15,7 +15,7 @@ const STATE_LOOK: Record<AgentState, { label: string; icon: string; tone: string
   running: { label: 'Running', icon: 'play-circle', tone: 'ok' },
   paused: { label: 'Paused', icon: 'debug-pause', tone: 'warn' },
   stopping: { label: 'Stopping', icon: 'loading~spin', tone: 'muted' },
-  exited: { label: 'Exited', icon: 'pass', tone: 'muted' },
+  exited: { label: 'Finished', icon: 'pass', tone: 'muted' },
   failed: { label: 'Failed', icon: 'error', tone: 'error' },
   interrupted: { label: 'Interrupted', icon: 'debug-disconnect', tone: 'warn' },
 };
@@ -99,11 +99,12 @@ export class Header {
       h('span', { class: `pill tone-${look.tone}`, title: f.agentStateReason ?? '' }, icon(look.icon), `Agent: ${look.label}`),
     ];
     if (f.queuePosition !== undefined) pills.push(h('span', { class: 'pill tone-muted' }, icon('list-ordered'), `Queue position ${f.queuePosition}`));
-    pills.push(
-      f.breaker.state === 'open'
-        ? h('span', { class: 'pill tone-error', title: (f.breaker.lastErrors ?? []).join('\n') }, icon('circuit-board'), `Circuit breaker open (${f.breaker.failures} failures)`)
-        : h('span', { class: 'pill tone-muted', title: `${f.breaker.failures} consecutive failures` }, icon('circuit-board'), 'Breaker closed'),
-    );
+    // Said only when it matters: checkpoints failing, or the agent held because they did.
+    if (f.breaker.state === 'open') {
+      pills.push(h('span', { class: 'pill tone-error', title: (f.breaker.lastErrors ?? []).join('\n') }, icon('error'), `Held after ${plural(f.breaker.failures, 'checkpoint failure')}`));
+    } else if (f.breaker.failures > 0) {
+      pills.push(h('span', { class: 'pill tone-warn', title: (f.breaker.lastErrors ?? []).join('\n') }, icon('warning'), `${plural(f.breaker.failures, 'checkpoint failure')} in a row`));
+    }
     replace(this.pills, ...pills);
     replace(
       this.meta,

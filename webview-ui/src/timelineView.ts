@@ -4,21 +4,12 @@
  * Selecting the newest checkpoint follows new ones as they arrive.
  */
 import { buildTimeline, type TimelineItem } from '../../src/shared/timeline';
+import { CHECKPOINT_KIND, ROLLBACK_ACTION } from '../../src/shared/words';
 import type { AppContext } from './context';
 import { formatTime, h, icon, plural } from './dom';
 import { focusSeq, type ViewState } from './store';
 import { VirtualList } from './virtualList';
 
-const TRIGGER_LABEL: Record<string, string> = {
-  watch: 'edit',
-  manual: 'manual',
-  'pre-rollback': 'before rollback',
-  rollback: 'rollback',
-  'turn-end': 'turn end',
-  reconcile: 'reconcile',
-  final: 'final',
-  initial: 'initial',
-};
 
 export function severityBadges(v: { critical: number; error: number; warning: number }): HTMLElement[] {
   const out: HTMLElement[] = [];
@@ -112,7 +103,7 @@ export class TimelineView {
       const compared = s.ui.compareSeq === c.seq;
       row.classList.add('tl-checkpoint');
       if (compared) row.classList.add('compared');
-      const label = `Checkpoint ${c.seq}, ${TRIGGER_LABEL[c.trigger] ?? c.trigger}, ${plural(c.fileCount, 'file')}, ${c.added} added, ${c.removed} removed lines${c.violations.critical + c.violations.error + c.violations.warning ? `, ${c.violations.critical} critical, ${c.violations.error} errors, ${c.violations.warning} warnings` : ''}${compared ? ', compared' : ''}, ${formatTime(c.time)}`;
+      const label = `Checkpoint ${c.seq}, ${CHECKPOINT_KIND[c.trigger] ?? c.trigger}, ${plural(c.fileCount, 'file')}, ${c.added} added, ${c.removed} removed lines${c.violations.critical + c.violations.error + c.violations.warning ? `, ${c.violations.critical} critical, ${c.violations.error} errors, ${c.violations.warning} warnings` : ''}${compared ? ', compared' : ''}, ${formatTime(c.time)}`;
       row.setAttribute('aria-label', label);
       row.append(
         icon(compared ? 'git-compare' : 'git-commit', 'tl-icon'),
@@ -123,7 +114,7 @@ export class TimelineView {
             'div',
             { class: 'tl-line1' },
             h('span', { class: 'tl-seq' }, `#${c.seq}`),
-            h('span', { class: 'tl-trigger' }, TRIGGER_LABEL[c.trigger] ?? c.trigger),
+            h('span', { class: 'tl-trigger' }, CHECKPOINT_KIND[c.trigger] ?? c.trigger),
             h('span', { class: 'tl-files' }, plural(c.fileCount, 'file')),
             h('span', { class: 'num-add' }, `+${c.added}`),
             h('span', { class: 'num-del' }, `−${c.removed}`),
@@ -150,7 +141,7 @@ export class TimelineView {
       const r = item.rollback;
       row.classList.add('tl-rollback');
       if (!r.ok) row.classList.add('failed');
-      const what = r.kind === 'undo' ? 'Undid a rollback' : r.kind === 'smart' ? 'Smart rollback' : r.kind === 'files' ? `Rolled back files to #${r.targetSeq}` : `Rolled back to #${r.targetSeq}`;
+      const what = r.kind === 'undo' || r.kind === 'smart' ? ROLLBACK_ACTION[r.kind] : `${ROLLBACK_ACTION[r.kind]} #${r.targetSeq}`;
       row.setAttribute('aria-label', `${what}, ${plural(r.pathCount, 'file')}${r.ok ? '' : ', failed'}, ${formatTime(r.time)}`);
       row.append(
         icon(r.ok ? 'discard' : 'error', 'tl-icon'),

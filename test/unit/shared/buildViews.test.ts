@@ -97,7 +97,12 @@ describe('shared/buildViews', () => {
     });
     assert.equal(eventView(everyEvent[4]!, 0).level, 'error');
     assert.equal(eventView(everyEvent[9]!, 0).level, 'warning');
-    assert.equal(eventView(everyEvent[11]!, 0).summary, 'Agent running → paused: critical violation');
+    assert.equal(eventView(everyEvent[11]!, 0).summary, 'Agent paused: critical violation');
+    const state = (from: string, to: string, exitCode?: number) => eventView({ t: 'agent.state', ts, feature: 'f', from, to, ...(exitCode !== undefined ? { exitCode } : {}) }, 0).summary;
+    assert.equal(state('none', 'queued'), 'Agent waiting for a free slot', 'no internal state names');
+    assert.equal(state('paused', 'running'), 'Agent resumed');
+    assert.equal(state('running', 'exited', 2), 'Agent exited with code 2');
+    for (const ev of everyEvent) assert.doesNotMatch(eventView(ev, 0).summary, /Breaker|breaker|→|\(s\)/, `${ev.t}: no jargon`);
     assert.ok(eventView(everyEvent[12]!, 0).detail.endsWith('…'));
   });
 

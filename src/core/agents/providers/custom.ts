@@ -9,7 +9,7 @@ import { jsonMessageLine, parseAckLine } from './types';
 
 export const customProvider: ProviderDefinition = {
   id: 'custom',
-  label: 'Custom agent',
+  label: 'Custom command',
   installHint: 'install the tool your command line names',
   transports: ['plain'],
   defaultTransport: 'plain',
