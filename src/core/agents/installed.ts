@@ -34,6 +34,8 @@ export interface DetectOptions {
   cwd?: string;
   /** Whether the feature has a script for the scripted agent. */
   hasScript?: boolean;
+  /** The feature asked about, to name its files in the notes. */
+  featureId?: string;
 }
 
 const CLI_ORDER: readonly ProviderId[] = ['claude', 'codex', 'gemini', 'aider'];
@@ -47,7 +49,7 @@ export function detectProviders(o: DetectOptions = {}): ProviderAvailability[] {
     if (id === 'scripted') {
       return o.hasScript
         ? { id, label: def.label, status: 'installed', note: "built in: replays this feature's agent.yaml" }
-        : { id, label: def.label, status: 'setup', note: 'built in, for demos: needs .aop/features/<id>/agent.yaml' };
+        : { id, label: def.label, status: 'setup', note: `built in, for demos: needs .aop/features/${o.featureId ?? '<id>'}/agent.yaml` };
     }
     if (id === 'custom') {
       const line = input.template;

@@ -28,6 +28,7 @@ export function availableAgents(ctx: AgentChoiceContext): ProviderAvailability[]
     settings: ctx.settings.providers,
     ...(ctx.current ? { feature: ctx.current } : {}),
     hasScript: fs.existsSync(featurePaths(ctx.repoRoot, ctx.featureId).agentScript),
+    featureId: ctx.featureId,
     cwd: ctx.repoRoot,
   });
 }

@@ -124,7 +124,7 @@ async function expectPanelLive(panel, after, see) {
     await see();
   } catch (err) {
     const stale = await panel.locator('.stale').isVisible().catch(() => false);
-    throw new Error(`after ${after}, the panel did not update${stale ? ' (it shows the stale notice)' : ''}: ${err.message}`);
+    throw new Error(`after ${after}, the panel did not update${stale ? ' (it shows the stale notice)' : ''}: ${err.message}`, { cause: err });
   }
   if (await panel.locator('.stale').isVisible()) throw new Error(`after ${after}, the panel says it is out of date`);
 }
