@@ -7,7 +7,7 @@ import type { CheckpointRecord, FileChange, Violation } from '../core/model/type
 import type { AopEvent } from '../core/events/schema';
 import type { GateStatus } from '../core/gates/evidence';
 import { LIMITS } from './limits';
-import { agentStateText, CHECKPOINT_KIND, plural, ROLLBACK_ACTION } from './words';
+import { agentStateText, CHECKPOINT_KIND, plural, ROLLBACK_ACTION, rollbackTitle } from './words';
 import type {
   CheckpointSummary,
   EventView,
@@ -175,7 +175,7 @@ export function describeEvent(ev: AopEvent): string {
           ? `${ROLLBACK_ACTION.smart}: ${files} back to ${ev.paths.length === 1 ? 'its' : 'their'} last clean version`
           : ev.kind === 'undo'
             ? `${ROLLBACK_ACTION.undo}: ${files} back as of #${ev.targetSeq}`
-            : `${ROLLBACK_ACTION[ev.kind]} #${ev.targetSeq}: ${files}`;
+            : `${rollbackTitle(ev.kind, ev.targetSeq)}: ${files}`;
       return `${what}${ev.ok ? '' : ', FAILED'}`;
     }
     case 'watcher':

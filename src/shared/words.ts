@@ -24,6 +24,13 @@ export const ROLLBACK_ACTION: Readonly<Record<RollbackKind, string>> = {
   undo: 'Undo rollback',
 };
 
+/** A rollback as one title: "Roll back to checkpoint #3", "Roll back files to the base", "Smart rollback". */
+export function rollbackTitle(kind: RollbackKind, targetSeq: number): string {
+  if (kind === 'checkpoint') return `${ROLLBACK_ACTION.checkpoint} #${targetSeq}`;
+  if (kind === 'files') return `${ROLLBACK_ACTION.files} to ${targetSeq === 0 ? 'the base' : `#${targetSeq}`}`;
+  return ROLLBACK_ACTION[kind];
+}
+
 /** "1 file", "3 files". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;

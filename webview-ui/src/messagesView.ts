@@ -70,6 +70,7 @@ export class MessagesView {
     else if (!f.capabilities.messages) text = `The ${f.provider} provider does not take messages.`;
     else if (!allowed) text = `Messages can be sent while the agent is queued, starting, running or paused (it is ${f.agentState}).`;
     else if (bytes > LIMITS.messageTextBytes) text = `Too long: ${Math.ceil(bytes / 1024)} KiB of at most ${LIMITS.messageTextBytes / 1024} KiB.`;
+    else if (f.agentState === 'paused') text = 'The agent is paused: a message waits in the queue until you resume it. Ctrl+Enter to send.';
     else text = 'Ctrl+Enter to send. Messages are queued until the agent takes them.';
     this.hint.textContent = text;
     this.hint.classList.toggle('error', bytes > LIMITS.messageTextBytes);
@@ -78,8 +79,10 @@ export class MessagesView {
   private submit(): void {
     const text = this.textarea.value ?? '';
     if (!this.allowed() || !messageTextSchema.safeParse(text).success) return;
+    const paused = this.ctx.state.feature?.agentState === 'paused';
     void this.ctx.runAction('sendMessage', { text }, 'Message sent').then((ok) => {
       if (!ok) return;
+      if (paused) this.ctx.update((s) => ({ ...s, status: { kind: 'info', text: 'Message queued: the agent is paused and gets it when you resume it.' } }));
       this.textarea.value = '';
       this.ctx.setUi({ draft: '' });
       this.updateHint();

@@ -4,7 +4,7 @@
  * Selecting the newest checkpoint follows new ones as they arrive.
  */
 import { buildTimeline, type TimelineItem } from '../../src/shared/timeline';
-import { CHECKPOINT_KIND, ROLLBACK_ACTION } from '../../src/shared/words';
+import { CHECKPOINT_KIND, rollbackTitle } from '../../src/shared/words';
 import type { AppContext } from './context';
 import { formatTime, h, icon, plural } from './dom';
 import { focusSeq, type ViewState } from './store';
@@ -141,7 +141,7 @@ export class TimelineView {
       const r = item.rollback;
       row.classList.add('tl-rollback');
       if (!r.ok) row.classList.add('failed');
-      const what = r.kind === 'undo' || r.kind === 'smart' ? ROLLBACK_ACTION[r.kind] : `${ROLLBACK_ACTION[r.kind]} #${r.targetSeq}`;
+      const what = rollbackTitle(r.kind, r.targetSeq);
       row.setAttribute('aria-label', `${what}, ${plural(r.pathCount, 'file')}${r.ok ? '' : ', failed'}, ${formatTime(r.time)}`);
       row.append(
         icon(r.ok ? 'discard' : 'error', 'tl-icon'),
@@ -149,7 +149,7 @@ export class TimelineView {
           'div',
           { class: 'tl-body' },
           h('div', { class: 'tl-line1' }, h('span', { class: 'tl-who' }, what), h('span', { class: 'tl-files' }, plural(r.pathCount, 'file')), r.ok ? null : h('span', { class: 'sev-badge sev-error' }, 'failed')),
-          h('div', { class: 'tl-line2' }, time, h('span', { class: 'tl-paths' }, `safety checkpoint #${r.preRollbackSeq}${r.mismatchCount ? `, ${r.mismatchCount} mismatches` : ''}`)),
+          h('div', { class: 'tl-line2' }, time, h('span', { class: 'tl-paths', title: 'The checkpoint taken just before this rollback: Undo rollback goes back to it' }, `before: #${r.preRollbackSeq}${r.mismatchCount ? `, ${r.mismatchCount} mismatches` : ''}`)),
         ),
       );
     }

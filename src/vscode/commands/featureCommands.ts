@@ -197,6 +197,12 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
     if (!text?.trim()) return undefined;
     const rec = s.orch.sendMessage(s.ref.featureId, text);
     if (box) box.value = '';
+    // Say where it stands: a paused agent takes it only once resumed.
+    if (s.orch.summary(s.ref.featureId).agentState === 'paused') {
+      void vscode.window.showInformationMessage(`Message queued: the agent of ${s.ref.featureId} is paused and gets it when you resume it.`, 'Resume Agent').then((c) => {
+        if (c) void vscode.commands.executeCommand(COMMANDS.resumeAgent, s.ref);
+      });
+    } else void vscode.window.setStatusBarMessage(`Message sent to the agent of ${s.ref.featureId}; the review panel shows when it is acknowledged`, 5000);
     return rec;
   };
 

@@ -15,8 +15,8 @@ export const timeoutMs = 600_000;
 
 const FEATURE = 'greeting';
 const OUT_OF_SCOPE = 'docs/notes.md';
-/** The custom agent: one file in scope, one line outside it (the plan allows src/**), then it stays alive. */
-const COMMAND_LINE = `sh -c 'printf "export const greeting = (n: string) => \\"Hello, \\" + n;\\n" > src/greeting.ts; sleep 1; echo "- greeting added" >> ${OUT_OF_SCOPE}; echo agent wrote its files; sleep 600'`;
+/** The custom agent: a file in scope, a line outside it (the plan allows src/**), another file in scope, then it stays alive. */
+const COMMAND_LINE = `sh -c 'printf "export const greeting = (n: string) => \\"Hello, \\" + n;\\n" > src/greeting.ts; sleep 1; echo "- greeting added" >> ${OUT_OF_SCOPE}; sleep 1; echo "export const bye = 1;" > src/farewell.ts; echo agent wrote its files; sleep 600'`;
 const MAX_SHOT_BYTES = 300 * 1024;
 
 function readIf(file) {
@@ -78,9 +78,9 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   const agentTitle = page.locator('.quick-input-widget .quick-input-title', { hasText: `New feature ${FEATURE}: agent` });
   await agentTitle.waitFor({ state: 'visible', timeout: 30_000 });
   // Every agent row says whether it is installed here.
-  const rows = page.locator('.quick-input-widget .monaco-list-row');
-  await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
-  const agentRows = await rows.allTextContents();
+  const pickRows = page.locator('.quick-input-widget .monaco-list-row');
+  await pickRows.first().waitFor({ state: 'visible', timeout: 10_000 });
+  const agentRows = await pickRows.allTextContents();
   if (!agentRows.some((t) => /Custom command/.test(t) && /asks for its command line/.test(t))) throw new Error(`the agent pick does not offer a custom command: ${agentRows.join(' | ')}`);
   await shot('first-hour-2-agents.png');
   await pickQuickItem(page, 'Custom command', { title: `New feature ${FEATURE}: agent` });
@@ -91,8 +91,8 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
 
   // 2. Start the custom agent from the notification; it writes in and out of scope.
   await ready.locator('.monaco-button', { hasText: 'Start Agent' }).click();
-  await until(() => readIf(path.join(worktree, ...OUT_OF_SCOPE.split('/')))?.includes('greeting added'), `the custom agent to write ${OUT_OF_SCOPE}`);
-  if (!existsSync(path.join(worktree, 'src', 'greeting.ts'))) throw new Error('the custom agent did not write src/greeting.ts');
+  await until(() => existsSync(path.join(worktree, 'src', 'farewell.ts')), 'the custom agent to write its three files');
+  if (!readIf(path.join(worktree, ...OUT_OF_SCOPE.split('/')))?.includes('greeting added')) throw new Error(`the custom agent did not write ${OUT_OF_SCOPE}`);
 
   // 3. The violation: in Problems, on the out-of-scope file.
   await (await findCommand(page, 'Focus on Problems View')).click();
@@ -112,6 +112,84 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
     await panel.locator('.timeline .vl-row', { hasText: 'Smart rollback' }).first().waitFor({ state: 'visible', timeout: 30_000 });
   });
   await shot('first-hour-4-smart-rollback.png');
+
+  // 5. Pause and resume from the panel's header.
+  const agentPill = (state) => panel.locator('.header .pill', { hasText: `Agent: ${state}` });
+  await panel.locator('.header-actions vscode-button', { hasText: 'Pause' }).click();
+  await expectPanelLive(panel, 'pause', () => agentPill('Paused').waitFor({ state: 'visible', timeout: 30_000 }));
+  await panel.locator('.header-actions vscode-button', { hasText: 'Resume' }).click();
+  await expectPanelLive(panel, 'resume', () => agentPill('Running').waitFor({ state: 'visible', timeout: 30_000 }));
+
+  // 6. The other rollbacks from the panel, each confirmed, each seen in the timeline.
+  const farewell = path.join(worktree, 'src', 'farewell.ts');
+  const greeting = path.join(worktree, 'src', 'greeting.ts');
+  const rollbackRows = () => panel.locator('.timeline .vl-row.tl-rollback').count();
+  let rows = await rollbackRows();
+  const nextRow = async (after, text) =>
+    expectPanelLive(panel, after, async () => {
+      await until(async () => (await rollbackRows()) > rows, `a new rollback row after ${after}`, 30_000);
+      rows = await rollbackRows();
+      await panel.locator('.timeline .vl-row.tl-rollback', { hasText: text }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    });
+  await panel.locator('.timeline .vl-row.tl-checkpoint', { hasText: '#1' }).first().click();
+  await panel.locator('vscode-tab-header', { hasText: 'Changes' }).click();
+  await panel.locator('vscode-button', { hasText: 'Roll back to #1' }).click();
+  await answerDialog(page, `Roll back feature "${FEATURE}" to checkpoint #1?`, 'Roll Back');
+  await until(() => !existsSync(farewell), 'src/farewell.ts to go with the rollback to #1');
+  await nextRow('a rollback to a checkpoint', 'Roll back to checkpoint #1');
+
+  await panel.locator('vscode-button', { hasText: 'Undo rollback' }).click();
+  await answerDialog(page, `Undo the last rollback of feature "${FEATURE}"?`, 'Undo Rollback');
+  await until(() => existsSync(farewell), 'src/farewell.ts to come back with the undo');
+  await nextRow('an undo', 'Undo rollback');
+
+  await panel.locator('.timeline .vl-row.tl-checkpoint', { hasText: '#1' }).first().click();
+  await panel.locator('.files .vl-row', { hasText: 'greeting.ts' }).first().locator('.check').click();
+  await panel.locator('vscode-button', { hasText: 'Roll back 1 file' }).click();
+  await answerDialog(page, `Restore 1 file of feature "${FEATURE}" to the base?`, 'Restore Files');
+  await until(() => !existsSync(greeting), 'src/greeting.ts to go with the file rollback');
+  await nextRow('a file rollback', 'Roll back files to the base');
+  await panel.locator('vscode-button', { hasText: 'Undo rollback' }).click();
+  await answerDialog(page, `Undo the last rollback of feature "${FEATURE}"?`, 'Undo Rollback');
+  await until(() => existsSync(greeting), 'src/greeting.ts to come back with the undo');
+  await nextRow('the second undo', 'Undo rollback');
+  await shot('first-hour-5-rollbacks.png');
+
+  // 7. A window reload: the panel comes back with everything it showed.
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
+  const again = webviewFrame(page);
+  await expectPanelLive(again, 'a window reload', async () => {
+    await again.locator('.header .title', { hasText: FEATURE }).waitFor({ state: 'visible', timeout: 60_000 });
+    await again.locator('.timeline .vl-row', { hasText: 'Smart rollback' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await until(async () => (await again.locator('.timeline .vl-row.tl-rollback').count()) === rows, `the ${rows} rollback rows after the reload`, 30_000);
+  });
+
+  // 8. A broken plan, found in Problems and fixed from there.
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget .quick-input-box input').fill(`.aop/features/${FEATURE}/plan.yaml`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'plan.yaml' }).first().click();
+  const editor = page.locator('.monaco-editor[data-uri$="plan.yaml"]').first();
+  await editor.waitFor({ state: 'visible', timeout: 30_000 });
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.type('forbiden: []');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Control+S');
+  await until(() => readIf(planFile)?.startsWith('forbiden: []'), 'the broken plan to be saved');
+  await (await findCommand(page, 'Focus on Problems View')).click();
+  const planProblem = page.locator('.markers-panel .monaco-list-row', { hasText: 'forbiden: unknown key in the plan' }).first();
+  await planProblem.waitFor({ state: 'visible', timeout: 30_000 });
+  await shot('first-hour-6-plan-problem.png');
+  // Its Problems entry takes the cursor to the typo; the fix is one deleted line.
+  await planProblem.dblclick();
+  await page.locator('.monaco-editor.focused').first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Control+Shift+K');
+  await page.keyboard.press('Control+S');
+  await until(() => readIf(planFile)?.startsWith('# What the agent of feature'), 'the fixed plan to be saved');
+  await (await findCommand(page, 'Focus on Problems View')).click();
+  await page.locator('.markers-panel').first().waitFor({ state: 'visible', timeout: 10_000 });
+  await until(async () => (await page.locator('.markers-panel .monaco-list-row', { hasText: 'unknown key in the plan' }).count()) === 0, 'the plan problem to clear once fixed', 30_000);
 
   const committed = path.join(repoRoot, 'media', 'screenshots');
   mkdirSync(committed, { recursive: true });
