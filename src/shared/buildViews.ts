@@ -156,6 +156,8 @@ export function describeEvent(ev: AopEvent): string {
       return `Feature created on ${ev.branch} from ${ev.baseRef}`;
     case 'feature.deleted':
       return 'Feature deleted';
+    case 'feature.accepted':
+      return `Accepted: ${ev.strategy} of checkpoint #${ev.seq} as ${ev.commit.slice(0, 8)}, ${ev.landed ? `landed on ${ev.target}` : `kept for ${ev.target} (finish in your checkout)`}`;
     case 'files.changed':
       return `${plural(ev.count, 'file')} changed`;
     case 'checkpoint':

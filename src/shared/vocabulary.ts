@@ -11,6 +11,7 @@ import { z } from 'zod';
 export const EVENT_TYPES = [
   'feature.created',
   'feature.deleted',
+  'feature.accepted',
   'files.changed',
   'checkpoint',
   'checkpoint.failed',

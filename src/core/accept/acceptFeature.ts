@@ -106,7 +106,7 @@ export async function acceptFeature(orch: Orchestrator, featureId: string, o: Ac
         if (attempt < CAS_ATTEMPTS && AopError.is(e, 'GIT_FAILED')) continue;
         throw new AopError('CONFLICT', `${target.label} kept moving while the feature was being accepted; try again. The computed result is at ${acceptedRef}.`, { cause: e });
       }
-      await record(rt, `Accepted into ${target.ref} as ${r.commit} (${o.strategy} of checkpoint ${summary.seq}); previous tip ${target.tip}.`);
+      await record(rt, { seq: summary.seq, strategy: o.strategy, commit: r.commit, target: target.ref, landed: true, previous: target.tip });
       const archived = await archive(orch, id, summary.seq, o.archive, notes);
       return { status: 'landed', ref: target.ref, previous: target.tip, commit: r.commit, acceptedRef, strategy: o.strategy, summary, archived, notes };
     }
@@ -114,18 +114,15 @@ export async function acceptFeature(orch: Orchestrator, featureId: string, o: Ac
     const instructions = target.checkedOut
       ? `${target.label} is checked out in ${target.checkedOut.path}, so it was not moved under that working tree. To finish, run there:\n  git merge --ff-only ${r.commit}\n(the result is also kept at ${acceptedRef}). If ${target.label} gained commits meanwhile, use \`git merge ${acceptedRef}\` instead.`
       : `"${target.label}" is not a local branch, so nothing was moved. The result is at ${acceptedRef} (${r.commit}); for example: git branch <name> ${r.commit}`;
-    await record(rt, `Accepted as ${r.commit} (${o.strategy} of checkpoint ${summary.seq}), kept at ${acceptedRef}; ${target.label} was left for you to update.`);
+    await record(rt, { seq: summary.seq, strategy: o.strategy, commit: r.commit, target: target.label, landed: false });
     const archived = await archive(orch, id, summary.seq, o.archive, notes);
     return { status: 'finish-in-checkout', ref: target.ref, checkout: target.checkedOut?.path, instructions, commit: r.commit, acceptedRef, strategy: o.strategy, summary, archived, notes };
   }
 }
 
-/**
- * The log has no accept event type yet; a `warning` line keeps the audit trail until it does.
- * (Proposed: `{ t: 'feature.accepted', seq, strategy, commit, ref?, previous? }`.)
- */
-async function record(rt: ReturnType<Orchestrator['runtime']>, message: string): Promise<void> {
-  await rt.log.append({ t: 'warning', message: `[accept] ${message}` });
+/** The accept in the feature's history (its event log), before archiving removes the worktree. */
+async function record(rt: ReturnType<Orchestrator['runtime']>, e: { seq: number; strategy: AcceptStrategy; commit: string; target: string; landed: boolean; previous?: string }): Promise<void> {
+  await rt.log.append({ t: 'feature.accepted', ...e });
   await rt.log.sync();
 }
 

@@ -47,6 +47,8 @@ const base = { ts: z.string(), feature: z.string() };
 export const eventSchema = z.discriminatedUnion('t', [
   z.object({ ...base, t: z.literal('feature.created'), baseRef: z.string(), baseCommit: z.string(), branch: z.string(), worktree: z.string() }),
   z.object({ ...base, t: z.literal('feature.deleted'), finalCheckpoint: z.number().optional() }),
+  /** Accepted: `commit` is the result (also at refs/aop/<id>/accepted); `landed` when `target` moved to it. */
+  z.object({ ...base, t: z.literal('feature.accepted'), seq: seqSchema, strategy: z.string(), commit: z.string(), target: z.string(), landed: z.boolean(), previous: z.string().optional() }),
   z.object({ ...base, t: z.literal('files.changed'), paths: z.array(z.string()), count: z.number() }),
   z.object({
     ...base,

@@ -111,7 +111,8 @@ describe('accept', () => {
     assert.ok(rev(`refs/aop/green/${s.seq}`));
     const log = fs.readFileSync(path.join(repo.dir, '.aop/features/green/events.jsonl'), 'utf8');
     assert.match(log, /"t":"gate"/);
-    assert.match(log, /\[accept\] Accepted into refs\/heads\/develop/);
+    const accepted = log.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: string }).find((e) => e.t === 'feature.accepted');
+    assert.deepEqual(accepted && { ...accepted, ts: undefined }, { ts: undefined, feature: 'green', t: 'feature.accepted', seq: s.seq, strategy: 'squash', commit: out.commit, target: 'refs/heads/develop', landed: true, previous: developBefore });
   });
 
   it('when the base is checked out in the user checkout, leaves it alone and says how to finish', async () => {

@@ -57,6 +57,7 @@ const everyEvent: AopEvent[] = [
   { t: 'breaker', ts, feature: 'f', state: 'open', failures: 3 },
   { t: 'gate', ts, feature: 'f', name: 'tests', seq: 2, exitCode: 1, durationMs: 100, output: 'fail', passed: false },
   { t: 'warning', ts, feature: 'f', message: 'careful' },
+  { t: 'feature.accepted', ts, feature: 'f', seq: 4, strategy: 'squash', commit: 'abcdef0123456789', target: 'refs/heads/main', landed: true },
 ];
 
 describe('shared/buildViews', () => {
