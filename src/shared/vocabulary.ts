@@ -50,6 +50,7 @@ export const VIOLATION_KINDS = [
   'outside_worktree',
   'main_checkout_write',
   'exclusive_area',
+  'broken_gitlink',
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
@@ -67,6 +68,7 @@ export const VIOLATION_KIND_TEXT: Readonly<Record<ViolationKind, string>> = {
   outside_worktree: 'A path outside the feature\'s worktree (`..` or absolute), refused or reported.',
   main_checkout_write: 'A file changed in your own checkout while agents ran: an agent may have left its worktree.',
   exclusive_area: 'A change in an area another feature claims in its `exclusive` globs.',
+  broken_gitlink: 'A gitlink (submodule entry) to a commit this repository does not have, e.g. a nested repository committed by the agent: whoever checks the branch out gets an empty folder.',
 };
 
 /** A violation kind as a heading ("Out of scope"). */

@@ -70,8 +70,10 @@ export async function acceptFeature(orch: Orchestrator, featureId: string, o: Ac
     return { status: 'blocked', reasons: [`The feature changed after you reviewed it (checkpoint ${o.expectSeq}, now ${summary.seq}). Review the new summary and accept again.`], summary };
   }
   if (!summary.ready) return { status: 'blocked', reasons: summary.blockers, summary };
-
-  const branchTip = await git(['rev-parse', '--verify', '-q', `refs/heads/${rt.state.branch}^{commit}`], { cwd: repo, okCodes: [1] }).catch(() => '');
+  // Merge and rebase land the agent's own commits: refused when those hold unchecked content.
+  const historyRefusal = summary.history.refused[o.strategy];
+  if (historyRefusal) return { status: 'blocked', reasons: [historyRefusal], summary };
+  const branchTip = summary.branchTip;
   const message = o.message ?? (await defaultMessage(orch, id, o.strategy, summary));
   const acceptedRef = `refs/aop/${id}/accepted`;
   const notes: string[] = [];
@@ -87,7 +89,7 @@ export async function acceptFeature(orch: Orchestrator, featureId: string, o: Ac
       targetLabel: target.label,
       baseCommit: rt.state.baseCommit,
       featureTree: summary.tree,
-      branchTip: branchTip || undefined,
+      branchTip,
       message,
       maxReplay: o.maxReplay,
     });

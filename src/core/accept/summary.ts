@@ -14,6 +14,7 @@ import { git } from '../git/gitRunner';
 import type { FileChange, Violation } from '../model/types';
 import type { Orchestrator } from '../orchestrator';
 import { AopError, errorMessage } from '../util/errors';
+import { brokenGitlinks, checkHistory, type HistoryCheck } from './history';
 import { resolveTarget, type AcceptTarget } from './target';
 
 export interface AcceptFile {
@@ -41,6 +42,13 @@ export interface AcceptSummary {
   /** Files another active feature changes too. */
   collisions: Collision[];
   gates: GateStatus[];
+  /** The feature branch's tip (the agent's own commits), when the branch exists. */
+  branchTip?: string;
+  /**
+   * The agent's commits, checked like checkpoints: what they hold that the accepted content does
+   * not refuses merge and rebase (`history.refused`); squash lands only the checked content.
+   */
+  history: HistoryCheck;
   /** Gates run while preparing this summary. */
   gateRuns: GateRun[];
   /** Worth knowing, not in the way. */
@@ -111,7 +119,8 @@ export async function prepareAccept(orch: Orchestrator, featureId: string, o: Pr
   // .git writes and writes in the main checkout are seen by watchers, not by checkpoints.
   const seen = new Set(snapshot.violations.map((v) => `${v.kind}\0${v.path}`));
   const watched = rt.violations.observed.filter((v) => !seen.has(`${v.kind}\0${v.path}`));
-  const violations = [...snapshot.violations, ...watched, ...(exclusiveAreaViolations(sets).get(id) ?? [])];
+  const gitlinks = await brokenGitlinks(rt.plan, rt.checkpoints.store, snapshot.changes);
+  const violations = [...snapshot.violations, ...gitlinks, ...watched, ...(exclusiveAreaViolations(sets).get(id) ?? [])];
   const collisions = fileCollisions(sets).get(id) ?? [];
   const critical = violations.filter((v) => v.severity === 'critical');
   const errors = violations.filter((v) => v.severity === 'error');
@@ -132,6 +141,24 @@ export async function prepareAccept(orch: Orchestrator, featureId: string, o: Pr
     return f;
   });
   if (files.length === 0) blockers.push('Nothing to accept: the feature does not differ from its base.');
+  // What merge and rebase would land besides the checked content: the agent's own commits.
+  const branchTip = await git(['rev-parse', '--verify', '-q', `refs/heads/${rt.state.branch}^{commit}`], { cwd: orch.repoRoot }).catch(() => '');
+  const history = await checkHistory({
+    repo: orch.repoRoot,
+    baseCommit: rt.state.baseCommit,
+    branchTip: branchTip || undefined,
+    plan: rt.plan,
+    validator: rt.validator,
+    store: rt.checkpoints.store,
+    finalViolations: violations,
+  });
+  if (history.unchecked) warnings.push(history.unchecked);
+  else if (history.unclean.length > 0) {
+    const files = [...new Set(history.unclean.flatMap((u) => u.violations.map((v) => v.path || '(feature)')))];
+    warnings.push(
+      `${history.unclean.length} of the agent's ${history.commits} commit(s) hold what the accepted content does not (${list(files)}): merge${history.refused.rebase ? ' and rebase are' : ' is'} refused; squash lands only the checked content.`,
+    );
+  }
   const notSnap = rt.checkpoints.notSnapshottedPaths;
   if (notSnap.length > 0) warnings.push(`${notSnap.length} path(s) are not in the checkpoint and will not be accepted: ${list(notSnap.map((n) => `${n.path} (${n.reason})`))}.`);
 
@@ -155,6 +182,8 @@ export async function prepareAccept(orch: Orchestrator, featureId: string, o: Pr
     violations,
     collisions,
     gates,
+    branchTip: branchTip || undefined,
+    history,
     gateRuns,
     warnings,
     blockers,

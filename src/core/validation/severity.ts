@@ -19,6 +19,7 @@ export const DEFAULT_SEVERITY: Readonly<Record<ViolationKind, Severity>> = {
   outside_worktree: 'critical',
   main_checkout_write: 'warning',
   exclusive_area: 'error',
+  broken_gitlink: 'error',
 };
 
 /** plan.severity wins; otherwise the default, with executables raised to error by policy. */

@@ -120,10 +120,12 @@ export function registerGateCommands(deps: CommandDeps): vscode.Disposable[] {
     return runs;
   };
 
-  const pickStrategy = async (ref: FeatureRef, target: string): Promise<AcceptStrategy | undefined> => {
+  const pickStrategy = async (ref: FeatureRef, target: string, refused: Partial<Record<AcceptStrategy, string>>): Promise<AcceptStrategy | undefined> => {
+    // Strategies the agent's history rules out are not offered (the summary said why).
+    const offered = ACCEPT_STRATEGIES.filter((s) => !refused[s]);
     const pick = await vscode.window.showQuickPick(
-      ACCEPT_STRATEGIES.map((s) => ({ label: s, detail: STRATEGY_TEXT[s], strategy: s })).sort((a, b) => Number(b.strategy === 'squash') - Number(a.strategy === 'squash')),
-      { title: `Accept ${ref.featureId} into ${target}: how`, placeHolder: 'Squash, merge or rebase' },
+      offered.map((s) => ({ label: s, detail: STRATEGY_TEXT[s], strategy: s })).sort((a, b) => Number(b.strategy === 'squash') - Number(a.strategy === 'squash')),
+      { title: `Accept ${ref.featureId} into ${target}: how`, placeHolder: offered.length < ACCEPT_STRATEGIES.length ? 'Squash only: the agent\'s own commits hold unchecked content' : 'Squash, merge or rebase' },
     );
     return pick?.strategy;
   };
@@ -172,7 +174,7 @@ export function registerGateCommands(deps: CommandDeps): vscode.Disposable[] {
     }
     const acceptLabel = 'Accept…';
     if ((await prompter.confirm(message, detail, acceptLabel)) !== acceptLabel) return undefined;
-    const strategy = (given as AcceptStrategy | undefined) ?? (await pickStrategy(ref, summary.target.label));
+    const strategy = (given as AcceptStrategy | undefined) ?? (await pickStrategy(ref, summary.target.label, summary.history.refused));
     if (!strategy) return undefined;
     const outcome = await withProgress(`Accepting ${ref.featureId} (${strategy})`, () =>
       acceptFeature(orch, ref.featureId, { ...options, strategy, expectSeq: summary.seq, isTrusted: deps.isTrusted }),

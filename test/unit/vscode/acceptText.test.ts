@@ -29,6 +29,7 @@ function summary(over: Partial<AcceptSummary> = {}): AcceptSummary {
       { name: 'e2e', command: 'npm run e2e', required: false, status: 'missing', lastRun: { seq: 5, passed: false, exitCode: 1, durationMs: 10, ts: 't', output: '' } },
     ],
     gateRuns: [],
+    history: { commits: 0, unclean: [], uncleanReplayed: [], refused: {} },
     warnings: [],
     blockers: [],
     ready: true,

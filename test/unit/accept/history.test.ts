@@ -1,0 +1,136 @@
+/**
+ * Accept lands only checked content (issue 12, point 2): the agent's own commits are validated
+ * like checkpoints, and merge and rebase, which land them, are refused when they hold what the
+ * accepted content does not. The scenario of the issue: a smart rollback cleaned the worktree,
+ * but the agent's commits still hold a 60 MB file, an AWS key, an executable, a link to
+ * /etc/passwd, 3,000 generated files and a gitlink to a missing commit; and a secret committed
+ * and then deleted.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { acceptFeature, prepareAccept } from '../../../src/core/accept';
+import { Orchestrator } from '../../../src/core/orchestrator';
+import { gitIn, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+
+const KEY = 'AKIAZ7Q3EGRT4PLM2DXV';
+const MISSING = '1234567890abcdef1234567890abcdef12345678';
+
+describe('accept: the agent history is checked like checkpoints', function () {
+  this.timeout(300_000);
+  let repo: TempRepo;
+  let orch: Orchestrator;
+  const isTrusted = () => true;
+
+  beforeEach(async () => {
+    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a\n' });
+    repo.git('branch', 'develop');
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+  });
+
+  afterEach(async () => {
+    await orch.dispose();
+    fs.rmSync(`${repo.dir}.worktrees`, { recursive: true, force: true });
+    repo.cleanup();
+  });
+
+  /** The issue's agent: unclean commits, then a worktree made clean again by smart rollback. */
+  async function uncleanHistory(id: string): Promise<{ wt: string; commits: string[] }> {
+    const f = await orch.createFeature({ id, baseRef: 'develop', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
+    const wt = f.worktree!;
+    const w = (rel: string, content: string | Buffer, mode?: number) => {
+      fs.mkdirSync(path.dirname(path.join(wt, rel)), { recursive: true });
+      fs.writeFileSync(path.join(wt, rel), content);
+      if (mode) fs.chmodSync(path.join(wt, rel), mode);
+    };
+    const big = Buffer.alloc(60 * 1024 * 1024, 'x');
+    w('src/big.bin', big);
+    w('src/creds.txt', `aws_access_key_id = ${KEY}\n`);
+    w('src/tool.sh', '#!/bin/sh\necho hi\n', 0o755);
+    fs.symlinkSync('/etc/passwd', path.join(wt, 'src/passwd'));
+    for (let i = 0; i < 3000; i++) w(`src/gen/f${i}.ts`, `export const f${i} = ${i};\n`);
+    gitIn(wt, 'add', '-A');
+    gitIn(wt, 'update-index', '--add', '--cacheinfo', `160000,${MISSING},src/sub`);
+    gitIn(wt, 'commit', '-q', '-m', 'generate things');
+    w('src/secret.txt', `key ${KEY}\n`);
+    gitIn(wt, 'add', '-A');
+    gitIn(wt, 'commit', '-q', '-m', 'add a secret');
+    fs.rmSync(path.join(wt, 'src/secret.txt'));
+    w('src/ok.ts', 'export const ok = true;\n');
+    gitIn(wt, 'add', '-A');
+    gitIn(wt, 'commit', '-q', '-m', 'remove the secret, add ok');
+    const commits = gitIn(wt, 'rev-list', '--reverse', 'develop..HEAD').split('\n');
+
+    await orch.checkpointNow(id);
+    assert.ok(orch.summary(id).violations.length > 0, 'the worktree held violations before the rollback');
+    fs.rmSync(path.join(wt, 'src/gen'), { recursive: true }); // too many files is feature-wide: taken out by hand
+    await orch.smartRollback(id);
+    await orch.checkpointNow(id);
+    for (const gone of ['src/big.bin', 'src/creds.txt', 'src/tool.sh', 'src/passwd']) assert.ok(!fs.existsSync(path.join(wt, gone)), `${gone} rolled back`);
+    return { wt, commits };
+  }
+
+  it('merge and rebase are refused with the offending commits and files; squash lands only the checked content', async () => {
+    const { commits } = await uncleanHistory('dirty');
+    const s = await prepareAccept(orch, 'dirty');
+    assert.equal(s.ready, true, s.blockers.join('\n'));
+    assert.deepEqual(s.violations, [], 'the accepted content itself is clean');
+    assert.equal(s.history.commits, 3);
+
+    // Each finding is listed once, at the commit that brought it.
+    const found = s.history.unclean.map((u) => [u.commit, u.violations.map((v) => `${v.kind} ${v.path}`).sort()]);
+    assert.deepEqual(found, [
+      [
+        commits[0],
+        ['broken_gitlink src/sub', 'executable_added src/tool.sh', 'file_too_large src/big.bin', 'secret_detected src/creds.txt', 'symlink_escape src/passwd', 'too_many_files '].sort(),
+      ],
+      [commits[1], ['secret_detected src/secret.txt']],
+    ]);
+    assert.deepEqual(s.history.uncleanReplayed, s.history.unclean);
+    assert.deepEqual(Object.keys(s.history.refused).sort(), ['merge', 'rebase']);
+    assert.ok(s.warnings.some((w) => /merge and rebase are refused; squash lands only the checked content/.test(w)), s.warnings.join('\n'));
+
+    const developBefore = repo.git('rev-parse', 'develop');
+    for (const strategy of ['merge', 'rebase'] as const) {
+      const out = await acceptFeature(orch, 'dirty', { strategy, expectSeq: s.seq, isTrusted });
+      assert.equal(out.status, 'blocked', strategy);
+      const reason = out.status === 'blocked' ? out.reasons.join('\n') : '';
+      for (const c of commits.slice(0, 2)) assert.ok(reason.includes(c!.slice(0, 10)), `${strategy}: ${reason}`);
+      for (const f of ['src/big.bin', 'src/creds.txt', 'src/tool.sh', 'src/passwd', 'src/sub', 'src/secret.txt']) assert.ok(reason.includes(f), `${strategy} names ${f}: ${reason}`);
+      assert.match(reason, /Accept with squash/);
+      assert.equal(repo.git('rev-parse', 'develop'), developBefore, 'nothing moved');
+    }
+
+    const out = await acceptFeature(orch, 'dirty', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    assert.equal(out.status, 'landed');
+    const landed = repo.git('ls-tree', '-r', '--name-only', 'develop').split('\n').sort();
+    assert.deepEqual(landed, ['README.md', 'src/a.ts', 'src/ok.ts']);
+    // Nothing of the agent's commits is reachable from the target.
+    for (const c of commits) assert.throws(() => repo.git('merge-base', '--is-ancestor', c!, 'develop'));
+  });
+
+  it('a clean history keeps every strategy; a gitlink to a missing commit in the accepted content is itself a violation', async () => {
+    const f = await orch.createFeature({ id: 'clean', baseRef: 'develop', spec: 'x' });
+    fs.writeFileSync(path.join(f.worktree!, 'src/b.ts'), 'b\n');
+    gitIn(f.worktree!, 'add', '-A');
+    gitIn(f.worktree!, 'commit', '-q', '-m', 'clean work');
+    const s = await prepareAccept(orch, 'clean');
+    assert.equal(s.history.commits, 1);
+    assert.deepEqual(s.history.unclean, []);
+    assert.deepEqual(s.history.refused, {});
+    const out = await acceptFeature(orch, 'clean', { strategy: 'rebase', expectSeq: s.seq, isTrusted });
+    assert.equal(out.status, 'landed');
+
+    // A nested repository in the worktree becomes a gitlink to a commit this repository lacks.
+    const g = await orch.createFeature({ id: 'nested', baseRef: 'develop', spec: 'x' });
+    const nested = path.join(g.worktree!, 'src/vendor');
+    fs.mkdirSync(nested, { recursive: true });
+    gitIn(nested, 'init', '-q');
+    fs.writeFileSync(path.join(nested, 'x.txt'), 'x\n');
+    gitIn(nested, 'add', '-A');
+    gitIn(nested, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'nested');
+    const n = await prepareAccept(orch, 'nested');
+    assert.deepEqual(n.violations.map((v) => `${v.kind} ${v.path}`), ['broken_gitlink src/vendor']);
+    assert.equal(n.ready, false);
+  });
+});
