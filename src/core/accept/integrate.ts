@@ -19,6 +19,7 @@
 import { git } from '../git/gitRunner';
 import { withSealedGit, type SealedGit } from '../git/sealedGit';
 import { AopError } from '../util/errors';
+import { normaliseLineEndings } from './lineEndings';
 import { applyTreeDiff, commitTree, isAncestor, mergeTree, readCommit, treeOf, userIdentityEnv, type ConflictFile } from './gitPlumbing';
 
 export const ACCEPT_STRATEGIES = ['merge', 'squash', 'rebase'] as const;
@@ -50,7 +51,14 @@ export type IntegrateResult =
   | { ok: false; conflicts: ConflictFile[]; step: string };
 
 export function integrate(i: IntegrateInput): Promise<IntegrateResult> {
-  return withSealedGit(i.repo, (sealed) => integrateWith(sealed, i));
+  return withSealedGit(i.repo, async (sealed) => {
+    // What lands is what `git add` would record: line endings normalised where the repository asks.
+    const n = await normaliseLineEndings(sealed, i.repo, i.baseCommit, i.featureTree);
+    const r = await integrateWith(sealed, { ...i, featureTree: n.tree });
+    if (!r.ok || n.changed.length === 0) return r;
+    const said = `Line endings of ${n.changed.length} file(s) were normalised as the repository's attributes ask, as git add would (${n.changed.slice(0, 5).join(', ')}${n.changed.length > 5 ? ', ...' : ''}).`;
+    return { ...r, note: r.note ? `${r.note} ${said}` : said };
+  });
 }
 
 async function integrateWith(sealed: SealedGit, i: IntegrateInput): Promise<IntegrateResult> {

@@ -51,6 +51,11 @@ export class SealedGit {
     /** The repository's common git folder (objects are shared from there). */
     readonly commonDir: string,
     readonly objectFormat: 'sha1' | 'sha256',
+    /**
+     * True when something besides committed `.gitattributes` can ask for line-ending conversion
+     * here: `core.autocrlf`/`core.eol`, or attributes copied from the user's files.
+     */
+    readonly mayConvertLineEndings: boolean,
   ) {}
 
   /** Makes a sealed context for the repository containing `repoCwd` (a checkout or a worktree). */
@@ -61,16 +66,18 @@ export class SealedGit {
     const carried = await carriedSettings(repoCwd);
     // mkdtemp makes the folder 0700: only this user can look inside.
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aop-sealed-'));
+    let mayConvert = carried.some(([k, v]) => (k === 'core.autocrlf' && v.toLowerCase() !== 'false') || k === 'core.eol');
     try {
       await fs.mkdir(path.join(dir, 'refs'));
       await fs.mkdir(path.join(dir, 'objects'));
       await fs.mkdir(path.join(dir, 'info'));
       await fs.writeFile(path.join(dir, 'HEAD'), 'ref: refs/heads/aop-sealed\n');
       const attributesFile = path.join(dir, 'global-attributes');
-      await fs.writeFile(attributesFile, o.attributes === false ? '' : await userAttributes(repoCwd));
-      if (o.attributes !== false) {
-        await fs.writeFile(path.join(dir, 'info', 'attributes'), await readBounded(path.join(commonDir, 'info', 'attributes')));
-      }
+      const user = o.attributes === false ? '' : await userAttributes(repoCwd);
+      const info = o.attributes === false ? '' : await readBounded(path.join(commonDir, 'info', 'attributes'));
+      await fs.writeFile(attributesFile, user);
+      await fs.writeFile(path.join(dir, 'info', 'attributes'), info);
+      if (user.trim() !== '' || info.trim() !== '') mayConvert = true;
       // A shallow repository's boundary, so history walks stop where the repository's do.
       const shallow = await readBounded(path.join(commonDir, 'shallow'), 64 * 1024 * 1024);
       if (shallow !== '') await fs.writeFile(path.join(dir, 'shallow'), shallow);
@@ -88,7 +95,7 @@ export class SealedGit {
       await fs.rm(dir, { recursive: true, force: true });
       throw e;
     }
-    return new SealedGit(dir, commonDir, objectFormat);
+    return new SealedGit(dir, commonDir, objectFormat, mayConvert);
   }
 
   run(args: readonly string[], o: SealedRunOptions = {}): Promise<GitResult> {

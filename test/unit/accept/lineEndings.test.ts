@@ -1,0 +1,101 @@
+/**
+ * Accept commits what the user's own `git add` would (issue 12, CRLF): where `.gitattributes`
+ * asks for normalisation and the agent writes CRLF, the landed tree equals `git add` of the
+ * worktree onto the base, for every strategy; checkpoints keep the raw bytes. No filter runs.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { acceptFeature, prepareAccept } from '../../../src/core/accept';
+import { Orchestrator } from '../../../src/core/orchestrator';
+import { gitIn, makeTempDir, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+
+/** The tree the user's own `git add -A` records for `worktree`, starting from an index of `base`. */
+function gitAddTree(worktree: string, base: string): string {
+  const dir = makeTempDir('aop-add-');
+  const env = { ...process.env, GIT_INDEX_FILE: path.join(dir, 'index') };
+  try {
+    execFileSync('git', ['read-tree', base], { cwd: worktree, env });
+    execFileSync('git', ['-c', 'core.safecrlf=false', 'add', '-A'], { cwd: worktree, env, stdio: 'pipe' });
+    return execFileSync('git', ['write-tree'], { cwd: worktree, env, encoding: 'utf8' }).trim();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('accept: line endings as git add would record them', function () {
+  this.timeout(120_000);
+  let repo: TempRepo;
+  let orch: Orchestrator;
+  const isTrusted = () => true;
+
+  beforeEach(async () => {
+    repo = makeTempRepo({ 'README.md': '# r\n', 'src/lf.txt': 'one\ntwo\n', 'docs/keep.txt': 'k\n' });
+    repo.git('config', 'core.safecrlf', 'false');
+    repo.write('.gitattributes', '* text=auto eol=lf\n*.bat eol=crlf\n');
+    // A file committed with CRLF before the attributes said otherwise: text=auto keeps it so.
+    repo.write('legacy/old.txt', 'was\r\ncrlf\r\n');
+    repo.git('add', '-A');
+    repo.git('-c', 'core.autocrlf=false', 'update-index', '--add', '--cacheinfo', `100644,${repo.git('hash-object', '-w', '--no-filters', 'legacy/old.txt')},legacy/old.txt`);
+    repo.git('commit', '-q', '-m', 'attributes');
+    repo.git('branch', 'develop');
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+  });
+
+  afterEach(async () => {
+    await orch.dispose();
+    fs.rmSync(`${repo.dir}.worktrees`, { recursive: true, force: true });
+    repo.cleanup();
+  });
+
+  /** The agent writes CRLF everywhere (new and changed files, a binary, a .bat, the legacy file), and commits some of it. */
+  async function crlfFeature(id: string): Promise<string> {
+    const f = await orch.createFeature({ id, baseRef: 'develop', spec: 'x' });
+    const wt = f.worktree!;
+    const w = (rel: string, content: string | Buffer) => {
+      fs.mkdirSync(path.dirname(path.join(wt, rel)), { recursive: true });
+      fs.writeFileSync(path.join(wt, rel), content);
+    };
+    w('src/lf.txt', 'one\r\ntwo\r\nthree\r\n');
+    w('src/new.txt', `new ${id}\r\nfile\r\n`);
+    w('run.bat', 'echo hi\n');
+    w('legacy/old.txt', 'was\r\ncrlf\r\nstill\r\n');
+    w('img.bin', Buffer.from([0, 1, 2, 13, 10, 255, 13, 10]));
+    gitIn(wt, 'add', 'src/new.txt');
+    gitIn(wt, '-c', 'core.safecrlf=false', 'commit', '-q', '-m', 'agent commit');
+    w('src/later.txt', 'uncommitted\r\nwork\r\n');
+    return wt;
+  }
+
+  for (const strategy of ['squash', 'merge', 'rebase'] as const) {
+    it(`${strategy}: the landed tree equals git add of the worktree; the checkpoint kept the raw bytes`, async () => {
+      const wt = await crlfFeature(strategy);
+      const base = repo.git('rev-parse', 'develop');
+      const expected = gitAddTree(wt, base);
+      const s = await prepareAccept(orch, strategy);
+      assert.equal(s.ready, true, s.blockers.join('\n'));
+      assert.equal((await orch.readFileAt(strategy, s.seq, 'src/lf.txt'))?.toString(), 'one\r\ntwo\r\nthree\r\n', 'checkpoints keep raw bytes');
+      assert.notEqual(s.tree, expected);
+
+      const out = await acceptFeature(orch, strategy, { strategy, expectSeq: s.seq, isTrusted });
+      assert.equal(out.status, 'landed');
+      assert.equal(repo.git('rev-parse', 'develop^{tree}'), expected);
+      assert.equal(repo.git('cat-file', 'blob', 'develop:src/lf.txt'), 'one\ntwo\nthree');
+      assert.equal(execFileSync('git', ['cat-file', 'blob', 'develop:legacy/old.txt'], { cwd: repo.dir, encoding: 'utf8' }), 'was\r\ncrlf\r\nstill\r\n', 'text=auto keeps CRLF a file already had');
+      assert.ok(out.status === 'landed' && out.notes.some((n) => /Line endings of \d+ file\(s\) were normalised/.test(n)), JSON.stringify(out.status === 'landed' && out.notes));
+    });
+  }
+
+  it('no attributes, no autocrlf: the checkpoint content lands byte for byte', async () => {
+    repo.git('rm', '-q', '.gitattributes');
+    repo.git('commit', '-q', '-m', 'no attributes');
+    repo.git('branch', '-f', 'develop');
+    const f = await orch.createFeature({ id: 'raw', baseRef: 'develop', spec: 'x' });
+    fs.writeFileSync(path.join(f.worktree!, 'src/lf.txt'), 'crlf\r\nkept\r\n');
+    const s = await prepareAccept(orch, 'raw');
+    const out = await acceptFeature(orch, 'raw', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    assert.equal(out.status, 'landed');
+    assert.equal(repo.git('rev-parse', 'develop^{tree}'), s.tree);
+  });
+});
