@@ -88,14 +88,15 @@ export async function pickAgent(title: string, ctx: AgentChoiceContext): Promise
     }));
   const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which agent works on this feature', matchOnDetail: true, ignoreFocusOut: true });
   if (!pick) return undefined;
-  return configFor(pick.availability, ctx);
+  // Picking the custom command is choosing its command line: ask, prefilled with the current one.
+  return configFor(pick.availability, ctx, true);
 }
 
-/** The provider choice for an availability; a custom agent without a command line asks for one. */
-export async function configFor(a: ProviderAvailability, ctx: AgentChoiceContext): Promise<ProviderConfigInput | undefined> {
+/** The provider choice for an availability; a custom agent without a command line (or `ask`) asks for one. */
+export async function configFor(a: ProviderAvailability, ctx: AgentChoiceContext, ask = false): Promise<ProviderConfigInput | undefined> {
   if (a.id === 'custom') {
     const known = ctx.current?.provider === 'custom' ? ctx.current.template : ctx.settings.providers.custom?.template;
-    const template = a.status === 'setup' || !known ? await askCommandLine(ctx.featureId, known) : known;
+    const template = ask || a.status === 'setup' || !known ? await askCommandLine(ctx.featureId, known) : known;
     return template ? { provider: 'custom', template } : undefined;
   }
   // A CLI found only through its other transport is started through that one.

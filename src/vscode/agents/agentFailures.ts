@@ -14,10 +14,12 @@ const OPEN_SETTINGS = 'Open Settings';
 
 /** The failure in one notification: reason, then the last non-blank output lines, bounded. */
 export function failureText(featureId: string, reason: string | undefined, output: readonly OutputLine[], maxLines = 3, maxChars = 400): string {
+  // The reason often quotes the last stderr lines already: add only what it does not say.
   const tail = output
     .map((l) => l.text.trim())
     .filter(Boolean)
     .slice(-maxLines)
+    .filter((l) => !reason?.includes(l))
     .join(' ⏎ ');
   const text = `The agent of ${featureId} failed${reason ? `: ${reason}` : ''}.${tail ? ` Last output: ${tail}` : ''}`;
   return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;

@@ -17,6 +17,8 @@ const FEATURE = 'greeting';
 const OUT_OF_SCOPE = 'docs/notes.md';
 /** The custom agent: a file in scope, a line outside it (the plan allows src/**), another file in scope, then it stays alive. */
 const COMMAND_LINE = `sh -c 'printf "export const greeting = (n: string) => \\"Hello, \\" + n;\\n" > src/greeting.ts; sleep 1; echo "- greeting added" >> ${OUT_OF_SCOPE}; sleep 1; echo "export const bye = 1;" > src/farewell.ts; echo agent wrote its files; sleep 600'`;
+/** A first command line that fails the way real CLIs do without credentials. */
+const FAILING_LINE = `sh -c 'echo "mytool: no API key set" >&2; exit 2'`;
 const MAX_SHOT_BYTES = 300 * 1024;
 
 function readIf(file) {
@@ -84,13 +86,22 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   if (!agentRows.some((t) => /Custom command/.test(t) && /asks for its command line/.test(t))) throw new Error(`the agent pick does not offer a custom command: ${agentRows.join(' | ')}`);
   await shot('first-hour-2-agents.png');
   await pickQuickItem(page, 'Custom command', { title: `New feature ${FEATURE}: agent` });
-  await answerInput(page, `Feature ${FEATURE}: the agent's command line`, COMMAND_LINE);
+  // A first try that fails, as first tries do: the agent says why on stderr and exits.
+  await answerInput(page, `Feature ${FEATURE}: the agent's command line`, FAILING_LINE);
   const ready = await waitForNotification(page, `Feature ${FEATURE} is ready`, { timeout: 60_000 });
   const plan = readIf(planFile) ?? '';
   if (!/^allowed:\n {2}- src\/\*\*$/m.test(plan) || !/^# What the agent of feature "greeting" may touch/m.test(plan)) throw new Error(`plan.yaml is not the commented template with the picked scope:\n${plan}`);
 
-  // 2. Start the custom agent from the notification; it writes in and out of scope.
+  // 2. Start it from the notification: its failure is a notification with its last words and what to do.
   await ready.locator('.monaco-button', { hasText: 'Start Agent' }).click();
+  const failed = await waitForNotification(page, `The agent of ${FEATURE} failed`, { timeout: 60_000 });
+  const failedText = (await failed.textContent()) ?? '';
+  if (!failedText.includes('mytool: no API key set')) throw new Error(`the failure notification does not quote the agent's stderr: ${failedText}`);
+  await shot('first-hour-2b-agent-failed.png');
+  // Start it again with the right command line (the input comes prefilled with the failed one).
+  await failed.locator('.monaco-button', { hasText: 'Start With…' }).click();
+  await pickQuickItem(page, 'Custom command', { title: `Start ${FEATURE} with` });
+  await answerInput(page, `Feature ${FEATURE}: the agent's command line`, COMMAND_LINE);
   await until(() => existsSync(path.join(worktree, 'src', 'farewell.ts')), 'the custom agent to write its three files');
   if (!readIf(path.join(worktree, ...OUT_OF_SCOPE.split('/')))?.includes('greeting added')) throw new Error(`the custom agent did not write ${OUT_OF_SCOPE}`);
 
