@@ -1,27 +1,33 @@
 /**
  * The benchmark as a module: `runBench({ quick })` runs the figures and returns a report;
- * run.ts is the command line around it (printing, writing results, the chart, the README).
+ * run.ts is the command line around it (printing, writing results, the chart, the READMEs).
  * CI can call `runBench({ quick: true })` directly, or `node --import tsx bench/run.ts --quick --no-write`.
  */
-import { checkpointFigure, type CheckpointCell, type CheckpointSetup } from './figures/checkpoint';
+import { agentsFigure, type AgentsFigure } from './figures/agents';
+import { checkpointFigure, type CheckpointCell, type CheckpointSetup, type Shape } from './figures/checkpoint';
 import { eventLogFigure, type EventLogFigure } from './figures/eventLog';
+import { restartFigure, type RestartFigure } from './figures/restart';
 import { rollbackFigure, type RollbackFigure } from './figures/rollback';
 import { validationFigure, type ValidationFigure } from './figures/validation';
 import { watchFigure, type WatchFigure } from './figures/watch';
 import { currentLoad, machineInfo, type MachineInfo } from './lib/machine';
-import { addWorktree, ensureRepo, REPO_FILES, type GeneratedRepo, type RepoSize } from './lib/repos';
+import { addWorktree, ensureRealTree, ensureRepo, externalRepo, type BenchRepo, type RepoKind, type RepoSize } from './lib/repos';
 import { round } from './lib/stats';
 import type { WatcherSetting } from '../src/core/watch';
 
-export const FIGURES = ['checkpoint', 'validation', 'watch', 'rollback', 'eventlog'] as const;
+export const FIGURES = ['checkpoint', 'restart', 'validation', 'watch', 'rollback', 'eventlog', 'agents'] as const;
 export type FigureName = (typeof FIGURES)[number];
+export const REPO_CHOICES = ['small', 'medium', 'large', 'real'] as const;
+export type RepoChoice = (typeof REPO_CHOICES)[number];
 
 export interface BenchOptions {
-  /** Small and medium repositories only, fewer runs (about 2 minutes). */
+  /** Small and medium repositories only, fewer runs (a few minutes). */
   quick?: boolean;
   seed?: number;
-  /** Defaults: quick small+medium, full small+medium+large. */
-  sizes?: RepoSize[];
+  /** Defaults: quick small+medium, full small+medium+large+real. */
+  sizes?: RepoChoice[];
+  /** Measure this existing repository instead (figure 1 and the restart figure only). */
+  repoPath?: string;
   figures?: readonly FigureName[];
   /** Watcher backends for figure 3 (default native and chokidar). */
   watchBackends?: WatcherSetting[];
@@ -29,20 +35,34 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
+export interface RepoInfo {
+  kind: RepoKind;
+  label: string;
+  files: number;
+  folders: number;
+  bytes: number;
+  commit: string;
+  bigFolder: { path: string; entries: number };
+  generatedSec: number;
+  worktreeAddSec?: number;
+}
+
 export interface BenchReport {
-  version: 1;
+  version: 2;
   mode: 'quick' | 'full';
   /** The figures this run measured (a partial run re-measures some). */
   figures: FigureName[];
   seed: number;
   machine: MachineInfo;
   durationSec: number;
-  repos: { size: RepoSize; files: number; folders: number; bytes: number; commit: string; generatedSec: number; worktreeAddSec?: number }[];
+  repos: RepoInfo[];
   checkpoint?: { setup: CheckpointSetup[]; cells: CheckpointCell[] };
+  restart?: RestartFigure[];
   validation?: ValidationFigure;
   watch?: WatchFigure;
   rollback?: RollbackFigure[];
   eventLog?: EventLogFigure;
+  agents?: AgentsFigure;
   errors: { figure: string; message: string }[];
 }
 
@@ -50,10 +70,15 @@ export interface BenchReport {
 function runPlan(quick: boolean) {
   return {
     checkpoint: {
-      ks: [1, 10, 20, 100, 1000],
-      freshK: 20,
+      ks: [1, 20, 200, 2000],
       warmup: quick ? 1 : 2,
-      runs: (k: number, fresh: boolean) => (quick ? (k >= 1000 ? 1 : k >= 100 ? 3 : 6) : k >= 1000 ? 4 : k >= 100 ? 7 : fresh ? 15 : k === 20 ? 30 : 20),
+      runs: (k: number, shape: Shape): number => {
+        if (quick) return k >= 2000 ? 1 : k >= 200 ? 3 : shape === 'spread' && k === 20 ? 10 : 5;
+        if (k >= 2000) return 5;
+        if (k >= 200) return 10;
+        if (shape === 'spread' && k === 20) return 60; // enough that the p95 is steady
+        return shape === 'spread' ? 30 : 20;
+      },
     },
     validation: { cold: quick ? 3 : 7, warm: quick ? 10 : 30 },
     watch: {
@@ -62,8 +87,9 @@ function runPlan(quick: boolean) {
       rates: quick ? [1100] : [1100, 2000, 4000, 8000],
       rateSeconds: quick ? 2 : 3,
     },
-    rollbackRuns: (size: RepoSize) => (quick ? 1 : size === 'large' ? 3 : 2),
+    rollbackRuns: (kind: RepoKind) => (quick ? 1 : kind === 'large' ? 3 : 2),
     eventLog: { events: 100_000, runs: quick ? 1 : 3 },
+    agents: quick ? { features: 3, idleSeconds: 3, singleSeconds: 5, writingSeconds: 5 } : { features: 10, idleSeconds: 65, singleSeconds: 30, writingSeconds: 60 },
   };
 }
 
@@ -71,12 +97,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const started = performance.now();
   const quick = options.quick === true;
   const seed = options.seed ?? 1;
-  const sizes = options.sizes ?? (quick ? ['small', 'medium'] : ['small', 'medium', 'large']);
-  const figures = new Set<FigureName>(options.figures ?? FIGURES);
+  const external = options.repoPath !== undefined;
+  const sizes: RepoChoice[] = external ? [] : (options.sizes ?? (quick ? ['small', 'medium'] : ['small', 'medium', 'large', 'real']));
+  const figures = new Set<FigureName>(options.figures ?? (external ? ['checkpoint', 'restart'] : FIGURES));
   const log = options.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const plan = runPlan(quick);
-  const largest = [...sizes].sort((a, b) => REPO_FILES[a] - REPO_FILES[b]).at(-1)!;
-  const report: BenchReport = { version: 1, mode: quick ? 'quick' : 'full', figures: [...figures], seed, machine: machineInfo(), durationSec: 0, repos: [], errors: [] };
+  const report: BenchReport = { version: 2, mode: quick ? 'quick' : 'full', figures: [...figures], seed, machine: machineInfo(), durationSec: 0, repos: [], errors: [] };
 
   const attempt = async (figure: string, fn: () => Promise<void>): Promise<void> => {
     try {
@@ -89,58 +115,80 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   };
 
   log(`bench (${report.mode}, seed ${seed}) on ${report.machine.nproc} cores, load ${report.machine.loadStart}`);
-  const repos = new Map<RepoSize, GeneratedRepo>();
-  for (const size of sizes) {
-    const repo = ensureRepo(size, seed, log);
-    repos.set(size, repo);
-    report.repos.push({ size, files: repo.files.length, folders: repo.folders, bytes: repo.bytes, commit: repo.commit, generatedSec: round(repo.generatedSec, 1) });
-  }
-
-  const needsWorktree = figures.has('checkpoint') || figures.has('rollback') || figures.has('watch');
-  for (const size of needsWorktree ? sizes : []) {
-    const repo = repos.get(size)!;
-    log(`${size}: adding a worktree of ${repo.files.length.toLocaleString('en-US')} files`);
-    const t = performance.now();
-    const wt = addWorktree(repo, size);
-    report.repos.find((r) => r.size === size)!.worktreeAddSec = round((performance.now() - t) / 1000, 1);
-    try {
-      if (figures.has('checkpoint')) {
-        await attempt(`checkpoint/${size}`, async () => {
-          log(`figure 1, checkpoint latency: ${size}`);
-          const r = await checkpointFigure(repo, wt, plan.checkpoint, log);
-          report.checkpoint ??= { setup: [], cells: [] };
-          report.checkpoint.setup.push(r.setup);
-          report.checkpoint.cells.push(...r.cells);
-        });
-      }
-      if (figures.has('rollback') && (size !== 'small' || sizes.length === 1)) {
-        await attempt(`rollback/${size}`, async () => {
-          log(`figure 4, rollback: ${size}`);
-          (report.rollback ??= []).push(await rollbackFigure(repo, wt, plan.rollbackRuns(size), log));
-        });
-      }
-      if (figures.has('watch') && size === largest) {
-        await attempt(`watch/${size}`, async () => {
-          log(`figure 3, watching: ${size}`);
-          report.watch = await watchFigure(repo, wt, { ...plan.watch, backends: options.watchBackends ?? [...plan.watch.backends] }, log);
-        });
-      }
-    } finally {
-      wt.remove();
+  const repos: BenchRepo[] = [];
+  const cleanups: (() => void)[] = [];
+  try {
+    if (options.repoPath) {
+      const ext = externalRepo(options.repoPath, log);
+      cleanups.push(ext.cleanup);
+      repos.push(ext);
     }
-  }
+    for (const size of sizes) repos.push(size === 'real' ? ensureRealTree(log) : ensureRepo(size as RepoSize, seed, log));
+    for (const r of repos) {
+      report.repos.push({ kind: r.kind, label: r.label, files: r.files.length, folders: r.folders, bytes: r.bytes, commit: r.commit, bigFolder: { path: r.bigFolder.path, entries: r.bigFolder.entries }, generatedSec: round(r.generatedSec, 1) });
+    }
+    const synthetic = repos.filter((r) => r.kind !== 'real' && r.kind !== 'external');
+    const largest = synthetic.at(-1);
 
-  if (figures.has('validation')) {
-    await attempt('validation', async () => {
-      log(`figure 2, validation: 1,000 files x 100 globs (${largest} repository)`);
-      report.validation = await validationFigure(repos.get(largest)!, plan.validation);
-    });
-  }
-  if (figures.has('eventlog')) {
-    await attempt('eventlog', async () => {
-      log(`figure 5, event log: ${plan.eventLog.events.toLocaleString('en-US')} events`);
-      report.eventLog = await eventLogFigure(plan.eventLog.events, plan.eventLog.runs);
-    });
+    const needsWorktree = ['checkpoint', 'restart', 'rollback', 'watch'].some((f) => figures.has(f as FigureName));
+    for (const repo of needsWorktree ? repos : []) {
+      log(`${repo.label}: adding a worktree of ${repo.files.length.toLocaleString('en-US')} files`);
+      const t = performance.now();
+      const wt = addWorktree(repo, repo.kind);
+      report.repos.find((r) => r.kind === repo.kind)!.worktreeAddSec = round((performance.now() - t) / 1000, 1);
+      try {
+        if (figures.has('checkpoint')) {
+          await attempt(`checkpoint/${repo.kind}`, async () => {
+            log(`figure 1, checkpoint latency: ${repo.label}`);
+            const r = await checkpointFigure(repo, wt, plan.checkpoint, log);
+            report.checkpoint ??= { setup: [], cells: [] };
+            report.checkpoint.setup.push(r.setup);
+            report.checkpoint.cells.push(...r.cells);
+          });
+        }
+        if (figures.has('restart')) {
+          await attempt(`restart/${repo.kind}`, async () => {
+            log(`figure 6, first reconciliation after a restart: ${repo.label}`);
+            (report.restart ??= []).push(await restartFigure(repo, wt, log));
+          });
+        }
+        if (figures.has('rollback') && synthetic.includes(repo) && (repo.kind !== 'small' || synthetic.length === 1)) {
+          await attempt(`rollback/${repo.kind}`, async () => {
+            log(`figure 4, rollback: ${repo.label}`);
+            (report.rollback ??= []).push(await rollbackFigure(repo, wt, plan.rollbackRuns(repo.kind), log));
+          });
+        }
+        if (figures.has('watch') && repo === largest) {
+          await attempt(`watch/${repo.kind}`, async () => {
+            log(`figure 3, watching: ${repo.label}`);
+            report.watch = await watchFigure(repo, wt, { ...plan.watch, backends: options.watchBackends ?? [...plan.watch.backends] }, log);
+          });
+        }
+      } finally {
+        wt.remove();
+      }
+    }
+
+    if (figures.has('validation') && largest) {
+      await attempt('validation', async () => {
+        log(`figure 2, validation: 1,000 files x 100 globs (${largest.label}-file repository)`);
+        report.validation = await validationFigure(largest, plan.validation);
+      });
+    }
+    if (figures.has('eventlog')) {
+      await attempt('eventlog', async () => {
+        log(`figure 5, event log: ${plan.eventLog.events.toLocaleString('en-US')} events`);
+        report.eventLog = await eventLogFigure(plan.eventLog.events, plan.eventLog.runs);
+      });
+    }
+    if (figures.has('agents') && largest) {
+      await attempt('agents', async () => {
+        log(`figure 7, ${plan.agents.features} agents at once: ${largest.label}-file repository`);
+        report.agents = await agentsFigure(largest, plan.agents, log);
+      });
+    }
+  } finally {
+    for (const c of cleanups) c();
   }
   report.machine.loadEnd = currentLoad();
   report.durationSec = round((performance.now() - started) / 1000, 1);

@@ -9,7 +9,7 @@ import { ObjectStore } from '../../src/core/git/objectStore';
 import { makePlan, type Plan } from '../../src/core/plan';
 import { Validator } from '../../src/core/validation';
 import { gitSync } from '../lib/git';
-import type { GeneratedRepo } from '../lib/repos';
+import type { BenchRepo } from '../lib/repos';
 import { makeRng, shuffled } from '../lib/rng';
 import { summarize, timed, type Summary } from '../lib/stats';
 
@@ -46,7 +46,7 @@ export function benchPlan(seed: number): Plan {
   return makePlan({ version: 1, allowed: [...allowed], forbidden: [...forbidden] });
 }
 
-export async function validationFigure(repo: GeneratedRepo, runs: { cold: number; warm: number }): Promise<ValidationFigure> {
+export async function validationFigure(repo: BenchRepo, runs: { cold: number; warm: number }): Promise<ValidationFigure> {
   const listing = gitSync(repo.dir, ['ls-tree', '-r', '-l', '-z', repo.commit]).split('\0').filter(Boolean);
   const blobs = listing.map((line) => {
     const [meta, p] = line.split('\t') as [string, string];
@@ -87,7 +87,7 @@ export async function validationFigure(repo: GeneratedRepo, runs: { cold: number
       warmTen.push(await timed(() => w.validate(tenChanged)));
     }
     return {
-      repo: repo.size,
+      repo: repo.kind,
       files: changes.length,
       globs: plan.allowed.length + plan.forbidden.length,
       violations,

@@ -14,7 +14,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { WatcherSetting } from '../../src/core/watch';
-import type { GeneratedRepo, Worktree } from '../lib/repos';
+import type { BenchRepo, Worktree } from '../lib/repos';
 import { makeRng, shuffled } from '../lib/rng';
 import { percentile, round, summarize, type Summary } from '../lib/stats';
 import { wallNow, type ChildCommand, type ChildMemory, type ChildMessage } from './watchProtocol';
@@ -185,7 +185,7 @@ function sleep(ms: number): Promise<void> {
 
 async function measureBackend(
   backend: WatcherSetting,
-  repo: GeneratedRepo,
+  repo: BenchRepo,
   wt: Worktree,
   plan: WatchPlan,
   quietMs: number,
@@ -219,8 +219,8 @@ async function measureBackend(
 
     // Latency of isolated writes.
     const rng = makeRng(repo.seed ^ 0x3a7c);
-    const existing = shuffled(repo.files, rng);
-    const leafDirs = [...new Set(repo.files.map((f) => path.posix.dirname(f)))];
+    const existing = shuffled(repo.spreadFiles, rng);
+    const leafDirs = [...new Set(repo.spreadFiles.map((f) => path.posix.dirname(f)))];
     const lat: number[] = [];
     let lost = 0;
     for (let i = 0; i < plan.latencySamples; i++) {
@@ -295,9 +295,9 @@ async function measureBackend(
   return result;
 }
 
-export async function watchFigure(repo: GeneratedRepo, wt: Worktree, plan: WatchPlan, note: (s: string) => void): Promise<WatchFigure> {
+export async function watchFigure(repo: BenchRepo, wt: Worktree, plan: WatchPlan, note: (s: string) => void): Promise<WatchFigure> {
   const quietMs = 150;
   const backends: WatchBackendResult[] = [];
   for (const b of plan.backends) backends.push(await measureBackend(b, repo, wt, plan, quietMs, note));
-  return { repo: repo.size, files: repo.files.length, folders: repo.folders, quietMs, backends };
+  return { repo: repo.kind, files: repo.files.length, folders: repo.folders, quietMs, backends };
 }
