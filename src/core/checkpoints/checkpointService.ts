@@ -80,6 +80,8 @@ export class CheckpointService {
   /** Checkpoints in refs/aop that the log has no record of (see recordUnlogged). */
   private unlogged: CheckpointRef[] = [];
   private notSnapshotted = new Map<string, string>();
+  /** Milliseconds per stage of the last recorded checkpoint (for the bench and diagnosis). */
+  lastTimings: Record<string, number> = {};
   private readonly emitter = new Emitter<CheckpointRecord>();
   /** Fires after each recorded checkpoint. */
   readonly onCheckpoint = this.emitter.event;
@@ -250,10 +252,13 @@ export class CheckpointService {
   /** Takes a checkpoint now; call only inside the feature's lane. */
   private async take(p: Pick<Pending, 'paths' | 'full' | 'force' | 'trigger'>): Promise<CheckpointRecord | undefined> {
     const started = performance.now();
+    const t = new StageClock();
     await this.recordUnlogged();
     const up = p.full ? await this.snapshotter.applyAll() : await this.snapshotter.applyPaths(p.paths);
     this.noteSideEffects(up, p.full);
+    t.lap('snapshot');
     const tree = await this.tree.write();
+    t.lap('trees');
     if (tree === this.headTree && !p.force) {
       if (up.ignoredPresent.length > 0 || up.ignoredGone.length > 0) await this.revalidateOnly();
       if (p.full) await this.stats.save();
@@ -262,11 +267,15 @@ export class CheckpointService {
     const seq = this.headSeq + 1;
     const parent = this.headCommit;
     const commit = await this.writeCommit(tree, parent, `aop checkpoint ${this.opts.featureId}#${seq} (${p.trigger})`);
+    t.lap('commit');
     // Everything that can fail (reading objects for the diff, validating) happens before the
     // ref is made: a checkpoint either exists with its record, or not at all.
     const files = parseDiffTreeZ(await this.differ.diff(this.headTree, tree, true));
+    t.lap('diff');
     const validation = await this.computeValidation(commit);
+    t.lap('validate');
     await this.refs.create(RefStore.checkpointRef(this.opts.featureId, seq), commit);
+    t.lap('ref');
     this.headSeq = seq;
     this.headCommit = commit;
     this.headTree = tree;
@@ -286,8 +295,10 @@ export class CheckpointService {
     if (this.notSnapshotted.size > 0) record.notSnapshotted = this.notSnapshottedPaths;
     await this.opts.log.append({ t: 'checkpoint', ...omitFeature(record) });
     await this.opts.log.sync();
+    t.lap('log');
     // The stat cache matters to full scans; rewriting it after every watch batch would cost O(repository).
     if (p.full) await this.stats.save();
+    this.lastTimings = t.laps;
     if (this.opts.budgetMs !== undefined && record.durationMs > this.opts.budgetMs) {
       await this.opts.log.append({ t: 'checkpoint.degraded', reason: `took ${record.durationMs} ms, over the ${this.opts.budgetMs} ms budget`, durationMs: record.durationMs });
     }
@@ -453,4 +464,16 @@ function rank(t: CheckpointTrigger): number {
 function omitFeature(r: CheckpointRecord): Omit<CheckpointRecord, 'featureId'> {
   const { featureId: _f, ...rest } = r;
   return rest;
+}
+
+/** Times consecutive stages of one checkpoint. */
+class StageClock {
+  readonly laps: Record<string, number> = {};
+  private at = performance.now();
+
+  lap(stage: string): void {
+    const now = performance.now();
+    this.laps[stage] = Math.round((now - this.at) * 100) / 100;
+    this.at = now;
+  }
 }
