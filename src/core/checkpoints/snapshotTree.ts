@@ -1,18 +1,15 @@
 /**
  * An editable view of a checkpoint's tree that loads folders lazily and rewrites only the
  * folders on changed paths. Every untouched subtree keeps its object id, so writing a new
- * snapshot costs O(changed paths × depth), not O(files in the repository).
+ * snapshot costs O(changed paths × depth), not O(files in the repository). A folder is read
+ * from git once however many lookups wait for it at the same time.
  */
 import type { ObjectStore, TreeEntry } from '../git/objectStore';
+import { AopError } from '../util/errors';
+import { TREE_MODE, TreeNode } from './treeNode';
 
-export const TREE_MODE = '040000';
+export { TREE_MODE } from './treeNode';
 export const GITLINK_MODE = '160000';
-
-interface DirNode {
-  /** Object id of this folder as last written; undefined while dirty. */
-  oid: string | undefined;
-  entries: Map<string, TreeEntry>;
-}
 
 export interface FileEntry {
   path: string;
@@ -21,47 +18,99 @@ export interface FileEntry {
 }
 
 export class SnapshotTree {
-  private dirs = new Map<string, DirNode>();
+  private dirs = new Map<string, TreeNode>();
+  /** Folder reads in flight, so concurrent lookups share one read. */
+  private loading = new Map<string, Promise<TreeNode | undefined>>();
   private dirty = new Set<string>();
+  /** Bumped by reset(): reads started before it must not land in the new state. */
+  private generation = 0;
+  private readonly oidBytes: number;
 
   constructor(
     private readonly store: ObjectStore,
     private rootOid: string,
-  ) {}
+  ) {
+    this.oidBytes = store.oidLength / 2;
+  }
 
   get oid(): string | undefined {
     return this.dirty.size === 0 ? this.rootOid : undefined;
+  }
+
+  /** Folders held in memory (each read once, kept until reset). */
+  get loadedFolders(): number {
+    return this.dirs.size;
   }
 
   /** Drops every cached folder and starts again from `rootOid` (after a rollback or reconcile). */
   reset(rootOid: string): void {
     this.rootOid = rootOid;
     this.dirs.clear();
+    this.loading.clear();
     this.dirty.clear();
+    this.generation++;
   }
 
-  private async dir(dirPath: string): Promise<DirNode | undefined> {
+  private dir(dirPath: string): Promise<TreeNode | undefined> | TreeNode | undefined {
     const known = this.dirs.get(dirPath);
     if (known) return known;
+    let pending = this.loading.get(dirPath);
+    if (!pending) {
+      pending = this.load(dirPath);
+      this.loading.set(dirPath, pending);
+    }
+    return pending;
+  }
+
+  private async load(dirPath: string): Promise<TreeNode | undefined> {
+    const gen = this.generation;
     let oid: string;
     if (dirPath === '') {
       oid = this.rootOid;
     } else {
       const parent = await this.dir(parentOf(dirPath));
-      const e = parent?.entries.get(baseName(dirPath));
-      if (!e || e.mode !== TREE_MODE) return undefined;
+      const e = parent?.get(baseName(dirPath));
+      if (!e || e.mode !== TREE_MODE) {
+        if (this.generation === gen) this.loading.delete(dirPath);
+        return undefined;
+      }
       oid = e.oid;
     }
-    const entries = new Map<string, TreeEntry>();
-    for (const e of await this.store.readTree(oid)) entries.set(e.name, e);
-    const node = { oid, entries };
+    let node: TreeNode;
+    try {
+      const obj = await this.store.read(oid);
+      if (!obj || obj.type !== 'tree') throw new AopError('NOT_FOUND', `tree ${oid} not found`);
+      node = TreeNode.parse(oid, obj.data, this.oidBytes);
+    } finally {
+      if (this.generation === gen && this.loading.get(dirPath)) this.loading.delete(dirPath);
+    }
+    if (this.generation !== gen) return node;
+    // While it was read, the folder may have been replaced or written: what is cached wins.
+    const now = this.dirs.get(dirPath);
+    if (now) return now;
+    const parentNow = dirPath === '' ? undefined : this.dirs.get(parentOf(dirPath));
+    const e = parentNow?.get(baseName(dirPath));
+    if (dirPath !== '' && (!e || e.mode !== TREE_MODE || e.oid !== oid)) return this.dir(dirPath);
     this.dirs.set(dirPath, node);
     return node;
   }
 
+  /** Loads these folders (and the folders above them) at once, ahead of lookups. */
+  async prefetch(dirPaths: Iterable<string>): Promise<void> {
+    const all = new Set<string>();
+    for (const d of dirPaths) for (let p: string | undefined = d; p !== undefined && !all.has(p); p = p === '' ? undefined : parentOf(p)) all.add(p);
+    await Promise.all([...all].map((d) => this.dir(d)));
+  }
+
+  /** The entry at a path, when its folder is already loaded (undefined: not loaded or absent). */
+  getLoaded(relPath: string): { loaded: boolean; entry?: TreeEntry } {
+    const d = this.dirs.get(parentOf(relPath));
+    return d ? { loaded: true, entry: d.get(baseName(relPath)) } : { loaded: false };
+  }
+
   async get(relPath: string): Promise<TreeEntry | undefined> {
     const d = await this.dir(parentOf(relPath));
-    return d?.entries.get(baseName(relPath));
+    return d?.get(baseName(relPath));
   }
 
   /** Sets a file, symlink or gitlink entry, creating folders on the way (replacing a file that stood there). */
@@ -71,30 +120,32 @@ export class SnapshotTree {
     for (let i = 0; i < parts.length - 1; i++) {
       const next = cur === '' ? parts[i]! : `${cur}/${parts[i]}`;
       const node = (await this.dir(cur))!;
-      const e = node.entries.get(parts[i]!);
+      const e = node.get(parts[i]!);
       if (!e || e.mode !== TREE_MODE) {
-        node.entries.set(parts[i]!, { mode: TREE_MODE, name: parts[i]!, oid: '' });
+        // A placeholder id: the folder is dirty and gets its real id when written.
+        node.set({ mode: TREE_MODE, name: parts[i]!, oid: this.store.zeroOid });
         this.dropCached(next);
-        this.dirs.set(next, { oid: undefined, entries: new Map() });
+        this.dirs.set(next, TreeNode.empty(this.oidBytes));
+        this.markDirty(cur);
       }
       cur = next;
     }
     const node = (await this.dir(cur))!;
     const name = parts[parts.length - 1]!;
-    const old = node.entries.get(name);
-    if (old && old.mode === mode && old.oid === oid) return;
-    if (old?.mode === TREE_MODE) this.dropCached(relPath);
-    node.entries.set(name, { mode, name, oid });
-    this.markDirty(cur);
+    const old = node.get(name);
+    if (node.set({ mode, name, oid })) {
+      if (old?.mode === TREE_MODE) this.dropCached(relPath);
+      this.markDirty(cur);
+    }
   }
 
   /** Removes an entry and, for a folder, everything under it. Returns whether anything was there. */
   async remove(relPath: string): Promise<boolean> {
     const parent = parentOf(relPath);
     const node = await this.dir(parent);
-    if (!node || !node.entries.has(baseName(relPath))) return false;
-    const old = node.entries.get(baseName(relPath))!;
-    node.entries.delete(baseName(relPath));
+    const old = node?.get(baseName(relPath));
+    if (!node || !old) return false;
+    node.delete(baseName(relPath));
     if (old.mode === TREE_MODE) this.dropCached(relPath);
     this.markDirty(parent);
     return true;
@@ -103,7 +154,7 @@ export class SnapshotTree {
   /** The immediate entries of a folder (empty when it is not one). */
   async children(dirPath: string): Promise<TreeEntry[]> {
     const node = await this.dir(dirPath);
-    return node ? [...node.entries.values()] : [];
+    return node ? [...node.values()] : [];
   }
 
   /** Every non-folder entry under `dirPath` ('' for all), recursively. */
@@ -112,7 +163,7 @@ export class SnapshotTree {
     const walk = async (d: string): Promise<void> => {
       const node = await this.dir(d);
       if (!node) return;
-      for (const e of node.entries.values()) {
+      for (const e of node.values()) {
         const p = d === '' ? e.name : `${d}/${e.name}`;
         if (e.mode === TREE_MODE) await walk(p);
         else out.push({ path: p, mode: e.mode, oid: e.oid });
@@ -127,29 +178,22 @@ export class SnapshotTree {
   /** Writes every dirty folder, deepest first, pruning empty ones; returns the root tree id. */
   async write(): Promise<string> {
     if (this.dirty.size === 0) return this.rootOid;
-    // Deepest folders first; folders of the same depth are independent, so they are written at once.
-    const byDepth = new Map<number, string[]>();
-    for (const d of this.dirty) byDepth.set(depth(d), [...(byDepth.get(depth(d)) ?? []), d]);
-    for (const level of [...byDepth.keys()].sort((a, b) => b - a)) {
-      await Promise.all(byDepth.get(level)!.map((d) => this.writeDir(d)));
+    const order = [...this.dirty].sort((a, b) => depth(b) - depth(a));
+    for (const d of order) {
+      const node = this.dirs.get(d);
+      if (!node) continue;
+      if (d !== '' && node.size === 0) {
+        this.dirs.get(parentOf(d))?.delete(baseName(d));
+        this.dirs.delete(d);
+        continue;
+      }
+      node.oid = this.store.writeObjectSync('tree', node.encode());
+      if (d === '') this.rootOid = node.oid;
+      else this.dirs.get(parentOf(d))!.set({ mode: TREE_MODE, name: baseName(d), oid: node.oid });
     }
     this.dirty.clear();
     return this.rootOid;
   }
-
-  private async writeDir(d: string): Promise<void> {
-    const node = this.dirs.get(d);
-    if (!node) return;
-    if (d !== '' && node.entries.size === 0) {
-      this.dirs.get(parentOf(d))?.entries.delete(baseName(d));
-      this.dirs.delete(d);
-      return;
-    }
-    node.oid = await this.store.writeTree([...node.entries.values()]);
-    if (d === '') this.rootOid = node.oid;
-    else this.dirs.get(parentOf(d))!.entries.set(baseName(d), { mode: TREE_MODE, name: baseName(d), oid: node.oid });
-  }
-
 
   private markDirty(dirPath: string): void {
     let d: string | undefined = dirPath;
@@ -165,6 +209,7 @@ export class SnapshotTree {
   private dropCached(dirPath: string): void {
     const prefix = dirPath + '/';
     for (const k of [...this.dirs.keys()]) if (k === dirPath || k.startsWith(prefix)) this.dirs.delete(k);
+    for (const k of [...this.loading.keys()]) if (k === dirPath || k.startsWith(prefix)) this.loading.delete(k);
     for (const k of [...this.dirty]) if (k === dirPath || k.startsWith(prefix)) this.dirty.delete(k);
   }
 }
@@ -181,6 +226,6 @@ export function baseName(p: string): string {
 function depth(p: string): number {
   if (p === '') return 0;
   let n = 1;
-  for (const c of p) if (c === '/') n++;
+  for (let i = 0; i < p.length; i++) if (p.charCodeAt(i) === 47) n++;
   return n;
 }

@@ -3,16 +3,25 @@
  * everything (a reconciliation scan). Knows the worktree's rules: `.git` is never snapshotted;
  * ignored files are left out unless the snapshot already tracks them (they are reported for
  * validation); nested repositories become gitlinks (their content is reported as not
- * snapshotted); files are hashed through git, symlinks in-process.
+ * snapshotted).
+ *
+ * Cost per changed file is kept to a few system calls made in place: the folders a batch needs
+ * are read from git at once, then each path is `lstat`ed, and a small file is read once, hashed
+ * and written as a loose object in-process (its bytes are kept for validation, so nothing is
+ * read twice); only files over INLINE_HASH_BYTES go through git's long-lived `hash-object`,
+ * which streams them. Asynchronous file calls each cost a trip through the thread pool, which
+ * for thousands of small files costs more than the work; the loop yields to the event loop
+ * every YIELD_EVERY paths so others still run.
  */
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { GitMode } from '../model/types';
 import type { IgnoreChecker } from '../git/ignoreChecker';
-import type { ObjectStore } from '../git/objectStore';
+import type { ObjectStore, TreeEntry } from '../git/objectStore';
 import { git } from '../git/gitRunner';
-import { GITLINK_MODE, TREE_MODE, type SnapshotTree } from './snapshotTree';
+import { GITLINK_MODE, TREE_MODE, parentOf, type SnapshotTree } from './snapshotTree';
 import type { StatCache } from './statCache';
 
 export interface IgnoredFile {
@@ -41,8 +50,30 @@ function isGitDirPath(rel: string): boolean {
 
 /** Files larger than this are not copied into the object store (a 1 GB file must not stall a checkpoint). */
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+/** Files up to this size are hashed in-process; larger ones are streamed by git. */
+export const INLINE_HASH_BYTES = 1024 * 1024;
+/** Bytes of freshly hashed content kept for the validator (per checkpoint). */
+const FRESH_CONTENT_BYTES = 32 * 1024 * 1024;
+/** Paths handled between two yields to the event loop. */
+const YIELD_EVERY = 128;
+/** Folders read at once during a scan. */
+const SCAN_CONCURRENCY = 8;
+
+/** What was found about a path before the snapshot is changed. */
+interface Look {
+  rel: string;
+  st?: Stats;
+  error?: unknown;
+  /** Set when the ignore check was made. */
+  ignored?: boolean;
+}
 
 export class Snapshotter {
+  /** Content of the blobs the last apply hashed in-process, by object id (bounded). */
+  readonly fresh = new Map<string, Buffer>();
+  private freshBytes = 0;
+  private readonly slots = new Semaphore(SCAN_CONCURRENCY);
+
   constructor(
     private readonly root: string,
     private readonly tree: SnapshotTree,
@@ -52,60 +83,31 @@ export class Snapshotter {
     private readonly maxSnapshotBytes = DEFAULT_MAX_SNAPSHOT_BYTES,
   ) {}
 
-  private newUpdate(): SnapshotUpdate {
+  private begin(): SnapshotUpdate {
+    this.fresh.clear();
+    this.freshBytes = 0;
     return { touched: new Set(), ignoredPresent: [], ignoredGone: [], notSnapshotted: [] };
   }
 
   /** Re-examines the given worktree-relative paths. */
   async applyPaths(paths: Iterable<string>): Promise<SnapshotUpdate> {
-    const up = this.newUpdate();
-    const seen = new Set<string>();
+    const up = this.begin();
+    const raw = [...new Set(paths)].filter((p) => !isGitDirPath(p));
+    // Each path's folder and the folders above it: owningPath and the apply need them all.
+    await this.tree.prefetch(raw.map(parentOf));
     const kinds = new Map<string, DiskKind>();
-    for (const raw of paths) {
-      const rel = await this.owningPath(raw, kinds);
+    const seen = new Set<string>();
+    for (const p of raw) {
+      const rel = this.owningPath(p, kinds);
       if (rel !== undefined) seen.add(rel);
     }
-    const looked = await this.inspectAll([...seen], false);
-    for (const rel of seen) await this.applyOne(rel, up, false, looked.get(rel));
+    await this.applyMany([...seen], up, false);
     return up;
-  }
-
-  /**
-   * Looks at many paths at once, changing nothing: lstat, the ignore check and hashing are
-   * pipelined through git's long-lived processes. One round trip per file, one after another,
-   * made a 10,000-file checkpoint take seconds; applyOne then uses what was found.
-   */
-  private async inspectAll(rels: string[], useStatCache: boolean): Promise<Map<string, Inspected>> {
-    const out = new Map<string, Inspected>();
-    for (let i = 0; i < rels.length; i += INSPECT_CHUNK) {
-      await Promise.all(rels.slice(i, i + INSPECT_CHUNK).map(async (rel) => out.set(rel, await this.inspect(rel, useStatCache))));
-    }
-    return out;
-  }
-
-  private async inspect(rel: string, useStatCache: boolean): Promise<Inspected> {
-    let st: Stats;
-    try {
-      st = await fs.lstat(path.join(this.root, rel));
-    } catch (error) {
-      return { error };
-    }
-    if (!st.isFile()) return { st };
-    const current = await this.tree.get(rel);
-    const ignored = current ? undefined : await this.ignore.isIgnored(rel);
-    if (ignored || st.size > this.maxSnapshotBytes) return { st, ignored };
-    const cached = useStatCache ? this.stats.lookup(rel, st) : undefined;
-    if (cached && current?.oid === cached && current.mode === fileMode(st)) return { st, ignored, oid: cached };
-    try {
-      return { st, ignored, oid: await this.store.hashFile(rel) };
-    } catch {
-      return { st, ignored }; // applyOne looks again
-    }
   }
 
   /** Compares the whole worktree with the snapshot (the reconciliation scan). */
   async applyAll(): Promise<SnapshotUpdate> {
-    const up = this.newUpdate();
+    const up = this.begin();
     await this.scanDir('', up, true);
     return up;
   }
@@ -114,9 +116,10 @@ export class Snapshotter {
    * The path whose entry represents `rel`: itself, the nearest enclosing nested repository
    * (whose content is a gitlink, not files), or the nearest enclosing folder that is now a link
    * or a file (nothing is ever read through a link: that would copy files from outside the
-   * worktree into the snapshot). Undefined for paths inside `.git`.
+   * worktree into the snapshot). Undefined for paths inside `.git`. The snapshot's folders on
+   * the way must be loaded (prefetch).
    */
-  private async owningPath(rel: string, kinds: Map<string, DiskKind>): Promise<string | undefined> {
+  private owningPath(rel: string, kinds: Map<string, DiskKind>): string | undefined {
     if (isGitDirPath(rel)) return undefined;
     const parts = rel.split('/');
     if (parts.includes('.git')) return this.owningPath(parts.slice(0, parts.indexOf('.git')).join('/'), kinds);
@@ -125,18 +128,18 @@ export class Snapshotter {
       cur = cur === '' ? parts[i]! : `${cur}/${parts[i]}`;
       let kind = kinds.get(cur);
       if (kind === undefined) {
-        kind = await diskKind(path.join(this.root, cur));
+        kind = diskKind(path.join(this.root, cur));
         kinds.set(cur, kind);
       }
       if (kind === 'missing') return rel;
       if (kind === 'other') return cur;
-      const e = await this.tree.get(cur);
+      const e = this.tree.getLoaded(cur).entry;
       if (e?.mode === GITLINK_MODE) return cur;
       if (e === undefined) {
         const key = `${cur}/.git`;
         let nested = kinds.get(key);
         if (nested === undefined) {
-          nested = await diskKind(path.join(this.root, key));
+          nested = diskKind(path.join(this.root, key));
           kinds.set(key, nested);
         }
         if (nested !== 'missing') return cur;
@@ -145,22 +148,48 @@ export class Snapshotter {
     return rel;
   }
 
-  private async applyOne(rel: string, up: SnapshotUpdate, useStatCache: boolean, pre?: Inspected): Promise<void> {
-    const abs = path.join(this.root, rel);
-    let st: Stats | undefined;
-    try {
-      if (pre?.error) throw pre.error;
-      st = pre?.st ?? (await fs.lstat(abs));
-    } catch (e) {
-      if (!isMissing(e)) {
-        // Unreadable (a path longer than the system allows, say): report it, and keep what the
-        // snapshot had rather than record a deletion nobody made.
-        up.notSnapshotted.push({ path: rel, reason: `cannot be read (${errorCode(e)}): not snapshotted` });
-        return;
-      }
-      st = undefined;
+  /** Brings several paths in line: lstat each, ask git about untracked ones at once, then apply. */
+  private async applyMany(rels: readonly string[], up: SnapshotUpdate, useStatCache: boolean): Promise<void> {
+    if (rels.length === 0) return;
+    await this.tree.prefetch(new Set(rels.map(parentOf)));
+    const looks = rels.map((rel) => this.look(rel));
+    await Promise.all(
+      looks
+        .filter((l) => l.st && !l.st.isDirectory() && !this.tree.getLoaded(l.rel).entry)
+        .map(async (l) => {
+          l.ignored = await this.ignore.isIgnored(l.rel);
+        }),
+    );
+    let n = 0;
+    for (const l of looks) {
+      await this.applyLook(l, up, useStatCache);
+      if (++n % YIELD_EVERY === 0) await yieldToEventLoop();
     }
-    const current = await this.tree.get(rel);
+  }
+
+  private look(rel: string): Look {
+    try {
+      return { rel, st: fsSync.lstatSync(path.join(this.root, rel)) };
+    } catch (error) {
+      return { rel, error };
+    }
+  }
+
+  private async current(rel: string): Promise<TreeEntry | undefined> {
+    const known = this.tree.getLoaded(rel);
+    return known.loaded ? known.entry : this.tree.get(rel);
+  }
+
+  private async applyLook(l: Look, up: SnapshotUpdate, useStatCache: boolean, retried = false): Promise<void> {
+    const { rel, st } = l;
+    const abs = path.join(this.root, rel);
+    if (l.error && !isMissing(l.error)) {
+      // Unreadable (a path longer than the system allows, say): report it, and keep what the
+      // snapshot had rather than record a deletion nobody made.
+      up.notSnapshotted.push({ path: rel, reason: `cannot be read (${errorCode(l.error)}): not snapshotted` });
+      return;
+    }
+    const current = await this.current(rel);
     if (!st) {
       if (current) {
         if (current.mode === TREE_MODE) this.stats.deleteUnder(rel);
@@ -173,7 +202,7 @@ export class Snapshotter {
       return;
     }
     if (st.isDirectory()) {
-      if (await exists(path.join(abs, '.git'))) return this.applyGitlink(rel, up);
+      if (fsSync.existsSync(path.join(abs, '.git'))) return this.applyGitlink(rel, up);
       if (current?.mode === GITLINK_MODE) return; // an uninitialised submodule: keep the link as it is
       if (current && current.mode !== TREE_MODE) {
         await this.tree.remove(rel);
@@ -185,7 +214,7 @@ export class Snapshotter {
       up.notSnapshotted.push({ path: rel, reason: 'not a regular file, folder or symlink' });
       return;
     }
-    if (!current && (pre?.ignored ?? (await this.ignore.isIgnored(rel)))) {
+    if (!current && (l.ignored ?? (await this.ignore.isIgnored(rel)))) {
       up.ignoredPresent.push({ path: rel, size: st.size, mode: fileMode(st) });
       return;
     }
@@ -197,24 +226,37 @@ export class Snapshotter {
       return;
     }
     let oid: string;
-    if (st.isSymbolicLink()) {
-      oid = await this.store.writeObject('blob', Buffer.from(await fs.readlink(abs, { encoding: 'buffer' })));
-    } else {
-      const cached = useStatCache ? this.stats.lookup(rel, st) : undefined;
-      if (cached && current?.oid === cached && current.mode === mode) return;
-      try {
-        oid = pre?.oid ?? (await this.store.hashFile(rel));
-      } catch (e) {
-        // Vanished or became unreadable between lstat and hashing: look again next batch.
-        if (!(await exists(abs))) return this.applyOne(rel, up, useStatCache);
-        throw e;
+    try {
+      if (st.isSymbolicLink()) {
+        oid = this.store.writeObjectSync('blob', fsSync.readlinkSync(abs, { encoding: 'buffer' }));
+      } else {
+        const cached = useStatCache ? this.stats.lookup(rel, st) : undefined;
+        if (cached && current?.oid === cached && current.mode === mode) return;
+        oid = await this.hashFile(rel, abs, st);
+        this.stats.put(rel, st, oid);
       }
-      this.stats.put(rel, st, oid);
+    } catch (e) {
+      // Vanished, or replaced by something else, between lstat and reading: look again, once.
+      if (!retried) return this.applyLook(this.look(rel), up, useStatCache, true);
+      throw e;
     }
     if (!current || current.oid !== oid || current.mode !== mode) {
       await this.tree.set(rel, mode, oid);
       up.touched.add(rel);
     }
+  }
+
+  /** Writes a regular file as a blob: in-process when small (keeping its bytes), else streamed by git. */
+  private async hashFile(rel: string, abs: string, st: Stats): Promise<string> {
+    if (st.size > INLINE_HASH_BYTES) return this.store.hashFile(rel);
+    const content = fsSync.readFileSync(abs);
+    if (content.length > INLINE_HASH_BYTES) return this.store.hashFile(rel);
+    const oid = this.store.writeObjectSync('blob', content);
+    if (this.freshBytes + content.length <= FRESH_CONTENT_BYTES && !this.fresh.has(oid)) {
+      this.fresh.set(oid, content);
+      this.freshBytes += content.length;
+    }
+    return oid;
   }
 
   private async applyGitlink(rel: string, up: SnapshotUpdate): Promise<void> {
@@ -237,75 +279,94 @@ export class Snapshotter {
     }
   }
 
-  /** Walks a folder on disk against the snapshot's folder of the same path. */
+  /**
+   * Walks a folder on disk against the snapshot's folder of the same path, then its
+   * sub-folders, several at once (a folder's slot is given back before its sub-folders wait
+   * for theirs, so the walk cannot deadlock).
+   */
   private async scanDir(rel: string, up: SnapshotUpdate, useStatCache: boolean): Promise<void> {
-    let dirents: Dirent<Buffer>[];
+    const subFolders: string[] = [];
+    const release = await this.slots.acquire();
     try {
-      dirents = await fs.readdir(rel === '' ? this.root : path.join(this.root, rel), { withFileTypes: true, encoding: 'buffer' });
-    } catch (e) {
-      if (!isMissing(e)) {
-        up.notSnapshotted.push({ path: rel, reason: `folder cannot be read (${errorCode(e)}): not snapshotted` });
-        return; // keep the snapshot's entries: unreadable is not deleted
+      let dirents: Dirent<Buffer>[];
+      try {
+        dirents = await fs.readdir(rel === '' ? this.root : path.join(this.root, rel), { withFileTypes: true, encoding: 'buffer' });
+      } catch (e) {
+        if (!isMissing(e)) {
+          up.notSnapshotted.push({ path: rel, reason: `folder cannot be read (${errorCode(e)}): not snapshotted` });
+          return; // keep the snapshot's entries: unreadable is not deleted
+        }
+        dirents = [];
       }
-      dirents = [];
-    }
-    const files = dirents.filter((d) => !d.isDirectory() && !(rel === '' && d.name.toString() === '.git')).map((d) => d.name.toString('utf8'));
-    const looked = await this.inspectAll(
-      files.map((n) => (rel === '' ? n : `${rel}/${n}`)),
-      useStatCache,
-    );
-    const onDisk = new Set<string>();
-    for (const d of dirents) {
-      const name = d.name.toString('utf8');
-      const child = rel === '' ? name : `${rel}/${name}`;
-      if (rel === '' && name === '.git') continue;
-      if (!Buffer.from(name, 'utf8').equals(d.name)) {
-        // Tree entries here are text; a name that is not UTF-8 cannot round-trip. Say so rather than drop it.
-        up.notSnapshotted.push({ path: child, reason: 'file name is not valid UTF-8: not snapshotted; rename it' });
-        continue;
-      }
-      onDisk.add(name);
-      if (d.isDirectory()) {
-        const tracked = await this.tree.get(child);
-        // An ignored folder that the snapshot does not track is skipped whole (node_modules, build output).
-        if (!tracked && (await this.ignore.isIgnored(child + '/'))) {
+      await this.tree.prefetch([rel]);
+      const onDisk = new Set<string>();
+      const files: string[] = [];
+      const folders: string[] = [];
+      for (const d of dirents) {
+        const name = d.name.toString('utf8');
+        const child = rel === '' ? name : `${rel}/${name}`;
+        if (rel === '' && name === '.git') continue;
+        if (!Buffer.from(name, 'utf8').equals(d.name)) {
+          // Tree entries here are text; a name that is not UTF-8 cannot round-trip. Say so rather than drop it.
+          up.notSnapshotted.push({ path: child, reason: 'file name is not valid UTF-8: not snapshotted; rename it' });
           continue;
         }
+        onDisk.add(name);
+        (d.isDirectory() ? folders : files).push(child);
       }
-      await this.applyOne(child, up, useStatCache, looked.get(child));
-    }
-    // Entries the snapshot has but the disk no longer does.
-    for (const e of await this.tree.children(rel)) {
-      if (!onDisk.has(e.name)) {
-        const gone = rel === '' ? e.name : `${rel}/${e.name}`;
-        if (await this.tree.remove(gone)) {
-          up.touched.add(gone);
-          this.stats.deleteUnder(gone);
-          this.stats.delete(gone);
+      await this.applyMany(files, up, useStatCache);
+      // An ignored folder that the snapshot does not track is skipped whole (node_modules, build output).
+      const skip = await Promise.all(folders.map((f) => (this.tree.getLoaded(f).entry ? false : this.ignore.isIgnored(f + '/'))));
+      folders.forEach((f, i) => {
+        if (!skip[i]) subFolders.push(f);
+      });
+      // Entries the snapshot has but the disk no longer does.
+      for (const e of await this.tree.children(rel)) {
+        if (!onDisk.has(e.name)) {
+          const gone = rel === '' ? e.name : `${rel}/${e.name}`;
+          if (await this.tree.remove(gone)) {
+            up.touched.add(gone);
+            this.stats.deleteUnder(gone);
+            this.stats.delete(gone);
+          }
         }
       }
+    } finally {
+      release();
     }
+    await Promise.all(subFolders.map((f) => this.applyLook(this.look(f), up, useStatCache)));
   }
 }
 
-/** Paths inspected at once (bounds the requests queued on git's processes). */
-const INSPECT_CHUNK = 256;
+/** A counting semaphore: at most `n` holders at once. */
+class Semaphore {
+  private waiting: (() => void)[] = [];
+  constructor(private free: number) {}
 
-/** What inspect() found about a path before applyOne changes the snapshot. */
-interface Inspected {
-  st?: Stats;
-  error?: unknown;
-  /** Set only when the ignore check was made. */
-  ignored?: boolean;
-  oid?: string;
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 type DiskKind = 'dir' | 'missing' | 'other';
 
 /** What is at `abs`, without following a link: a real folder, nothing, or something else. */
-async function diskKind(abs: string): Promise<DiskKind> {
+function diskKind(abs: string): DiskKind {
   try {
-    return (await fs.lstat(abs)).isDirectory() ? 'dir' : 'other';
+    return fsSync.lstatSync(abs).isDirectory() ? 'dir' : 'other';
   } catch (e) {
     return isMissing(e) ? 'missing' : 'other';
   }
@@ -319,13 +380,4 @@ function errorCode(e: unknown): string {
 function isMissing(e: unknown): boolean {
   const code = errorCode(e);
   return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

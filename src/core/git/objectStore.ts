@@ -7,6 +7,7 @@
  *   git writes them (zlib-deflated "<type> <size>\0<body>", named by its hash).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -88,12 +89,6 @@ export class ObjectStore {
     });
   }
 
-  async readTree(oid: string): Promise<TreeEntry[]> {
-    const obj = await this.read(oid);
-    if (!obj || obj.type !== 'tree') throw new AopError('NOT_FOUND', `tree ${oid} not found`);
-    return parseTree(obj.data, this.oidLength / 2);
-  }
-
   /** Writes the file at `relPath` (relative to cwd) as a blob; returns its id. */
   async hashFile(relPath: string): Promise<string> {
     if (relPath.includes('\n') || relPath.startsWith('"')) {
@@ -106,34 +101,38 @@ export class ObjectStore {
   }
 
   /** Hashes and writes an object as a loose object, unless it already exists. */
-  async writeObject(type: ObjectType, body: Buffer): Promise<string> {
+  writeObject(type: ObjectType, body: Buffer): Promise<string> {
+    try {
+      return Promise.resolve(this.writeObjectSync(type, body));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * The same, synchronously. A checkpoint writes many small objects (trees, commits, links,
+   * small files): done in place they cost a few microseconds each, where every asynchronous
+   * file call costs a trip through the thread pool.
+   */
+  writeObjectSync(type: ObjectType, body: Buffer): string {
     const header = Buffer.from(`${type} ${body.length}\0`);
     const oid = createHash(this.algo).update(header).update(body).digest('hex');
     const dir = path.join(this.objectsDir, oid.slice(0, 2));
     const file = path.join(dir, oid.slice(2));
-    try {
-      await fs.access(file);
-      return oid;
-    } catch {
-      // not there yet
-    }
+    if (fsSync.existsSync(file)) return oid;
     if (!this.madeDirs.has(dir)) {
-      await fs.mkdir(dir, { recursive: true });
+      fsSync.mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
     const tmp = path.join(dir, `tmp_obj_aop_${randomBytes(6).toString('hex')}`);
-    await fs.writeFile(tmp, deflateSync(Buffer.concat([header, body]), { level: 1 }), { mode: 0o444 });
+    fsSync.writeFileSync(tmp, deflateSync(Buffer.concat([header, body]), { level: 1 }), { mode: 0o444 });
     try {
-      await fs.rename(tmp, file);
+      fsSync.renameSync(tmp, file);
     } catch (e) {
-      await fs.rm(tmp, { force: true });
+      fsSync.rmSync(tmp, { force: true });
       throw e;
     }
     return oid;
-  }
-
-  writeTree(entries: TreeEntry[]): Promise<string> {
-    return this.writeObject('tree', serializeTree(entries, this.oidLength / 2));
   }
 
   close(): void {
@@ -141,37 +140,4 @@ export class ObjectStore {
     this.catCheck.close();
     this.hasher.close();
   }
-}
-
-export function parseTree(data: Buffer, oidBytes: number): TreeEntry[] {
-  const entries: TreeEntry[] = [];
-  let i = 0;
-  while (i < data.length) {
-    const sp = data.indexOf(32, i);
-    const nul = data.indexOf(0, sp);
-    const mode = data.subarray(i, sp).toString('latin1');
-    const name = data.subarray(sp + 1, nul).toString('utf8');
-    const oid = data.subarray(nul + 1, nul + 1 + oidBytes).toString('hex');
-    entries.push({ mode: mode === '40000' ? '040000' : mode, name, oid });
-    i = nul + 1 + oidBytes;
-  }
-  return entries;
-}
-
-/** git sorts tree entries by name, comparing a folder's name as if it ended with '/'. */
-function sortKey(e: TreeEntry): Buffer {
-  return Buffer.from(e.mode === '040000' ? e.name + '/' : e.name, 'utf8');
-}
-
-export function serializeTree(entries: TreeEntry[], oidBytes: number): Buffer {
-  const sorted = [...entries].sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)));
-  const parts: Buffer[] = [];
-  for (const e of sorted) {
-    const mode = e.mode === '040000' ? '40000' : e.mode;
-    parts.push(Buffer.from(`${mode} ${e.name}\0`, 'utf8'));
-    const oid = Buffer.from(e.oid, 'hex');
-    if (oid.length !== oidBytes) throw new AopError('INVALID_INPUT', `bad object id for ${e.name}`);
-    parts.push(oid);
-  }
-  return Buffer.concat(parts);
 }
