@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { CheckpointRecord, CheckpointTrigger, FileChange, Violation } from '../model/types';
+import type { CheckpointRecord, CheckpointTrigger, FileChange, GitMode, Violation } from '../model/types';
 import type { EventLog } from '../events/eventLog';
 import { IgnoreChecker } from '../git/ignoreChecker';
 import { ObjectStore } from '../git/objectStore';
@@ -16,13 +16,15 @@ import { git } from '../git/gitRunner';
 import { AopError, errorMessage } from '../util/errors';
 import { Emitter } from '../util/emitter';
 import { SerialQueue } from '../util/async';
-import { SnapshotTree } from './snapshotTree';
+import { CumulativeValidation, byPath, type IncrementalValidator } from './cumulativeValidation';
+import { SnapshotTree, TREE_MODE, parentOf } from './snapshotTree';
 import { Snapshotter, type IgnoredFile, type SnapshotUpdate } from './snapshotter';
 import { StatCache } from './statCache';
 import { diffTrees, parseDiffTreeZ } from './treeDiff';
 import { TreeDiffer } from '../git/treeDiffer';
 
-export interface CheckpointValidator {
+/** What the service needs of the feature's Validator: whole-set validation and per-file verdicts. */
+export interface CheckpointValidator extends IncrementalValidator {
   validate(changes: FileChange[]): Promise<{ violations: Violation[]; checked: number; cacheHits: number }>;
 }
 
@@ -76,6 +78,15 @@ export class CheckpointService {
   private headTree = '';
   private baseTree = '';
   private readonly ignored = new Map<string, IgnoredFile>();
+  /**
+   * Everything the head differs from the base in, by key (a path; `ignored:<path>` for an
+   * ignored file on disk), kept up to date from each checkpoint's own changes instead of
+   * diffing the base again; undefined until first needed (or after a failed checkpoint).
+   */
+  private cumulative: Map<string, FileChange> | undefined;
+  private cumulativeCheck: CumulativeValidation;
+  /** The base tree, for looking up what a changed path held there. */
+  private baseView!: SnapshotTree;
   private lastViolations: Violation[] = [];
   /** Checkpoints in refs/aop that the log has no record of (see recordUnlogged). */
   private unlogged: CheckpointRef[] = [];
@@ -98,6 +109,7 @@ export class CheckpointService {
     this.ignore = new IgnoreChecker(opts.worktree);
     this.differ = new TreeDiffer(opts.worktree);
     this.stats = new StatCache(opts.statCacheFile);
+    this.cumulativeCheck = new CumulativeValidation(opts.validator);
   }
 
   static async open(opts: CheckpointServiceOptions): Promise<CheckpointService> {
@@ -123,6 +135,7 @@ export class CheckpointService {
       this.headTree = this.baseTree;
     }
     this.tree = new SnapshotTree(this.store, this.headTree);
+    this.baseView = new SnapshotTree(this.store, this.baseTree);
     this.snapshotter = new Snapshotter(this.opts.worktree, this.tree, this.store, this.ignore, this.stats);
     if (refs.length > 0) {
       const logged = new Set<string>();
@@ -242,6 +255,7 @@ export class CheckpointService {
       const err = AopError.is(e) ? e : new AopError('GIT_FAILED', `Checkpoint failed: ${errorMessage(e)}`, { cause: e });
       // Start the next checkpoint from the last good one, so nothing half-built leaks into it.
       this.tree.reset(this.headTree);
+      this.dropCumulative();
       await this.opts.log.append({ t: 'checkpoint.failed', error: err.message, code: err.code }).catch(() => undefined);
       for (const w of p.waiters) w.reject(err);
     } finally {
@@ -255,12 +269,13 @@ export class CheckpointService {
     const t = new StageClock();
     await this.recordUnlogged();
     const up = p.full ? await this.snapshotter.applyAll() : await this.snapshotter.applyPaths(p.paths);
-    this.noteSideEffects(up, p.full);
+    for (const [oid, size] of this.snapshotter.blobSizes) this.rememberSize(oid, size);
+    const ignoredDirty = this.noteSideEffects(up, p.full);
     t.lap('snapshot');
     const tree = await this.tree.write();
     t.lap('trees');
     if (tree === this.headTree && !p.force) {
-      if (up.ignoredPresent.length > 0 || up.ignoredGone.length > 0) await this.revalidateOnly();
+      if (ignoredDirty.length > 0) await this.validateCumulative(this.headSeq, ignoredDirty);
       if (p.full) await this.stats.save();
       return undefined;
     }
@@ -269,11 +284,17 @@ export class CheckpointService {
     const commit = await this.writeCommit(tree, parent, `aop checkpoint ${this.opts.featureId}#${seq} (${p.trigger})`);
     t.lap('commit');
     // Everything that can fail (reading objects for the diff, validating) happens before the
-    // ref is made: a checkpoint either exists with its record, or not at all.
-    const files = parseDiffTreeZ(await this.differ.diff(this.headTree, tree, true));
+    // ref is made: a checkpoint either exists with its record, or not at all. Line counts
+    // (git reads every changed blob) come from a second diff process while this one validates.
+    const withLines = this.differ.diff(this.headTree, tree, true);
+    withLines.catch(() => undefined);
+    const own = parseDiffTreeZ(await this.differ.diff(this.headTree, tree, false));
     t.lap('diff');
-    const validation = await this.computeValidation(commit);
+    const dirty = await this.advanceCumulative(tree, own);
+    const validation = await this.runValidation(dirty ? [...dirty, ...ignoredDirty] : undefined);
     t.lap('validate');
+    const files = parseDiffTreeZ(await withLines);
+    t.lap('lines');
     await this.refs.create(RefStore.checkpointRef(this.opts.featureId, seq), commit);
     t.lap('ref');
     this.headSeq = seq;
@@ -306,15 +327,24 @@ export class CheckpointService {
     return record;
   }
 
-  private noteSideEffects(up: SnapshotUpdate, full: boolean): void {
-    for (const f of up.ignoredPresent) this.ignored.set(f.path, f);
+  /** Records ignored files and unsnapshotted paths; returns the cumulative keys of ignored files that changed. */
+  private noteSideEffects(up: SnapshotUpdate, full: boolean): string[] {
+    const dirty: string[] = [];
+    for (const f of up.ignoredPresent) {
+      this.ignored.set(f.path, f);
+      this.cumulative?.set(ignoredKey(f.path), ignoredChange(f));
+      dirty.push(ignoredKey(f.path));
+    }
     for (const g of up.ignoredGone) {
       this.ignored.delete(g);
       this.notSnapshotted.delete(g);
+      this.cumulative?.delete(ignoredKey(g));
+      dirty.push(ignoredKey(g));
     }
     for (const t of up.touched) this.notSnapshotted.delete(t);
     if (full) this.notSnapshotted.clear();
     for (const n of up.notSnapshotted) this.notSnapshotted.set(n.path, n.reason);
+    return dirty;
   }
 
   private async writeCommit(tree: string, parent: string, message: string): Promise<string> {
@@ -325,13 +355,74 @@ export class CheckpointService {
 
   /** Everything the feature differs from its base in: committed, uncommitted, and ignored files on disk. */
   async cumulativeChanges(commit = this.headCommit): Promise<FileChange[]> {
-    const tree = commit === this.headCommit ? this.headTree : await this.treeOf(commit);
+    if (commit === this.headCommit) {
+      const all = [...(await this.ensureCumulative(this.headTree)).values()].map((c) => ({ ...c }));
+      return all.sort((a, b) => Number(a.ignored === true) - Number(b.ignored === true) || (a.ignored ? 0 : byPath(a.path, b.path)));
+    }
+    const changes = await this.diffFromBase(await this.treeOf(commit));
+    for (const f of this.ignored.values()) changes.push(ignoredChange(f));
+    return changes;
+  }
+
+  /** Tracked changes from the base to `tree`, with sizes, from git's tree diff. */
+  private async diffFromBase(tree: string): Promise<FileChange[]> {
     const changes = parseDiffTreeZ(await this.differ.diff(this.baseTree, tree, false));
     for (const c of changes) {
       if (c.oid && c.mode !== '160000' && c.size === undefined) c.size = await this.sizeOf(c.oid);
     }
-    for (const f of this.ignored.values()) changes.push({ path: f.path, status: 'A', mode: f.mode, size: f.size, ignored: true });
     return changes;
+  }
+
+  /** The cumulative map as of `tree` (the head), built from git's diff when not kept yet. */
+  private async ensureCumulative(tree: string): Promise<Map<string, FileChange>> {
+    if (this.cumulative) return this.cumulative;
+    const map = new Map<string, FileChange>();
+    for (const c of await this.diffFromBase(tree)) map.set(c.path, c);
+    for (const f of this.ignored.values()) map.set(ignoredKey(f.path), ignoredChange(f));
+    this.cumulative = map;
+    return map;
+  }
+
+  /**
+   * Moves the cumulative map from the old head's tree to the new one along this checkpoint's own
+   * changes: each changed path is compared with what the base held there. Returns the keys that
+   * changed, or undefined when the map was (re)built whole.
+   */
+  private async advanceCumulative(newTree: string, own: readonly FileChange[]): Promise<string[] | undefined> {
+    if (!this.cumulative) {
+      await this.ensureCumulative(newTree);
+      return undefined;
+    }
+    const map = this.cumulative;
+    await this.baseView.prefetch(new Set(own.map((c) => parentOf(c.path))));
+    for (const c of own) {
+      const b = await this.baseView.get(c.path);
+      const base = b && b.mode !== TREE_MODE ? b : undefined;
+      const now = c.status === 'D' ? undefined : { mode: c.mode, oid: c.oid! };
+      if (!base && !now) map.delete(c.path);
+      else if (base && now && base.mode === now.mode && base.oid === now.oid) map.delete(c.path);
+      else map.set(c.path, await this.changeFromBase(c.path, base, now));
+    }
+    return own.map((c) => c.path);
+  }
+
+  private async changeFromBase(p: string, base: { mode: string; oid: string } | undefined, now: { mode: string; oid: string } | undefined): Promise<FileChange> {
+    const status: FileChange['status'] = !base ? 'A' : !now ? 'D' : typeOf(base.mode) !== typeOf(now.mode) ? 'T' : 'M';
+    const c: FileChange = { path: p, status, mode: (status === 'D' ? base!.mode : now!.mode) as GitMode };
+    if (status !== 'A') {
+      c.oldMode = base!.mode as GitMode;
+      c.oldOid = base!.oid;
+    }
+    if (now) {
+      c.oid = now.oid;
+      if (now.mode !== '160000') c.size = await this.sizeOf(now.oid);
+    }
+    return c;
+  }
+
+  private dropCumulative(): void {
+    this.cumulative = undefined;
+    this.cumulativeCheck = new CumulativeValidation(this.opts.validator);
   }
 
   /** Blob sizes never change for an id: remember them (bounded) instead of asking git each checkpoint. */
@@ -339,17 +430,29 @@ export class CheckpointService {
     const known = this.sizes.get(oid);
     if (known !== undefined) return known;
     const size = (await this.store.info(oid))?.size;
-    if (size !== undefined) {
-      if (this.sizes.size >= 200_000) this.sizes.clear();
-      this.sizes.set(oid, size);
-    }
+    if (size !== undefined) this.rememberSize(oid, size);
     return size;
   }
 
-  private async validateCumulative(seq: number): Promise<Violation[]> {
-    return this.recordValidation(seq, await this.computeValidation(this.headCommit));
+  private rememberSize(oid: string, size: number): void {
+    if (this.sizes.size >= 200_000) this.sizes.clear();
+    this.sizes.set(oid, size);
   }
 
+  /** Validates the head against the base, re-judging only `dirty` keys (all when undefined). */
+  private async runValidation(dirty: readonly string[] | undefined): Promise<ValidationOutcome> {
+    const started = performance.now();
+    const map = await this.ensureCumulative(this.tree.oid ?? this.headTree);
+    const fresh = this.snapshotter.fresh;
+    const r = await this.cumulativeCheck.update(map, dirty ?? map.keys(), (oid) => fresh.get(oid));
+    return { ...r, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+  }
+
+  private async validateCumulative(seq: number, dirty: readonly string[] = []): Promise<Violation[]> {
+    return this.recordValidation(seq, await this.runValidation(dirty));
+  }
+
+  /** Validates a checkpoint other than the head, whole (recording a checkpoint found without its record). */
   private async computeValidation(commit: string): Promise<ValidationOutcome> {
     const started = performance.now();
     const r = await this.opts.validator.validate(await this.cumulativeChanges(commit));
@@ -361,11 +464,6 @@ export class CheckpointService {
     this.validated.fire(r.violations);
     await this.opts.log.append({ t: 'validation', seq, durationMs: r.durationMs, checked: r.checked, cacheHits: r.cacheHits, violations: r.violations.length });
     return r.violations;
-  }
-
-  /** Ignored files changed but the snapshot did not: validate again without a new checkpoint. */
-  private async revalidateOnly(): Promise<void> {
-    await this.validateCumulative(this.headSeq);
   }
 
   /** Re-validates the current head (e.g. after the plan changed). */
@@ -476,4 +574,15 @@ class StageClock {
     this.laps[stage] = Math.round((now - this.at) * 100) / 100;
     this.at = now;
   }
+}
+
+const ignoredKey = (p: string): string => `ignored:${p}`;
+
+function ignoredChange(f: IgnoredFile): FileChange {
+  return { path: f.path, status: 'A', mode: f.mode, size: f.size, ignored: true };
+}
+
+/** git's file types: a mode change between them is a type change ('T'), within one a modification. */
+function typeOf(mode: string): string {
+  return mode === '120000' ? 'link' : mode === '160000' ? 'gitlink' : mode === TREE_MODE ? 'tree' : 'file';
 }

@@ -71,6 +71,8 @@ interface Look {
 export class Snapshotter {
   /** Content of the blobs the last apply hashed in-process, by object id (bounded). */
   readonly fresh = new Map<string, Buffer>();
+  /** Size of every blob the last apply wrote, by object id. */
+  readonly blobSizes = new Map<string, number>();
   private freshBytes = 0;
   private readonly slots = new Semaphore(SCAN_CONCURRENCY);
 
@@ -85,6 +87,7 @@ export class Snapshotter {
 
   private begin(): SnapshotUpdate {
     this.fresh.clear();
+    this.blobSizes.clear();
     this.freshBytes = 0;
     return { touched: new Set(), ignoredPresent: [], ignoredGone: [], notSnapshotted: [] };
   }
@@ -228,7 +231,9 @@ export class Snapshotter {
     let oid: string;
     try {
       if (st.isSymbolicLink()) {
-        oid = this.store.writeObjectSync('blob', fsSync.readlinkSync(abs, { encoding: 'buffer' }));
+        const target = fsSync.readlinkSync(abs, { encoding: 'buffer' });
+        oid = this.store.writeObjectSync('blob', target);
+        this.blobSizes.set(oid, target.length);
       } else {
         const cached = useStatCache ? this.stats.lookup(rel, st) : undefined;
         if (cached && current?.oid === cached && current.mode === mode) return;
@@ -252,6 +257,7 @@ export class Snapshotter {
     const content = fsSync.readFileSync(abs);
     if (content.length > INLINE_HASH_BYTES) return this.store.hashFile(rel);
     const oid = this.store.writeObjectSync('blob', content);
+    this.blobSizes.set(oid, content.length);
     if (this.freshBytes + content.length <= FRESH_CONTENT_BYTES && !this.fresh.has(oid)) {
       this.fresh.set(oid, content);
       this.freshBytes += content.length;

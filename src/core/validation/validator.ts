@@ -38,12 +38,21 @@ export interface ValidationResult {
   cacheHits: number;
 }
 
-interface FileVerdict {
+export interface FileVerdict {
   violations: readonly Violation[];
   /** Bytes the file occupies now (0 for deletions), for the quota. */
   size: number;
   /** Link text, when the change is a symlink. */
   linkTarget?: string;
+}
+
+/** Bytes of a blob already in memory (just hashed by the checkpoint), or undefined to read it. */
+export type BlobContent = (oid: string) => Buffer | undefined;
+
+/** A symlink among the changes and its target text. */
+export interface LinkChange {
+  path: string;
+  target: string;
 }
 
 /** What lstat says about an ignored file, which exists only on disk. */
@@ -99,7 +108,34 @@ export class Validator {
   }
 
   /** Validates all files in which the feature differs from its base. */
-  async validate(changes: readonly FileChange[]): Promise<ValidationResult> {
+  async validate(changes: readonly FileChange[], content?: BlobContent): Promise<ValidationResult> {
+    const { verdicts, cacheHits } = await this.verdicts(changes, content);
+    const known = new Map<string, string | undefined>();
+    const links: LinkChange[] = [];
+    for (let i = 0; i < changes.length; i++) {
+      const target = changes[i].status === 'D' ? undefined : verdicts[i].linkTarget;
+      known.set(changes[i].path, target);
+      if (target !== undefined) links.push({ path: changes[i].path, target });
+    }
+    const escapes = await this.symlinkEscapes(links, known);
+    const violations: Violation[] = [];
+    let total = 0;
+    for (let i = 0; i < changes.length; i++) {
+      violations.push(...verdicts[i].violations);
+      const escape = escapes.get(changes[i].path);
+      if (escape) violations.push(escape);
+      total += verdicts[i].size;
+    }
+    violations.push(...this.featureRules(changes.length, total));
+    return { violations, checked: changes.length, cacheHits };
+  }
+
+  /**
+   * Each change's own verdict (path rules, mode, size, secrets), from the cache when the same
+   * change was judged under the same plan. For callers that keep the feature-wide rules
+   * themselves (the checkpoint service's running total, see CumulativeValidation).
+   */
+  async verdicts(changes: readonly FileChange[], content?: BlobContent): Promise<{ verdicts: FileVerdict[]; cacheHits: number }> {
     const verdicts: FileVerdict[] = new Array(changes.length);
     const misses: { index: number; key: string }[] = [];
     const ignored: number[] = [];
@@ -136,28 +172,25 @@ export class Validator {
       }
     });
 
+    const readBlob = (oid: string): Promise<Buffer> => {
+      const inMemory = content?.(oid);
+      return inMemory ? Promise.resolve(inMemory) : this.options.readBlob(oid);
+    };
     await forEachLimit(misses, this.concurrency, async ({ index, key }) => {
-      const verdict = await this.checkFile(changes[index], disk.get(index));
+      const verdict = await this.checkFile(changes[index], disk.get(index), readBlob);
       verdicts[index] = verdict;
       this.cache.set(key, verdict);
     });
+    return { verdicts, cacheHits };
+  }
 
-    const escapes = await this.symlinkEscapes(changes, verdicts);
-    const violations: Violation[] = [];
-    let total = 0;
-    for (let i = 0; i < changes.length; i++) {
-      violations.push(...verdicts[i].violations);
-      const escape = escapes.get(i);
-      if (escape) violations.push(escape);
-      total += verdicts[i].size;
-    }
-
+  /** Feature-wide rules: the total size of the changed files and how many there are. */
+  featureRules(count: number, totalBytes: number): Violation[] {
     const { limits } = this.currentPlan;
-    if (total > limits.quotaBytes) violations.push(this.violation('quota_exceeded', '', msg.quota(total, limits.quotaBytes)));
-    if (changes.length > limits.maxChangedFiles) {
-      violations.push(this.violation('too_many_files', '', msg.tooMany(changes.length, limits.maxChangedFiles)));
-    }
-    return { violations, checked: changes.length, cacheHits };
+    const out: Violation[] = [];
+    if (totalBytes > limits.quotaBytes) out.push(this.violation('quota_exceeded', '', msg.quota(totalBytes, limits.quotaBytes)));
+    if (count > limits.maxChangedFiles) out.push(this.violation('too_many_files', '', msg.tooMany(count, limits.maxChangedFiles)));
+    return out;
   }
 
   private get concurrency(): number {
@@ -195,7 +228,7 @@ export class Validator {
     return [];
   }
 
-  private async checkFile(change: FileChange, disk: DiskFacts | undefined): Promise<FileVerdict> {
+  private async checkFile(change: FileChange, disk: DiskFacts | undefined, readBlob: (oid: string) => Promise<Buffer>): Promise<FileVerdict> {
     const { path } = change;
     const plan = this.currentPlan;
     const violations = this.pathRules(path, change.status === 'D');
@@ -207,7 +240,7 @@ export class Validator {
     if (mode === '160000') return done(0);
 
     if (mode === '120000') {
-      const target = disk ? await readlink(disk.abs, 'utf8') : change.oid ? (await this.options.readBlob(change.oid)).toString('utf8') : undefined;
+      const target = disk ? await readlink(disk.abs, 'utf8') : change.oid ? (await readBlob(change.oid)).toString('utf8') : undefined;
       if (plan.policy.blockSymlinks) violations.push(this.violation('forbidden_path', path, msg.symlinkBlocked(path)));
       return done(target === undefined ? 0 : Buffer.byteLength(target), target);
     }
@@ -220,7 +253,7 @@ export class Validator {
     let content: Buffer | undefined;
     if (plan.policy.secretScan || size === undefined) {
       if (disk) content = await readHead(disk.abs, Math.min(SECRET_SCAN_BYTES, disk.size));
-      else if (change.oid) content = await this.options.readBlob(change.oid);
+      else if (change.oid) content = await readBlob(change.oid);
       size ??= content?.length;
     }
     size ??= 0;
@@ -231,18 +264,13 @@ export class Validator {
     return done(size);
   }
 
-  /** Symlink escapes, resolved against the change set first and the worktree on disk second. */
-  private async symlinkEscapes(changes: readonly FileChange[], verdicts: readonly FileVerdict[]): Promise<Map<number, Violation>> {
-    const escapes = new Map<number, Violation>();
-    const links: number[] = [];
-    const known = new Map<string, string | undefined>();
-    for (let i = 0; i < changes.length; i++) {
-      const target = changes[i].status === 'D' ? undefined : verdicts[i].linkTarget;
-      known.set(changes[i].path, target);
-      if (target !== undefined) links.push(i);
-    }
+  /**
+   * Symlink escapes of `links`, each resolved against `known` first (every changed path: its
+   * link target, or undefined when it is not a link) and the worktree on disk second.
+   */
+  async symlinkEscapes(links: readonly LinkChange[], known: ReadonlyMap<string, string | undefined>): Promise<Map<string, Violation>> {
+    const escapes = new Map<string, Violation>();
     if (links.length === 0) return escapes;
-
     const onDisk = new Map<string, Promise<string | undefined>>();
     const readLink = (rel: string): Promise<string | undefined> => {
       if (known.has(rel)) return Promise.resolve(known.get(rel));
@@ -253,9 +281,9 @@ export class Validator {
       }
       return pending;
     };
-    for (const i of links) {
-      const why = await symlinkEscape(changes[i].path, verdicts[i].linkTarget!, readLink);
-      if (why) escapes.set(i, this.violation('symlink_escape', changes[i].path, msg.symlinkEscape(changes[i].path, why)));
+    for (const l of links) {
+      const why = await symlinkEscape(l.path, l.target, readLink);
+      if (why) escapes.set(l.path, this.violation('symlink_escape', l.path, msg.symlinkEscape(l.path, why)));
     }
     return escapes;
   }
