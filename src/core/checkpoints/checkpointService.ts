@@ -60,6 +60,8 @@ interface Pending {
 }
 
 const AUTHOR = 'Agent Orchestrator <aop@localhost>';
+/** After a full scan, a snapshot tree holding more folders than this is dropped from memory. */
+const TRIM_FOLDERS = 2000;
 
 export class CheckpointService {
   readonly store: ObjectStore;
@@ -88,6 +90,7 @@ export class CheckpointService {
   /** The base tree, for looking up what a changed path held there. */
   private baseView!: SnapshotTree;
   private lastViolations: Violation[] = [];
+  private owesScan = false;
   /** Checkpoints in refs/aop that the log has no record of (see recordUnlogged). */
   private unlogged: CheckpointRef[] = [];
   private notSnapshotted = new Map<string, string>();
@@ -121,7 +124,6 @@ export class CheckpointService {
 
   private async init(): Promise<void> {
     await this.removeStaleRefLocks();
-    await this.stats.load();
     this.baseTree = await this.treeOf(this.opts.baseCommit);
     const refs = await this.refs.list(this.opts.featureId);
     const last = refs[refs.length - 1];
@@ -216,6 +218,14 @@ export class CheckpointService {
     return [...this.notSnapshotted].map(([p, reason]) => ({ path: p, reason }));
   }
 
+  /**
+   * False after a checkpoint failed, until a full scan succeeds: the paths of the failed batch
+   * may be on disk and in no checkpoint, and only a scan finds them again.
+   */
+  get inStep(): boolean {
+    return !this.owesScan;
+  }
+
   /** True while a checkpoint is being taken or waits to be. */
   get busy(): boolean {
     return this.running || this.pending !== undefined;
@@ -256,6 +266,7 @@ export class CheckpointService {
       // Start the next checkpoint from the last good one, so nothing half-built leaks into it.
       this.tree.reset(this.headTree);
       this.dropCumulative();
+      this.owesScan = true;
       await this.opts.log.append({ t: 'checkpoint.failed', error: err.message, code: err.code }).catch(() => undefined);
       for (const w of p.waiters) w.reject(err);
     } finally {
@@ -268,6 +279,7 @@ export class CheckpointService {
     const started = performance.now();
     const t = new StageClock();
     await this.recordUnlogged();
+    if (p.full) await this.stats.load();
     const up = p.full ? await this.snapshotter.applyAll() : await this.snapshotter.applyPaths(p.paths);
     for (const [oid, size] of this.snapshotter.blobSizes) this.rememberSize(oid, size);
     const ignoredDirty = this.noteSideEffects(up, p.full);
@@ -276,7 +288,7 @@ export class CheckpointService {
     t.lap('trees');
     if (tree === this.headTree && !p.force) {
       if (ignoredDirty.length > 0) await this.validateCumulative(this.headSeq, ignoredDirty);
-      if (p.full) await this.stats.save();
+      await this.afterScan(p.full);
       return undefined;
     }
     const seq = this.headSeq + 1;
@@ -317,8 +329,7 @@ export class CheckpointService {
     await this.opts.log.append({ t: 'checkpoint', ...omitFeature(record) });
     await this.opts.log.sync();
     t.lap('log');
-    // The stat cache matters to full scans; rewriting it after every watch batch would cost O(repository).
-    if (p.full) await this.stats.save();
+    await this.afterScan(p.full);
     this.lastTimings = t.laps;
     if (this.opts.budgetMs !== undefined && record.durationMs > this.opts.budgetMs) {
       await this.opts.log.append({ t: 'checkpoint.degraded', reason: `took ${record.durationMs} ms, over the ${this.opts.budgetMs} ms budget`, durationMs: record.durationMs });
@@ -345,6 +356,21 @@ export class CheckpointService {
     if (full) this.notSnapshotted.clear();
     for (const n of up.notSnapshotted) this.notSnapshotted.set(n.path, n.reason);
     return dirty;
+  }
+
+  /**
+   * What a checkpoint learnt about file stats is saved (a journal append after a watch batch;
+   * the whole cache after a full scan, which then leaves memory along with the folders the scan
+   * read: the next batches read back only the folders they touch).
+   */
+  private async afterScan(full: boolean): Promise<void> {
+    if (full) {
+      this.owesScan = false;
+      await this.stats.release();
+      if (this.tree.loadedFolders > TRIM_FOLDERS) this.tree.reset(this.tree.oid ?? this.headTree);
+    } else {
+      await this.stats.save().catch(() => undefined); // a lost journal line only means hashing that file again
+    }
   }
 
   private async writeCommit(tree: string, parent: string, message: string): Promise<string> {

@@ -4,6 +4,7 @@
  * breaker. The orchestrator creates one per active feature and wires the agent to it.
  */
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { CheckpointService } from '../checkpoints/checkpointService';
 import { EventLog } from '../events/eventLog';
 import type { FeaturePaths } from '../features/featurePaths';
@@ -182,16 +183,35 @@ export class FeatureRuntime {
       onBatch: (b) => this.onBatch(b),
       onNeedsReconcile: (reason) => void this.reconcile(reason),
       onGitDirWrite: (paths) => void this.onGitDirWrite(paths),
+      // What changed while the extension was stopped comes from the watcher's snapshot, not a full scan (h-perf).
+      snapshot: { file: path.join(this.paths.runtime, 'watch-snapshot'), tag: () => this.checkpoints.head.commit },
     });
     this.watchdog = wd;
-    await wd.start();
+    const start = await wd.start();
     await this.log.append({ t: 'watcher', state: 'ready', backend: wd.backend });
     this.changed.fire({ kind: 'watch' });
-    await this.reconcile('start');
+    if (start.resumed) await this.catchUp(start.paths);
+    else await this.reconcile(`start (${start.why ?? 'no snapshot'})`);
     if (s.reconcileIntervalMs > 0) {
-      this.reconcileTimer = setInterval(() => void this.reconcile('periodic'), s.reconcileIntervalMs);
+      // Periodic scans catch what the watcher missed; with no event since the last scan there is nothing to miss (idle features cost nothing).
+      let seen = -1;
+      this.reconcileTimer = setInterval(() => {
+        const now = this.watchdog?.stats.eventsSeen ?? 0;
+        if (now === seen && !this.watchdog?.owesReconcile) return;
+        seen = now;
+        void this.reconcile('periodic');
+      }, s.reconcileIntervalMs);
       this.reconcileTimer.unref();
     }
+  }
+
+  /** Checkpoints what changed while stopped, as the watcher's snapshot reported it. */
+  private async catchUp(paths: number): Promise<void> {
+    const started = performance.now();
+    const before = this.checkpoints.head.seq;
+    await this.flush();
+    const changed = this.records.filter((r) => r.seq > before).reduce((n, r) => n + r.files.length, 0);
+    await this.log.append({ t: 'reconcile', reason: `start: caught up from the watcher's snapshot (${paths} paths reported)`, changed, durationMs: Math.round(performance.now() - started) });
   }
 
   get watching(): { alive: boolean; backend?: string } {
@@ -202,8 +222,13 @@ export class FeatureRuntime {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.reconcileTimer = undefined;
     const wd = this.watchdog;
-    this.watchdog = undefined;
     if (wd) {
+      // The snapshot is taken first, then everything seen is checkpointed: it is kept only if the
+      // head then holds every change up to it (no failed batch, no scan owed).
+      const saved = await wd.snapshotNow().catch(() => false);
+      await this.flush().catch(() => undefined);
+      if (saved && this.checkpoints.inStep && !wd.owesReconcile) await wd.confirmSnapshot().catch(() => undefined);
+      this.watchdog = undefined;
       await wd.close();
       await this.log.append({ t: 'watcher', state: 'closed' });
     }
@@ -246,7 +271,10 @@ export class FeatureRuntime {
 
   async reconcile(reason: string): Promise<CheckpointRecord | undefined> {
     const started = performance.now();
+    const wd = this.watchdog;
+    const mark = wd?.reconcileMark() ?? 0;
     const rec = await this.checkpointGuarded({ full: true, trigger: 'reconcile' });
+    if (this.checkpoints.inStep) wd?.reconciled(mark);
     await this.log.append({ t: 'reconcile', reason, changed: rec?.files.length ?? 0, durationMs: Math.round(performance.now() - started) });
     return rec;
   }

@@ -101,6 +101,20 @@ export class NativeWatcher implements FileWatcher {
     if (this.closed) await this.unsubscribeAll();
   }
 
+  /**
+   * Records the watched tree's state (each path's modification time) in `file`. While the
+   * watcher runs the library writes the tree it already keeps, without walking the disk.
+   */
+  async writeSnapshot(file: string): Promise<void> {
+    await this.parcel.writeSnapshot(this.root, file, { ignore: this.parcelIgnore });
+  }
+
+  /** Every path created, deleted or modified since the state recorded in `file`. */
+  async eventsSince(file: string): Promise<RawEvent[]> {
+    const events = await this.parcel.getEventsSince(this.root, file, { ignore: this.parcelIgnore });
+    return events.filter((e) => !this.ignored.has(e.path)).map((e) => ({ path: e.path, kind: e.type }));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -30,4 +30,10 @@ export interface FileWatcher {
   /** Resolves once the watcher is ready: a write after this is reported. */
   start(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Backends that can say what changed while nobody watched (the native one): record the
+   * tree's state now, and later list every path that differs from a recorded state.
+   */
+  writeSnapshot?(file: string): Promise<void>;
+  eventsSince?(file: string): Promise<RawEvent[]>;
 }

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../util/atomicFile';
 import { AopError, errorMessage } from '../util/errors';
 import { toRelPath } from '../util/ids';
 import { createWatcher } from './createWatcher';
@@ -49,6 +50,29 @@ export interface WatchdogOptions {
   onGitDirWrite?(paths: string[]): void;
   /** Builds the backend; tests inject fakes here. */
   createWatcher?: WatcherFactory;
+  /**
+   * Where to keep the watcher's snapshot between runs, so the next start reports what changed
+   * while nobody watched instead of needing a full scan (native backend only). `tag` names the
+   * state the snapshot was confirmed against (the head checkpoint): a snapshot confirmed under
+   * another tag is not used.
+   */
+  snapshot?: { file: string; tag(): string };
+}
+
+/** How a start caught up with what happened while nobody watched. */
+export interface WatchStart {
+  /** The changes since the last confirmed snapshot are pending as a batch: no full scan is needed. */
+  resumed: boolean;
+  /** Paths reported by that catch-up. */
+  paths: number;
+  /** Why it could not catch up (then the owner must scan everything). */
+  why?: string;
+}
+
+interface SnapshotMeta {
+  version: 1;
+  root: string;
+  tag: string;
 }
 
 const KIND: Record<RawChangeKind, ChangeKind> = { create: 'created', update: 'modified', delete: 'deleted' };
@@ -70,6 +94,9 @@ export class Watchdog {
   /** A timer fired while a delivery was in flight. */
   private due = false;
   private reconcileReasons: string[] = [];
+  /** Numbers of the last reconcile request and of the last one a full scan answered. */
+  private requestSeq = 0;
+  private answeredSeq = 0;
   private started = false;
   private closed = false;
   private readonly counters: WatchdogStats = { eventsSeen: 0, batchesEmitted: 0, pathsEmitted: 0, gitDirWrites: 0, reconcileRequests: 0 };
@@ -89,8 +116,11 @@ export class Watchdog {
     return { ...this.counters };
   }
 
-  /** Resolves once writes are being reported. */
-  async start(): Promise<void> {
+  /**
+   * Resolves once writes are being reported; with a confirmed snapshot (see `snapshot`), the
+   * changes made since it are already pending as a batch.
+   */
+  async start(): Promise<WatchStart> {
     if (this.started) throw new AopError('WATCHER_FAILED', 'This watchdog was already started; create a new one.');
     this.started = true;
     try {
@@ -120,7 +150,82 @@ export class Watchdog {
       if (AopError.is(err)) throw err;
       throw new AopError('WATCHER_FAILED', `The ${watcher.backend} watcher could not start on ${this.realRoot}: ${errorMessage(err)}`, { cause: err });
     }
-    if (this.closed) await watcher.close();
+    if (this.closed) {
+      await watcher.close();
+      return { resumed: false, paths: 0, why: 'closed' };
+    }
+    return this.resume(watcher);
+  }
+
+  /** Reports what changed since the confirmed snapshot, and consumes it (it is valid once). */
+  private async resume(watcher: FileWatcher): Promise<WatchStart> {
+    const snap = this.opts.snapshot;
+    if (!snap) return { resumed: false, paths: 0, why: 'no snapshot is kept' };
+    let meta: SnapshotMeta | undefined;
+    try {
+      meta = JSON.parse(await fs.readFile(`${snap.file}.json`, 'utf8')) as SnapshotMeta;
+    } catch {
+      meta = undefined;
+    }
+    try {
+      if (!meta) return { resumed: false, paths: 0, why: 'no snapshot from a clean stop' };
+      if (!watcher.eventsSince) return { resumed: false, paths: 0, why: `the ${watcher.backend} watcher cannot catch up from a snapshot` };
+      if (meta.version !== 1 || meta.root !== this.realRoot || meta.tag !== snap.tag()) return { resumed: false, paths: 0, why: 'the snapshot was taken at another checkpoint' };
+      let events: RawEvent[];
+      try {
+        events = await watcher.eventsSince(snap.file);
+      } catch (err) {
+        return { resumed: false, paths: 0, why: `the snapshot could not be read (${errorMessage(err)})` };
+      }
+      this.onEvents(events);
+      return { resumed: true, paths: events.length };
+    } finally {
+      await this.dropSnapshot();
+    }
+  }
+
+  /**
+   * Records the tree's state for the next start (native backend only): call, then flush what
+   * is pending, then confirmSnapshot() once the head holds everything seen. Until confirmed,
+   * the snapshot is not used.
+   */
+  async snapshotNow(): Promise<boolean> {
+    const snap = this.opts.snapshot;
+    if (!snap || !this.watcher?.writeSnapshot || this.closed) return false;
+    await this.dropSnapshot();
+    await fs.mkdir(path.dirname(snap.file), { recursive: true });
+    await this.watcher.writeSnapshot(snap.file);
+    return true;
+  }
+
+  /** Confirms the snapshot written by snapshotNow() against the current tag. */
+  async confirmSnapshot(): Promise<void> {
+    const snap = this.opts.snapshot;
+    if (!snap) return;
+    const meta: SnapshotMeta = { version: 1, root: this.realRoot, tag: snap.tag() };
+    await writeFileAtomic(`${snap.file}.json`, JSON.stringify(meta));
+  }
+
+  /** Forgets any snapshot (it no longer describes what the head holds). */
+  async dropSnapshot(): Promise<void> {
+    const snap = this.opts.snapshot;
+    if (!snap) return;
+    await fs.rm(`${snap.file}.json`, { force: true });
+    await fs.rm(snap.file, { force: true });
+  }
+
+  /** True when a reconcile was asked for and no full scan has answered it yet. */
+  get owesReconcile(): boolean {
+    return this.requestSeq > this.answeredSeq;
+  }
+
+  /** Call before a full scan; pass the mark to reconciled() once the scan succeeded. */
+  reconcileMark(): number {
+    return this.requestSeq;
+  }
+
+  reconciled(mark: number): void {
+    this.answeredSeq = Math.max(this.answeredSeq, mark);
   }
 
   /** Delivers the pending batch now; resolves once it (and any delivery in flight) was handled. */
@@ -223,6 +328,7 @@ export class Watchdog {
 
   /** Several errors at once (a burst of unreadable folders, say) make one request. */
   private needsReconcile(reason: string): void {
+    this.requestSeq++;
     this.reconcileReasons.push(reason);
     if (this.reconcileReasons.length > 1) return;
     setImmediate(() => {
