@@ -13,7 +13,7 @@
  * them it degrades to reporting every entry of a re-listed folder.
  */
 import { watch, type FSWatcher } from 'chokidar';
-import type { Stats } from 'node:fs';
+import { readFileSync, type Dirent, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AopError, errorMessage } from '../util/errors';
@@ -21,6 +21,15 @@ import { SubtreeSet, isDirectory, walkTree } from './pathSet';
 import type { FileWatcher, RawChangeKind, RawEvent, WatcherOptions } from './types';
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
+/** Polling stats every file every interval: beyond this many, it costs more than it is worth. */
+export const MAX_POLLED_ENTRIES = 20_000;
+/** Share of the system's inotify watches one worktree may take (VS Code and other features need theirs). */
+const WATCH_SHARE = 0.5;
+
+export interface ChokidarLimits {
+  /** Files and folders this backend may watch; default from the system (see start()). */
+  maxEntries?: number;
+}
 /** chokidar drops a change to the same file within 50 ms of the previous one. */
 const TRAILING_CHANGE_MS = 60;
 /** A folder not confirmed as watched by then is reported as possibly missing events. */
@@ -55,6 +64,7 @@ export class ChokidarWatcher implements FileWatcher {
   constructor(
     private readonly opts: WatcherOptions,
     polling = false,
+    private readonly limits: ChokidarLimits = {},
   ) {
     this.backend = polling ? 'polling' : 'chokidar';
     this.root = path.resolve(opts.root);
@@ -72,6 +82,7 @@ export class ChokidarWatcher implements FileWatcher {
     } catch (err) {
       throw new AopError('WATCHER_FAILED', `Cannot watch ${this.root}: ${errorMessage(err)}. Check that the worktree exists.`, { cause: err });
     }
+    await this.checkSize();
     const polling = this.backend === 'polling';
     const fsw = watch(this.root, {
       ignoreInitial: true,
@@ -96,6 +107,29 @@ export class ChokidarWatcher implements FileWatcher {
     fsw.on('unlinkDir', (p) => this.onChokidar(p, 'delete', true));
     fsw.on('error', (err) => this.reportError(err));
     await new Promise<void>((resolve) => fsw.once('ready', () => resolve()));
+  }
+
+  /**
+   * This backend needs an OS watch (chokidar) or a periodic stat (polling) per file and folder:
+   * on a tree too big for that it would run out of watches (ENOSPC) or memory part way. Say so
+   * before starting, with what to do instead.
+   */
+  private async checkSize(): Promise<void> {
+    const polling = this.backend === 'polling';
+    const max = this.limits.maxEntries ?? (polling ? MAX_POLLED_ENTRIES : systemWatchBudget());
+    if (max === undefined) return;
+    const n = await countEntries(this.root, this.ignored, max + 1);
+    if (n <= max) return;
+    throw new AopError(
+      'WATCHER_FAILED',
+      polling
+        ? `This worktree holds more than ${max.toLocaleString('en-US')} files and folders: too many to poll (every file is checked every ${this.intervalMs} ms). ` +
+            'Set aop.watcher.backend to "auto" or "native" (one watch per folder), or work in a smaller worktree.'
+        : `This worktree holds more than ${max.toLocaleString('en-US')} files and folders, and the chokidar watcher needs one OS watch for each: ` +
+            `that is more than half of what this system allows for all programs (fs.inotify.max_user_watches). ` +
+            'Set aop.watcher.backend to "auto" or "native" (one watch per folder), or raise the limit (sysctl fs.inotify.max_user_watches).',
+      { details: { backend: this.backend, limit: max } },
+    );
   }
 
   async close(): Promise<void> {
@@ -235,4 +269,37 @@ export class ChokidarWatcher implements FileWatcher {
     fsw.unwatch(p);
     this.addLoudly(p);
   }
+}
+
+/** How many watches this backend may take on Linux (half the system limit); undefined elsewhere. */
+function systemWatchBudget(): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const max = Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8').trim());
+    return Number.isFinite(max) && max > 0 ? Math.floor(max * WATCH_SHARE) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Files and folders under root (not following links, skipping ignored subtrees), counting no further than `stopAt`. */
+async function countEntries(root: string, ignored: SubtreeSet, stopAt: number): Promise<number> {
+  let n = 0;
+  const stack = [root];
+  while (stack.length > 0 && n < stopAt) {
+    const dir = stack.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      continue; // vanished or unreadable: chokidar reports those itself
+    }
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      if (ignored.has(full)) continue;
+      n++;
+      if (e.isDirectory()) stack.push(full);
+    }
+  }
+  return n;
 }
