@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { ObjectStore } from '../../../src/core/git/objectStore';
 import { SnapshotTree } from '../../../src/core/checkpoints/snapshotTree';
@@ -8,9 +9,7 @@ import { gitIn, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 /** What `git mktree` makes of these entries: the reference encoding. */
 function mktree(repo: TempRepo, entries: { mode: string; name: string; oid: string }[]): string {
   const input = entries.map((e) => `${e.mode === TREE_MODE ? '040000 tree' : `${e.mode} blob`} ${e.oid}\t${e.name}`).join('\0') + '\0';
-  return require('node:child_process')
-    .execFileSync('git', ['mktree', '-z', '--missing'], { cwd: repo.dir, input, encoding: 'utf8' })
-    .trim();
+  return execFileSync('git', ['mktree', '-z', '--missing'], { cwd: repo.dir, input, encoding: 'utf8' }).trim();
 }
 
 describe('SnapshotTree and TreeNode', function () {
@@ -63,7 +62,7 @@ describe('SnapshotTree and TreeNode', function () {
     // The same state through git's own index.
     const idx = { ...process.env, GIT_INDEX_FILE: `${repo.dir}/../ref-index` };
     const run = (args: string[], input?: string) =>
-      require('node:child_process').execFileSync('git', args, { cwd: repo.dir, env: idx, input, encoding: 'utf8' }).trim() as string;
+      execFileSync('git', args, { cwd: repo.dir, env: idx, input, encoding: 'utf8' }).trim();
     run(['read-tree', 'HEAD']);
     const h = (s: string) => run(['hash-object', '-w', '--stdin'], s);
     run(['update-index', '--index-info'], [
