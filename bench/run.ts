@@ -82,7 +82,7 @@ function parseArgs(argv: string[]): Cli {
   return cli;
 }
 
-function svgCaption(r: BenchReport): string {
+export function svgCaption(r: BenchReport): string {
   const m = r.machine;
   return `${m.date.slice(0, 10)}, ${m.nproc} cores, Node ${m.node}, git ${m.git}; k = changed files per checkpoint`;
 }
