@@ -3,7 +3,7 @@
  * Everything here is computed from a report (a run's JSON), so the READMEs can be rewritten
  * from committed results at any time and never carry a figure no run produced.
  */
-import type { BenchReport } from '../bench';
+import { FIGURES, type BenchReport } from '../bench';
 import type { CheckpointCell, Shape } from '../figures/checkpoint';
 import type { Summary } from './stats';
 
@@ -262,7 +262,7 @@ const verdict = (p: boolean | undefined): string => (p === undefined ? '—' : p
 export function renderMachine(report: BenchReport): string[] {
   const L: string[] = [];
   const m = report.machine;
-  const partial = report.figures && report.figures.length < 7 ? `, ${report.figures.join(' + ')} only` : '';
+  const partial = report.figures && FIGURES.some((f) => !report.figures.includes(f)) ? `, ${report.figures.join(' + ')} only` : '';
   L.push(`Benchmark (${report.mode} run${partial}, seed ${report.seed}), ${m.date.slice(0, 16).replace('T', ' ')} UTC: ${m.nproc} cores (${m.cpuModel}), ${m.memGB} GB RAM, Node ${m.node}, git ${m.git}, ${m.platform}.`);
   L.push(
     `Code: ${m.commit.slice(0, 10)}${m.dirtySources.length ? ` plus uncommitted changes to ${m.dirtySources.join(', ')}` : ''}. ` +
