@@ -98,8 +98,15 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   const failedText = (await failed.textContent()) ?? '';
   if (!failedText.includes('mytool: no API key set')) throw new Error(`the failure notification does not quote the agent's stderr: ${failedText}`);
   await shot('first-hour-2b-agent-failed.png');
+  // Its Open Settings lands on the agent settings, editable from the User tab (a remote window).
+  await failed.locator('.monaco-button', { hasText: 'Open Settings' }).click();
+  const settings = page.locator('.settings-editor');
+  await settings.locator('.setting-item-title', { hasText: 'Providers' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  if (await settings.locator('.no-results-message', { hasText: 'No Settings Found' }).isVisible()) throw new Error('Open Settings found no settings');
+  await page.keyboard.press('Control+W');
   // Start it again with the right command line (the input comes prefilled with the failed one).
-  await failed.locator('.monaco-button', { hasText: 'Start With…' }).click();
+  await runCommand(page, 'Agent Orchestrator: Start Agent With…');
+  await pickQuickItem(page, FEATURE, { title: 'Feature to start' });
   await pickQuickItem(page, 'Custom command', { title: `Start ${FEATURE} with` });
   await answerInput(page, `Feature ${FEATURE}: the agent's command line`, COMMAND_LINE);
   await until(() => existsSync(path.join(worktree, 'src', 'farewell.ts')), 'the custom agent to write its three files');
