@@ -62,7 +62,7 @@ describe('plan/assist: completion and hover in plan.yaml from the JSON Schema', 
     assert.equal(h.line, 2);
     assert.deepEqual([h.startChar, h.endChar], [2, 14]);
     const kind = planHover(...at('version: 1\nseverity:\n  secret_|detected: warning\n'));
-    assert.match(kind!.markdown, /credential.*Default severity: error/);
+    assert.match(kind!.markdown, /credential.*Default severity: critical/);
     const gate = planHover(...at('version: 1\ngates:\n  - name: t\n    ru|n: npm test\n'));
     assert.match(gate!.markdown, /^\*\*gates\[\]\.run\*\*/);
     assert.equal(planHover(...at('version: 1\nallowed:\n  - sr|c/**\n')), undefined, 'a glob is not a key');
