@@ -51,3 +51,15 @@ export function agentStateText(from: string, to: string, reason?: string, exitCo
   const text = what[to] ?? `Agent ${to}`;
   return reason && to !== 'interrupted' ? `${text}: ${reason}` : text;
 }
+
+/** A failed agent in one notification: its reason, then the last output lines the reason does not already quote. */
+export function agentFailureText(featureId: string, reason: string | undefined, output: readonly { text: string }[], maxLines = 3, maxChars = 400): string {
+  const tail = output
+    .map((l) => l.text.trim())
+    .filter(Boolean)
+    .slice(-maxLines)
+    .filter((l) => !reason?.includes(l))
+    .join(' ⏎ ');
+  const text = `The agent of ${featureId} failed${reason ? `: ${reason}` : ''}.${tail ? ` Last output: ${tail}` : ''}`;
+  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
+}

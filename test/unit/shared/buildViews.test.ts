@@ -14,6 +14,7 @@ import {
   rollbackView,
   violationView,
 } from '../../../src/shared/buildViews';
+import { agentFailureText } from '../../../src/shared/words';
 import { LIMITS, utf8Length } from '../../../src/shared/limits';
 import { checkpointSummarySchema, eventViewSchema, fileChangeViewSchema, gatesViewSchema, messageViewSchema, rollbackViewSchema, type MessageView } from '../../../src/shared/viewModels';
 
@@ -178,5 +179,14 @@ describe('shared/buildViews', () => {
       ],
     );
     assert.equal(view.gates[2]!.command.length, LIMITS.shortText);
+  });
+});
+
+describe('shared/words: a failed agent in one notification', () => {
+  it('gives the reason and the last lines it does not already quote, bounded', () => {
+    const out = [{ text: 'starting' }, { text: '' }, { text: 'reading spec' }, { text: 'mytool: no API key set' }];
+    assert.equal(agentFailureText('f', 'exit code 2: mytool: no API key set', out), 'The agent of f failed: exit code 2: mytool: no API key set. Last output: starting ⏎ reading spec');
+    assert.equal(agentFailureText('f', undefined, []), 'The agent of f failed.');
+    assert.ok(agentFailureText('f', 'x', [{ text: 'y'.repeat(5000) }]).length <= 400);
   });
 });
