@@ -22,6 +22,15 @@ export interface AcpClientOptions {
   /** Agent message text, for the output stream. */
   onText(text: string): void;
   onUsage(report: UsageReport): void;
+  /** The agent is working: the model answered (text, a tool call, a plan). */
+  onProgress?(): void;
+  /**
+   * The policy refused a permission request for a reason: ACP's answer carries no reason, so
+   * the session tells the agent in a message of its own.
+   */
+  onRefused?(tool: string, reason: string): void;
+  /** What to do when the agent is not signed in (the provider's words), added to auth failures. */
+  signIn?: string;
   /** Offer fs/read_text_file and fs/write_text_file (default true). */
   offerFs?: boolean;
   askTimeoutMs?: number;
@@ -38,6 +47,8 @@ export class AcpClient {
   private turn: Promise<acp.PromptResponse> | undefined;
   private init: acp.InitializeResponse | undefined;
   private newSession: acp.NewSessionResponse | undefined;
+  /** A loaded session replays its history as updates: not news, not shown. */
+  private replaying = false;
 
   constructor(
     stream: acp.Stream,
@@ -106,24 +117,51 @@ export class AcpClient {
     return this.init;
   }
 
-  /** Opens the session in the worktree and, when asked, selects a session mode (approval mode). */
-  async startSession(mode?: string): Promise<string> {
+  /** Whether the agent can take up an earlier session (ACP session/resume or session/load). */
+  get canResume(): boolean {
+    const caps = this.init?.agentCapabilities;
+    return Boolean(caps?.sessionCapabilities?.resume || caps?.loadSession);
+  }
+
+  /**
+   * Opens the session in the worktree (a new one, or the earlier `resumeId` when the agent can
+   * take it up) and, when asked, selects a session mode (approval mode).
+   */
+  async startSession(mode?: string, resumeId?: string): Promise<string> {
+    const base = { cwd: this.opts.worktree, mcpServers: [] };
     try {
-      this.newSession = await this.conn.agent.request(acp.methods.agent.session.new, { cwd: this.opts.worktree, mcpServers: [] });
+      if (resumeId !== undefined && this.init?.agentCapabilities?.sessionCapabilities?.resume) {
+        this.newSession = { sessionId: resumeId, ...(await this.conn.agent.request(acp.methods.agent.session.resume, { sessionId: resumeId, cwd: base.cwd })) };
+      } else if (resumeId !== undefined && this.init?.agentCapabilities?.loadSession) {
+        this.replaying = true;
+        try {
+          this.newSession = { sessionId: resumeId, ...(await this.conn.agent.request(acp.methods.agent.session.load, { ...base, sessionId: resumeId })) };
+        } finally {
+          this.replaying = false;
+        }
+      } else {
+        if (resumeId !== undefined) throw new AopError('INVALID_INPUT', 'The agent cannot take up an earlier session (it offers neither session/resume nor session/load).');
+        this.newSession = await this.conn.agent.request(acp.methods.agent.session.new, base);
+      }
     } catch (err) {
-      if (err instanceof acp.RequestError && err.code === -32000) {
+      if (err instanceof acp.RequestError && (err.code === -32000 || /auth/i.test(err.message))) {
         const methods = (this.init?.authMethods ?? []).map((m) => m.name).join(', ');
-        throw new AopError('AGENT_FAILED', `The agent needs you to log in first${methods ? ` (${methods})` : ''}: run its CLI once in a terminal, or set its API key.`, { cause: err });
+        throw new AopError(
+          'AGENT_FAILED',
+          `The agent is not signed in: "${acpErrorText(err)}"${methods ? ` (it offers: ${methods})` : ''}. ${this.opts.signIn ?? 'Run its CLI once in a terminal to sign in, or set its API key.'}`,
+          { cause: err, details: { auth: true } },
+        );
       }
       throw err;
     }
-    this.sessionId = this.newSession.sessionId;
+    const opened = this.newSession!;
+    this.sessionId = opened.sessionId;
     if (mode !== undefined) {
-      const available = this.newSession.modes?.availableModes.map((m) => m.id) ?? [];
+      const available = opened.modes?.availableModes.map((m) => m.id) ?? [];
       if (!available.includes(mode)) {
         throw new AopError('INVALID_INPUT', `The agent has no approval mode "${mode}"; it offers: ${available.join(', ') || 'none'}. Change the provider's approvalMode setting.`);
       }
-      if (this.newSession.modes?.currentModeId !== mode) {
+      if (opened.modes?.currentModeId !== mode) {
         await this.conn.agent.request(acp.methods.agent.session.setMode, { sessionId: this.sessionId, modeId: mode });
       }
     }
@@ -143,7 +181,10 @@ export class AcpClient {
       (r) => {
         done();
         const usage = (r as { usage?: { inputTokens?: number; outputTokens?: number } | null }).usage;
+        // Gemini CLI puts the turn's tokens in _meta instead of the (newer) usage field.
+        const meta = (r._meta as { quota?: { token_count?: { input_tokens?: number; output_tokens?: number } } } | null | undefined)?.quota?.token_count;
         if (usage) this.opts.onUsage({ inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 });
+        else if (meta) this.opts.onUsage({ inputTokens: meta.input_tokens ?? 0, outputTokens: meta.output_tokens ?? 0 });
       },
       done,
     );
@@ -209,10 +250,15 @@ export class AcpClient {
       this.log({ t: 'agent.permission', tool, decision: 'ask', reason: 'plan policy', ...(where ? { path: where } : {}) });
     }
     this.log({ t: 'agent.permission', tool, decision: outcome.decision, reason: outcome.reason, ...(where ? { path: where } : {}) });
+    if (outcome.refusal) this.opts.onRefused?.(tool, outcome.refusal);
     return outcome.response;
   }
 
   private update(u: acp.SessionUpdate): void {
+    if (this.replaying) return;
+    if (u.sessionUpdate === 'agent_message_chunk' || u.sessionUpdate === 'tool_call' || u.sessionUpdate === 'tool_call_update' || u.sessionUpdate === 'agent_thought_chunk' || u.sessionUpdate === 'plan') {
+      this.opts.onProgress?.();
+    }
     switch (u.sessionUpdate) {
       case 'agent_message_chunk':
         if (u.content.type === 'text') this.opts.onText(u.content.text);
@@ -223,7 +269,7 @@ export class AcpClient {
       case 'usage_update': {
         const cost = u.cost && u.cost.currency.toUpperCase() === 'USD' ? u.cost.amount : undefined;
         this.log({ t: 'agent.update', kind: 'usage_update', data: { used: u.used, size: u.size, ...(u.cost ? { cost: u.cost } : {}) } });
-        if (cost !== undefined) this.opts.onUsage({ costUsd: cost, cumulative: true });
+        this.opts.onUsage({ ...(cost !== undefined ? { costUsd: cost, cumulative: true } : {}), context: { used: u.used, size: u.size } });
         return;
       }
       default: {
@@ -232,6 +278,14 @@ export class AcpClient {
       }
     }
   }
+}
+
+/** An ACP error in words, with the details agents put in its data (Gemini: "Internal error" + why). */
+export function acpErrorText(err: unknown): string {
+  if (!(err instanceof acp.RequestError)) return errorMessage(err);
+  const data = err.data as { details?: unknown } | string | undefined;
+  const details = typeof data === 'string' ? data : typeof data?.details === 'string' ? data.details : undefined;
+  return details && !err.message.includes(details) ? `${err.message}: ${details}` : err.message;
 }
 
 /** Keeps a recorded update small: large payloads (whole file diffs) are cut, with a note. */

@@ -49,6 +49,11 @@ export const providerConfigSchema = z.strictObject({
   askTimeoutMs: z.number().int().positive().default(5 * 60_000),
   /** How long an ACP agent may take to answer `initialize` and `session/new`. */
   handshakeTimeoutMs: z.number().int().positive().default(60_000),
+  /**
+   * How long a running agent may go without any progress (the model answering) before it is
+   * failed as unable to begin, e.g. not signed in or offline. Paused time does not count.
+   */
+  startupTimeoutMs: z.number().int().positive().default(120_000),
 });
 
 export type ProviderConfig = z.output<typeof providerConfigSchema>;

@@ -107,5 +107,12 @@ export function acpCapabilities(init: InitializeResponse, offeredFs: boolean, sa
     sandboxed,
     ...(version ? { version } : {}),
     authMethods: (init.authMethods ?? []).map((m) => m.id),
+    promptCapabilities: {
+      image: caps?.promptCapabilities?.image === true,
+      audio: caps?.promptCapabilities?.audio === true,
+      embeddedContext: caps?.promptCapabilities?.embeddedContext === true,
+    },
+    ...(init.agentInfo ? { agentInfo: { name: init.agentInfo.name, ...(init.agentInfo.title ? { title: init.agentInfo.title } : {}), ...(init.agentInfo.version ? { version: init.agentInfo.version } : {}) } } : {}),
+    initialize: JSON.parse(JSON.stringify(init)) as Record<string, unknown>,
   };
 }

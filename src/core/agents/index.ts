@@ -3,7 +3,7 @@ export { AgentManager } from './manager';
 export type { AgentManagerOptions, StartOptions } from './manager';
 export { AgentSession } from './session';
 export type { AgentSessionOptions, TurnEnd } from './session';
-export type { AgentCapabilities, AgentHost, PermissionDecision, PermissionQuery, UsageTotals, WriteDecision } from './types';
+export type { AgentCapabilities, AgentHost, PermissionDecision, PermissionQuery, PermissionVerdict, ProposedFileWrite, UsageTotals, WriteDecision } from './types';
 export { AGENT_STATES, canTransition, interruptionFor, isLive, isTerminal, lastAgentState } from './states';
 export type { AgentState, StateChange } from './states';
 export { PROVIDER_IDS, commandSetting, parseProviderConfig, providerConfigSchema } from './config';

@@ -14,6 +14,7 @@ import type { ProviderDefinition } from './providers';
 import type { SandboxCapability } from './sandbox';
 import { DEFAULT_MAX_RUNNING, Scheduler } from './scheduler';
 import { AgentSession } from './session';
+import type { ResumeRequest } from './session';
 import { isTerminal } from './states';
 import type { StateChange } from './states';
 import type { AgentHost } from './types';
@@ -34,6 +35,8 @@ export interface StartOptions {
   pendingMessages?: readonly PendingMessage[];
   /** Overrides the manager's host for this session. */
   host?: AgentHost;
+  /** Take up this earlier conversation of the agent (its own id), opening with `prompt`. */
+  resume?: ResumeRequest;
 }
 
 export class AgentManager {
@@ -84,6 +87,7 @@ export class AgentManager {
       providers: this.opts.providers,
       detectSandbox: this.opts.detectSandbox,
       clientVersion: this.opts.clientVersion,
+      ...(options.resume ? { resume: options.resume } : {}),
     });
     session.preflight();
     this.sessions.set(featureId, session);

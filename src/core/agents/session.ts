@@ -26,6 +26,7 @@ import type { LaunchPlan, ProviderDefinition } from './providers';
 import { detectSandbox } from './sandbox';
 import type { SandboxCapability } from './sandbox';
 import { SessionLifecycle } from './sessionLifecycle';
+import { StartupWatch } from './startupWatch';
 import { isTerminal } from './states';
 import type { AgentState, StateChange } from './states';
 import { ProcessSupervisor } from './supervisor';
@@ -52,6 +53,16 @@ export interface AgentSessionOptions {
   providers?: Readonly<Record<string, ProviderDefinition>>;
   detectSandbox?: () => SandboxCapability;
   clientVersion?: string;
+  /**
+   * Take up this earlier conversation of the agent (its own id) with `prompt` as the first turn,
+   * instead of starting anew with the spec. An ACP agent that cannot load it starts anew.
+   */
+  resume?: ResumeRequest;
+}
+
+export interface ResumeRequest {
+  sessionId: string;
+  prompt: string;
 }
 
 export class AgentSession {
@@ -69,6 +80,11 @@ export class AgentSession {
   private startError: unknown;
   private readonly agentText: LineSplitter;
   private readonly turnEnded = new Emitter<TurnEnd>();
+  private readonly startup: StartupWatch;
+  private conversation: string | undefined;
+  private readonly conversationStarted = new Emitter<string>();
+  /** The agent's id for its conversation, once known (to resume it after a restart). */
+  readonly onAgentSession = this.conversationStarted.event;
   readonly onState: (l: (c: StateChange) => void) => { dispose(): void };
   readonly onOutput: (l: (line: OutputLine) => void) => { dispose(): void };
   readonly onTurnEnd = this.turnEnded.event;
@@ -98,9 +114,13 @@ export class AgentSession {
       limits: opts.outputLimits,
       stopTimeoutMs: opts.config.stopTimeoutMs,
       lineFilter: (line) => this.talk?.filterLine(line),
+      explainFailure: (reason) => this.explain(reason),
     });
     this.onState = this.sup.onState;
+    this.startup = new StartupWatch(opts.config.startupTimeoutMs, () => void this.noProgress());
     this.sup.onState((c) => {
+      if (c.to === 'running') this.startup.arm();
+      else this.startup.disarm();
       if (c.to !== 'running') return;
       const held = this.lifecycle.takePause();
       if (held !== undefined) this.pause(held);
@@ -137,6 +157,11 @@ export class AgentSession {
 
   get usage(): UsageTotals {
     return this.usageTracker.current;
+  }
+
+  /** The agent's own id for its conversation (ACP session id, Claude/Codex/Gemini session), once known. */
+  get agentSessionId(): string | undefined {
+    return this.conversation;
   }
 
   /** Why the start failed, when it did. */
@@ -253,12 +278,53 @@ export class AgentSession {
     if (!isTerminal(this.sup.state)) this.sup.transition('interrupted', reason);
   }
 
+  /** A plain CLI's first turn: the resume prompt when it takes up a conversation, else the spec. */
+  private get firstPrompt(): string {
+    return this.transport === 'plain' && this.opts.resume ? this.opts.resume.prompt : this.opts.prompt;
+  }
+
   private get parentEnv(): NodeJS.ProcessEnv {
     return this.opts.parentEnv ?? process.env;
   }
 
   private launchPlan(promptFile: string): LaunchPlan {
-    return this.provider.launch({ featureId: this.featureId, worktree: this.worktree, config: this.config, promptFile }, this.transport);
+    const resume = this.opts.resume?.sessionId;
+    return this.provider.launch({ featureId: this.featureId, worktree: this.worktree, config: this.config, promptFile, ...(resume ? { resumeSessionId: resume } : {}) }, this.transport);
+  }
+
+  private sessionStarted(id: string): void {
+    if (this.conversation === id) return;
+    this.conversation = id;
+    this.opts.host.log({ t: 'agent.update', kind: 'session', data: { sessionId: id, ...(this.opts.resume?.sessionId === id ? { resumed: true } : {}) } });
+    this.conversationStarted.fire(id);
+  }
+
+  /** The provider's sign-in guidance, added where the words read like an authentication problem. */
+  private explain(message: string): string {
+    const auth = this.provider.authFailure;
+    return auth && auth.test(message) && !message.includes(this.provider.signIn) ? `${message}. ${this.provider.signIn}` : message;
+  }
+
+  /** A turn failed in the agent's words: before any progress, the agent cannot begin and fails. */
+  private turnFailed(words: string): boolean {
+    if (this.startup.progressed || isTerminal(this.state)) return false;
+    const reason = this.explain(`${this.provider.label} could not begin its work: "${words.slice(0, 500)}"`);
+    this.opts.host.log({ t: 'warning', message: reason });
+    void this.sup.fail(reason);
+    return true;
+  }
+
+  /** Running, yet no progress within the start-up time: it is not going to begin. */
+  private async noProgress(): Promise<void> {
+    if (this.state !== 'running') return;
+    const secs = Math.round(this.config.startupTimeoutMs / 1000);
+    const words = this.recentOutput()
+      .slice(-3)
+      .map((l) => l.text.slice(0, 200))
+      .join(' | ');
+    const reason = `${this.provider.label} showed no progress within ${secs} s of starting${words ? `; its last words: "${words}"` : ' and said nothing'}. ${this.provider.signIn}`;
+    this.opts.host.log({ t: 'warning', message: reason });
+    await this.sup.fail(reason);
   }
 
   private findExecutable(plan: LaunchPlan, env: Record<string, string>) {
@@ -272,7 +338,7 @@ export class AgentSession {
     const promptFile = path.join(dir, 'prompt.md');
     const plan = this.launchPlan(promptFile);
     this.plan = plan;
-    if (plan.promptVia === 'file') await writeFile(promptFile, this.opts.prompt, { mode: 0o600 });
+    if (plan.promptVia === 'file') await writeFile(promptFile, this.firstPrompt, { mode: 0o600 });
     const env = agentEnvironment(this.provider, this.config, this.parentEnv, plan);
     const executable = this.findExecutable(plan, env);
     const sandboxed = wantsSandbox(this.config);
@@ -286,7 +352,7 @@ export class AgentSession {
       config: this.config,
       provider: this.provider,
       plan,
-      prompt: this.opts.prompt,
+      prompt: this.firstPrompt,
       host: this.opts.host,
       sup: this.sup,
       queue: this.queue,
@@ -295,6 +361,11 @@ export class AgentSession {
       turnEnded: this.turnEnded,
       log: (e) => this.opts.host.log(e),
       clientVersion: this.opts.clientVersion,
+      ...(this.opts.resume ? { resume: this.opts.resume } : {}),
+      progress: () => this.startup.progress(),
+      turnFailed: (words) => this.turnFailed(words),
+      sessionStarted: (id) => this.sessionStarted(id),
+      explain: (message) => this.explain(message),
     });
     this.talk = talk;
     await talk.prepare(executable, env, sandboxed);

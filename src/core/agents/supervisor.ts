@@ -48,6 +48,8 @@ export interface SupervisorOptions {
    * those lines instead (e.g. text rendered from a JSON event stream).
    */
   lineFilter?(line: OutputLine): OutputLine[] | null | undefined;
+  /** Adds what to do to an unexpected death's reason (e.g. the provider's sign-in guidance). */
+  explainFailure?(reason: string): string;
 }
 
 export class ProcessSupervisor {
@@ -274,7 +276,8 @@ export class ProcessSupervisor {
         .slice(-3)
         .map((l) => l.text.slice(0, 300))
         .join(' | ');
-      this.transition('failed', tail ? `${how}: ${tail}` : how, code);
+      const reason = tail ? `${how}: ${tail}` : how;
+      this.transition('failed', this.opts.explainFailure ? this.opts.explainFailure(reason) : reason, code);
     });
   }
 }

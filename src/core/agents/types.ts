@@ -14,6 +14,21 @@ export interface WriteDecision {
 
 export type PermissionDecision = 'allow' | 'deny' | 'ask';
 
+/** A decision with the reason for it, which the agent is told when it is a refusal. */
+export interface PermissionVerdict {
+  decision: PermissionDecision;
+  reason?: string;
+}
+
+/** A write a tool call proposes, checked before it lands. */
+export interface ProposedFileWrite {
+  /** Worktree-relative. */
+  path: string;
+  content: string;
+  /** The whole new file (size can be judged), not a fragment of an edit. */
+  whole: boolean;
+}
+
 /** A permission request from an agent, with the paths it names made worktree-relative. */
 export interface PermissionQuery {
   featureId: string;
@@ -24,6 +39,8 @@ export interface PermissionQuery {
   paths: string[];
   /** Absolute paths the tool call names that lie outside the worktree. */
   outsidePaths: string[];
+  /** What the tool call would write inside the worktree, when it says (edits with their content). */
+  writes: ProposedFileWrite[];
 }
 
 export interface AgentHost {
@@ -32,7 +49,7 @@ export interface AgentHost {
   /** Checks a file write routed through the client before it lands. Absent: allowed. */
   guardWrite?(relPath: string, content: string): WriteDecision | Promise<WriteDecision>;
   /** The plan's answer to a permission request. Absent: 'ask'. */
-  decidePermission?(query: PermissionQuery): PermissionDecision | Promise<PermissionDecision>;
+  decidePermission?(query: PermissionQuery): PermissionDecision | PermissionVerdict | Promise<PermissionDecision | PermissionVerdict>;
   /** Asks the human; a missing answer before the timeout (signal aborted) counts as deny. Absent: deny. */
   askHuman?(query: PermissionQuery, signal: AbortSignal): Promise<'allow' | 'deny'>;
 }
@@ -58,6 +75,12 @@ export interface AgentCapabilities {
   version?: string;
   /** Authentication methods an ACP agent offered (ids), to tell the user how to log in. */
   authMethods?: string[];
+  /** ACP: what the agent takes in a prompt besides text. */
+  promptCapabilities?: { image: boolean; audio: boolean; embeddedContext: boolean };
+  /** ACP: the agent's own name for itself. */
+  agentInfo?: { name: string; title?: string; version?: string };
+  /** ACP: the whole `initialize` answer, as the agent gave it (session capabilities, MCP, _meta). */
+  initialize?: Record<string, unknown>;
 }
 
 /** Token use and cost, as reported by the agent. */
@@ -65,4 +88,7 @@ export interface UsageTotals {
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  /** Tokens in the model's context at the last report, and the context's size (agents that say). */
+  contextTokens?: number;
+  contextWindow?: number;
 }

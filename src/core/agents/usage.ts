@@ -18,6 +18,8 @@ export interface UsageReport {
   costUsd?: number;
   /** True when the figures are session totals (ACP usage_update cost), false for per-turn deltas. */
   cumulative?: boolean;
+  /** Tokens in the model's context now, and its size (ACP usage_update): a level, not a sum. */
+  context?: { used: number; size: number };
 }
 
 export class UsageTracker {
@@ -40,6 +42,11 @@ export class UsageTracker {
 
   report(r: UsageReport): void {
     const t = this.totals;
+    if (r.context) {
+      t.contextTokens = r.context.used;
+      t.contextWindow = r.context.size;
+    }
+    if (r.inputTokens === undefined && r.outputTokens === undefined && r.costUsd === undefined) return;
     if (r.cumulative) {
       if (r.inputTokens !== undefined) t.inputTokens = Math.max(t.inputTokens, r.inputTokens);
       if (r.outputTokens !== undefined) t.outputTokens = Math.max(t.outputTokens, r.outputTokens);

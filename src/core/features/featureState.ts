@@ -16,6 +16,8 @@ export const featureStateSchema = z.object({
   provider: providerConfigSchema.optional(),
   /** The agent state when last written (a live one is reported `interrupted` after a restart). */
   agentState: z.string().optional(),
+  /** The agent's own id for its last conversation, to take it up again after a restart. */
+  agentSession: z.object({ provider: z.string(), transport: z.enum(['acp', 'plain']), id: z.string().min(1).max(200) }).optional(),
   breaker: z.object({ open: z.boolean(), failures: z.number(), errors: z.array(z.string()) }).default({ open: false, failures: 0, errors: [] }),
 });
 

@@ -107,6 +107,23 @@ export class Validator {
     return this.pathRules(path, deleted);
   }
 
+  /**
+   * The rules that can judge a write before it lands, from its path and proposed content: the
+   * path rules, the size (when `whole` is the entire file, not an edit's fragment) and the
+   * secret scan. Synchronous and bounded (the scan reads at most SECRET_SCAN_BYTES).
+   */
+  checkProposedWrite(path: string, content: string | Uint8Array, whole: boolean): Violation[] {
+    const violations = this.pathRules(path, false);
+    if (violations.some((v) => v.kind === 'outside_worktree')) return violations;
+    const plan = this.currentPlan;
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    if (whole && bytes.length > plan.limits.maxFileBytes) violations.push(this.violation('file_too_large', path, msg.tooLarge(path, bytes.length, plan.limits.maxFileBytes)));
+    if (plan.policy.secretScan) {
+      for (const f of scanSecrets(bytes.subarray(0, SECRET_SCAN_BYTES))) violations.push(this.violation('secret_detected', path, msg.secret(path, f.label, f.line), f.line));
+    }
+    return violations;
+  }
+
   /** Validates all files in which the feature differs from its base. */
   async validate(changes: readonly FileChange[], content?: BlobContent): Promise<ValidationResult> {
     const { verdicts, cacheHits } = await this.verdicts(changes, content);

@@ -24,6 +24,8 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   /** The parsed JSON body (or the raw text when it is not JSON). */
   body: unknown;
+  /** The body as received ('' when none). */
+  text: string;
   wire?: Wire;
   /** Whether this was a conversation request (it offered tools) and which step it got. */
   turn?: number;
@@ -135,7 +137,7 @@ export class ModelDouble {
     } catch {
       // kept as text
     }
-    const rec: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
+    const rec: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, text: raw };
     this.requests.push(rec);
     for (const w of this.arrivals.splice(0)) w();
     try {

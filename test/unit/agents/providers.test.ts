@@ -90,7 +90,12 @@ describe('agents/providers', () => {
       assert.doesNotMatch(joined, /dangerously|--yolo|bypassPermissions|yes-always/, `${input.provider}: no bypass by default`);
     }
     assert.deepEqual(plan({ provider: 'gemini', approvalMode: 'auto_edit' }).args.slice(0, 3), ['--acp', '--approval-mode', 'auto_edit']);
-    assert.ok(plan({ provider: 'codex', approvalMode: 'never' }, 'acp').args.includes('approval_policy="never"'));
+    // By default the modes that ask before every write, selected explicitly.
+    assert.equal(plan({ provider: 'codex' }, 'acp').acpMode, 'read-only');
+    assert.equal(plan({ provider: 'codex', approvalMode: 'auto' }, 'acp').acpMode, 'auto');
+    assert.equal(plan({ provider: 'claude' }, 'acp').acpMode, 'default');
+    assert.deepEqual(plan({ provider: 'claude' }, 'plain').args.slice(6, 10), ['--permission-mode', 'default', '--permission-prompt-tool', 'stdio']);
+    assert.deepEqual(plan({ provider: 'gemini' }, 'plain').args.slice(0, 4), ['--output-format', 'stream-json', '--approval-mode', 'auto_edit']);
     assert.deepEqual(plan({ provider: 'codex' }, 'plain').args.slice(0, 4), ['exec', '--json', '--sandbox', 'workspace-write']);
     assert.equal(plan({ provider: 'claude', approvalMode: 'plan' }, 'acp').acpMode, 'plan');
     assert.ok(plan({ provider: 'claude', approvalMode: 'acceptEdits' }, 'plain').args.join(' ').includes('--permission-mode acceptEdits'));
@@ -100,7 +105,7 @@ describe('agents/providers', () => {
     const wt = tempDir();
     for (const [input, code] of [
       [{ provider: 'gemini', approvalMode: 'everything' }, 'INVALID_INPUT'],
-      [{ provider: 'gemini', transport: 'plain' }, 'INVALID_INPUT'],
+      [{ provider: 'custom', transport: 'acp', template: 'x' }, 'INVALID_INPUT'],
       [{ provider: 'aider', transport: 'acp' }, 'INVALID_INPUT'],
     ] as const) {
       await assert.rejects(launchSession(input as ProviderConfigInput, { log: () => undefined }, wt), (e: unknown) => AopError.is(e, code));
@@ -125,13 +130,13 @@ describe('agents/providers', () => {
   });
 
   it('reads Claude stream-json and codex exec --json output', () => {
-    assert.deepEqual(parseStreamJson('{"type":"assistant","message":{"content":[{"type":"text","text":"hi\\nthere"},{"type":"tool_use","name":"Edit"}]}}'), { display: ['hi', 'there', '[tool] Edit'] });
+    assert.deepEqual(parseStreamJson('{"type":"assistant","message":{"content":[{"type":"text","text":"hi\\nthere"},{"type":"tool_use","name":"Edit"}]}}'), { display: ['hi', 'there', '[tool] Edit'], progress: true });
     const result = parseStreamJson('{"type":"result","subtype":"success","result":"ok","total_cost_usd":0.12,"usage":{"input_tokens":10,"output_tokens":4}}')!;
     assert.equal(result.ackOldest, true);
     assert.equal(result.turnEnd, 'success');
     assert.deepEqual(result.usage, [{ inputTokens: 10, outputTokens: 4 }, { costUsd: 0.12, cumulative: true }]);
     assert.equal(parseStreamJson('plain text'), undefined);
-    assert.deepEqual(parseExecJson('{"type":"turn.completed","usage":{"input_tokens":7,"output_tokens":3}}'), { turnEnd: 'completed', usage: { inputTokens: 7, outputTokens: 3 }, display: null });
+    assert.deepEqual(parseExecJson('{"type":"turn.completed","usage":{"input_tokens":7,"output_tokens":3}}'), { turnEnd: 'completed', usage: { inputTokens: 7, outputTokens: 3 }, display: null, progress: true });
   });
 
   it('detects a plain CLI\'s capabilities from its version and help, not from a list', async () => {
@@ -161,13 +166,15 @@ esac
     await s.exited;
     assert.deepEqual(s.usage, { inputTokens: 3, outputTokens: 2, costUsd: 0.5 });
     const launch = rec.of('agent.update').find((e) => e.kind === 'launch')!.data as { approval: string; env: string[] };
-    assert.equal(launch.approval, '--permission-mode default');
+    assert.equal(launch.approval, '--permission-mode default (asks us before edits and commands)');
     assert.deepEqual(launch.env, ['HOME', 'PATH']);
   });
 
-  it('plain Claude (stream-json both ways): messages go in as user turns and each result acknowledges the oldest', async () => {
+  it('plain Claude (stream-json both ways): messages go in as user turns between turns, and each result acknowledges the oldest', async () => {
     const bin = tempDir();
     const wt = tempDir();
+    // Answers one turn per line it reads; a message written mid-turn would be folded into the
+    // running turn by the real Claude, so the session must wait for each result.
     fs.writeFileSync(
       path.join(bin, 'claude'),
       `#!/bin/sh
@@ -176,11 +183,10 @@ case "$1" in
   --help) echo "--resume --input-format <format> stream-json";;
   *) r='{"type":"result","subtype":"success","total_cost_usd":0.01,"usage":{"input_tokens":5,"output_tokens":1}}'
      read -r prompt; echo "$prompt" >> turns.jsonl
-     read -r m1; echo "$m1" >> turns.jsonl
      echo '{"type":"assistant","message":{"content":[{"type":"text","text":"working"}]}}'
-     echo "$r"; echo "ANSWERED-PROMPT"
-     read -r m2; echo "$m2" >> turns.jsonl
-     echo "$r"; echo "$r"
+     echo "$r"
+     read -r m1; echo "$m1" >> turns.jsonl; echo "$r"
+     read -r m2; echo "$m2" >> turns.jsonl; echo "$r"
      cat > /dev/null;;
 esac
 `,
@@ -192,13 +198,16 @@ esac
     });
     assert.equal(s.capabilities?.messageChannel, 'stdin');
     const m1 = s.send('also update the docs');
-    await waitFor(() => s.recentOutput().some((l) => l.text === 'ANSWERED-PROMPT'), 10_000, 'the prompt answered');
-    assert.equal(s.allMessages()[0].state, 'delivered', 'the answer to the prompt does not acknowledge the message');
     const m2 = s.send('and the changelog');
     await waitFor(() => s.allMessages().every((x) => x.state === 'acknowledged'), 10_000, 'both acknowledged by their results');
     const turns = fs.readFileSync(path.join(wt, 'turns.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; message: { content: { text: string }[] } });
     assert.deepEqual(turns.map((t) => t.message.content[0].text), ['the prompt', 'also update the docs', 'and the changelog']);
-    assert.deepEqual(rec.of('message').filter((e) => e.id === m1.id || e.id === m2.id).map((e) => e.state), ['queued', 'delivered', 'queued', 'delivered', 'acknowledged', 'acknowledged']);
+    for (const m of [m1, m2]) assert.deepEqual(rec.of('message').filter((e) => e.id === m.id).map((e) => e.state), ['queued', 'delivered', 'acknowledged']);
+    // Each message went in only once the turn before it had ended (its result counted).
+    const at = (pred: (e: (typeof rec.events)[number]) => boolean) => rec.events.findIndex(pred);
+    const usage = rec.events.map((e, i) => (e.t === 'agent.usage' && e.inputTokens !== undefined ? i : -1)).filter((i) => i >= 0);
+    assert.ok(usage[0] < at((e) => e.t === 'message' && e.id === m1.id && e.state === 'delivered'), 'm1 after the prompt was answered');
+    assert.ok(usage[1] < at((e) => e.t === 'message' && e.id === m2.id && e.state === 'delivered'), 'm2 after m1 was answered');
     assert.ok(s.recentOutput().some((l) => l.text === 'working'), 'JSON events shown as text');
     assert.ok(!s.recentOutput().some((l) => l.text.startsWith('{')), 'raw JSON not shown');
     await waitFor(() => s.usage.inputTokens === 15, 10_000, 'usage from all three results');

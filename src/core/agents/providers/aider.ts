@@ -7,6 +7,7 @@ export const aiderProvider: ProviderDefinition = {
   id: 'aider',
   label: 'Aider',
   installHint: 'python -m pip install aider-install && aider-install',
+  signIn: 'Set the API key of the model you use (e.g. OPENAI_API_KEY or ANTHROPIC_API_KEY) in your environment or aop.providers.aider.env.',
   transports: ['plain'],
   defaultTransport: 'plain',
   envKeys: ['AIDER_*', 'OPENAI_API_KEY', 'OPENAI_API_BASE', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'DEEPSEEK_API_KEY', 'OPENROUTER_API_KEY'],

@@ -11,6 +11,7 @@ export const customProvider: ProviderDefinition = {
   id: 'custom',
   label: 'Custom command',
   installHint: 'install the tool your command line names',
+  signIn: 'See the documentation of the tool your command line runs.',
   transports: ['plain'],
   defaultTransport: 'plain',
   envKeys: [],

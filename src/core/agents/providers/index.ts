@@ -17,4 +17,4 @@ export const PROVIDERS: Readonly<Record<ProviderId, ProviderDefinition>> = {
   scripted: scriptedProvider,
 };
 
-export type { LaunchContext, LaunchPlan, LineSignal, ProviderDefinition } from './types';
+export type { LaunchContext, LaunchPlan, LineSignal, PlainPermissionRequest, ProposedWrite, ProviderDefinition } from './types';

@@ -25,6 +25,7 @@ export const scriptedProvider: ProviderDefinition = {
   id: 'scripted',
   label: 'Scripted agent',
   installHint: 'it is built in; rebuild the extension',
+  signIn: 'Nothing to sign in to: it is built in.',
   transports: ['acp', 'plain'],
   defaultTransport: 'acp',
   envKeys: [],

@@ -13,6 +13,30 @@ export interface LaunchContext {
   config: ProviderConfig;
   /** A private file holding the prompt (mode 0600, outside the worktree), for CLIs that read one. */
   promptFile: string;
+  /** Continue this earlier conversation of the agent (its own id) instead of starting a new one. */
+  resumeSessionId?: string;
+}
+
+/** A write a tool call proposes, with the content it would write (before it lands). */
+export interface ProposedWrite {
+  /** As the agent gave it: absolute, or relative to the worktree. */
+  path: string;
+  content: string;
+  /** The content is the whole file (a create or overwrite), not a fragment of an edit. */
+  whole: boolean;
+}
+
+/** A plain CLI asking whether it may run a tool (Claude's `--permission-prompt-tool stdio`). */
+export interface PlainPermissionRequest {
+  requestId: string;
+  /** ACP's tool kinds: edit, delete, move, execute, read, search, fetch, think, other. */
+  kind: string;
+  title: string;
+  /** Paths the tool names, as the agent gave them. */
+  paths: string[];
+  writes: ProposedWrite[];
+  /** The tool's input, echoed back when allowed. */
+  input: Record<string, unknown>;
 }
 
 /** What a line of plain output means beyond being output. */
@@ -26,6 +50,14 @@ export interface LineSignal {
   turnEnd?: string;
   /** Lines to show instead of the raw one (null: show nothing), e.g. text rendered from JSON events. */
   display?: string[] | null;
+  /** The agent's id for this conversation, to resume it later. */
+  sessionId?: string;
+  /** The model answered: the agent is really working (this ends the start-up watch). */
+  progress?: boolean;
+  /** The turn failed at once, in the agent's own words (e.g. "Not logged in · Please run /login"). */
+  failure?: string;
+  /** The agent asks permission for a tool call and waits for the answer on stdin. */
+  permission?: PlainPermissionRequest;
 }
 
 export interface LaunchPlan {
@@ -38,6 +70,14 @@ export interface LaunchPlan {
   messageChannel: 'acp' | 'stdin' | 'none';
   /** A message as one stdin line (no newline). */
   formatMessage?(id: string, text: string): string;
+  /**
+   * Messages go in only between turns (each is a turn of its own, answered by one turn end).
+   * Claude folds a message written mid-turn into the running turn, which then answers once.
+   */
+  messagesBetweenTurns?: boolean;
+  /** The answer to a permission request, as one stdin line (no newline); `reason` reaches the model. */
+
+  formatPermissionReply?(req: PlainPermissionRequest, allow: boolean, reason: string): string;
   parseLine?(line: string): LineSignal | undefined;
   /** The approval mode the CLI runs in, shown to the user; never a hidden bypass. */
   approval: string;
@@ -56,6 +96,10 @@ export interface ProviderDefinition {
   label: string;
   /** How to install the CLI, for the not-found message. */
   installHint: string;
+  /** What to do when the agent is not signed in: run the CLI once, or the variable to set. */
+  signIn: string;
+  /** The agent's own words for "not signed in" (in its output or an error), to add `signIn` to. */
+  authFailure?: RegExp;
   transports: readonly ('acp' | 'plain')[];
   defaultTransport: 'acp' | 'plain';
   /** The CLI's own variables (API keys, config locations); patterns may end in `*`. */

@@ -4,8 +4,8 @@
  */
 import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk';
-import { AopError, errorMessage } from '../../util/errors';
-import { AcpClient } from '../acpClient';
+import { AopError } from '../../util/errors';
+import { AcpClient, acpErrorText } from '../acpClient';
 import { commandSetting } from '../config';
 import { acpCapabilities } from '../detect';
 import type { AgentCapabilities } from '../types';
@@ -41,15 +41,31 @@ export class AcpTransport implements AgentTransport {
       onUsage: (u) => this.ctx.usage.report(u),
       askTimeoutMs: config.askTimeoutMs,
       clientVersion: this.ctx.clientVersion,
+      signIn: this.ctx.provider.signIn,
+      onProgress: () => this.ctx.progress(),
+      // ACP's "reject" carries no reason: the agent hears it in a message of its own, next turn.
+      onRefused: (tool, reason) => void queue.send(`The orchestrator refused your tool call (${tool}) before it ran: ${reason} Nothing was written. Do not retry it; go on with the rest of the task within the plan.`, 'system'),
     });
     this.client = client;
     const init = await this.handshake(client.initialize(), 'initialize');
     this.caps = acpCapabilities(init, true, this.sandboxed);
-    await this.handshake(client.startSession(this.ctx.plan.acpMode), 'session/new');
+    const { resume } = this.ctx;
+    let prompt = this.ctx.prompt;
+    let sessionId: string;
+    try {
+      sessionId = await this.handshake(client.startSession(this.ctx.plan.acpMode, resume?.sessionId), resume ? 'session/load' : 'session/new');
+      if (resume) prompt = resume.prompt;
+    } catch (err) {
+      // An earlier conversation that cannot be loaded is no reason not to work: start anew.
+      if (!resume || !(err instanceof acp.RequestError) || sup.state !== 'starting') throw err;
+      this.ctx.log({ t: 'warning', message: `${this.ctx.provider.label} could not take up its earlier conversation (${acpErrorText(err)}); it starts anew from the spec.` });
+      sessionId = await this.handshake(client.startSession(this.ctx.plan.acpMode), 'session/new');
+    }
+    this.ctx.sessionStarted(sessionId);
     this.ctx.log({ t: 'agent.update', kind: 'capabilities', data: this.caps });
     if (sup.state !== 'starting') return;
     sup.transition('running', 'ACP session ready');
-    this.runTurn(this.ctx.prompt);
+    this.runTurn(prompt);
     queue.setChannel({
       kind: 'acp',
       ready: () => sup.state === 'running' && !client.inTurn,
@@ -103,7 +119,7 @@ export class AcpTransport implements AgentTransport {
       clearTimeout(bound);
       if (!exit) throw err;
       const tail = sup.recentOutput().slice(-5).map((l) => l.text).join(' | ');
-      throw new AopError('AGENT_FAILED', `The agent exited during ACP ${what} (${exit.reason})${tail ? `: ${tail}` : ''}`, { cause: err });
+      throw new AopError('AGENT_FAILED', this.ctx.explain(`The agent exited during ACP ${what} (${exit.reason})${tail ? `: ${tail}` : ''}`), { cause: err });
     } finally {
       clearTimeout(timer);
     }
@@ -124,7 +140,9 @@ export class AcpTransport implements AgentTransport {
       },
       (err: unknown) => {
         agentText.end();
-        const error = errorMessage(err);
+        const error = acpErrorText(err);
+        // The very first turn failing before the model said anything: the agent cannot begin.
+        if (turn === 1 && !messageId && !client.isClosed && this.ctx.turnFailed(error)) return;
         // A closed connection means the agent is going away: the session's end reports the
         // message undelivered. Any other error answer is a failed delivery, retried.
         if (messageId && !client.isClosed) queue.fail(messageId, error);

@@ -1,12 +1,15 @@
 /**
  * Plain CLIs: the prompt goes to stdin (or a file, or one stream-json line), messages go to
- * stdin when the CLI reads them there, and the provider's `parseLine` recognises acks, usage
- * and turn ends in stdout.
+ * stdin when the CLI reads them there, and the provider's `parseLine` recognises acks, usage,
+ * turn ends, failures and permission requests in stdout. A permission request (Claude's
+ * `can_use_tool`) is decided by the plan, like an ACP one, and answered on stdin with the reason.
  */
+import { errorMessage } from '../../util/errors';
 import { plainCapabilities } from '../detect';
 import type { MessageChannel } from '../messages';
 import type { OutputLine } from '../output';
-import type { LineSignal } from '../providers';
+import { decide, plainPermissionQuery } from '../permissions';
+import type { LineSignal, PlainPermissionRequest } from '../providers';
 import type { ResolvedCommand } from '../resolveCommand';
 import type { AgentCapabilities } from '../types';
 import type { AgentTransport, TransportContext } from './types';
@@ -19,6 +22,8 @@ export class PlainTransport implements AgentTransport {
   private began = false;
   /** A stream-json prompt's answer is the first turn end, which acknowledges no message. */
   private promptUnanswered = false;
+  /** A turn is running (tracked for CLIs that take messages only between turns). */
+  private busy = false;
 
   constructor(private readonly ctx: TransportContext) {}
 
@@ -37,6 +42,7 @@ export class PlainTransport implements AgentTransport {
     if (plan.promptVia === 'stream-json' && plan.formatMessage) {
       stdin.write(`${plan.formatMessage('prompt', prompt)}\n`);
       this.promptUnanswered = true;
+      this.busy = true;
     }
     this.ctx.log({ t: 'agent.update', kind: 'capabilities', data: this.caps });
     sup.transition('running', 'started');
@@ -46,10 +52,11 @@ export class PlainTransport implements AgentTransport {
       const format = plan.formatMessage;
       const channel: MessageChannel = {
         kind: 'stdin',
-        ready: () => sup.state === 'running',
+        ready: () => sup.state === 'running' && !(plan.messagesBetweenTurns && this.busy),
         deliver: (m) =>
           new Promise<void>((resolve, reject) => {
             if (!stdin.writable) return reject(new Error('the agent closed its input'));
+            if (plan.messagesBetweenTurns) this.busy = true;
             stdin.write(`${format(m.id, m.text)}\n`, (err) => (err ? reject(err) : resolve()));
           }),
         ackTimeoutMs: this.ctx.config.messages.ackTimeoutMs,
@@ -72,7 +79,12 @@ export class PlainTransport implements AgentTransport {
 
   filterLine(line: OutputLine): OutputLine[] | null | undefined {
     const { plan, queue, usage, turnEnded } = this.ctx;
-    if (line.stream !== 'stdout' || !plan.parseLine) return undefined;
+    if (line.stream !== 'stdout') return undefined;
+    if (!plan.parseLine) {
+      // No structured output to read: any output at all is the only sign of work there is.
+      this.ctx.progress();
+      return undefined;
+    }
     let sig: LineSignal | undefined;
     try {
       sig = plan.parseLine(line.text);
@@ -80,6 +92,10 @@ export class PlainTransport implements AgentTransport {
       return undefined;
     }
     if (!sig) return undefined;
+    if (sig.sessionId !== undefined) this.ctx.sessionStarted(sig.sessionId);
+    if (sig.progress) this.ctx.progress();
+    if (sig.permission) void this.answer(sig.permission);
+    if (sig.failure !== undefined && this.ctx.turnFailed(sig.failure)) return sig.display === undefined ? undefined : sig.display === null ? null : sig.display.map((text) => ({ stream: 'stdout' as const, text }));
     if (sig.ack !== undefined) queue.ack(sig.ack, 'acknowledged by the agent');
     if (sig.ackOldest) {
       // Turns are answered in order; the first answer is for the prompt, not for a message.
@@ -89,7 +105,9 @@ export class PlainTransport implements AgentTransport {
     for (const u of sig.usage === undefined ? [] : Array.isArray(sig.usage) ? sig.usage : [sig.usage]) usage.report(u);
     if (sig.turnEnd !== undefined) {
       const turn = this.turns++;
+      this.busy = false;
       turnEnded.fire({ turn, stopReason: sig.turnEnd });
+      queue.pump();
     }
     if (sig.display === undefined) return undefined;
     return sig.display === null ? null : sig.display.map((text) => ({ stream: 'stdout' as const, text }));
@@ -97,5 +115,28 @@ export class PlainTransport implements AgentTransport {
 
   ended(): void {
     if (this.began) this.ctx.turnEnded.fire({ turn: this.turns, stopReason: 'exited' });
+  }
+
+  /** Decides a tool call the CLI asks about and writes the answer where it waits for it. */
+  private async answer(req: PlainPermissionRequest): Promise<void> {
+    const { plan, host, sup, featureId, worktree, config } = this.ctx;
+    if (!plan.formatPermissionReply) return;
+    const query = plainPermissionQuery(featureId, worktree, req);
+    let allow = false;
+    let reason: string;
+    try {
+      const outcome = await decide(host, query, [], config.askTimeoutMs);
+      allow = outcome.decision === 'allow';
+      reason = outcome.refusal ?? outcome.reason;
+      const tool = `${query.kind ?? 'other'}: ${query.title}`;
+      const where = query.paths[0] ?? query.outsidePaths[0];
+      if (outcome.policy === 'ask') this.ctx.log({ t: 'agent.permission', tool, decision: 'ask', reason: 'plan policy', ...(where ? { path: where } : {}) });
+      this.ctx.log({ t: 'agent.permission', tool, decision: outcome.decision, reason: outcome.reason, ...(where ? { path: where } : {}) });
+    } catch (err) {
+      reason = `the orchestrator could not decide: ${errorMessage(err)}`;
+    }
+    const text = allow ? 'allowed' : `The orchestrator refused this tool call before it ran: ${reason} Nothing was written. Do not retry it; go on with the rest of the task within the plan.`;
+    const stdin = sup.stdin;
+    if (stdin?.writable) stdin.write(`${plan.formatPermissionReply(req, allow, text)}\n`);
   }
 }

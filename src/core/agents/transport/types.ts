@@ -40,6 +40,19 @@ export interface TransportContext {
   turnEnded: Emitter<TurnEnd>;
   log(e: EventInput): void;
   clientVersion?: string;
+  /** Take up this earlier conversation of the agent instead of opening a new one, opening with its prompt. */
+  resume?: { sessionId: string; prompt: string };
+  /** The model answered: the agent is really working. */
+  progress(): void;
+  /**
+   * A turn failed, in the agent's own words. Before any progress this means the agent cannot
+   * begin (not signed in, no network): the session fails with guidance and this returns true.
+   */
+  turnFailed(words: string): boolean;
+  /** The agent's id for this conversation (to resume it after a restart). */
+  sessionStarted(id: string): void;
+  /** Adds the provider's sign-in guidance to a failure that reads like an authentication problem. */
+  explain(message: string): string;
 }
 
 export interface AgentTransport {
