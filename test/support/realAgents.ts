@@ -74,10 +74,11 @@ function isWritable(dir: string): boolean {
 
 /**
  * The provider settings for `agent` talking to `double`, with its home prepared (Gemini's auth
- * choice, Codex's model provider). `extra` overrides (approval mode, start-up timeout...).
+ * choice, Codex's model provider). `extra` overrides (approval mode, start-up timeout...);
+ * `bin` is where the CLIs are (bundled test code passes the extension's own node_modules/.bin).
  */
-export function realAgentConfig(agent: RealAgent, double: ModelDouble | undefined, home: string, extra: Partial<ProviderConfigInput> = {}): ProviderConfigInput {
-  const env: Record<string, string> = { PATH: `${AGENT_BIN}${path.delimiter}${process.env.PATH ?? ''}`, HOME: home, LANG: 'C.UTF-8' };
+export function realAgentConfig(agent: RealAgent, double: ModelDouble | undefined, home: string, extra: Partial<ProviderConfigInput> = {}, bin = AGENT_BIN): ProviderConfigInput {
+  const env: Record<string, string> = { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, HOME: home, LANG: 'C.UTF-8' };
   // As root Claude Code refuses its permission-skipping paths unless told it is sandboxed; the
   // adapter needs it to start at all (session/new fails with "exited with code 1").
   if (process.getuid?.() === 0) env.IS_SANDBOX = '1';

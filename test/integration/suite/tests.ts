@@ -15,4 +15,5 @@ export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Pro
   ['demo.test.ts', () => import('./demo.test')],
   ['plans.test.ts', () => import('./plans.test')],
   ['agentSetup.test.ts', () => import('./agentSetup.test')],
+  ['realAgent.test.ts', () => import('./realAgent.test')],
 ];
