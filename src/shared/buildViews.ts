@@ -7,7 +7,7 @@ import type { CheckpointRecord, FileChange, Violation } from '../core/model/type
 import type { AopEvent } from '../core/events/schema';
 import type { GateStatus } from '../core/gates/evidence';
 import { LIMITS } from './limits';
-import { agentStateText, CHECKPOINT_KIND, plural, ROLLBACK_ACTION, rollbackTitle } from './words';
+import { agentStateText, BUDGET_LABEL, CHECKPOINT_KIND, formatBudgetValue, plural, ROLLBACK_ACTION, rollbackTitle } from './words';
 import type {
   CheckpointSummary,
   EventView,
@@ -131,6 +131,10 @@ function levelOf(ev: AopEvent): EventView['level'] {
     case 'checkpoint.degraded':
     case 'warning':
       return 'warning';
+    case 'budget':
+      return ev.state === 'reached' ? 'warning' : 'info';
+    case 'setup':
+      return ev.state === 'failed' ? 'error' : 'info';
     case 'rollback':
       return ev.ok ? 'info' : 'error';
     case 'watcher':
@@ -204,6 +208,23 @@ export function describeEvent(ev: AopEvent): string {
       return ev.message;
     case 'retention':
       return `Retention dropped ${plural(ev.pruned.length, 'old checkpoint')}`;
+    case 'budget': {
+      const what = `${BUDGET_LABEL[ev.kind]} budget`;
+      const figures = `${formatBudgetValue(ev.kind, ev.used)} of ${formatBudgetValue(ev.kind, ev.limit)}`;
+      if (ev.state === 'reached') return `${what} reached (${figures}): agent paused, waiting for you`;
+      if (ev.state === 'extended') return `${what} extended to ${formatBudgetValue(ev.kind, ev.limit)}`;
+      return ev.state === 'accepted' ? `${what} overrun accepted (${figures})` : `Agent stopped at its ${what.toLowerCase()} (${figures})`;
+    }
+    case 'attention':
+      return `Dismissed from Needs you: ${ev.dismissed}`;
+    case 'checkpoint.pace':
+      return ev.factor > 1 ? `Batching ${ev.factor}× coarser (${ev.quietMs} ms quiet, ${ev.maxWaitMs} ms max): ${ev.reason}` : `Batching back to normal: ${ev.reason}`;
+    case 'setup':
+      return ev.state === 'started'
+        ? `Set-up started: ${ev.command}`
+        : ev.state === 'passed'
+          ? `Set-up done: ${ev.command}${ev.seq !== undefined ? ` (baseline #${ev.seq})` : ''}`
+          : `Set-up failed${ev.exitCode !== undefined && ev.exitCode !== null ? ` with exit code ${ev.exitCode}` : ''}: ${ev.command}`;
   }
 }
 

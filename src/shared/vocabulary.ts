@@ -31,6 +31,10 @@ export const EVENT_TYPES = [
   'gate',
   'warning',
   'retention',
+  'budget',
+  'attention',
+  'checkpoint.pace',
+  'setup',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -99,6 +103,17 @@ export type GitMode = (typeof GIT_MODES)[number];
 
 export const MESSAGE_STATES = ['queued', 'delivered', 'acknowledged', 'undelivered'] as const;
 export const MESSAGE_SOURCES = ['user', 'system', 'agent'] as const;
+
+/**
+ * What a feature's budget limits (plan `budget:`, defaults in settings): tokens and cost as the
+ * agent reports them, the agent's running time, files changed against the base, and the bytes
+ * its checkpoints hold in the object store.
+ */
+export const BUDGET_KINDS = ['tokens', 'costUsd', 'wallTimeSec', 'filesChanged', 'checkpointBytes'] as const;
+export type BudgetKind = (typeof BUDGET_KINDS)[number];
+
+/** A budget ask's life: reached (agent paused, person asked), then extended, accepted as is, or stopped. */
+export const BUDGET_STATES = ['reached', 'extended', 'accepted', 'stopped'] as const;
 
 export const ROLLBACK_KINDS = ['checkpoint', 'files', 'smart', 'undo'] as const;
 export type RollbackKind = (typeof ROLLBACK_KINDS)[number];

@@ -2,7 +2,7 @@
  * The words the UI uses, one per thing, shared by the tree, the panel, the palette's messages
  * and the README: checkpoint kinds, the rollback actions, agent states. Browser-safe.
  */
-import type { CheckpointTrigger, RollbackKind } from './vocabulary';
+import type { BudgetKind, CheckpointTrigger, RollbackKind } from './vocabulary';
 
 /** What each kind of checkpoint is called wherever it is shown. */
 export const CHECKPOINT_KIND: Readonly<Record<CheckpointTrigger, string>> = {
@@ -62,4 +62,50 @@ export function agentFailureText(featureId: string, reason: string | undefined, 
     .join(' ⏎ ');
   const text = `The agent of ${featureId} failed${reason ? `: ${reason}` : ''}.${tail ? ` Last output: ${tail}` : ''}`;
   return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
+}
+
+/** What each budget limits, as a heading. */
+export const BUDGET_LABEL: Readonly<Record<BudgetKind, string>> = {
+  tokens: 'Tokens',
+  costUsd: 'Cost',
+  wallTimeSec: 'Running time',
+  filesChanged: 'Files changed',
+  checkpointBytes: 'Checkpoint disk',
+};
+
+/** A byte count for people: "512 B", "3.4 MB", "1.2 GB". */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${Math.round(n)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}
+
+/** A duration for people: "45 s", "12 min", "2 h 5 min". */
+export function formatDuration(sec: number): string {
+  if (sec < 60) return `${Math.round(sec)} s`;
+  const min = Math.round(sec / 60);
+  if (min < 60) return `${min} min`;
+  return `${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ''}`;
+}
+
+/** A budget figure in its unit: "12,000 tokens", "$1.50", "30 min", "40 files", "1.2 GB". */
+export function formatBudgetValue(kind: BudgetKind, v: number): string {
+  switch (kind) {
+    case 'tokens':
+      return plural(Math.round(v), 'token');
+    case 'costUsd':
+      return `$${v.toFixed(v < 10 ? 2 : 0)}`;
+    case 'wallTimeSec':
+      return formatDuration(v);
+    case 'filesChanged':
+      return plural(Math.round(v), 'file');
+    case 'checkpointBytes':
+      return formatBytes(v);
+  }
 }

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import {
+  BUDGET_KINDS,
+  BUDGET_STATES,
   CHECKPOINT_TRIGGERS,
   FILE_STATUSES,
   type EventType,
@@ -101,6 +103,23 @@ export const eventSchema = z.discriminatedUnion('t', [
   z.object({ ...base, t: z.literal('warning'), message: z.string() }),
   /** Old checkpoints dropped by retention; the kept ones re-chained ([seq, old commit, new commit]). */
   z.object({ ...base, t: z.literal('retention'), pruned: z.array(z.number()), rewritten: z.array(z.tuple([z.number(), z.string(), z.string()])) }),
+  /** A budget reached (the agent paused and the person asked), and what the person chose. */
+  z.object({ ...base, t: z.literal('budget'), kind: z.enum(BUDGET_KINDS), state: z.enum(BUDGET_STATES), used: z.number(), limit: z.number(), seq: z.number().optional() }),
+  /** The person dismissed an item of "Needs you" (an undelivered message, a finished turn...). */
+  z.object({ ...base, t: z.literal('attention'), dismissed: z.string() }),
+  /** The watchdog's batching pace: coarser while checkpoints run over budget, back when they recover. */
+  z.object({ ...base, t: z.literal('checkpoint.pace'), factor: z.number(), quietMs: z.number(), maxWaitMs: z.number(), reason: z.string() }),
+  /** The repository's set-up command in a new worktree, before the agent starts. */
+  z.object({
+    ...base,
+    t: z.literal('setup'),
+    state: z.enum(['started', 'passed', 'failed']),
+    command: z.string(),
+    exitCode: z.number().nullable().optional(),
+    durationMs: z.number().optional(),
+    output: z.string().optional(),
+    seq: z.number().optional(),
+  }),
 ]);
 
 export type AopEvent = z.infer<typeof eventSchema>;

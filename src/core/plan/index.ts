@@ -1,7 +1,7 @@
 export { parsePlan, planProblems, loadPlan, defaultPlan, makePlan, formatField, MAX_PLAN_BYTES } from './parse';
 export type { PlanProblem } from './parse';
-export { planSchema, gateSchema, DEFAULT_LIMITS, DEFAULT_POLICY, DEFAULT_GATE_TIMEOUT_SEC } from './schema';
-export type { Plan, PlanData, PlanInput, Gate } from './schema';
+export { planSchema, gateSchema, budgetSchema, DEFAULT_LIMITS, DEFAULT_POLICY, DEFAULT_GATE_TIMEOUT_SEC } from './schema';
+export type { Plan, PlanData, PlanInput, Gate, PlanBudget } from './schema';
 export { globProblem, normalizeGlob, braceDepth, MAX_GLOB_LENGTH, MAX_BRACE_DEPTH, MAX_GLOBS_PER_LIST } from './globHygiene';
 export { planJsonSchema, planJsonSchemaText } from './jsonSchema';
 export { planTemplate, DEFAULT_FORBIDDEN, yamlGlob } from './template';

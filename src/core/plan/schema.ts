@@ -86,6 +86,26 @@ const severityShape = Object.fromEntries(
   [K in (typeof VIOLATION_KINDS)[number]]: z.ZodOptional<z.ZodEnum<{ [S in (typeof SEVERITIES)[number]]: S }>>;
 };
 
+const budgetFigure = (what: string) =>
+  z
+    .number({ error: `expected a number (${what}); 0 means no budget` })
+    .nonnegative({ error: `expected 0 or more (${what}); 0 means no budget` });
+
+/**
+ * A budget pauses the agent and asks the person (extend, accept as is, stop) when reached;
+ * nothing is killed. Keys left out take the defaults from the `aop.budgets` setting.
+ */
+export const budgetSchema = strict(
+  {
+    tokens: budgetFigure('tokens').int({ error: 'expected a whole number of tokens' }).optional().describe('Input plus output tokens the agent may use, as it reports them, over all its sessions.'),
+    costUsd: budgetFigure('US dollars').optional().describe('Cost in US dollars, where the agent reports it.'),
+    wallTimeMinutes: budgetFigure('minutes').optional().describe('Minutes the agent may run (paused time does not count).'),
+    filesChanged: budgetFigure('files').int({ error: 'expected a whole number of files' }).optional().describe('Files the feature may change against its base before the person is asked.'),
+    checkpointMB: budgetFigure('megabytes').optional().describe("Megabytes the feature's checkpoints may hold in the repository's object store."),
+  },
+  'budget',
+);
+
 export const planSchema = strict(
   {
     version: z.literal(1, { error: 'expected 1 (the only plan format so far); write `version: 1`' }).describe('Plan format version. Always 1.'),
@@ -125,6 +145,7 @@ export const planSchema = strict(
         });
       })
       .describe('Named commands run in the worktree, e.g. lint and tests.'),
+    budget: budgetSchema.optional().describe('Budgets: reaching one takes a checkpoint, pauses the agent and asks you. Unset keys use the aop.budgets setting.'),
   },
   'the plan',
 );
@@ -132,6 +153,7 @@ export const planSchema = strict(
 export type PlanInput = z.input<typeof planSchema>;
 export type PlanData = z.output<typeof planSchema>;
 export type Gate = z.output<typeof gateSchema>;
+export type PlanBudget = z.output<typeof budgetSchema>;
 
 /** A parsed, defaulted plan plus `planHash`, a content hash of its meaning (cache key). */
 export interface Plan extends PlanData {

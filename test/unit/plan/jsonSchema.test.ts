@@ -12,6 +12,6 @@ describe('plan: JSON Schema', () => {
     const schema = JSON.parse(planJsonSchemaText()) as { required: string[]; additionalProperties: boolean; properties: Record<string, unknown> };
     assert.deepEqual(schema.required, ['version']);
     assert.equal(schema.additionalProperties, false);
-    assert.deepEqual(Object.keys(schema.properties), ['version', 'allowed', 'forbidden', 'exclusive', 'limits', 'policy', 'severity', 'gates']);
+    assert.deepEqual(Object.keys(schema.properties), ['version', 'allowed', 'forbidden', 'exclusive', 'limits', 'policy', 'severity', 'gates', 'budget']);
   });
 });
