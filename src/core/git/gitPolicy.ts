@@ -84,6 +84,8 @@ const RULES: Record<string, Rule> = {
       return `worktree ${sub ?? ''} is not used`;
     },
   },
+  // Reads no attributes and runs no hook; an expiry keeps the objects of a checkpoint being written.
+  'prune': { check: (args) => (args.some((a) => /^--expire=/.test(a) && a !== '--expire=now' && a !== '--expire=all') ? undefined : 'prune needs an --expire in the past, never now') },
   'branch': { check: (args) => (args[1] === '-D' || args[1] === '-d' ? undefined : 'only deleting branches is allowed') },
   // These read attributes and would run the drivers they name: sealed context only.
   'merge-tree': { sealedOnly: true },

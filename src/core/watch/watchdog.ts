@@ -78,8 +78,8 @@ interface SnapshotMeta {
 const KIND: Record<RawChangeKind, ChangeKind> = { create: 'created', update: 'modified', delete: 'deleted' };
 
 export class Watchdog {
-  private readonly quietMs: number;
-  private readonly maxWaitMs: number;
+  private quietMs: number;
+  private maxWaitMs: number;
   private readonly factory: WatcherFactory;
   private watcher: FileWatcher | undefined;
   private realRoot = '';
@@ -114,6 +114,20 @@ export class Watchdog {
 
   get stats(): WatchdogStats {
     return { ...this.counters };
+  }
+
+  /** The batching pace now (see setPace). */
+  get pace(): { quietMs: number; maxWaitMs: number } {
+    return { quietMs: this.quietMs, maxWaitMs: this.maxWaitMs };
+  }
+
+  /**
+   * Changes how long events gather before a batch (coarser while checkpoints run over their
+   * budget). Applies from the next event; a batch already gathering keeps its deadline.
+   */
+  setPace(quietMs: number, maxWaitMs: number): void {
+    this.quietMs = quietMs;
+    this.maxWaitMs = Math.max(maxWaitMs, quietMs);
   }
 
   /**

@@ -28,6 +28,8 @@ describe('git policy: only commands that run no repository code', () => {
       ['cat-file', '--filters', 'HEAD:a'],
       ['config', 'core.hooksPath', '/tmp/x'],
       ['branch', 'x'],
+      ['prune'],
+      ['prune', '--expire=now'],
       ['-c', 'core.hooksPath=x', 'rev-parse', 'HEAD'],
       [],
     ]) {

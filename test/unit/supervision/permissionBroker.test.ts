@@ -10,6 +10,7 @@ const query = (over: Partial<PermissionQuery> = {}): PermissionQuery & { rule: s
   kind: 'execute',
   paths: ['package.json'],
   outsidePaths: [],
+  writes: [],
   rule: 'commands always ask',
   ...over,
 });

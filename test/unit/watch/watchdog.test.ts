@@ -103,6 +103,19 @@ describe('Watchdog', function () {
       assert.equal(sink.batches[0]!.count, 8);
     });
 
+    it('setPace() changes how long the next events gather (the checkpoint pacer turns this knob)', async function () {
+      const dog = await startFake({ quietMs: 60_000, maxWaitMs: 60_000 });
+      fake.push('create', 'a.txt');
+      dog.setPace(20, 40);
+      assert.deepEqual(dog.pace, { quietMs: 20, maxWaitMs: 40 });
+      // The next event waits only the new quiet time: without setPace this batch would take a minute.
+      fake.push('create', 'b.txt');
+      await waitFor(() => sink.batches.length > 0, 10_000, 'a batch at the new pace');
+      assert.deepEqual([...sink.batches[0]!.paths.keys()].sort(), ['a.txt', 'b.txt']);
+      dog.setPace(500, 100);
+      assert.deepEqual(dog.pace, { quietMs: 500, maxWaitMs: 500 }, 'the maximum wait is never below the quiet time');
+    });
+
     it('flush() delivers the pending batch at once and resolves after delivery', async function () {
       const dog = await startFake({ quietMs: 60_000, maxWaitMs: 60_000 });
       fake.push('create', 'x.txt');
