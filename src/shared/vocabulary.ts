@@ -90,7 +90,7 @@ export const SEVERITY_TEXT: Readonly<Record<Severity, string>> = {
   warning: 'never blocks',
 };
 
-export const CHECKPOINT_TRIGGERS = ['watch', 'manual', 'pre-rollback', 'rollback', 'turn-end', 'reconcile', 'final', 'initial'] as const;
+export const CHECKPOINT_TRIGGERS = ['watch', 'manual', 'pre-rollback', 'rollback', 'turn-end', 'reconcile', 'final', 'initial', 'setup'] as const;
 export type CheckpointTrigger = (typeof CHECKPOINT_TRIGGERS)[number];
 
 /** A added, M modified, D deleted, T type changed (file <-> symlink <-> gitlink). */

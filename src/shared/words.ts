@@ -14,6 +14,7 @@ export const CHECKPOINT_KIND: Readonly<Record<CheckpointTrigger, string>> = {
   reconcile: 'rescan',
   final: 'final',
   initial: 'start',
+  setup: 'set-up',
 };
 
 /** The rollback actions' names (commands, buttons, dialogs, notifications, log rows). */

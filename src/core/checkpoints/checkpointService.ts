@@ -582,7 +582,7 @@ export class CheckpointService {
 }
 
 function rank(t: CheckpointTrigger): number {
-  return ['watch', 'reconcile', 'turn-end', 'manual', 'rollback', 'pre-rollback', 'final', 'initial'].indexOf(t);
+  return ['watch', 'reconcile', 'turn-end', 'manual', 'rollback', 'pre-rollback', 'final', 'initial', 'setup'].indexOf(t);
 }
 
 function omitFeature(r: CheckpointRecord): Omit<CheckpointRecord, 'featureId'> {

@@ -22,6 +22,8 @@ export interface GateProcessOptions {
   /** Time SIGTERM gets before SIGKILL. */
   killGraceMs?: number;
   signal?: AbortSignal;
+  /** Each chunk of output as it arrives (progress for a person watching). */
+  onData?(chunk: Buffer): void;
 }
 
 export interface GateProcessResult {
@@ -84,8 +86,12 @@ export function runGateProcess(opts: GateProcessOptions): Promise<GateProcessRes
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => out.push(d));
+    const take = (d: Buffer) => {
+      out.push(d);
+      opts.onData?.(d);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
 
     const finish = () => {
       if (settled) return;

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'UNTRUSTED'
   | 'BUSY'
   | 'TOO_LARGE'
+  | 'SETUP_FAILED'
   | 'DISPOSED';
 
 export class AopError extends Error {

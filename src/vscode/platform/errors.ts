@@ -31,6 +31,7 @@ const CODES: Record<ErrorCode, CodeInfo> = {
   UNTRUSTED: { title: 'Workspace not trusted.', level: 'warning', action: { label: 'Manage Workspace Trust', command: 'workbench.trust.manage' } },
   BUSY: { title: 'Busy.', level: 'warning' },
   TOO_LARGE: { title: 'Too large.', level: 'warning' },
+  SETUP_FAILED: { title: 'The worktree set-up command failed; the agent was not started.', action: { label: 'Open Settings', command: 'workbench.action.openSettings', args: ['aop.worktree.setupCommand'] } },
   DISPOSED: { title: 'Agent Orchestrator is shutting down.', level: 'warning' },
 };
 
