@@ -13,6 +13,8 @@ export type { MessageRecord, MessageState, PendingMessage } from './messages';
 export type { OutputLine } from './output';
 export { detectProviders, defaultProvider } from './installed';
 export type { DetectOptions, ProviderAvailability } from './installed';
+export { capabilitiesOf, capabilitySummary } from './capabilities';
+export type { CapabilityProbeOptions } from './capabilities';
 export { splitCommandLine } from './providers/custom';
 export { probeProvider } from './probe';
 export type { ProbeResult } from './probe';

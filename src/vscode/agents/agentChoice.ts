@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { defaultProvider, detectProviders, splitCommandLine, type ProviderAvailability, type ProviderConfigInput, type ProviderId } from '../../core/agents';
+import { capabilitiesOf, capabilitySummary, defaultProvider, detectProviders, splitCommandLine, type ProviderAvailability, type ProviderConfigInput, type ProviderId } from '../../core/agents';
 import { featurePaths } from '../../core/features/featurePaths';
 import type { OrchestratorSettings } from '../../core/orchestrator';
 import { errorMessage } from '../../core/util/errors';
@@ -86,7 +86,7 @@ export async function pickAgent(title: string, ctx: AgentChoiceContext): Promise
       detail: a.note,
       availability: a,
     }));
-  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which agent works on this feature', matchOnDetail: true, ignoreFocusOut: true });
+  const pick = await showWithCapabilities(items, title, ctx);
   if (!pick) return undefined;
   // Picking the custom command is choosing its command line: ask, prefilled with the current one.
   return configFor(pick.availability, ctx, true);
@@ -102,4 +102,40 @@ export async function configFor(a: ProviderAvailability, ctx: AgentChoiceContext
   // A CLI found only through its other transport is started through that one.
   const configured = ctx.settings.providers[a.id]?.transport;
   return a.transport && !configured && a.status === 'installed' ? { provider: a.id, transport: a.transport } : { provider: a.id };
+}
+
+/**
+ * Shows the pick at once, then adds to each installed agent what it says it can do (its version,
+ * ACP or plain, messages, resume, prompt content), as the probes answer (an ACP agent is started
+ * and asked `initialize`, once per version of its executable).
+ */
+function showWithCapabilities(items: AgentItem[], title: string, ctx: AgentChoiceContext): Promise<AgentItem | undefined> {
+  const qp = vscode.window.createQuickPick<AgentItem>();
+  qp.title = title;
+  qp.placeholder = 'Which agent works on this feature';
+  qp.matchOnDetail = true;
+  qp.ignoreFocusOut = true;
+  qp.items = items;
+  let open = true;
+  for (const item of items) {
+    void capabilitiesOf(item.availability, { settings: ctx.settings.providers[item.availability.id] ?? {} }).then((caps) => {
+      if (!caps || !open) return;
+      item.detail = `${item.availability.note} — ${capabilitySummary(caps)}`;
+      const active = qp.activeItems;
+      qp.items = [...items];
+      qp.activeItems = active;
+    });
+  }
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      resolve(qp.selectedItems[0]);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      open = false;
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
 }

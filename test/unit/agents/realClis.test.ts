@@ -7,10 +7,12 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { capabilitiesOf, capabilitySummary } from '../../../src/core/agents/capabilities';
+import { detectProviders } from '../../../src/core/agents/installed';
 import { probeProvider } from '../../../src/core/agents/probe';
 import { PROVIDERS } from '../../../src/core/agents/providers';
 import { waitFor } from '../../../src/core/util/async';
-import { REAL_AGENTS, freshHome, label, realAgentConfig, removeHomes } from '../../support/realAgents';
+import { AGENT_BIN, REAL_AGENTS, freshHome, label, realAgentConfig, removeHomes } from '../../support/realAgents';
 import { EventRecorder, cleanupTemp, launchSession, stopLiveSessions, tempDir } from './helpers';
 
 /** How long an agent without credentials may look busy before the session gives up on it. */
@@ -39,6 +41,19 @@ describe('agents/real CLIs, as installed', function () {
       if (agent.provider === 'gemini') assert.ok(caps.authMethods?.includes('gemini-api-key'));
     });
   }
+
+  it('the agent pick learns what each installed CLI can do from the CLI itself, once per version', async () => {
+    const env = { PATH: `${AGENT_BIN}:/usr/bin:/bin`, HOME: freshHome() };
+    const found = detectProviders({ env, settings: { claude: { transport: 'plain' } } });
+    const claude = found.find((a) => a.id === 'claude')!;
+    const gemini = found.find((a) => a.id === 'gemini')!;
+    assert.equal(claude.status, 'installed');
+    assert.equal(claude.path, `${AGENT_BIN}/claude`, 'installed, and where');
+    const [c, g] = await Promise.all([capabilitiesOf(claude, { settings: { env } }), capabilitiesOf(gemini, { settings: { env } })]);
+    assert.match(capabilitySummary(c!), /^v2\.\d+\.\d+ · plain CLI · takes messages while it works · resumes sessions$/);
+    assert.match(capabilitySummary(g!), /^v0\.\d+\.\d+ · ACP · takes messages while it works · resumes sessions · prompts with images, audio, embedded context · sign-in: /);
+    assert.equal(capabilitiesOf(gemini, { settings: { env } }), capabilitiesOf(gemini, { settings: { env } }), 'asked once per executable version');
+  });
 
   for (const agent of REAL_AGENTS) {
     const def = PROVIDERS[agent.provider];
