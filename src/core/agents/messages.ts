@@ -26,7 +26,8 @@ export interface MessageRecord {
 
 /** How the session hands a message to the agent. */
 export interface MessageChannel {
-  kind: 'acp' | 'stdin';
+  /** `prompt`: folded into the first prompt of a CLI that reads no input while it runs. */
+  kind: 'acp' | 'stdin' | 'prompt';
   /** Whether a delivery may start now (not paused; for ACP, no turn running). */
   ready(): boolean;
   /**

@@ -214,4 +214,33 @@ esac
     s.endInput();
     assert.equal((await s.exited).state, 'exited');
   });
+
+  it('plain Codex reads no input while it runs: messages left waiting go at the end of its prompt and its first turn answers them', async () => {
+    const bin = tempDir();
+    const wt = tempDir();
+    fs.writeFileSync(
+      path.join(bin, 'codex'),
+      `#!/bin/sh
+case "$1" in
+  --version) echo "codex-cli 0.1.0";;
+  exec) case "$2" in --help) echo "--json resume";; *) cat > prompt.txt; echo '{"type":"thread.started","thread_id":"t-1"}'; echo '{"type":"turn.completed","usage":{"input_tokens":4,"output_tokens":2}}';; esac;;
+esac
+`,
+      { mode: 0o755 },
+    );
+    const rec = new EventRecorder();
+    const waiting = [{ id: 'm-earlier-1', text: 'use tabs', from: 'user' as const, state: 'queued' as const, attempt: 0 }];
+    const s = await launchSession({ provider: 'codex', transport: 'plain' } as ProviderConfigInput, { log: rec.log }, wt, 'the spec', {
+      parentEnv: { PATH: `${bin}:/usr/bin:/bin`, HOME: wt },
+      pendingMessages: waiting,
+    });
+    await s.exited;
+    assert.match(fs.readFileSync(path.join(wt, 'prompt.txt'), 'utf8'), /^the spec\n\nMessages from the person supervising you, sent while you were not running:\n- use tabs\n/);
+    assert.deepEqual(rec.of('message').filter((e) => e.id === 'm-earlier-1').map((e) => [e.state, e.reason]), [
+      ['queued', 'restored from an earlier session'],
+      ['delivered', 'via prompt'],
+      ['acknowledged', 'answered with the prompt'],
+    ]);
+    assert.equal(s.agentSessionId, 't-1', 'its thread id, to resume it');
+  });
 });

@@ -24,6 +24,8 @@ export class PlainTransport implements AgentTransport {
   private promptUnanswered = false;
   /** A turn is running (tracked for CLIs that take messages only between turns). */
   private busy = false;
+  /** Messages handed over inside the prompt, acknowledged when the first turn ends. */
+  private readonly inPrompt: string[] = [];
 
   constructor(private readonly ctx: TransportContext) {}
 
@@ -36,8 +38,9 @@ export class PlainTransport implements AgentTransport {
   }
 
   begin(): Promise<void> {
-    const { sup, plan, prompt, queue } = this.ctx;
+    const { sup, plan, queue } = this.ctx;
     const stdin = sup.stdin!;
+    const prompt = plan.promptVia === 'stdin' && plan.messageChannel === 'none' ? this.withWaitingMessages(this.ctx.prompt) : this.ctx.prompt;
     if (plan.promptVia === 'stdin') stdin.write(prompt.endsWith('\n') ? prompt : `${prompt}\n`);
     if (plan.promptVia === 'stream-json' && plan.formatMessage) {
       stdin.write(`${plan.formatMessage('prompt', prompt)}\n`);
@@ -106,6 +109,8 @@ export class PlainTransport implements AgentTransport {
     if (sig.turnEnd !== undefined) {
       const turn = this.turns++;
       this.busy = false;
+      // Messages folded into the prompt are answered by the first turn.
+      for (const id of this.inPrompt.splice(0)) queue.ack(id, 'answered with the prompt');
       turnEnded.fire({ turn, stopReason: sig.turnEnd });
       queue.pump();
     }
@@ -115,6 +120,26 @@ export class PlainTransport implements AgentTransport {
 
   ended(): void {
     if (this.began) this.ctx.turnEnded.fire({ turn: this.turns, stopReason: 'exited' });
+  }
+
+  /**
+   * A CLI that reads no input while it runs can still hear messages left waiting (sent while an
+   * earlier session ran, or between sessions): they go at the end of its prompt.
+   */
+  private withWaitingMessages(prompt: string): string {
+    const texts: string[] = [];
+    this.ctx.queue.setChannel({
+      kind: 'prompt',
+      ready: () => true,
+      deliver: (m) => {
+        texts.push(m.text);
+        this.inPrompt.push(m.id);
+        return Promise.resolve();
+      },
+    });
+    this.ctx.queue.setChannel(undefined);
+    if (texts.length === 0) return prompt;
+    return `${prompt.trimEnd()}\n\nMessages from the person supervising you, sent while you were not running:\n${texts.map((t) => `- ${t}`).join('\n')}\n`;
   }
 
   /** Decides a tool call the CLI asks about and writes the answer where it waits for it. */
