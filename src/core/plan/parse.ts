@@ -3,6 +3,7 @@
  * expected a positive integer`, for YAML syntax errors and schema errors alike, so the editor
  * can underline it and the user can fix it without guessing.
  */
+import { stableJson } from '../util/stableJson';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
@@ -115,17 +116,6 @@ function finishPlan(data: PlanData): Plan {
   const normal: PlanData = { ...data, allowed: globs(data.allowed), forbidden: globs(data.forbidden), exclusive: globs(data.exclusive) };
   const planHash = createHash('sha256').update(stableJson(normal)).digest('hex').slice(0, 16);
   return Object.freeze({ ...normal, planHash });
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function planInvalid(problems: PlanProblem[], cause?: unknown): AopError {

@@ -11,3 +11,4 @@ export { ReviewThreads, type ReviewHost, type NewComment } from './reviewThreads
 export { reviewMessage } from './reviewMessage';
 export { rangeAfterEdit } from './lineRange';
 export { runWorktreeSetup, setupDone, setupFailed, type SetupResult } from './worktreeSetup';
+export { Supervision, type SupervisedFeature, type SupervisionSettings, type SupervisionChange } from './supervision';
