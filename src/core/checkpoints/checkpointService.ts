@@ -18,7 +18,9 @@ import { Emitter } from '../util/emitter';
 import { SerialQueue } from '../util/async';
 import { CumulativeValidation, byPath, type IncrementalValidator } from './cumulativeValidation';
 import { SnapshotTree, TREE_MODE, parentOf } from './snapshotTree';
-import { Snapshotter, type IgnoredFile, type SnapshotUpdate } from './snapshotter';
+import { countLines, type LineCounts } from './lineCounts';
+import { RecentBlobs } from './recentBlobs';
+import { INLINE_HASH_BYTES, Snapshotter, type IgnoredFile, type SnapshotUpdate } from './snapshotter';
 import { StatCache } from './statCache';
 import { diffTrees, parseDiffTreeZ } from './treeDiff';
 import { TreeDiffer } from '../git/treeDiffer';
@@ -60,6 +62,10 @@ interface Pending {
 }
 
 const AUTHOR = 'Agent Orchestrator <aop@localhost>';
+/** Bytes of recent blob contents kept per feature, for line counts. */
+const RECENT_BLOB_BYTES = 4 * 1024 * 1024;
+/** Checkpoints changing more files than this have their lines counted by git. */
+const MAX_COUNTED_FILES = 5000;
 /** After a full scan, a snapshot tree holding more folders than this is dropped from memory. */
 const TRIM_FOLDERS = 2000;
 
@@ -91,6 +97,8 @@ export class CheckpointService {
   private baseView!: SnapshotTree;
   private lastViolations: Violation[] = [];
   private owesScan = false;
+  /** Bytes of recently hashed blobs: a file edited again finds its previous version here. */
+  private readonly recent = new RecentBlobs(RECENT_BLOB_BYTES);
   /** Checkpoints in refs/aop that the log has no record of (see recordUnlogged). */
   private unlogged: CheckpointRef[] = [];
   private notSnapshotted = new Map<string, string>();
@@ -298,15 +306,17 @@ export class CheckpointService {
     // Everything that can fail (reading objects for the diff, validating) happens before the
     // ref is made: a checkpoint either exists with its record, or not at all. Line counts
     // (git reads every changed blob) come from a second diff process while this one validates.
-    const withLines = this.differ.diff(this.headTree, tree, true);
-    withLines.catch(() => undefined);
     const own = parseDiffTreeZ(await this.differ.diff(this.headTree, tree, false));
     t.lap('diff');
+    // Line counts from the bytes in hand, reading what is missing meanwhile; git's numstat only when that cannot be exact.
+    const counted = this.countLines(own);
+    counted.catch(() => undefined);
     const dirty = await this.advanceCumulative(tree, own);
     const validation = await this.runValidation(dirty ? [...dirty, ...ignoredDirty] : undefined);
     t.lap('validate');
-    const files = parseDiffTreeZ(await withLines);
+    const files = (await counted) ? own : parseDiffTreeZ(await this.differ.diff(this.headTree, tree, true));
     t.lap('lines');
+    this.recent.addAll(this.snapshotter.fresh);
     await this.refs.create(RefStore.checkpointRef(this.opts.featureId, seq), commit);
     t.lap('ref');
     this.headSeq = seq;
@@ -336,6 +346,46 @@ export class CheckpointService {
     }
     this.emitter.fire(record);
     return record;
+  }
+
+  /**
+   * Fills in each change's line counts (or binary) in place; false when git must count instead.
+   * New bytes come from this checkpoint's hashing, old ones from recent checkpoints or git.
+   */
+  private async countLines(changes: FileChange[]): Promise<boolean> {
+    const fresh = this.snapshotter.fresh;
+    const bytes = async (oid: string | undefined, mode: string | undefined): Promise<Buffer | undefined | false> => {
+      if (oid === undefined || mode === '160000') return undefined;
+      const known = fresh.get(oid) ?? this.recent.get(oid);
+      if (known) return known;
+      const size = this.sizes.get(oid);
+      if (size !== undefined && size > INLINE_HASH_BYTES) return false;
+      const obj = await this.store.read(oid);
+      if (!obj || obj.data.length > INLINE_HASH_BYTES) return false;
+      return obj.data;
+    };
+    if (changes.length > MAX_COUNTED_FILES) return false;
+    const sides = await Promise.all(
+      changes.map(async (c) => [await bytes(c.status === 'A' ? undefined : c.oldOid, c.oldMode), await bytes(c.status === 'D' ? undefined : c.oid, c.mode)] as const),
+    );
+    const counts: (LineCounts | undefined)[] = [];
+    for (let i = 0; i < changes.length; i++) {
+      const [before, after] = sides[i]!;
+      if (before === false || after === false) return false;
+      const n = countLines(changes[i]!, before, after);
+      if (!n) return false;
+      counts.push(n);
+      if (i % 256 === 255) await new Promise((r) => setImmediate(r));
+    }
+    changes.forEach((c, i) => {
+      const n = counts[i]!;
+      if ('binary' in n) c.binary = true;
+      else {
+        c.added = n.added;
+        c.removed = n.removed;
+      }
+    });
+    return true;
   }
 
   /** Records ignored files and unsnapshotted paths; returns the cumulative keys of ignored files that changed. */

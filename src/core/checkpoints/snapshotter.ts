@@ -233,7 +233,7 @@ export class Snapshotter {
       if (st.isSymbolicLink()) {
         const target = fsSync.readlinkSync(abs, { encoding: 'buffer' });
         oid = this.store.writeObjectSync('blob', target);
-        this.blobSizes.set(oid, target.length);
+        this.keep(oid, target);
       } else {
         const cached = useStatCache ? this.stats.lookup(rel, st) : undefined;
         if (cached && current?.oid === cached && current.mode === mode) return;
@@ -257,12 +257,17 @@ export class Snapshotter {
     const content = fsSync.readFileSync(abs);
     if (content.length > INLINE_HASH_BYTES) return this.store.hashFile(rel);
     const oid = this.store.writeObjectSync('blob', content);
+    this.keep(oid, content);
+    return oid;
+  }
+
+  /** Remembers a blob just written: its size, and its bytes while within the budget. */
+  private keep(oid: string, content: Buffer): void {
     this.blobSizes.set(oid, content.length);
     if (this.freshBytes + content.length <= FRESH_CONTENT_BYTES && !this.fresh.has(oid)) {
       this.fresh.set(oid, content);
       this.freshBytes += content.length;
     }
-    return oid;
   }
 
   private async applyGitlink(rel: string, up: SnapshotUpdate): Promise<void> {

@@ -36,8 +36,28 @@ async function lstatOrUndefined(p: string) {
   }
 }
 
-/** Makes sure every folder from the root down to `rel`'s parent is a real folder inside root. */
+/**
+ * Parent folders are made one path at a time per root: two writes under the same planted link
+ * would otherwise both see the link, and one would remove the folder the other just made (or
+ * fail on it). Checking folders that already exist costs only lstats, so the writes themselves
+ * still run in parallel.
+ */
+const parentLocks = new Map<string, Promise<void>>();
+
 async function ensureRealParents(root: string, rel: string): Promise<void> {
+  const prev = parentLocks.get(root) ?? Promise.resolve();
+  const mine = prev.then(() => makeRealParents(root, rel));
+  const tail = mine.catch(() => undefined);
+  parentLocks.set(root, tail);
+  try {
+    await mine;
+  } finally {
+    if (parentLocks.get(root) === tail) parentLocks.delete(root);
+  }
+}
+
+/** Makes sure every folder from the root down to `rel`'s parent is a real folder inside root. */
+async function makeRealParents(root: string, rel: string): Promise<void> {
   const parts = rel.split('/').slice(0, -1);
   let cur = root;
   for (const part of parts) {
