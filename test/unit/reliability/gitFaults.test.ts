@@ -129,7 +129,10 @@ describe('reliability: git fails under a checkpoint', function () {
     rt = await openRuntime(repo, 'corrupt', base);
     write(rt.worktree, 'src/a.ts', 'a2\n');
     await rt.checkpoints.request({ full: true, trigger: 'manual' });
-    // The blob of a2 is read by the next checkpoint (its line counts): corrupt the loose object.
+    // Opened again, the feature holds no bytes in memory: the next checkpoint must read the blob
+    // of a2 from git (for its line counts). Corrupt that loose object.
+    await rt.dispose();
+    rt = await openRuntime(repo, 'corrupt', base);
     const oid = repo.git('rev-parse', `refs/aop/corrupt/1:src/a.ts`);
     const file = path.join(repo.dir, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
     const saved = fs.readFileSync(file);
