@@ -13,7 +13,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { diffTrees } from '../checkpoints/treeDiff';
 import { ObjectStore } from '../git/objectStore';
-import type { SealedGit } from '../git/sealedGit';
+import { withSealedGit, type SealedGit } from '../git/sealedGit';
 import { AopError } from '../util/errors';
 import { assertRelPath } from '../util/ids';
 
@@ -63,4 +63,32 @@ export async function normaliseLineEndings(sealed: SealedGit, repo: string, base
     await fs.rm(wt, { recursive: true, force: true });
     await fs.rm(index, { force: true });
   }
+}
+
+export interface FilteredFile {
+  path: string;
+  /** The filter the attributes name (e.g. "lfs"). */
+  filter: string;
+}
+
+/**
+ * Files the feature adds or changes that the repository's attributes send through a filter
+ * (`filter=lfs`, git-crypt, ...). No filter runs on accept, so these land as the agent wrote
+ * them, not as `git add` with the filter would record them: the summary says so.
+ */
+export async function filteredFiles(repo: string, baseCommit: string, tree: string): Promise<FilteredFile[]> {
+  const paths = (await diffTrees(repo, baseCommit, tree)).filter((c) => c.status !== 'D' && (c.mode === '100644' || c.mode === '100755')).map((c) => c.path);
+  if (paths.length === 0) return [];
+  return withSealedGit(repo, async (sealed) => {
+    const indexFile = path.join(sealed.dir, 'attributes-index');
+    await sealed.run(['read-tree', tree], { indexFile });
+    const out = (await sealed.run(['check-attr', '--cached', '-z', '--stdin', 'filter'], { indexFile, input: paths.join('\0') + '\0' })).stdout.toString('utf8').split('\0');
+    const found: FilteredFile[] = [];
+    // Triples: path, attribute, value ("unspecified" and "unset" mean no filter).
+    for (let i = 0; i + 2 < out.length; i += 3) {
+      const value = out[i + 2]!;
+      if (value !== 'unspecified' && value !== 'unset' && value !== 'set') found.push({ path: out[i]!, filter: value });
+    }
+    return found;
+  });
 }

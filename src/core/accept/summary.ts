@@ -15,6 +15,7 @@ import type { FileChange, Violation } from '../model/types';
 import type { Orchestrator } from '../orchestrator';
 import { AopError, errorMessage } from '../util/errors';
 import { brokenGitlinks, checkHistory, type HistoryCheck } from './history';
+import { filteredFiles } from './lineEndings';
 import { resolveTarget, type AcceptTarget } from './target';
 
 export interface AcceptFile {
@@ -157,6 +158,13 @@ export async function prepareAccept(orch: Orchestrator, featureId: string, o: Pr
     const files = [...new Set(history.unclean.flatMap((u) => u.violations.map((v) => v.path || '(feature)')))];
     warnings.push(
       `${history.unclean.length} of the agent's ${history.commits} commit(s) hold what the accepted content does not (${list(files)}): merge${history.refused.rebase ? ' and rebase are' : ' is'} refused; squash lands only the checked content.`,
+    );
+  }
+  const filtered = await filteredFiles(orch.repoRoot, rt.state.baseCommit, snapshot.tree);
+  if (filtered.length > 0) {
+    const names = [...new Set(filtered.map((f) => f.filter))].map((n) => `filter=${n}`).join(', ');
+    warnings.push(
+      `${filtered.length} file(s) are under a filter (${names}): ${list(filtered.map((f) => f.path))}. No filter runs on accept, so they land as the agent wrote them, not as git add with the filter would record them (e.g. not as Git LFS pointers).`,
     );
   }
   const notSnap = rt.checkpoints.notSnapshottedPaths;

@@ -63,6 +63,8 @@ const RULES: Record<string, Rule> = {
   'mktree': {},
   'var': {},
   'check-ignore': {},
+  // Reads attributes; never runs the drivers they name.
+  'check-attr': {},
   'cat-file': { refuse: ['--filters', '--textconv'] },
   'hash-object': {
     check: (args, context) => (context === 'repo' && !args.includes('--no-filters') ? 'hash-object without --no-filters runs clean filters' : undefined),

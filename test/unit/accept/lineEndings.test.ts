@@ -98,4 +98,18 @@ describe('accept: line endings as git add would record them', function () {
     assert.equal(out.status, 'landed');
     assert.equal(repo.git('rev-parse', 'develop^{tree}'), s.tree);
   });
+
+  it('files under a filter (filter=lfs) land as written, and the summary says so', async () => {
+    repo.write('.gitattributes', '* text=auto eol=lf\n*.psd filter=lfs diff=lfs merge=lfs -text\n');
+    repo.git('commit', '-q', '-am', 'lfs');
+    repo.git('branch', '-f', 'develop');
+    const f = await orch.createFeature({ id: 'lfs', baseRef: 'develop', spec: 'x' });
+    const raw = Buffer.from('8BPS not a pointer\r\n');
+    fs.writeFileSync(path.join(f.worktree!, 'art.psd'), raw);
+    const s = await prepareAccept(orch, 'lfs');
+    assert.ok(s.warnings.some((w) => /1 file\(s\) are under a filter \(filter=lfs\): art\.psd/.test(w)), s.warnings.join('\n'));
+    const out = await acceptFeature(orch, 'lfs', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    assert.equal(out.status, 'landed');
+    assert.deepEqual(execFileSync('git', ['cat-file', 'blob', 'develop:art.psd'], { cwd: repo.dir }), raw);
+  });
 });
