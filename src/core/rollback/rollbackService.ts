@@ -16,7 +16,7 @@ import { AopError } from '../util/errors';
 import { mapLimit } from '../util/async';
 import { assertRelPath } from '../util/ids';
 import { SMART_ROLLBACK_TARGET, type RollbackKind } from '../../shared/vocabulary';
-import { entryOnDisk, removeEntry, removeRestoreTemps, writeEntry } from './worktreeWriter';
+import { entryOnDisk, removeRestoreTemps, worktreeWriter } from './worktreeWriter';
 
 /** Paths written or verified at once: enough to hide file-system latency, few enough to stay gentle. */
 const ROLLBACK_CONCURRENCY = 16;
@@ -166,13 +166,14 @@ export class RollbackService {
   private async apply(j: Journal, skipped: RollbackResult['skipped']): Promise<RollbackResult> {
     if (this.o.journalFile) await writeFileAtomic(this.o.journalFile, JSON.stringify(j));
     const failed = new Set<string>();
+    const writer = worktreeWriter(this.o.worktree);
     const restore = async (item: RollbackItem): Promise<void> => {
       try {
-        if (!item.to) await removeEntry(this.o.worktree, item.path);
+        if (!item.to) await writer.remove(item.path);
         else {
           const obj = await this.svc.store.read(item.to.oid);
           if (!obj) throw new AopError('NOT_FOUND', `object ${item.to.oid} for ${item.path} is missing`);
-          await writeEntry(this.o.worktree, item.path, { mode: item.to.mode, data: obj.data });
+          await writer.write(item.path, { mode: item.to.mode, data: obj.data });
         }
       } catch {
         failed.add(item.path); // verification below names it; keep going so the rest is restored

@@ -37,44 +37,6 @@ async function lstatOrUndefined(p: string) {
 }
 
 /**
- * Parent folders are made one path at a time per root: two writes under the same planted link
- * would otherwise both see the link, and one would remove the folder the other just made (or
- * fail on it). Checking folders that already exist costs only lstats, so the writes themselves
- * still run in parallel.
- */
-const parentLocks = new Map<string, Promise<void>>();
-
-async function ensureRealParents(root: string, rel: string): Promise<void> {
-  const prev = parentLocks.get(root) ?? Promise.resolve();
-  const mine = prev.then(() => makeRealParents(root, rel));
-  const tail = mine.catch(() => undefined);
-  parentLocks.set(root, tail);
-  try {
-    await mine;
-  } finally {
-    if (parentLocks.get(root) === tail) parentLocks.delete(root);
-  }
-}
-
-/** Makes sure every folder from the root down to `rel`'s parent is a real folder inside root. */
-async function makeRealParents(root: string, rel: string): Promise<void> {
-  const parts = rel.split('/').slice(0, -1);
-  let cur = root;
-  for (const part of parts) {
-    cur = path.join(cur, part);
-    const st = await lstatOrUndefined(cur);
-    if (st?.isDirectory()) continue;
-    if (st) await fs.rm(cur, { force: true });
-    try {
-      await fs.mkdir(cur);
-    } catch (e) {
-      // Another write of the same rollback may have made it a moment ago: fine if it is a real folder.
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !(await lstatOrUndefined(cur))?.isDirectory()) throw e;
-    }
-  }
-}
-
-/**
  * True when every folder from the root down to `rel`'s parent is a real folder. When one is a
  * link (or a file), `rel` does not exist as git sees the worktree, and nothing under it is ours.
  */
@@ -108,42 +70,74 @@ export async function removeRestoreTemps(root: string, rels: readonly string[]):
   }
 }
 
-export async function writeEntry(root: string, rel: string, entry: EntryContent): Promise<void> {
-  const abs = insideRoot(root, rel);
-  await ensureRealParents(root, rel);
-  const st = await lstatOrUndefined(abs);
-  if (st?.isDirectory()) await fs.rm(abs, { recursive: true, force: true });
-  if (entry.mode === '120000') {
-    if (st && !st.isDirectory()) await fs.rm(abs, { force: true });
-    await fs.symlink(entry.data.toString('utf8'), abs);
-    return;
-  }
-  if (entry.mode !== '100644' && entry.mode !== '100755') {
-    throw new AopError('ROLLBACK_FAILED', `${rel}: cannot restore an entry of mode ${entry.mode} (nested repository)`);
-  }
-  const tmp = path.join(path.dirname(abs), `${RESTORE_TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
-  await fs.writeFile(tmp, entry.data, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
-  await fs.chmod(tmp, entry.mode === '100755' ? 0o755 : 0o644); // umask must not decide the mode
-  await fs.rename(tmp, abs);
+/** Writes and removes snapshot entries under one root, for one rollback. */
+export interface WorktreeWriter {
+  write(rel: string, entry: EntryContent): Promise<void>;
+  /** Removes a path and then any folders it leaves empty, up to (not including) the root. */
+  remove(rel: string): Promise<void>;
 }
 
-/** Removes a path and then any folders it leaves empty, up to (not including) the root. */
-export async function removeEntry(root: string, rel: string): Promise<void> {
-  const abs = insideRoot(root, rel);
-  // Under a link the agent planted where a folder was, the path is not in the worktree: deleting
-  // it would delete through the link, outside.
-  if (!(await realParents(root, rel))) return;
-  await fs.rm(abs, { recursive: true, force: true });
-  let dir = path.dirname(abs);
-  const r = path.resolve(root);
-  while (dir !== r && dir.startsWith(r + path.sep)) {
-    try {
-      await fs.rmdir(dir);
-    } catch {
-      break; // not empty (or not ours): stop climbing
+/**
+ * The writer a rollback uses. Writes run several at once, and many share parent folders: each
+ * folder is made ready (a link or file standing there removed, the folder made) exactly once,
+ * by the first write that needs it; the others wait for that. Two writes preparing the same
+ * folder at once could remove the folder the other had just made, and with it its new file.
+ */
+export function worktreeWriter(root: string): WorktreeWriter {
+  const folders = new Map<string, Promise<void>>();
+  const ensureFolder = (rel: string): Promise<void> => {
+    let ready = folders.get(rel);
+    if (!ready) {
+      ready = (async () => {
+        const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+        if (parent !== '') await ensureFolder(parent);
+        const abs = path.join(root, ...rel.split('/'));
+        const st = await lstatOrUndefined(abs);
+        if (st?.isDirectory()) return;
+        if (st) await fs.rm(abs, { force: true });
+        await fs.mkdir(abs);
+      })();
+      folders.set(rel, ready);
     }
-    dir = path.dirname(dir);
-  }
+    return ready;
+  };
+  return {
+    async write(rel, entry) {
+      const abs = insideRoot(root, rel);
+      if (rel.includes('/')) await ensureFolder(rel.slice(0, rel.lastIndexOf('/')));
+      const st = await lstatOrUndefined(abs);
+      if (st?.isDirectory()) await fs.rm(abs, { recursive: true, force: true });
+      if (entry.mode === '120000') {
+        if (st && !st.isDirectory()) await fs.rm(abs, { force: true });
+        await fs.symlink(entry.data.toString('utf8'), abs);
+        return;
+      }
+      if (entry.mode !== '100644' && entry.mode !== '100755') {
+        throw new AopError('ROLLBACK_FAILED', `${rel}: cannot restore an entry of mode ${entry.mode} (nested repository)`);
+      }
+      const tmp = path.join(path.dirname(abs), `${RESTORE_TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
+      await fs.writeFile(tmp, entry.data, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+      await fs.chmod(tmp, entry.mode === '100755' ? 0o755 : 0o644); // umask must not decide the mode
+      await fs.rename(tmp, abs);
+    },
+    async remove(rel) {
+      const abs = insideRoot(root, rel);
+      // Under a link the agent planted where a folder was, the path is not in the worktree: deleting
+      // it would delete through the link, outside.
+      if (!(await realParents(root, rel))) return;
+      await fs.rm(abs, { recursive: true, force: true });
+      let dir = path.dirname(abs);
+      const r = path.resolve(root);
+      while (dir !== r && dir.startsWith(r + path.sep)) {
+        try {
+          await fs.rmdir(dir);
+        } catch {
+          break; // not empty (or not ours): stop climbing
+        }
+        dir = path.dirname(dir);
+      }
+    },
+  };
 }
 
 /** What is on disk at `rel`, as a git (mode, oid) pair, or undefined when absent (as git sees it: not through a link). */

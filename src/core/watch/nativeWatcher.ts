@@ -1,13 +1,16 @@
 /**
  * The native backend: @parcel/watcher (what VS Code uses), one OS watch per folder.
  *
- * Two gaps of the library are closed here, because the watchdog promises that no path is lost:
+ * Three gaps of the library are closed here, because the watchdog promises that no path is lost:
  * - It adds an OS watch to a new folder only when it sees the folder's create event, so files
  *   written into the folder before that are never reported. Every created folder is therefore
  *   listed once its watch exists, and its entries are reported as created.
  * - A sub-folder that already existed when its parent was created (`mkdir -p a/b/c`, a folder
  *   moved in) is never watched at all. Such a folder, found by that listing without a create
  *   event of its own, gets a supplementary subscription of its own and is then walked.
+ * - It folds "deleted, then created" of one path into an update: a file replaced by a folder
+ *   with files written into it at once reports neither the folder's creation nor its files.
+ *   Updated paths that are folders are therefore listed like created ones.
  * A subscription that reports an error is subscribed again before the error is passed on: after
  * a fatal error the library silently stops calling it.
  * Not closable from here: on Linux the library ignores inotify queue overflow (IN_Q_OVERFLOW), so
@@ -170,7 +173,7 @@ export class NativeWatcher implements FileWatcher {
     if (this.closed || events.length === 0) return;
     const now = Date.now();
     const out: RawEvent[] = [];
-    const created: string[] = [];
+    const maybeNewFolders: string[] = [];
     for (const e of events) {
       if (this.ignored.has(e.path)) continue;
       out.push({ path: e.path, kind: e.type });
@@ -178,15 +181,20 @@ export class NativeWatcher implements FileWatcher {
         // Re-inserted so the map stays ordered by time and pruning can stop early.
         this.recentCreates.delete(e.path);
         this.recentCreates.set(e.path, now);
-        created.push(e.path);
+        maybeNewFolders.push(e.path);
       } else if (e.type === 'delete') {
         this.recentCreates.delete(e.path);
         this.dropSubsUnder(e.path);
+      } else {
+        // The library folds "deleted, then created" into one update: a file replaced by a folder
+        // (`rm .git; mkdir .git; write .git/HEAD`) arrives as an update of the folder, and files
+        // written into it before its watch existed are never reported unless it is listed too.
+        maybeNewFolders.push(e.path);
       }
     }
     this.pruneRecentCreates(now);
     if (out.length > 0) this.opts.onEvents(out);
-    for (const p of created) this.track(this.listIfFolder(p));
+    for (const p of maybeNewFolders) this.track(this.listIfFolder(p));
   }
 
   /** A created path that is a folder: report what is already inside it. */

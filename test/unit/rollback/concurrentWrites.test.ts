@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeEntry } from '../../../src/core/rollback/worktreeWriter';
+import { worktreeWriter } from '../../../src/core/rollback/worktreeWriter';
 import { makeTempDir } from '../helpers/tempRepo';
 
 describe('Rollback writer: concurrent writes under a planted link', function () {
@@ -19,7 +19,8 @@ describe('Rollback writer: concurrent writes under a planted link', function () 
       const outside = makeTempDir('aop-outside-');
       try {
         fs.symlinkSync(outside, path.join(root, 'd'));
-        const results = await Promise.allSettled(rels.map((r) => writeEntry(root, r, { mode: '100644', data: Buffer.from(r) })));
+        const writer = worktreeWriter(root); // one per rollback, as the rollback service makes it
+        const results = await Promise.allSettled(rels.map((r) => writer.write(r, { mode: '100644', data: Buffer.from(r) })));
         assert.deepEqual(results.filter((r) => r.status === 'rejected'), [], `round ${round}: every write succeeds`);
         for (const r of rels) assert.equal(fs.readFileSync(path.join(root, r), 'utf8'), r, `round ${round}: ${r}`);
         assert.ok(fs.lstatSync(path.join(root, 'd')).isDirectory());

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as syncFs from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AopError } from '../../../src/core/util/errors';
@@ -274,6 +275,20 @@ describe('Watchdog', function () {
         await fs.writeFile(path.join(worktree, 'marker.txt'), 'm');
         await waitFor(() => sink.paths().has('marker.txt'), 10_000, 'marker in a batch');
         assert.ok(![...sink.paths().keys()].some((p) => p === '.git' || p.startsWith('.git/')), 'no .git path in batches');
+      });
+
+      it(`${backend}: a file replaced at once by a folder with files in it: the files are reported`, async function () {
+        // The native library folds "deleted, then created" into one update of the path; files
+        // written into the new folder before its watch existed were lost (the flaky .git test).
+        await startReal(worktree, { backend });
+        for (let i = 0; i < 30; i++) syncFs.writeFileSync(path.join(worktree, `swap${i}`), 'a file\n');
+        await waitFor(() => [...Array(30).keys()].every((i) => sink.paths().has(`swap${i}`)), 10_000, 'the files');
+        for (let i = 0; i < 30; i++) {
+          syncFs.rmSync(path.join(worktree, `swap${i}`));
+          syncFs.mkdirSync(path.join(worktree, `swap${i}`));
+          syncFs.writeFileSync(path.join(worktree, `swap${i}`, 'inside.txt'), 'in\n');
+        }
+        await waitFor(() => [...Array(30).keys()].every((i) => sink.paths().has(`swap${i}/inside.txt`)), 10_000, 'every file inside the new folders');
       });
 
       it(`${backend}: ignores git activity inside a repository whose .git is a folder`, async function () {
