@@ -136,7 +136,7 @@ function levelOf(ev: AopEvent): EventView['level'] {
     case 'setup':
       return ev.state === 'failed' ? 'error' : 'info';
     case 'rollback':
-      return ev.ok ? 'info' : 'error';
+      return !ev.ok ? 'error' : ev.skipped?.length ? 'warning' : 'info';
     case 'watcher':
       return ev.state === 'error' || ev.state === 'overflow' ? 'warning' : 'info';
     case 'breaker':
@@ -182,7 +182,8 @@ export function describeEvent(ev: AopEvent): string {
           : ev.kind === 'undo'
             ? `${ROLLBACK_ACTION.undo}: ${files} back as of #${ev.targetSeq}`
             : `${rollbackTitle(ev.kind, ev.targetSeq)}: ${files}`;
-      return `${what}${ev.ok ? '' : ', FAILED'}`;
+      const left = ev.skipped?.length ? `, ${plural(ev.skipped.length, 'path')} left in place` : '';
+      return `${what}${left}${ev.ok ? '' : `, FAILED (${plural(ev.mismatches?.length ?? 0, 'path')} not restored)`}`;
     }
     case 'watcher':
       return `Watcher ${ev.state}${ev.backend ? ` (${ev.backend})` : ''}${ev.message ? `: ${ev.message}` : ''}`;
@@ -291,6 +292,7 @@ export function rollbackView(ev: Extract<AopEvent, { t: 'rollback' }>): Rollback
     mismatchCount: ev.mismatches?.length ?? 0,
   };
   if (ev.resultSeq !== undefined) view.resultSeq = ev.resultSeq;
+  if (ev.skipped?.length) view.skippedCount = ev.skipped.length;
   return view;
 }
 

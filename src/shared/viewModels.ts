@@ -221,6 +221,8 @@ export const rollbackViewSchema = z.strictObject({
   paths: z.array(displayPath).max(50),
   pathCount: count,
   mismatchCount: count,
+  /** Paths left in place because no checkpoint held what stood there. */
+  skippedCount: count.optional(),
 });
 export type RollbackView = z.infer<typeof rollbackViewSchema>;
 

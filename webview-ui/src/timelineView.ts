@@ -149,7 +149,7 @@ export class TimelineView {
           'div',
           { class: 'tl-body' },
           h('div', { class: 'tl-line1' }, h('span', { class: 'tl-who' }, what), h('span', { class: 'tl-files' }, plural(r.pathCount, 'file')), r.ok ? null : h('span', { class: 'sev-badge sev-error' }, 'failed')),
-          h('div', { class: 'tl-line2' }, time, h('span', { class: 'tl-paths', title: 'The checkpoint taken just before this rollback: Undo rollback goes back to it' }, `before: #${r.preRollbackSeq}${r.mismatchCount ? `, ${r.mismatchCount} mismatches` : ''}`)),
+          h('div', { class: 'tl-line2' }, time, h('span', { class: 'tl-paths', title: 'The checkpoint taken just before this rollback: Undo rollback goes back to it' }, `before: #${r.preRollbackSeq}${r.mismatchCount ? `, ${r.mismatchCount} not restored` : ''}${r.skippedCount ? `, ${r.skippedCount} left in place` : ''}`)),
         ),
       );
     }

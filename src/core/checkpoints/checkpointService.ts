@@ -234,6 +234,13 @@ export class CheckpointService {
     return !this.owesScan;
   }
 
+  /** Why a path on disk is not in the snapshots, when this service knows (ignored, too large, a nested repository...). */
+  whyNotSnapshotted(rel: string): string | undefined {
+    const reason = this.notSnapshotted.get(rel);
+    if (reason !== undefined) return reason;
+    return this.ignored.has(rel) ? 'ignored by .gitignore, so no checkpoint holds it; delete or move it yourself' : undefined;
+  }
+
   /** True while a checkpoint is being taken or waits to be. */
   get busy(): boolean {
     return this.running || this.pending !== undefined;

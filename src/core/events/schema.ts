@@ -79,6 +79,8 @@ export const eventSchema = z.discriminatedUnion('t', [
     paths: z.array(z.string()),
     ok: z.boolean(),
     mismatches: z.array(z.string()).optional(),
+    /** Paths left as they were, and why (nothing held what stood there). */
+    skipped: z.array(z.object({ path: z.string(), reason: z.string() })).optional(),
     resultSeq: seqSchema.optional(),
   }),
   z.object({ ...base, t: z.literal('watcher'), state: z.enum(['ready', 'error', 'overflow', 'closed']), backend: z.string().optional(), message: z.string().optional() }),

@@ -385,19 +385,24 @@ export class Orchestrator {
     const s = this.agents.get(id);
     const pausedHere = s?.state === 'running' && s.capabilities?.pause === true;
     if (pausedHere) s!.pause('rollback in progress');
+    let result: RollbackResult | undefined;
     try {
       await rt.flush();
-      const result = await fn(rt);
+      result = await fn(rt);
       rt.violations.clearObserved();
-      if (s && isLive(s.state) && s.capabilities?.messages && result.paths.length > 0) {
+      return result;
+    } catch (e) {
+      // A failed rollback may still have rewritten files: the agent must hear of those too.
+      result = AopError.is(e, 'ROLLBACK_FAILED') ? (e.details as { result?: RollbackResult } | undefined)?.result : undefined;
+      throw e;
+    } finally {
+      if (result && s && isLive(s.state) && s.capabilities?.messages && result.paths.length > 0) {
         s.send(
-          `The orchestrator rolled back ${result.paths.length} file(s) in your worktree (${result.kind} rollback): ${result.paths.slice(0, 20).join(', ')}${result.paths.length > 20 ? ', ...' : ''}. Re-read them before editing.`,
+          `The orchestrator ${result.ok ? 'rolled back' : 'tried to roll back (it failed part-way)'} ${result.paths.length} file(s) in your worktree (${result.kind} rollback): ${result.paths.slice(0, 20).join(', ')}${result.paths.length > 20 ? ', ...' : ''}. Re-read them before editing.`,
           'system',
         );
       }
       this.changed.fire({ kind: 'violations', featureId: id, violations: rt.violations.all });
-      return result;
-    } finally {
       if (pausedHere && s!.state === 'paused') s!.resume('rollback finished');
     }
   }

@@ -1,22 +1,23 @@
 /**
  * Rollback that never loses work. Every rollback runs in the feature's checkpoint lane, first
- * takes a `pre-rollback` checkpoint of the whole worktree (so it can be undone), writes only the
- * paths that differ from the target, verifies each one by hashing it again, and records the
- * result as a new checkpoint. A mismatch is reported as a failed rollback, never as success.
- * A journal lets an interrupted rollback be completed after a crash.
+ * takes a `pre-rollback` checkpoint of the whole worktree (so it can be undone), leaves in place
+ * whatever that checkpoint could not hold (reported, with the reason), writes only the paths
+ * that differ from the target, verifies each one by hashing it again and by the checkpoint that
+ * records the result. A mismatch is reported as a failed rollback, never as success. A journal
+ * lets an interrupted rollback be completed after a crash.
  */
 import * as fs from 'node:fs/promises';
 import type { CheckpointService } from '../checkpoints/checkpointService';
-import { SnapshotTree, TREE_MODE } from '../checkpoints/snapshotTree';
+import { GITLINK_MODE, SnapshotTree, TREE_MODE } from '../checkpoints/snapshotTree';
 import { diffTrees } from '../checkpoints/treeDiff';
 import type { EventLog } from '../events/eventLog';
-import type { Violation } from '../model/types';
 import { writeFileAtomic } from '../util/atomicFile';
 import { AopError } from '../util/errors';
 import { mapLimit } from '../util/async';
 import { assertRelPath } from '../util/ids';
 import { SMART_ROLLBACK_TARGET, type RollbackKind } from '../../shared/vocabulary';
-import { entryOnDisk, removeRestoreTemps, worktreeWriter } from './worktreeWriter';
+import { RecoverableCheck } from './recoverable';
+import { entryOnDisk, removeRestoreTemps, worktreeWriter, type WorktreeWriter } from './worktreeWriter';
 
 /** Paths written or verified at once: enough to hide file-system latency, few enough to stay gentle. */
 const ROLLBACK_CONCURRENCY = 16;
@@ -41,8 +42,19 @@ export interface RollbackResult {
   mismatches: string[];
   /** The checkpoint that records the state after the rollback (absent when nothing changed). */
   resultSeq?: number;
-  /** Paths that could not be rolled back and why (e.g. ignored files, nested repositories). */
-  skipped: { path: string; reason: string }[];
+  /** Paths left as they are, and why: no checkpoint holds what is there (ignored files, nested repositories, ...). */
+  skipped: Skipped[];
+}
+
+export interface Skipped {
+  path: string;
+  reason: string;
+}
+
+/** What a rollback will write, and what it leaves alone (and why). */
+export interface RollbackPlan {
+  items: RollbackItem[];
+  skipped: Skipped[];
 }
 
 export interface RollbackOptions {
@@ -58,6 +70,8 @@ export interface RollbackOptions {
    * scanning the whole worktree, which costs O(files) on a large repository.
    */
   watched?: () => boolean;
+  /** Builds the writer for one rollback (tests inject one that fails quietly). */
+  writer?: (root: string) => WorktreeWriter;
 }
 
 interface Journal {
@@ -78,18 +92,18 @@ export class RollbackService {
   previewCheckpoint(seq: number): Promise<RollbackItem[]> {
     return this.svc.exclusive(async () => {
       await this.refreshHead();
-      return this.planCheckpoint(seq, this.svc.head.commit);
+      return (await this.planCheckpoint(seq, this.svc.head.commit)).items;
     });
   }
 
   previewFiles(seq: number, paths: string[]): Promise<RollbackItem[]> {
     return this.svc.exclusive(async () => {
       await this.refreshHead();
-      return this.planFiles(seq, paths.map((p) => assertRelPath(p)), this.svc.head.tree);
+      return (await this.planFiles([{ seq, paths: paths.map((p) => assertRelPath(p)) }], this.svc.head.tree)).items;
     });
   }
 
-  previewSmart(): Promise<{ items: RollbackItem[]; skipped: RollbackResult['skipped'] }> {
+  previewSmart(): Promise<RollbackPlan> {
     return this.svc.exclusive(async () => {
       await this.refreshHead();
       return this.planSmart();
@@ -102,13 +116,13 @@ export class RollbackService {
   }
 
   toCheckpoint(seq: number): Promise<RollbackResult> {
-    return this.run('checkpoint', seq, async (pre) => ({ items: await this.planCheckpoint(seq, pre), skipped: [] }));
+    return this.run('checkpoint', seq, (pre) => this.planCheckpoint(seq, pre));
   }
 
   async files(seq: number, paths: string[]): Promise<RollbackResult> {
     const clean = paths.map((p) => assertRelPath(p));
     if (clean.length === 0) throw new AopError('INVALID_INPUT', 'Choose at least one file to roll back.');
-    return this.run('files', seq, async () => ({ items: await this.planFiles(seq, clean, this.svc.head.tree), skipped: [] }));
+    return this.run('files', seq, () => this.planFiles([{ seq, paths: clean }], this.svc.head.tree));
   }
 
   smart(): Promise<RollbackResult> {
@@ -120,7 +134,7 @@ export class RollbackService {
     const last = await this.lastRollback();
     if (!last) throw new AopError('NOT_FOUND', 'There is no rollback to undo for this feature.');
     const seq = last.preRollbackSeq;
-    return this.run('undo', seq, async (pre) => ({ items: await this.planCheckpoint(seq, pre), skipped: [] }));
+    return this.run('undo', seq, (pre) => this.planCheckpoint(seq, pre));
   }
 
   async lastRollback(): Promise<{ preRollbackSeq: number; kind: string } | undefined> {
@@ -143,30 +157,38 @@ export class RollbackService {
     }
     return this.svc.exclusive(async () => {
       await removeRestoreTemps(this.o.worktree, journal.items.map((i) => i.path));
-      return this.apply(journal, []);
+      // What was written before the crash already equals its target; the rest must still be held by the safety checkpoint.
+      const preTree = (await this.svc.store.read(`${await this.svc.commitOf(journal.preRollbackSeq)}^{tree}`))!.oid;
+      const { items, skipped } = await this.keepRecoverable({ items: journal.items, skipped: [] }, preTree);
+      return this.apply({ ...journal, items }, skipped);
     });
   }
 
-  private run(
-    kind: RollbackKind,
-    targetSeq: number,
-    plan: (preCommit: string) => Promise<{ items: RollbackItem[]; skipped: RollbackResult['skipped'] }>,
-  ): Promise<RollbackResult> {
+  private run(kind: RollbackKind, targetSeq: number, plan: (preCommit: string) => Promise<RollbackPlan>): Promise<RollbackResult> {
     return this.svc.exclusive(async () => {
       if (targetSeq >= 0) await this.svc.commitOf(targetSeq); // refuses an unknown checkpoint before anything is written
       const watched = this.o.watched?.() === true;
       const touched = watched ? (await plan(this.svc.head.commit)).items.map((i) => i.path) : [];
       const pre = await this.svc.takeNow({ full: !watched, paths: touched, force: true, trigger: 'pre-rollback' });
       const preSeq = pre?.seq ?? this.svc.head.seq;
-      const { items, skipped } = await plan(this.svc.head.commit);
+      const { items, skipped } = await this.keepRecoverable(await plan(this.svc.head.commit), this.svc.head.tree);
       return this.apply({ kind, targetSeq, preRollbackSeq: preSeq, items }, skipped);
     });
   }
 
-  private async apply(j: Journal, skipped: RollbackResult['skipped']): Promise<RollbackResult> {
+  /** Moves to `skipped` every item whose path holds something the safety checkpoint (`preTree`) cannot bring back. */
+  private async keepRecoverable(plan: RollbackPlan, preTree: string): Promise<RollbackPlan> {
+    const check = new RecoverableCheck(this.o.worktree, new SnapshotTree(this.svc.store, preTree), this.svc.store, (p) => this.svc.whyNotSnapshotted(p));
+    const why = await mapLimit(plan.items, ROLLBACK_CONCURRENCY, (item) => check.whyNot(item));
+    const items = plan.items.filter((_, i) => why[i] === undefined);
+    const skipped = [...plan.skipped, ...plan.items.flatMap((item, i) => (why[i] === undefined ? [] : [{ path: item.path, reason: `not rolled back: ${why[i]}` }]))];
+    return { items, skipped };
+  }
+
+  private async apply(j: Journal, skipped: Skipped[]): Promise<RollbackResult> {
     if (this.o.journalFile) await writeFileAtomic(this.o.journalFile, JSON.stringify(j));
     const failed = new Set<string>();
-    const writer = worktreeWriter(this.o.worktree);
+    const writer = (this.o.writer ?? worktreeWriter)(this.o.worktree);
     const restore = async (item: RollbackItem): Promise<void> => {
       try {
         if (!item.to) await writer.remove(item.path);
@@ -183,16 +205,17 @@ export class RollbackService {
     // each phase runs several paths at once.
     await mapLimit(j.items.filter((i) => !i.to), ROLLBACK_CONCURRENCY, restore);
     await mapLimit(j.items.filter((i) => i.to), ROLLBACK_CONCURRENCY, restore);
-    // Verify: hash every touched path again and compare with the target.
-    const verdicts = await mapLimit(j.items, ROLLBACK_CONCURRENCY, async (item) => {
+    // Verify on disk: hash every touched path again and compare with the target.
+    const onDisk = await mapLimit(j.items, ROLLBACK_CONCURRENCY, async (item) => {
       if (failed.has(item.path)) return false;
-      const now = await entryOnDisk(this.o.worktree, item.path, this.svc.store.algo);
-      const want = item.to;
-      return want ? now?.mode === want.mode && now.oid === want.oid : now === undefined;
+      return sameEntry(await entryOnDisk(this.o.worktree, item.path, this.svc.store.algo), item.to);
     });
-    const mismatches = j.items.filter((_, i) => !verdicts[i]).map((i) => i.path);
     const paths = j.items.map((i) => i.path);
     const after = await this.svc.afterWorktreeRewrite(paths, 'rollback');
+    // ...and in the checkpoint that records the result: what the history will say is there.
+    const recorded = new SnapshotTree(this.svc.store, this.svc.head.tree);
+    const inRecord = await mapLimit(j.items, ROLLBACK_CONCURRENCY, async (item) => sameEntry(await recorded.get(item.path), item.to));
+    const mismatches = j.items.filter((_, i) => !onDisk[i] || !inRecord[i]).map((i) => i.path);
     if (this.o.journalFile) await fs.rm(this.o.journalFile, { force: true });
     const result: RollbackResult = {
       ok: mismatches.length === 0,
@@ -212,79 +235,128 @@ export class RollbackService {
       paths,
       ok: result.ok,
       ...(mismatches.length ? { mismatches } : {}),
+      ...(skipped.length ? { skipped } : {}),
       ...(result.resultSeq !== undefined ? { resultSeq: result.resultSeq } : {}),
     });
     await this.o.log.sync();
     if (!result.ok) {
       throw new AopError(
         'ROLLBACK_FAILED',
-        `Rollback did not restore ${mismatches.length} path(s): ${mismatches.slice(0, 5).join(', ')}. Your work before the rollback is in checkpoint ${j.preRollbackSeq}: roll back to it to restore.`,
+        `Rollback did not restore ${mismatches.length} path(s): ${mismatches.slice(0, 5).join(', ')}${mismatches.length > 5 ? ', ...' : ''}. Your work before the rollback is in checkpoint ${j.preRollbackSeq}: roll back to it to restore.`,
         { details: { result } },
       );
     }
     return result;
   }
 
-  private async planCheckpoint(seq: number, currentCommit: string): Promise<RollbackItem[]> {
+  private async planCheckpoint(seq: number, currentCommit: string): Promise<RollbackPlan> {
     const target = await this.svc.commitOf(seq);
     const changes = await diffTrees(this.o.worktree, currentCommit, target);
-    return dropShadowedDeletes(
-      changes
-        .filter((c) => c.mode !== '160000' && c.oldMode !== '160000')
-        .map((c): RollbackItem => ({
-          path: c.path,
-          fromSeq: seq,
-          ...(c.status === 'D' ? {} : { to: { mode: c.mode, oid: c.oid! } }),
-          action: c.status === 'D' ? 'delete' : c.status === 'A' ? 'create' : 'restore',
-        })),
-    );
+    const skipped: Skipped[] = [];
+    const items: RollbackItem[] = [];
+    for (const c of changes) {
+      if (c.mode === GITLINK_MODE || c.oldMode === GITLINK_MODE) {
+        skipped.push({ path: c.path, reason: nestedReason(c.status === 'D' || c.oldMode === GITLINK_MODE) });
+        continue;
+      }
+      items.push({
+        path: c.path,
+        fromSeq: seq,
+        ...(c.status === 'D' ? {} : { to: { mode: c.mode, oid: c.oid! } }),
+        action: c.status === 'D' ? 'delete' : c.status === 'A' ? 'create' : 'restore',
+      });
+    }
+    return { items: dropShadowedDeletes(items), skipped };
   }
 
-  private async planFiles(seq: number, paths: string[], currentTree: string): Promise<RollbackItem[]> {
-    const targetTree = (await this.svc.store.read(`${await this.svc.commitOf(seq)}^{tree}`))!.oid;
-    const target = new SnapshotTree(this.svc.store, targetTree);
+  /**
+   * Each group's paths (files or folders) go back to how checkpoint `seq` has them. One view of
+   * the current tree serves every group, and one of each target: folders are read once, so the
+   * cost follows the number of files, however many paths are asked for.
+   */
+  private async planFiles(groups: { seq: number; paths: string[] }[], currentTree: string): Promise<RollbackPlan> {
     const current = new SnapshotTree(this.svc.store, currentTree);
     const items = new Map<string, RollbackItem>();
-    for (const p of paths) {
-      const want = await target.listFiles(p);
-      const have = await current.listFiles(p);
-      const wantBy = new Map(want.map((f) => [f.path, f]));
-      for (const f of want) {
-        const h = have.find((x) => x.path === f.path);
-        if (!h || h.oid !== f.oid || h.mode !== f.mode) {
-          items.set(f.path, { path: f.path, fromSeq: seq, to: { mode: f.mode, oid: f.oid }, action: h ? 'restore' : 'create' });
+    const skipped = new Map<string, Skipped>();
+    for (const { seq, paths } of groups) {
+      const targetTree = (await this.svc.store.read(`${await this.svc.commitOf(seq)}^{tree}`))!.oid;
+      const target = new SnapshotTree(this.svc.store, targetTree);
+      for (const p of paths) {
+        const want = await target.listFiles(p);
+        const have = new Map((await current.listFiles(p)).map((f) => [f.path, f]));
+        const wanted = new Set<string>();
+        for (const f of want) {
+          wanted.add(f.path);
+          const h = have.get(f.path);
+          if (h && h.oid === f.oid && h.mode === f.mode) continue;
+          if (f.mode === GITLINK_MODE || h?.mode === GITLINK_MODE) skipped.set(f.path, { path: f.path, reason: nestedReason(h?.mode === GITLINK_MODE) });
+          else items.set(f.path, { path: f.path, fromSeq: seq, to: { mode: f.mode, oid: f.oid }, action: h ? 'restore' : 'create' });
+        }
+        for (const h of have.values()) {
+          if (wanted.has(h.path)) continue;
+          if (h.mode === GITLINK_MODE) skipped.set(h.path, { path: h.path, reason: nestedReason(true) });
+          else items.set(h.path, { path: h.path, fromSeq: seq, action: 'delete' });
         }
       }
-      for (const h of have) if (!wantBy.has(h.path)) items.set(h.path, { path: h.path, fromSeq: seq, action: 'delete' });
     }
-    return [...items.values()].filter((i) => i.to?.mode !== '160000' && i.to?.mode !== TREE_MODE);
+    return { items: dropShadowedDeletes([...items.values()].filter((i) => i.to?.mode !== TREE_MODE)), skipped: [...skipped.values()] };
   }
 
   /** Each violating file goes back to the last checkpoint in which it broke no rule (or the base). */
-  private async planSmart(): Promise<{ items: RollbackItem[]; skipped: RollbackResult['skipped'] }> {
-    const violating = new Map<string, Violation[]>();
-    for (const v of this.svc.violations) {
-      if (v.path === '') continue;
-      violating.set(v.path, [...(violating.get(v.path) ?? []), v]);
-    }
-    const skipped: RollbackResult['skipped'] = [];
+  private async planSmart(): Promise<RollbackPlan> {
+    const violating = new Set<string>();
+    for (const v of this.svc.violations) if (v.path !== '') violating.add(v.path);
+    const skipped: Skipped[] = [];
     if (violating.size === 0) return { items: [], skipped };
-    const cumulative = await this.svc.cumulativeChanges();
-    const ignored = new Set(cumulative.filter((c) => c.ignored).map((c) => c.path));
     const { events } = await this.o.log.read();
-    const records = events.filter((e) => e.t === 'checkpoint').sort((a, b) => b.seq - a.seq);
-    const items: RollbackItem[] = [];
-    for (const p of violating.keys()) {
-      if (ignored.has(p)) {
-        skipped.push({ path: p, reason: 'ignored by .gitignore, so no checkpoint holds it; delete or move it yourself' });
+    // Newest first; each record's violating paths as a set, so finding a path's last clean checkpoint is a lookup per record.
+    const records = events
+      .flatMap((e) => (e.t === 'checkpoint' && e.seq < this.svc.head.seq ? [{ seq: e.seq, violations: e.violations }] : []))
+      .sort((a, b) => b.seq - a.seq)
+      .map((e) => ({ seq: e.seq, dirty: new Set(e.violations.map((v) => v.path)) }));
+    const live = new Map<number, boolean>();
+    const isLive = async (seq: number): Promise<boolean> => {
+      const known = live.get(seq);
+      if (known !== undefined) return known;
+      let found = true;
+      try {
+        await this.svc.commitOf(seq);
+      } catch (e) {
+        if (!AopError.is(e, 'NOT_FOUND')) throw e;
+        found = false; // retention dropped this clean checkpoint: look further back
+      }
+      live.set(seq, found);
+      return found;
+    };
+    const bySeq = new Map<number, string[]>();
+    for (const p of violating) {
+      const why = this.svc.whyNotSnapshotted(p);
+      if (why !== undefined) {
+        skipped.push({ path: p, reason: `not rolled back: ${why}` });
         continue;
       }
-      const clean = records.find((r) => r.seq < this.svc.head.seq && !r.violations.some((v) => v.path === p));
-      const seq = clean?.seq ?? 0;
-      items.push(...(await this.planFiles(seq, [p], this.svc.head.tree)));
+      let seq = 0;
+      for (const r of records) {
+        if (!r.dirty.has(p) && (await isLive(r.seq))) {
+          seq = r.seq;
+          break;
+        }
+      }
+      bySeq.set(seq, [...(bySeq.get(seq) ?? []), p]);
     }
-    return { items, skipped };
+    const planned = await this.planFiles([...bySeq].map(([seq, paths]) => ({ seq, paths })), this.svc.head.tree);
+    return { items: planned.items, skipped: [...skipped, ...planned.skipped] };
   }
+}
+
+function sameEntry(have: { mode: string; oid: string } | undefined, want: { mode: string; oid: string } | undefined): boolean {
+  return want ? have?.mode === want.mode && have.oid === want.oid : have === undefined;
+}
+
+function nestedReason(present: boolean): string {
+  return present
+    ? 'not rolled back: a nested git repository; no checkpoint holds its history or its files, so it is left as it is (move or delete it yourself if it should go)'
+    : 'not rolled back: a nested git repository; checkpoints hold only its commit id, not its files (clone or restore it yourself)';
 }
 
 /**
@@ -292,6 +364,10 @@ export class RollbackService {
  * replaces X when it makes the folder, so the delete must not be applied or verified on its own.
  */
 function dropShadowedDeletes(items: RollbackItem[]): RollbackItem[] {
-  const writes = items.filter((i) => i.to).map((i) => i.path);
-  return items.filter((i) => i.to || !writes.some((w) => w.startsWith(i.path + '/')));
+  const folders = new Set<string>();
+  for (const i of items) {
+    if (!i.to) continue;
+    for (let at = i.path.indexOf('/'); at > 0; at = i.path.indexOf('/', at + 1)) folders.add(i.path.slice(0, at));
+  }
+  return items.filter((i) => i.to || !folders.has(i.path));
 }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { CheckpointRecord } from '../../core/model/types';
 import type { RollbackItem, RollbackResult } from '../../core/rollback/rollbackService';
+import { describeLeftInPlace } from '../../core/rollback/summary';
 import { assertRelPath } from '../../core/util/ids';
 import { sideLabel } from '../content/checkpointUri';
 import { lastCleanSeq } from '../diagnostics/lastClean';
@@ -55,12 +56,13 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
     return result;
   };
 
+  /** A rollback that failed arrives as a ROLLBACK_FAILED error (shown as an error); one that left paths in place warns. */
   const announce = (ref: FeatureRef, r: RollbackResult) => {
     const what = r.kind === 'undo' ? 'Undid the last rollback' : `Rolled back ${r.paths.length} file(s)`;
-    const extra = [r.skipped.length ? `${r.skipped.length} skipped` : '', r.mismatches.length ? `${r.mismatches.length} not verified` : ''].filter(Boolean).join(', ');
-    const text = `${ref.featureId}: ${what}${r.kind === 'undo' ? '' : r.kind === 'smart' ? ' that broke rules' : ` to ${sideLabel(r.targetSeq)}`}${extra ? ` (${extra}; see the log)` : ''}.`;
-    if (extra) deps.log.warn(`${text} skipped: ${JSON.stringify(r.skipped)} mismatches: ${JSON.stringify(r.mismatches)}`);
-    const show = r.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    const left = describeLeftInPlace(r);
+    const text = `${ref.featureId}: ${what}${r.kind === 'undo' ? '' : r.kind === 'smart' ? ' that broke rules' : ` to ${sideLabel(r.targetSeq)}`}.${left ? ` ${left}.` : ''}`;
+    if (left) deps.log.warn(`${text} left in place: ${JSON.stringify(r.skipped)}`);
+    const show = r.ok && !left ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     void show(text, ...(r.kind === 'undo' ? [] : [UNDO])).then((c) => {
       if (c === UNDO) void vscode.commands.executeCommand(COMMANDS.undoRollback, { ...ref, confirmed: true });
     });

@@ -9,6 +9,8 @@ import type { ProviderId } from '../../core/agents';
 import { diffTrees } from '../../core/checkpoints/treeDiff';
 import type { AopEvent } from '../../core/events/schema';
 import type { Orchestrator } from '../../core/orchestrator';
+import type { RollbackResult } from '../../core/rollback/rollbackService';
+import { describeLeftInPlace } from '../../core/rollback/summary';
 import { AopError } from '../../core/util/errors';
 import { resolveInside } from '../../core/util/ids';
 import { gatesView } from '../../shared/buildViews';
@@ -196,28 +198,29 @@ export class OrchestratorReviewActions implements ReviewActions {
     return locate(this.registry, featureId);
   }
 
-  private summary(n: number, what: string): ActionResult {
-    return { summary: `${what}: ${n} file(s) changed` };
+  private summary(r: RollbackResult, what: string): ActionResult {
+    const left = describeLeftInPlace(r);
+    return { summary: `${what}: ${r.paths.length} file(s) changed${left ? `; ${left}` : ''}` };
   }
 
   async rollbackToCheckpoint(featureId: string, seq: number) {
     const r = await this.find(featureId).orch.rollbackToCheckpoint(featureId, seq);
-    return this.summary(r.paths.length, `Rolled back to #${seq}`);
+    return this.summary(r, `Rolled back to #${seq}`);
   }
 
   async rollbackFiles(featureId: string, seq: number | 'base', paths: readonly string[]) {
     const r = await this.find(featureId).orch.rollbackFiles(featureId, seq === 'base' ? 0 : seq, [...paths]);
-    return this.summary(r.paths.length, `Restored from ${seq === 'base' ? 'base' : `#${seq}`}`);
+    return this.summary(r, `Restored from ${seq === 'base' ? 'base' : `#${seq}`}`);
   }
 
   async smartRollback(featureId: string) {
     const r = await this.find(featureId).orch.smartRollback(featureId);
-    return this.summary(r.paths.length, 'Smart rollback');
+    return this.summary(r, 'Smart rollback');
   }
 
   async undoRollback(featureId: string) {
     const r = await this.find(featureId).orch.undoRollback(featureId);
-    return this.summary(r.paths.length, 'Undid the last rollback');
+    return this.summary(r, 'Undid the last rollback');
   }
 
   async previewSmartRollback(featureId: string) {

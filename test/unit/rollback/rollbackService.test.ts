@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { CheckpointService } from '../../../src/core/checkpoints/checkpointService';
 import { EventLog } from '../../../src/core/events/eventLog';
 import { makePlan } from '../../../src/core/plan';
-import { RollbackService } from '../../../src/core/rollback/rollbackService';
+import { RollbackService, type RollbackResult } from '../../../src/core/rollback/rollbackService';
+import { worktreeWriter, type WorktreeWriter } from '../../../src/core/rollback/worktreeWriter';
 import { AopError } from '../../../src/core/util/errors';
 import { Validator } from '../../../src/core/validation';
 import { gitIn, makeTempDir, makeTempRepo, referenceTree, userState, type TempRepo } from '../helpers/tempRepo';
@@ -158,5 +159,123 @@ describe('RollbackService', () => {
     assert.equal(gitIn(wt, 'show', `refs/aop/f1/${r.preRollbackSeq}:src/a.ts`), 'unseen edit');
     await watchedRb.undo();
     assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'unseen edit\n');
+  });
+
+  describe('never claims what it did not do, never destroys what it cannot bring back', () => {
+    /** A writer that does everything right except for `victim`, which it skips or corrupts without a word. */
+    const faulty = (victim: string, fault: 'skip' | 'corrupt') => (root: string): WorktreeWriter => {
+      const real = worktreeWriter(root);
+      return {
+        write: (rel, entry) => (rel !== victim ? real.write(rel, entry) : fault === 'skip' ? Promise.resolve() : real.write(rel, { ...entry, data: Buffer.from('corrupted\n') })),
+        remove: (rel) => (rel !== victim ? real.remove(rel) : fault === 'skip' ? Promise.resolve() : real.write(rel, { mode: '100644', data: Buffer.from('corrupted\n') })),
+      };
+    };
+
+    const failedResult = (e: unknown): RollbackResult => {
+      assert.ok(AopError.is(e, 'ROLLBACK_FAILED'), `expected ROLLBACK_FAILED, got ${String(e)}`);
+      return (e.details as { result: RollbackResult }).result;
+    };
+
+    for (const fault of ['skip', 'corrupt'] as const) {
+      for (const victim of ['src/a.ts', 'src/new.ts'] as const) {
+        it(`a writer that silently ${fault === 'skip' ? 'skips' : 'corrupts'} ${victim === 'src/a.ts' ? 'a restore' : 'a deletion'}: the rollback fails and names the path`, async () => {
+          w('src/a.ts', 'a2\n');
+          w('src/new.ts', 'new\n');
+          w('src/b.ts', 'b2\n');
+          await svc.request({ full: true, trigger: 'manual' });
+          const bad = new RollbackService({ worktree: wt, checkpoints: svc, log, writer: faulty(victim, fault) });
+          const r = failedResult(await bad.toCheckpoint(0).then(() => undefined, (e: unknown) => e));
+          assert.equal(r.ok, false);
+          assert.deepEqual(r.mismatches, [victim]);
+          assert.equal(fs.readFileSync(path.join(wt, 'src/b.ts'), 'utf8'), 'b1\n', 'the rest was restored');
+          const { events } = await log.read();
+          const rec = events.filter((e) => e.t === 'rollback').pop();
+          assert.ok(rec && rec.t === 'rollback' && rec.ok === false && rec.mismatches?.includes(victim), 'logged as a failure');
+        });
+      }
+    }
+
+    it('the same for files, smart and undo: a path the writer skipped makes each of them fail', async () => {
+      w('src/a.ts', 'a2\n');
+      w('docs/out.md', 'out of scope\n');
+      await svc.request({ full: true, trigger: 'manual' });
+      const files = new RollbackService({ worktree: wt, checkpoints: svc, log, writer: faulty('src/a.ts', 'skip') });
+      assert.deepEqual(failedResult(await files.files(0, ['src/a.ts']).then(() => undefined, (e: unknown) => e)).mismatches, ['src/a.ts']);
+      const smart = new RollbackService({ worktree: wt, checkpoints: svc, log, writer: faulty('docs/out.md', 'skip') });
+      assert.deepEqual(failedResult(await smart.smart().then(() => undefined, (e: unknown) => e)).mismatches, ['docs/out.md']);
+      const good = await rb.toCheckpoint(0);
+      assert.ok(good.paths.includes('src/a.ts'));
+      const undo = new RollbackService({ worktree: wt, checkpoints: svc, log, writer: faulty('src/a.ts', 'corrupt') });
+      assert.deepEqual(failedResult(await undo.undo().then(() => undefined, (e: unknown) => e)).mismatches, ['src/a.ts']);
+    });
+
+    it('smart rollback leaves a nested repository that broke the plan in place, says why, and undo keeps it too', async () => {
+      const inner = path.join(wt, 'nested');
+      fs.mkdirSync(inner);
+      gitIn(inner, 'init', '-q');
+      w('nested/work.txt', 'precious\n');
+      gitIn(inner, 'add', '-A');
+      gitIn(inner, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'nested work');
+      const head = gitIn(inner, 'rev-parse', 'HEAD');
+      w('docs/out.md', 'out of scope\n');
+      const cp = await svc.request({ full: true, trigger: 'watch' });
+      assert.ok(cp!.violations.some((v) => v.path === 'nested'), 'the nested repository is out of scope');
+      const r = await rb.smart();
+      assert.equal(r.ok, true);
+      assert.deepEqual(r.paths, ['docs/out.md']);
+      assert.deepEqual(r.skipped.map((s) => s.path), ['nested']);
+      assert.match(r.skipped[0]!.reason, /nested git repository/);
+      assert.equal(gitIn(inner, 'rev-parse', 'HEAD'), head, 'its history is intact');
+      assert.equal(fs.readFileSync(path.join(inner, 'work.txt'), 'utf8'), 'precious\n');
+      const { events } = await log.read();
+      assert.ok(events.some((e) => e.t === 'rollback' && e.skipped?.some((s) => s.path === 'nested')), 'the log says what was left alone');
+      const u = await rb.undo();
+      assert.equal(u.ok, true);
+      assert.equal(fs.readFileSync(path.join(wt, 'docs/out.md'), 'utf8'), 'out of scope\n');
+      assert.equal(gitIn(inner, 'rev-parse', 'HEAD'), head);
+      assert.equal(fs.readFileSync(path.join(inner, 'work.txt'), 'utf8'), 'precious\n');
+    });
+
+    it('a file over the snapshot limit where a snapshotted one was: left in place and reported, by rollback and undo', async () => {
+      w('src/a.ts', 'a2\n');
+      await svc.request({ full: true, trigger: 'manual' });
+      const big = path.join(wt, 'src/a.ts');
+      fs.truncateSync(big, 65 * 2 ** 20); // sparse: costs no disk
+      fs.writeFileSync(big, 'the start of something big', { flag: 'r+' });
+      const r = await rb.toCheckpoint(0);
+      assert.equal(r.ok, true);
+      assert.deepEqual(r.skipped.map((s) => s.path), ['src/a.ts']);
+      assert.match(r.skipped[0]!.reason, /snapshot limit/);
+      assert.equal(fs.statSync(big).size, 65 * 2 ** 20, 'the big file is untouched');
+      const u = await rb.undo();
+      assert.equal(u.ok, true);
+      assert.equal(fs.statSync(big).size, 65 * 2 ** 20);
+    });
+
+    it('a folder holding a name no checkpoint can hold, where the target has a file: the folder is left in place', async function () {
+      if (process.platform !== 'linux') this.skip();
+      w('src/d', 'a file\n');
+      const cp = await svc.request({ full: true, trigger: 'manual' });
+      fs.rmSync(path.join(wt, 'src/d'));
+      w('src/d/ok.ts', 'ok\n');
+      const badName = Buffer.concat([Buffer.from(path.join(wt, 'src/d') + '/'), Buffer.from([0x66, 0xff, 0x2e, 0x74])]);
+      fs.writeFileSync(badName, 'not UTF-8\n');
+      const r = await rb.toCheckpoint(cp!.seq);
+      assert.equal(r.ok, true);
+      assert.ok(r.skipped.some((s) => s.path === 'src/d' && /UTF-8/.test(s.reason)), JSON.stringify(r.skipped));
+      assert.equal(fs.readFileSync(badName, 'utf8'), 'not UTF-8\n', 'the file with the odd name is still there');
+    });
+
+    it('an ignored file where the target has a file is left in place, with the reason', async () => {
+      w('.gitignore', 'build/\n'); // folders named build only: the file is snapshotted
+      w('build', 'snapshotted at first\n');
+      const cp = await svc.request({ full: true, trigger: 'manual' });
+      fs.rmSync(path.join(wt, 'build'));
+      w('build/out.bin', 'ignored output\n');
+      const r = await rb.toCheckpoint(cp!.seq);
+      assert.equal(r.ok, true);
+      assert.ok(r.skipped.some((s) => s.path === 'build' && /ignored/.test(s.reason)), JSON.stringify(r.skipped));
+      assert.equal(fs.readFileSync(path.join(wt, 'build/out.bin'), 'utf8'), 'ignored output\n');
+    });
   });
 });

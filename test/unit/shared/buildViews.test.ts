@@ -108,6 +108,17 @@ describe('shared/buildViews', () => {
     assert.ok(eventView(everyEvent[12]!, 0).detail.endsWith('…'));
   });
 
+  it('a failed rollback reads as an error naming how many paths were not restored; one that left paths in place warns', () => {
+    const failed = eventView(everyEvent[8]!, 0);
+    assert.equal(failed.level, 'error');
+    assert.match(failed.summary, /FAILED \(1 path not restored\)/);
+    const partial: AopEvent = { t: 'rollback', ts, feature: 'f', kind: 'smart', targetSeq: -1, preRollbackSeq: 4, paths: ['a'], ok: true, skipped: [{ path: 'nested', reason: 'nested repository' }] };
+    const view = eventView(partial, 0);
+    assert.equal(view.level, 'warning');
+    assert.match(view.summary, /1 path left in place/);
+    assert.equal(rollbackView(partial as Extract<AopEvent, { t: 'rollback' }>).skippedCount, 1);
+  });
+
   it('folds message events into one conversation entry per id, keeping the text', () => {
     const events: AopEvent[] = [
       { t: 'message', ts: '2025-01-01T10:00:00Z', feature: 'f', id: 'm1', state: 'queued', text: 'fix it', from: 'user' },
