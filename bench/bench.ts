@@ -5,9 +5,11 @@
  */
 import { agentsFigure, type AgentsFigure } from './figures/agents';
 import { checkpointFigure, type CheckpointCell, type CheckpointSetup, type Shape } from './figures/checkpoint';
+import { bigContentFigure, type BigContentFigure } from './figures/bigContent';
 import { eventLogFigure, type EventLogFigure } from './figures/eventLog';
 import { restartFigure, type RestartFigure } from './figures/restart';
 import { rollbackFigure, type RollbackFigure } from './figures/rollback';
+import { smartRollbackFigure, type SmartRollbackFigure } from './figures/smartRollback';
 import { validationFigure, type ValidationFigure } from './figures/validation';
 import { watchFigure, type WatchFigure } from './figures/watch';
 import { currentLoad, machineInfo, type MachineInfo } from './lib/machine';
@@ -15,7 +17,7 @@ import { addWorktree, ensureRealTree, ensureRepo, externalRepo, type BenchRepo, 
 import { round } from './lib/stats';
 import type { WatcherSetting } from '../src/core/watch';
 
-export const FIGURES = ['checkpoint', 'restart', 'validation', 'watch', 'rollback', 'eventlog', 'agents'] as const;
+export const FIGURES = ['checkpoint', 'restart', 'validation', 'watch', 'rollback', 'eventlog', 'agents', 'bigcontent', 'smartrollback'] as const;
 export type FigureName = (typeof FIGURES)[number];
 export const REPO_CHOICES = ['small', 'medium', 'large', 'real'] as const;
 export type RepoChoice = (typeof REPO_CHOICES)[number];
@@ -63,6 +65,8 @@ export interface BenchReport {
   rollback?: RollbackFigure[];
   eventLog?: EventLogFigure;
   agents?: AgentsFigure;
+  bigContent?: BigContentFigure;
+  smartRollback?: SmartRollbackFigure;
   errors: { figure: string; message: string }[];
 }
 
@@ -90,6 +94,8 @@ function runPlan(quick: boolean) {
     rollbackRuns: (kind: RepoKind) => (quick ? 1 : kind === 'large' ? 3 : 2),
     eventLog: { events: 100_000, runs: quick ? 1 : 3 },
     agents: quick ? { features: 3, idleSeconds: 3, singleSeconds: 5, writingSeconds: 5 } : { features: 10, idleSeconds: 65, singleSeconds: 30, writingSeconds: 60 },
+    bigContent: { sizesMB: [10, 20, 40, 60], runs: quick ? 1 : 3 },
+    smartRollback: { counts: quick ? [250, 3000] : [250, 500, 1000, 3000], runsAtLargest: quick ? 1 : 3 },
   };
 }
 
@@ -189,6 +195,18 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     }
   } finally {
     for (const c of cleanups) c();
+  }
+  if (figures.has('bigcontent')) {
+    await attempt('bigcontent', async () => {
+      log('figure 8, big content: blob reads; a critical pause beside a 60 MB file and 3,000 files');
+      report.bigContent = await bigContentFigure(plan.bigContent, log);
+    });
+  }
+  if (figures.has('smartrollback')) {
+    await attempt('smartrollback', async () => {
+      log('figure 9, smart rollback against the number of violating files');
+      report.smartRollback = await smartRollbackFigure(plan.smartRollback, log);
+    });
   }
   report.machine.loadEnd = currentLoad();
   report.durationSec = round((performance.now() - started) / 1000, 1);

@@ -5,7 +5,7 @@
  * bench/README.md and the benchmark summary of the top-level README (both from latest.json).
  *
  *   node --import tsx bench/run.ts [--quick] [--seed N] [--sizes small,medium,large,real]
- *        [--repo PATH] [--only checkpoint,restart,validation,watch,rollback,eventlog,agents]
+ *        [--repo PATH] [--only checkpoint,restart,validation,watch,rollback,eventlog,agents,bigcontent,smartrollback]
  *        [--watch-backends native,chokidar] [--no-write] [--strict] [--append-readme]
  *   node --import tsx bench/run.ts --readme-only     # rewrite the READMEs from latest.json
  *

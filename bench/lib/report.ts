@@ -5,6 +5,8 @@
  */
 import { FIGURES, type BenchReport } from '../bench';
 import type { CheckpointCell, Shape } from '../figures/checkpoint';
+import { bigContentMarkdown, bigContentTargets } from '../figures/bigContent';
+import { smartRollbackMarkdown, smartRollbackTargets } from '../figures/smartRollback';
 import type { Summary } from './stats';
 
 export interface TargetResult {
@@ -253,6 +255,8 @@ export function evaluateTargets(report: BenchReport): TargetResult[] {
       pass: b.ok ? b.watchdogMB < 50 : false,
     });
   }
+  if (report.bigContent) out.push(...bigContentTargets(report.bigContent));
+  if (report.smartRollback) out.push(...smartRollbackTargets(report.smartRollback));
   return out;
 }
 
@@ -420,6 +424,8 @@ export function renderMarkdown(report: BenchReport): string {
     L.push(`| features this machine holds: by OS watches / by available memory (${n(a.limits.memAvailableGB)} GB) | ${count(a.limits.byWatches)} / ${count(a.limits.byMemory)} |`);
     L.push('');
   }
+  if (report.bigContent) L.push(...bigContentMarkdown(report.bigContent));
+  if (report.smartRollback) L.push(...smartRollbackMarkdown(report.smartRollback));
 
   if (report.errors.length) {
     L.push('### Errors');

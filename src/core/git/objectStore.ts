@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { AopError } from '../util/errors';
 import { BatchProcess, lineParser } from './batchProcess';
-import { git } from './gitRunner';
+import { git, spawnGit } from './gitRunner';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
@@ -72,10 +72,35 @@ export class ObjectStore {
       if (header.endsWith(' missing') || header.endsWith(' ambiguous')) return { value: undefined, used: nl + 1 };
       const [oid, type, sizeText] = header.split(' ');
       const size = Number(sizeText);
-      if (buf.length < nl + 1 + size + 1) return undefined;
+      if (buf.length < nl + 1 + size + 1) return { need: nl + 1 + size + 1 };
       const data = Buffer.from(buf.subarray(nl + 1, nl + 1 + size));
       return { value: { oid: oid!, type: type as ObjectType, data }, used: nl + 1 + size + 1 };
     });
+  }
+
+  /**
+   * The first `max` bytes of a blob, without reading the rest: a big blob is streamed from its own
+   * `git cat-file blob` and the stream is dropped once `max` bytes are in. Undefined when missing.
+   */
+  async readPrefix(oid: string, max: number): Promise<Buffer | undefined> {
+    if (!/^[0-9a-f]+$/.test(oid)) throw new AopError('INVALID_INPUT', `not an object id: ${JSON.stringify(oid.slice(0, 80))}`);
+    const meta = await this.info(oid);
+    if (!meta) return undefined;
+    if (meta.size <= max) return (await this.read(oid))?.data;
+    const child = spawnGit(['cat-file', 'blob', oid], this.cwd);
+    const parts: Buffer[] = [];
+    let have = 0;
+    try {
+      for await (const chunk of child.stdout) {
+        parts.push(chunk as Buffer);
+        have += (chunk as Buffer).length;
+        if (have >= max) break;
+      }
+    } finally {
+      child.kill();
+    }
+    if (have < max) throw new AopError('GIT_FAILED', `git cat-file blob ${oid} ended after ${have} of ${meta.size} bytes`);
+    return Buffer.concat(parts, have).subarray(0, max);
   }
 
   /** Type and size without the content; undefined when missing. */

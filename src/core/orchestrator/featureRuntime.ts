@@ -6,6 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { CheckpointService } from '../checkpoints/checkpointService';
+import { SnapshotTree } from '../checkpoints/snapshotTree';
 import { EventLog } from '../events/eventLog';
 import type { FeaturePaths } from '../features/featurePaths';
 import { writeFeatureState, type FeatureState } from '../features/featureState';
@@ -33,6 +34,8 @@ export class FeatureRuntime {
   private watchdog: Watchdog | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private records: CheckpointRecord[] = [];
+  /** The base's tree, for the modes files had before the feature (read lazily, never changes). */
+  private baseTree: SnapshotTree | undefined;
   private readonly changed = new Emitter<{ kind: 'checkpoint' | 'breaker' | 'watch'; record?: CheckpointRecord }>();
   readonly onChange = this.changed.event;
   private disposed = false;
@@ -65,10 +68,10 @@ export class FeatureRuntime {
     await this.loadPlan();
     this.validator = new Validator(this.plan, {
       worktree: this.worktree,
-      readBlob: async (oid) => {
-        const obj = await this.checkpoints.store.read(oid);
-        if (!obj) throw new AopError('NOT_FOUND', `blob ${oid} missing`);
-        return obj.data;
+      readBlob: async (oid, maxBytes) => {
+        const data = maxBytes === undefined ? (await this.checkpoints.store.read(oid))?.data : await this.checkpoints.store.readPrefix(oid, maxBytes);
+        if (!data) throw new AopError('NOT_FOUND', `blob ${oid} missing`);
+        return data;
       },
     });
     this.checkpoints = await CheckpointService.open({
@@ -242,7 +245,27 @@ export class FeatureRuntime {
 
   private async onBatch(b: WatchBatch): Promise<void> {
     await this.log.append({ t: 'files.changed', paths: [...b.paths.keys()].slice(0, 200), count: b.paths.size });
+    await this.precheck([...b.paths.keys()]);
     await this.checkpointGuarded({ paths: b.paths.keys(), trigger: 'watch' });
+  }
+
+  /**
+   * The cheap rules first: a critical finding in a batch (a link out, a write into .git) pauses
+   * the agent before the batch's files are hashed and read, which for a batch holding thousands
+   * of files or a 60 MB one takes seconds. The checkpoint's full validation then has the last word.
+   */
+  private async precheck(paths: string[]): Promise<void> {
+    try {
+      this.baseTree ??= new SnapshotTree(this.checkpoints.store, this.checkpoints.base.tree);
+      const base = this.baseTree;
+      const critical = (await this.validator.precheck(paths, async (p) => (await base.get(p))?.mode)).filter((v) => v.severity === 'critical');
+      if (critical.length === 0) return;
+      await this.log.append({ t: 'violation.critical', violations: critical });
+      this.violations.preview(critical);
+    } catch (e) {
+      // Only an early warning: the checkpoint validates the same paths fully.
+      await this.log.append({ t: 'warning', message: `Quick check of changed files failed (the checkpoint validates them): ${errorMessage(e)}` }).catch(() => undefined);
+    }
   }
 
   private async onGitDirWrite(paths: string[]): Promise<void> {

@@ -62,6 +62,18 @@ export class ViolationLedger {
     if (raised.length > 0 || !sameViolations(before, violations)) this.fire(raised);
   }
 
+  /**
+   * Critical violations the cheap rules found in a watch batch ahead of its checkpoint: they
+   * pause the agent now and stand with the checkpoint's until its verdict replaces them.
+   */
+  preview(found: readonly Violation[]): void {
+    const key = (v: Violation) => `${v.kind}\0${v.path}`;
+    const standing = new Set(this.bySource.checkpoint.map(key));
+    const fresh = found.filter((v) => !standing.has(key(v)));
+    if (fresh.length > 0) this.bySource.checkpoint = [...this.bySource.checkpoint, ...fresh];
+    this.fire(found.filter((v) => v.severity === 'critical'));
+  }
+
   /** Violations for what a watcher saw, with the severities of the current plan (not yet recorded). */
   create(observations: readonly Observation[]): Violation[] {
     const plan = this.plan();

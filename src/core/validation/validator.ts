@@ -22,8 +22,11 @@ const DEFAULT_CONCURRENCY = 8;
 export interface ValidatorOptions {
   /** Absolute path of the feature's worktree (ignored files are read from here). */
   worktree: string;
-  /** Content of a blob by object id (e.g. `git cat-file blob`). */
-  readBlob(oid: string): Promise<Buffer>;
+  /**
+   * Content of a blob by object id (e.g. `git cat-file blob`). With `maxBytes`, at least that
+   * much of its start (or all of it when smaller) is enough: the secret scan reads a prefix.
+   */
+  readBlob(oid: string, maxBytes?: number): Promise<Buffer>;
   /** Most per-file verdicts kept (least recently used go first). */
   cacheEntries?: number;
   /** Most files read at once on a cold validation. */
@@ -124,6 +127,59 @@ export class Validator {
     return violations;
   }
 
+  /**
+   * The rules that need no file content, from what lstat says of each path on disk: path rules,
+   * links (their text and where they lead), executables and sizes. Run on a watch batch before
+   * anything in it is hashed or read, so a critical finding stops the agent at once, however big
+   * the batch or its files. `baseMode` gives a path's mode in the feature's base (for
+   * executables). Paths gone from disk, folders, and paths under a link are left to validate().
+   */
+  async precheck(paths: readonly string[], baseMode: (path: string) => Promise<string | undefined>): Promise<Violation[]> {
+    const plan = this.currentPlan;
+    const folders = new Map<string, Promise<boolean>>();
+    const realFolder = (rel: string): Promise<boolean> => {
+      let known = folders.get(rel);
+      if (!known) {
+        const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+        known = (async () => (parent === '' || (await realFolder(parent))) && (await lstat(this.abs(rel)).then((st) => st.isDirectory(), () => false)))();
+        folders.set(rel, known);
+      }
+      return known;
+    };
+    const found: Violation[] = [];
+    await forEachLimit(paths, this.concurrency * 4, async (path) => {
+      const violations = this.pathRules(path, false);
+      if (violations.some((v) => v.kind === 'outside_worktree' || v.kind === 'git_dir_write')) return void found.push(...violations);
+      const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+      if (parent !== '' && !(await realFolder(parent))) return;
+      let st: Stats;
+      try {
+        st = await lstat(this.abs(path));
+      } catch (err) {
+        if (isGoneError(err)) return;
+        throw err;
+      }
+      if (st.isDirectory()) return;
+      found.push(...violations);
+      if (st.isSymbolicLink()) {
+        if (plan.policy.blockSymlinks) found.push(this.violation('forbidden_path', path, msg.symlinkBlocked(path)));
+        const why = await symlinkEscape(path, await readlink(this.abs(path), 'utf8'), (rel) => this.diskLink(rel));
+        if (why) found.push(this.violation('symlink_escape', path, msg.symlinkEscape(path, why)));
+        return;
+      }
+      if (!st.isFile()) return;
+      if (process.platform !== 'win32' && (st.mode & 0o100) !== 0 && (await baseMode(path)) !== '100755') {
+        found.push(this.violation('executable_added', path, msg.executable(path, plan.policy.blockExecutables)));
+      }
+      if (st.size > plan.limits.maxFileBytes) found.push(this.violation('file_too_large', path, msg.tooLarge(path, st.size, plan.limits.maxFileBytes)));
+    });
+    return found;
+  }
+
+  private abs(rel: string): string {
+    return nodePath.join(this.worktree, ...rel.split('/'));
+  }
+
   /** Validates all files in which the feature differs from its base. */
   async validate(changes: readonly FileChange[], content?: BlobContent): Promise<ValidationResult> {
     const { verdicts, cacheHits } = await this.verdicts(changes, content);
@@ -189,9 +245,9 @@ export class Validator {
       }
     });
 
-    const readBlob = (oid: string): Promise<Buffer> => {
+    const readBlob = (oid: string, maxBytes?: number): Promise<Buffer> => {
       const inMemory = content?.(oid);
-      return inMemory ? Promise.resolve(inMemory) : this.options.readBlob(oid);
+      return inMemory ? Promise.resolve(inMemory) : this.options.readBlob(oid, maxBytes);
     };
     await forEachLimit(misses, this.concurrency, async ({ index, key }) => {
       const verdict = await this.checkFile(changes[index], disk.get(index), readBlob);
@@ -245,7 +301,7 @@ export class Validator {
     return [];
   }
 
-  private async checkFile(change: FileChange, disk: DiskFacts | undefined, readBlob: (oid: string) => Promise<Buffer>): Promise<FileVerdict> {
+  private async checkFile(change: FileChange, disk: DiskFacts | undefined, readBlob: (oid: string, maxBytes?: number) => Promise<Buffer>): Promise<FileVerdict> {
     const { path } = change;
     const plan = this.currentPlan;
     const violations = this.pathRules(path, change.status === 'D');
@@ -270,7 +326,8 @@ export class Validator {
     let content: Buffer | undefined;
     if (plan.policy.secretScan || size === undefined) {
       if (disk) content = await readHead(disk.abs, Math.min(SECRET_SCAN_BYTES, disk.size));
-      else if (change.oid) content = await readBlob(change.oid);
+      // A big blob is never read whole: its size is known, and only a prefix is scanned.
+      else if (change.oid) content = await readBlob(change.oid, size === undefined ? undefined : SECRET_SCAN_BYTES);
       size ??= content?.length;
     }
     size ??= 0;

@@ -5,6 +5,7 @@ import type { FileChange, Violation } from '../../../src/core/model/types';
 import { makePlan } from '../../../src/core/plan';
 import type { PlanInput } from '../../../src/core/plan';
 import { Validator } from '../../../src/core/validation';
+import { SECRET_SCAN_BYTES } from '../../../src/core/validation/secrets';
 import type { BlobRepo } from './fixtures';
 import { fakeSecrets, makeBlobRepo } from './fixtures';
 
@@ -193,10 +194,60 @@ describe('validation: Validator', () => {
       assert.equal(repo.reads, 0);
     });
 
+    it('reads only a bounded prefix of a big blob: a secret inside it is found, one beyond it is not read', async () => {
+      const asked: (number | undefined)[] = [];
+      const v = new Validator(makePlan({ version: 1 }), {
+        worktree: repo.dir,
+        readBlob: async (oid, maxBytes) => {
+          asked.push(maxBytes);
+          const all = await repo.readBlob(oid);
+          return maxBytes === undefined ? all : all.subarray(0, maxBytes);
+        },
+      });
+      const filler = 'x'.repeat(79) + '\n';
+      const early = `key = "${fakeSecrets.aws()}"\n` + filler.repeat(40_000); // 3.2 MB, the secret on line 1
+      const late = filler.repeat(40_000) + `key = "${fakeSecrets.aws()}"\n`; // the secret 3.2 MB in
+      const vs = await run(v, [repo.change('early.txt', early), repo.change('late.txt', late), repo.change('small.txt', 'hello\n')]);
+      assert.deepEqual(vs.map((x) => [x.kind, x.path, x.line]), [['secret_detected', 'early.txt', 1]]);
+      assert.deepEqual(asked, [SECRET_SCAN_BYTES, SECRET_SCAN_BYTES, SECRET_SCAN_BYTES], 'never more than the scan reads');
+    });
+
     it('is off when policy.secretScan is false, and skips binary files', async () => {
       const text = `k = "${fakeSecrets.stripe()}"\n`;
       assert.deepEqual(await run(validator({ policy: { secretScan: false } }), [repo.change('a.py', text)]), []);
       assert.deepEqual(await run(validator(), [repo.change('a.bin', Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(text)]))]), []);
+    });
+  });
+
+  describe('precheck: the rules that need no content, from lstat', () => {
+    it('finds links out, .git writes, executables and sizes without reading any file or blob', async () => {
+      const w = async (rel: string, content: string | Buffer, mode?: number) => {
+        await mkdir(path.dirname(path.join(repo.dir, rel)), { recursive: true });
+        await writeFile(path.join(repo.dir, rel), content);
+        if (mode !== undefined) await chmod(path.join(repo.dir, rel), mode);
+      };
+      await mkdir(path.join(repo.dir, 'src'), { recursive: true });
+      await symlink('/etc/passwd', path.join(repo.dir, 'src/escape'));
+      await symlink('../../..', path.join(repo.dir, 'src/up'));
+      await symlink('a.ts', path.join(repo.dir, 'src/fine'));
+      await w('sub/.git/hooks/pre-commit', '#!/bin/sh\n');
+      await w('tool.sh', '#!/bin/sh\n', 0o755);
+      await w('was-exec.sh', '#!/bin/sh\n', 0o755);
+      await w('big.bin', Buffer.alloc(64));
+      await w('src/a.ts', 'a\n');
+      await symlink('/etc', path.join(repo.dir, 'via'));
+      let reads = 0;
+      const v = new Validator(makePlan({ version: 1, limits: { maxFileBytes: 32 } }), { worktree: repo.dir, readBlob: async () => (reads++, Buffer.alloc(0)) });
+      const paths = ['src/escape', 'src/up', 'src/fine', 'sub/.git/hooks/pre-commit', 'tool.sh', 'was-exec.sh', 'big.bin', 'src/a.ts', 'gone.txt', 'via/passwd', 'src'];
+      const vs = await v.precheck(paths, async (p) => (p === 'was-exec.sh' ? '100755' : undefined));
+      assert.deepEqual(kinds(vs).sort(), [
+        'executable_added:error:tool.sh',
+        'file_too_large:error:big.bin',
+        'git_dir_write:critical:sub/.git/hooks/pre-commit',
+        'symlink_escape:critical:src/escape',
+        'symlink_escape:critical:src/up',
+      ]);
+      assert.equal(reads, 0);
     });
   });
 

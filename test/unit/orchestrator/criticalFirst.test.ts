@@ -1,0 +1,49 @@
+/**
+ * Cheap rules first: a critical violation in a watch batch pauses the agent before the batch's
+ * content is hashed, read and checkpointed (a batch with a big file takes seconds for that).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Orchestrator } from '../../../src/core/orchestrator';
+import { waitFor } from '../../../src/core/util/async';
+import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+
+describe('Critical violations before content is read', () => {
+  let repo: TempRepo;
+  let orch: Orchestrator;
+
+  beforeEach(async () => {
+    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
+    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+  });
+
+  afterEach(async () => {
+    await orch.dispose();
+    repo.cleanup();
+  });
+
+  it('a link out in the same batch as a big file: the agent is paused before that batch is checkpointed', async () => {
+    const f = await orch.createFeature({ id: 'crit', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
+    const script = path.join(repo.dir, '..', 'crit.yaml');
+    // One shell step writes a 20 MB file and a link to /etc/passwd at once (one watch batch), then the agent keeps writing.
+    fs.writeFileSync(
+      script,
+      'steps:\n' +
+        '  - run: "head -c 20000000 /dev/zero | tr \'\\\\0\' x > src/big.txt && ln -s /etc/passwd src/escape"\n' +
+        '  - tick: { path: src/counter.txt, everyMs: 30, times: 100000 }\n',
+    );
+    const session = await orch.startAgent('crit', { provider: 'scripted', transport: 'plain', script });
+    await waitFor(() => session.state === 'paused', 30_000, 'the agent to be paused');
+    const rt = orch.runtime('crit');
+    await waitFor(() => rt.listCheckpoints().some((c) => c.files.some((x) => x.path === 'src/escape')), 60_000, 'the checkpoint of the batch');
+    const events = await orch.events('crit');
+    const paused = events.findIndex((e) => e.t === 'agent.state' && e.to === 'paused');
+    const recorded = events.findIndex((e) => e.t === 'checkpoint' && e.files.some((x) => x.path === 'src/escape'));
+    const early = events.findIndex((e) => e.t === 'violation.critical' && e.violations.some((v) => v.path === 'src/escape' && v.kind === 'symlink_escape'));
+    assert.ok(early >= 0, 'the cheap rules reported the link');
+    assert.ok(paused >= 0 && paused < recorded, `paused (event ${paused}) before the batch was checkpointed (event ${recorded})`);
+    assert.ok(fs.statSync(path.join(f.worktree!, 'src/big.txt')).size === 20_000_000);
+    await orch.stopAgent('crit');
+  });
+});
