@@ -5,7 +5,7 @@
  * `taskkill /T` on the tree and pause is reported as unsupported.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export type GroupSignal = 'SIGTERM' | 'SIGKILL' | 'SIGSTOP' | 'SIGCONT';
 
@@ -60,4 +60,38 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Resolves once every process of the group led by `pid` is stopped, or after `timeoutMs`
+ * (returning false). SIGSTOP is only queued when kill() returns: a process in the middle of a
+ * write finishes that write first. Before rewriting the worktree under a paused agent, wait for
+ * the stop to be real. Where there is no /proc (not Linux) it cannot be seen: true at once.
+ */
+export async function groupStopped(pid: number, timeoutMs = 2000): Promise<boolean> {
+  if (process.platform !== 'linux') return true;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (groupStates(pid).every((s) => s === 'T' || s === 't' || s === 'Z' || s === 'X')) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** The /proc state letter of each process in group `pgid`. */
+function groupStates(pgid: number): string[] {
+  const states: string[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // After "(comm)": state, ppid, pgrp, ...
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid) states.push(fields[0]!);
+  }
+  return states;
 }

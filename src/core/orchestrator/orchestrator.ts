@@ -6,6 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AgentManager, pendingFromEvents, type AgentHost, type AgentSession, type MessageRecord, type PermissionQuery, type ProviderConfigInput } from '../agents';
+import { groupStopped } from '../agents/processGroup';
 import { isLive } from '../agents/states';
 import type { AopEvent } from '../events/schema';
 import { readEventFile } from '../events/eventLog';
@@ -387,6 +388,8 @@ export class Orchestrator {
     if (pausedHere) s!.pause('rollback in progress');
     let result: RollbackResult | undefined;
     try {
+      // SIGSTOP lands when each process is next scheduled: a write under way finishes first.
+      if (pausedHere && s!.pid !== undefined) await groupStopped(s!.pid);
       await rt.flush();
       result = await fn(rt);
       rt.violations.clearObserved();
