@@ -26,8 +26,13 @@ export const providerConfigSchema = z.strictObject({
   env: z.record(envName, z.string()).default({}),
   /** Extra names passed through from the editor's environment. */
   passEnv: z.array(envName).default([]),
-  /** Run inside bubblewrap with only the worktree (and the CLI's own state folders) writable. */
-  sandbox: z.union([z.boolean(), z.strictObject({ writable: z.array(z.string().min(1)).default([]) })]).default(false),
+  /**
+   * Bubblewrap, with only the worktree, the feature's own git state, the CLI's state folders,
+   * package caches and a private temp folder writable. 'auto' (the default) sandboxes wherever
+   * it works and says why not elsewhere; true (or extra writable folders) requires it, and the
+   * start fails where it does not work; false turns it off.
+   */
+  sandbox: z.union([z.boolean(), z.literal('auto'), z.strictObject({ writable: z.array(z.string().min(1)).default([]) })]).default('auto'),
   budget: z.strictObject({ maxCostUsd: z.number().positive().optional(), maxTokens: z.number().int().positive().optional() }).optional(),
   /** custom: the command line, with {promptFile}, {worktree} and {featureId} placeholders. */
   template: z.string().min(1).optional(),

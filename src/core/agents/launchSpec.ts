@@ -8,7 +8,8 @@ import type { ProviderConfig } from './config';
 import { buildAgentEnv, envGet } from './env';
 import type { LaunchPlan, ProviderDefinition } from './providers';
 import type { ResolvedCommand } from './resolveCommand';
-import { sandboxArgs, stateDirs } from './sandbox';
+import { PACKAGE_CACHES, sandboxArgs, stateDirs } from './sandbox';
+import type { GitSandbox } from './sandboxGit';
 import type { LaunchSpec } from './supervisor';
 
 /** The agent's environment: the allowlisted parent, the user's settings, then the provider's own. */
@@ -17,8 +18,13 @@ export function agentEnvironment(provider: Pick<ProviderDefinition, 'envKeys'>, 
   return { ...base, ...plan.env };
 }
 
-export function wantsSandbox(config: ProviderConfig): boolean {
-  return config.sandbox !== false;
+/** 'required': the start fails without the sandbox; 'auto': sandboxed where it works; 'off'. */
+export type SandboxMode = 'required' | 'auto' | 'off';
+
+export function sandboxMode(config: ProviderConfig): SandboxMode {
+  if (config.sandbox === false) return 'off';
+  if (config.sandbox === 'auto') return 'auto';
+  return 'required';
 }
 
 export interface LaunchSpecInput {
@@ -29,8 +35,8 @@ export interface LaunchSpecInput {
   executable: ResolvedCommand;
   /** From `agentEnvironment`. */
   env: Record<string, string>;
-  /** Sandboxed runs: bubblewrap, and the session's private temp folder (it exists). */
-  sandbox?: { bwrap: string; tmp: string };
+  /** Sandboxed runs: bubblewrap, the session's private temp folder (it exists), the feature's git state. */
+  sandbox?: { bwrap: string; tmp: string; git?: Pick<GitSandbox, 'writable' | 'overlays' | 'readOnly'> };
   /** Whether a path exists (bubblewrap can only bind what does). */
   exists(p: string): boolean;
 }
@@ -38,13 +44,14 @@ export interface LaunchSpecInput {
 export function buildLaunchSpec(i: LaunchSpecInput): LaunchSpec {
   const spec: LaunchSpec = { command: i.executable.path, args: i.plan.args, cwd: i.worktree, env: i.env, shim: i.executable.shim, captureStdout: i.plan.transport === 'plain' };
   if (!i.sandbox) return spec;
-  const { bwrap, tmp } = i.sandbox;
+  const { bwrap, tmp, git } = i.sandbox;
   const extra = typeof i.config.sandbox === 'object' ? i.config.sandbox.writable.map((p) => path.resolve(i.worktree, p)) : [];
-  const writable = [i.worktree, tmp, ...stateDirs(envGet(i.env, 'HOME'), i.provider.stateDirs, i.exists), ...extra];
+  const home = envGet(i.env, 'HOME');
+  const writable = [i.worktree, tmp, ...(git?.writable ?? []), ...stateDirs(home, i.provider.stateDirs, i.exists), ...stateDirs(home, PACKAGE_CACHES, i.exists), ...extra];
   return {
     ...spec,
     command: bwrap,
-    args: sandboxArgs({ cwd: i.worktree, writable }, i.executable.path, i.plan.args, i.exists),
+    args: sandboxArgs({ cwd: i.worktree, writable, overlays: git?.overlays, readOnly: git?.readOnly }, i.executable.path, i.plan.args, i.exists),
     env: { ...i.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
     shim: false,
   };

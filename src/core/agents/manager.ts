@@ -37,6 +37,8 @@ export interface StartOptions {
   host?: AgentHost;
   /** Take up this earlier conversation of the agent (its own id), opening with `prompt`. */
   resume?: ResumeRequest;
+  /** The feature's repository and branch (git inside the sandbox). */
+  repository?: { gitDir: string; branch: string };
 }
 
 export class AgentManager {
@@ -88,6 +90,7 @@ export class AgentManager {
       detectSandbox: this.opts.detectSandbox,
       clientVersion: this.opts.clientVersion,
       ...(options.resume ? { resume: options.resume } : {}),
+      repository: options.repository,
     });
     session.preflight();
     this.sessions.set(featureId, session);

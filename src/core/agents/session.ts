@@ -16,7 +16,8 @@ import { assertFeatureId } from '../util/ids';
 import type { ProviderConfig } from './config';
 import { findExecutable } from './detect';
 import { envGet } from './env';
-import { agentEnvironment, buildLaunchSpec, launchRecord, wantsSandbox } from './launchSpec';
+import { BranchMirror } from './branchMirror';
+import { agentEnvironment, buildLaunchSpec, launchRecord, sandboxMode, type SandboxMode } from './launchSpec';
 import { MessageQueue } from './messages';
 import type { MessageRecord, MessageSender, PendingMessage } from './messages';
 import { DEFAULT_OUTPUT_LIMITS, LineSplitter } from './output';
@@ -25,6 +26,7 @@ import { PROVIDERS } from './providers';
 import type { LaunchPlan, ProviderDefinition } from './providers';
 import { detectSandbox } from './sandbox';
 import type { SandboxCapability } from './sandbox';
+import { prepareGitSandbox, type GitSandbox } from './sandboxGit';
 import { SessionLifecycle } from './sessionLifecycle';
 import { StartupWatch } from './startupWatch';
 import { isTerminal } from './states';
@@ -58,11 +60,22 @@ export interface AgentSessionOptions {
    * instead of starting anew with the spec. An ACP agent that cannot load it starts anew.
    */
   resume?: ResumeRequest;
+  /** The feature's repository: inside the sandbox, git may commit to `branch` and nothing else. */
+  repository?: { gitDir: string; branch: string };
 }
 
 export interface ResumeRequest {
   sessionId: string;
   prompt: string;
+}
+
+/** Whether this session runs sandboxed, and why (not). */
+export interface SandboxStatus {
+  sandboxed: boolean;
+  /** What was found, or why the agent runs without the sandbox. */
+  reason: string;
+  /** What git can do inside (sandboxed runs only). */
+  git?: string;
 }
 
 export class AgentSession {
@@ -78,6 +91,8 @@ export class AgentSession {
   private talk: AgentTransport | undefined;
   private plan: LaunchPlan | undefined;
   private startError: unknown;
+  private sandboxInfo: SandboxStatus | undefined;
+  private mirror: BranchMirror | undefined;
   private readonly agentText: LineSplitter;
   private readonly turnEnded = new Emitter<TurnEnd>();
   private readonly startup: StartupWatch;
@@ -162,6 +177,11 @@ export class AgentSession {
   /** The agent's own id for its conversation (ACP session id, Claude/Codex/Gemini session), once known. */
   get agentSessionId(): string | undefined {
     return this.conversation;
+  }
+
+  /** Whether the agent runs in the sandbox (known once it has launched). */
+  get sandbox(): SandboxStatus | undefined {
+    return this.sandboxInfo;
   }
 
   /** Why the start failed, when it did. */
@@ -341,10 +361,10 @@ export class AgentSession {
     if (plan.promptVia === 'file') await writeFile(promptFile, this.firstPrompt, { mode: 0o600 });
     const env = agentEnvironment(this.provider, this.config, this.parentEnv, plan);
     const executable = this.findExecutable(plan, env);
-    const sandboxed = wantsSandbox(this.config);
-    const sandbox = sandboxed ? await this.prepareSandbox(env, dir) : undefined;
+    const sandbox = await this.prepareSandbox(sandboxMode(this.config), env, dir);
+    const sandboxed = sandbox !== undefined;
     const spec = buildLaunchSpec({ provider: this.provider, config: this.config, worktree: this.worktree, plan, executable, env, sandbox, exists: fs.existsSync });
-    this.opts.host.log({ t: 'agent.update', kind: 'launch', data: launchRecord(this.provider, plan, executable, spec, sandboxed) });
+    this.opts.host.log({ t: 'agent.update', kind: 'launch', data: { ...launchRecord(this.provider, plan, executable, spec, sandboxed), sandboxStatus: this.sandboxInfo } });
 
     const talk = createTransport({
       featureId: this.featureId,
@@ -371,24 +391,52 @@ export class AgentSession {
     await talk.prepare(executable, env, sandboxed);
     if (this.sup.state !== 'starting') return; // stopped meanwhile
     this.sup.spawn(spec);
+    this.mirror?.start();
     await talk.begin();
   }
 
-  /** Bubblewrap must work when asked for: asking where it does not is an error, never a silent unsandboxed run. */
-  private async prepareSandbox(env: Record<string, string>, dir: string): Promise<{ bwrap: string; tmp: string }> {
+  /**
+   * The sandbox, when the mode and this machine allow it. Required but unavailable is an error,
+   * never a silent unsandboxed run; 'auto' runs unsandboxed and records why.
+   */
+  private async prepareSandbox(mode: SandboxMode, env: Record<string, string>, dir: string): Promise<{ bwrap: string; tmp: string; git?: GitSandbox } | undefined> {
+    if (mode === 'off') {
+      this.sandboxInfo = { sandboxed: false, reason: 'the sandbox is turned off for this feature' };
+      return undefined;
+    }
     const cap = (this.opts.detectSandbox ?? (() => detectSandbox(envGet(env, 'PATH'))))();
     if (!cap.available || !cap.bwrap) {
-      throw new AopError('AGENT_FAILED', `The sandbox was requested but is unavailable: ${cap.reason}. Turn the provider's "sandbox" setting off to run unsandboxed.`);
+      if (mode === 'required') {
+        throw new AopError('AGENT_FAILED', `The sandbox was requested but is unavailable: ${cap.reason}. Turn the provider's "sandbox" setting off to run unsandboxed.`);
+      }
+      this.sandboxInfo = { sandboxed: false, reason: cap.reason };
+      this.opts.host.log({ t: 'warning', message: `The agent runs without the sandbox: ${cap.reason}.` });
+      return undefined;
     }
     const tmp = path.join(dir, 'tmp');
     await mkdir(tmp);
-    return { bwrap: cap.bwrap, tmp };
+    let git: GitSandbox | undefined;
+    let gitNote = 'no repository: git is read-only inside';
+    if (this.opts.repository) {
+      try {
+        git = await prepareGitSandbox({ ...this.opts.repository, worktree: this.worktree, privateDir: dir });
+        const repo = this.opts.repository;
+        this.mirror = new BranchMirror({ ...git.mirror, warn: (message) => this.opts.host.log({ t: 'warning', message }) });
+        gitNote = `commits to ${repo.branch} only; config, hooks, info/ and other branches are read-only`;
+      } catch (err) {
+        gitNote = `git is read-only inside: ${errorMessage(err)}`;
+      }
+    }
+    this.sandboxInfo = { sandboxed: true, reason: cap.reason, git: gitNote };
+    return { bwrap: cap.bwrap, tmp, git };
   }
 
   private async ended(change: StateChange): Promise<void> {
     this.agentText.end();
     this.queue.sessionEnded(`the agent ${change.to} before acknowledging (${change.reason ?? change.to})`);
     this.talk?.ended();
+    // The agent's last commits reach its real branch before the private folder goes.
+    await this.mirror?.close();
     await this.lifecycle.processEnded();
   }
 }

@@ -31,15 +31,31 @@ describe('agents/launchSpec', () => {
     assert.deepEqual(spec.args, p.args);
   });
 
-  it('wraps a sandboxed launch in bubblewrap: worktree, private tmp, existing state folders and extra writable paths', () => {
+  it('wraps a sandboxed launch in bubblewrap: worktree, private tmp, git state, existing state folders, package caches and extra writable paths', () => {
     const { config, plan: p } = plan({ writable: ['../shared'] });
-    const exists = (q: string) => q !== '/home/u/.claude.json';
-    const spec = buildLaunchSpec({ provider: claude, config, worktree, plan: p, executable: { path: '/bin/claude', shim: true }, env: { HOME: '/home/u' }, sandbox: { bwrap: '/usr/bin/bwrap', tmp: '/tmp/aop-agent-1/tmp' }, exists });
+    const present = new Set(['/home/u/.claude', '/home/u/.npm', '/home/u/.cargo/registry', '/g/objects', '/g/objects/info', '/g/worktrees/f1', '/g/worktrees/f1/gitdir', '/priv/refs', '/g/refs/heads/aop']);
+    const exists = (q: string) => present.has(q) || q.startsWith(worktree) || q.startsWith('/tmp/') || q === path.resolve(worktree, '../shared');
+    const git = { writable: ['/g/objects', '/g/worktrees/f1'], overlays: [['/priv/refs', '/g/refs/heads/aop'] as [string, string]], readOnly: ['/g/objects/info', '/g/worktrees/f1/gitdir', '/g/worktrees/f1/config.worktree'] };
+    const spec = buildLaunchSpec({ provider: claude, config, worktree, plan: p, executable: { path: '/bin/claude', shim: true }, env: { HOME: '/home/u' }, sandbox: { bwrap: '/usr/bin/bwrap', tmp: '/tmp/aop-agent-1/tmp', git }, exists });
     assert.equal(spec.command, '/usr/bin/bwrap');
     assert.equal(spec.shim, false);
     assert.equal(spec.env.TMPDIR, '/tmp/aop-agent-1/tmp');
-    const binds = spec.args.flatMap((a, i) => (a === '--bind' ? [spec.args[i + 1]] : []));
-    assert.deepEqual(binds, [worktree, '/tmp/aop-agent-1/tmp', '/home/u/.claude', path.resolve(worktree, '../shared')]);
+    const pairs = spec.args.flatMap((a, i) => (a === '--bind' || a === '--ro-bind' ? [`${a} ${spec.args[i + 1]} ${spec.args[i + 2]}`] : []));
+    assert.deepEqual(pairs, [
+      '--ro-bind / /',
+      `--bind ${worktree} ${worktree}`,
+      '--bind /tmp/aop-agent-1/tmp /tmp/aop-agent-1/tmp',
+      '--bind /g/objects /g/objects',
+      '--bind /g/worktrees/f1 /g/worktrees/f1',
+      '--bind /home/u/.claude /home/u/.claude',
+      '--bind /home/u/.npm /home/u/.npm',
+      '--bind /home/u/.cargo/registry /home/u/.cargo/registry',
+      `--bind ${path.resolve(worktree, '../shared')} ${path.resolve(worktree, '../shared')}`,
+      // The private branch folder over the shared one, then read-only holes (last, so they win).
+      '--bind /priv/refs /g/refs/heads/aop',
+      '--ro-bind /g/objects/info /g/objects/info',
+      '--ro-bind /g/worktrees/f1/gitdir /g/worktrees/f1/gitdir',
+    ]);
     assert.deepEqual(spec.args.slice(spec.args.indexOf('--') + 1), ['/bin/claude', ...p.args]);
   });
 

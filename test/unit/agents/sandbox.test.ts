@@ -53,7 +53,7 @@ describe('agents/sandbox', () => {
     const dir = tempDir();
     const wt = path.join(dir, 'wt');
     fs.mkdirSync(wt);
-    const s = await launchSession(scriptedConfig(script(dir), 'plain'), { log: () => undefined }, wt);
+    const s = await launchSession(scriptedConfig(script(dir), 'plain', { sandbox: false }), { log: () => undefined }, wt);
     await s.exited;
     assert.equal(fs.readFileSync(path.join(dir, 'outside.txt'), 'utf8'), 'outside\n');
   });
