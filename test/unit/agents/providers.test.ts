@@ -155,7 +155,8 @@ esac
       { mode: 0o755 },
     );
     const rec = new EventRecorder();
-    const s = await launchSession({ provider: 'claude', transport: 'plain' } as ProviderConfigInput, { log: rec.log }, wt, 'hello', {
+    // Unsandboxed: the sandbox adds its private TMPDIR to the environment checked below.
+    const s = await launchSession({ provider: 'claude', transport: 'plain', sandbox: false } as ProviderConfigInput, { log: rec.log }, wt, 'hello', {
       parentEnv: { PATH: `${bin}:/usr/bin:/bin`, HOME: wt },
     });
     assert.equal(s.capabilities?.version, '1.2.3');
