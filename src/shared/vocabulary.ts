@@ -53,6 +53,7 @@ export const VIOLATION_KINDS = [
   'secret_detected',
   'outside_worktree',
   'main_checkout_write',
+  'plan_tampered',
   'exclusive_area',
   'broken_gitlink',
 ] as const;
@@ -62,7 +63,7 @@ export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 export const VIOLATION_KIND_TEXT: Readonly<Record<ViolationKind, string>> = {
   out_of_scope: 'A changed file matches none of the `allowed` globs.',
   forbidden_path: 'A changed file matches a `forbidden` glob.',
-  git_dir_write: 'A write into the worktree\'s `.git` (hooks, config, other branches): the next git command would run the agent\'s code.',
+  git_dir_write: 'A write into the repository\'s git folder that makes git run code or moves what others rely on (hooks, config, info/, another branch): the next git command, yours or ours, could run the agent\'s code.',
   symlink_escape: 'A symbolic link that points outside the worktree.',
   executable_added: 'A file was made executable (an error when `policy.blockExecutables` is on).',
   file_too_large: 'A file is larger than `limits.maxFileBytes`.',
@@ -71,6 +72,7 @@ export const VIOLATION_KIND_TEXT: Readonly<Record<ViolationKind, string>> = {
   secret_detected: 'A changed file holds something shaped like a credential (a key or token).',
   outside_worktree: 'A path outside the feature\'s worktree (`..` or absolute), refused or reported.',
   main_checkout_write: 'A file changed in your own checkout while agents ran: an agent may have left its worktree.',
+  plan_tampered: 'A write to `.aop/` (a plan, a spec, a feature\'s state) while agents ran: the plan in force stays the one you saved or confirmed.',
   exclusive_area: 'A change in an area another feature claims in its `exclusive` globs.',
   broken_gitlink: 'A gitlink (submodule entry) to a commit this repository does not have, e.g. a nested repository committed by the agent: whoever checks the branch out gets an empty folder.',
 };

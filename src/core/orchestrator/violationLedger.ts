@@ -2,8 +2,12 @@
  * Every violation standing on one feature, from every producer, in one place:
  *  - `checkpoint`: the last validation of the whole feature (replaced each time);
  *  - `crossFeature`: exclusive areas claimed by another feature (replaced on each recompute);
- *  - `observed`: what watchers saw happen (git metadata writes, main-checkout writes), kept
- *    until a rollback or a breaker reset clears them.
+ *  - `observed`: what watchers saw happen in the worktree's own `.git` file, kept until a
+ *    rollback or a breaker reset clears them;
+ *  - `standing`: what a rollback cannot answer, kept per producer until its producer says it
+ *    is resolved: a git-folder change (restored or acknowledged), a file left in the main
+ *    checkout (gone, moved out or acknowledged), a plan or spec changed behind the user's back
+ *    (confirmed or reverted).
  * Producers hand over kind, path and message; the ledger makes the violation with the severity
  * the plan gives that kind (`createViolation`), so no producer hard-codes one. Adding a kind is
  * one entry in VIOLATION_KINDS and DEFAULT_SEVERITY; a new watcher calls FeatureRuntime.report.
@@ -14,6 +18,9 @@ import { Emitter } from '../util/emitter';
 import { createViolation } from '../validation/severity';
 
 export type ViolationSource = 'checkpoint' | 'crossFeature' | 'observed';
+
+/** The producers of standing violations. */
+export type StandingProducer = 'gitDir' | 'mainCheckout' | 'aopFiles';
 
 export interface ViolationsChanged {
   featureId: string;
@@ -34,6 +41,7 @@ const OBSERVED_CAP = 50;
 
 export class ViolationLedger {
   private readonly bySource: Record<ViolationSource, readonly Violation[]> = { checkpoint: [], crossFeature: [], observed: [] };
+  private readonly standingBy = new Map<StandingProducer, readonly Violation[]>();
   private readonly changed = new Emitter<ViolationsChanged>();
   readonly onDidChange = this.changed.event;
 
@@ -43,7 +51,25 @@ export class ViolationLedger {
   ) {}
 
   get all(): Violation[] {
-    return [...this.bySource.checkpoint, ...this.bySource.crossFeature, ...this.bySource.observed];
+    return [...this.bySource.checkpoint, ...this.bySource.crossFeature, ...this.bySource.observed, ...this.standing];
+  }
+
+  /** What no rollback clears (see the file comment). */
+  get standing(): Violation[] {
+    return [...this.standingBy.values()].flat();
+  }
+
+  /**
+   * Replaces what one producer holds standing. Critical violations it did not hold before are
+   * raised (they pause the agent); ones it still holds are not raised again.
+   */
+  setStanding(producer: StandingProducer, violations: readonly Violation[]): void {
+    const before = this.standingBy.get(producer) ?? [];
+    if (violations.length === 0) this.standingBy.delete(producer);
+    else this.standingBy.set(producer, violations);
+    const held = new Set(before.map(standingKey));
+    const raised = violations.filter((v) => v.severity === 'critical' && !held.has(standingKey(v)));
+    if (raised.length > 0 || !sameViolations(before, violations)) this.fire(raised);
   }
 
   /** What watchers saw (no checkpoint records it). */
@@ -101,6 +127,10 @@ export class ViolationLedger {
   private fire(raised: readonly Violation[]): void {
     this.changed.fire({ featureId: this.featureId, violations: this.all, raised });
   }
+}
+
+function standingKey(v: Violation): string {
+  return `${v.kind}\0${v.path}`;
 }
 
 function sameViolations(a: readonly Violation[], b: readonly Violation[]): boolean {

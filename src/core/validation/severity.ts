@@ -17,7 +17,8 @@ export const DEFAULT_SEVERITY: Readonly<Record<ViolationKind, Severity>> = {
   // A credential in the agent's hands can leave the machine with its next command: stop it at once.
   secret_detected: 'critical',
   outside_worktree: 'critical',
-  main_checkout_write: 'warning',
+  main_checkout_write: 'critical',
+  plan_tampered: 'critical',
   exclusive_area: 'error',
   broken_gitlink: 'error',
 };
