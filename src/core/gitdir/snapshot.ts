@@ -5,7 +5,7 @@
  * planted in the folder runs while we look at it.
  */
 import { createHash } from 'node:crypto';
-import type { Dirent } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { gitPathRole, mayHoldWatched } from './scope';
@@ -95,7 +95,7 @@ async function readInto(gitDir: string, rel: string, out: GitDirSnapshot, limits
   }
 }
 
-async function readState(abs: string, st: import('node:fs').Stats, maxBytes: number): Promise<FileState | undefined> {
+async function readState(abs: string, st: Stats, maxBytes: number): Promise<FileState | undefined> {
   try {
     if (st.isSymbolicLink()) {
       const data = Buffer.from(await fs.readlink(abs), 'utf8');
