@@ -1,0 +1,318 @@
+/**
+ * What one repository's agents must not touch outside their worktrees, turned into standing
+ * violations on the features whose agents were running:
+ * - the shared git folder (GitDirGuard): `git_dir_write`, until restored or acknowledged;
+ * - the user's own checkout (MainCheckoutWrites): `main_checkout_write`, until the file is gone,
+ *   moved out or acknowledged;
+ * - `.aop/`, where each feature's plan and spec live: `plan_tampered`. A changed plan or spec
+ *   is never applied on its own (ConfirmedFiles): it waits for the user to confirm or revert it.
+ * A rollback rewrites a worktree and answers none of these, so they live in the ledgers'
+ * standing section, recomputed here whenever one of the three lists changes.
+ */
+import * as path from 'node:path';
+import type { EventInput } from '../events/schema';
+import type { ConfirmedFiles, ConfirmedKind, PendingChange } from '../features/confirmedFiles';
+import { GitDirGuard, type GitDirFinding } from '../gitdir';
+import { looseValue } from '../gitdir/refs';
+import { findAdminDir } from '../agents/sandboxGit';
+import type { Violation } from '../model/types';
+import { Emitter } from '../util/emitter';
+import { errorMessage } from '../util/errors';
+import { isFeatureId } from '../util/ids';
+import type { WatcherSetting } from '../watch';
+import { MainCheckoutWrites, type MainCheckoutEntry } from './mainCheckoutWrites';
+import type { ViolationLedger } from './violationLedger';
+
+export interface LiveFeature {
+  id: string;
+  /** Its branch, e.g. `aop/f1`. */
+  branch: string;
+  worktree: string;
+}
+
+export interface RepositoryGuardsOptions {
+  repoRoot: string;
+  /** The common git folder. */
+  gitDir: string;
+  /** Where files taken out of the checkout or the git folder go. */
+  quarantineDir: string;
+  backend: () => WatcherSetting;
+  /** Features whose agents are live now. */
+  live(): LiveFeature[];
+  ledger(id: string): ViolationLedger | undefined;
+  confirmed(id: string): ConfirmedFiles | undefined;
+  log(id: string, e: EventInput): void;
+  /** The plan or spec in force for a feature changed (re-apply and re-validate). */
+  onConfirmed(id: string, kind: ConfirmedKind): void;
+  isEditorSave?: (absPath: string) => boolean;
+}
+
+/** A plan or spec changed on disk while agents ran, held against those agents. */
+interface Tampering {
+  owner: string;
+  kind: ConfirmedKind;
+  suspects: string[];
+}
+
+export type AopPathRole = { role: 'ours' } | { role: 'confirmed'; owner: string; kind: ConfirmedKind } | { role: 'other' };
+
+/** Our own runtime files under `.aop/` (state, logs, caches, atomic-write temporaries). */
+export function aopPathRole(rel: string): AopPathRole {
+  const parts = rel.split('/');
+  if (parts[0] !== '.aop') return { role: 'other' };
+  const name = parts[parts.length - 1]!;
+  if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(name)) return { role: 'ours' };
+  if (parts[1] === 'features' && parts.length >= 4 && isFeatureId(parts[2])) {
+    const inside = parts.slice(3).join('/');
+    if (inside === 'state.json' || inside === 'events.jsonl' || parts[3] === '.runtime') return { role: 'ours' };
+    if (inside === 'plan.yaml') return { role: 'confirmed', owner: parts[2]!, kind: 'plan' };
+    if (inside === 'spec.md') return { role: 'confirmed', owner: parts[2]!, kind: 'spec' };
+  }
+  return { role: 'other' };
+}
+
+export class RepositoryGuards {
+  readonly gitDir: GitDirGuard;
+  readonly mainCheckout: MainCheckoutWrites;
+  private readonly tampering = new Map<string, Tampering>();
+  /** Worktree admin folder names of live features (for their own HEAD), found at start. */
+  private readonly adminNames = new Map<string, string>();
+  /** Features that held standing violations at the last refresh (to clear them when answered). */
+  private known = new Set<string>();
+  private readonly changed = new Emitter<void>();
+  /** Any of the repository-level lists changed (for the surfaces). */
+  readonly onDidChange = this.changed.event;
+  private disposed = false;
+
+  private constructor(
+    private readonly o: RepositoryGuardsOptions,
+    gitDir: GitDirGuard,
+    mainCheckout: MainCheckoutWrites,
+  ) {
+    this.gitDir = gitDir;
+    this.mainCheckout = mainCheckout;
+    gitDir.onDetected((d) => {
+      for (const f of d.findings) {
+        for (const id of f.features) {
+          const v = this.gitViolation(f, id);
+          if (v?.severity === 'critical') this.o.log(id, { t: 'violation.critical', violations: [v] });
+          else if (v) this.o.log(id, { t: 'warning', message: v.message });
+        }
+      }
+    });
+    gitDir.onDidChange(() => this.refresh());
+    mainCheckout.onDidChange(() => this.refresh());
+  }
+
+  static async open(o: RepositoryGuardsOptions): Promise<RepositoryGuards> {
+    const stateDir = path.join(o.gitDir, 'aop');
+    let guards: RepositoryGuards | undefined;
+    const gitDir = await GitDirGuard.open({
+      gitDir: o.gitDir,
+      backend: o.backend(),
+      allowRef: (name) => guards?.allowRef(name) ?? false,
+      suspects: () => o.live().map((f) => f.id),
+      findingsFile: path.join(stateDir, 'git-dir-findings.json'),
+      quarantineDir: o.quarantineDir,
+    });
+    const main = await MainCheckoutWrites.open({ repoRoot: o.repoRoot, file: path.join(stateDir, 'main-checkout-writes.json'), quarantineDir: o.quarantineDir });
+    guards = new RepositoryGuards(o, gitDir, main);
+    return guards;
+  }
+
+  /** Follows the agents: the git folder is watched while any runs (call on every agent state change). */
+  async agentsChanged(): Promise<void> {
+    if (this.disposed) return;
+    const live = this.o.live();
+    for (const f of live) {
+      if (this.adminNames.has(f.id)) continue;
+      const admin = await findAdminDir(this.o.gitDir, f.worktree).catch(() => undefined);
+      if (admin) this.adminNames.set(f.id, path.basename(admin));
+    }
+    if (live.length > 0 && !this.gitDir.watching) {
+      try {
+        await this.gitDir.start();
+      } catch (err) {
+        for (const f of live) this.o.log(f.id, { t: 'warning', message: `The git folder ${this.o.gitDir} cannot be watched: ${errorMessage(err)}. Writes there by agents will go unseen.` });
+      }
+    } else if (live.length === 0 && this.gitDir.watching) {
+      await this.gitDir.stop();
+      this.adminNames.clear();
+    }
+  }
+
+  /** Runs one of our own git operations: what it writes under these git-folder prefixes is ours. */
+  expect<T>(prefixes: string[], fn: () => Promise<T>): Promise<T> {
+    return this.gitDir.expect(prefixes, fn);
+  }
+
+  /** A batch from the main-checkout watch (paths relative to the checkout). */
+  async onMainCheckoutWrites(batch: ReadonlyMap<string, 'created' | 'modified' | 'deleted'>): Promise<void> {
+    const live = this.o.live().map((f) => f.id);
+    const files: { path: string; deleted: boolean }[] = [];
+    for (const [rel, kind] of batch) {
+      const role = aopPathRole(rel);
+      if (role.role === 'ours') continue;
+      const editorSave = this.o.isEditorSave?.(path.join(this.o.repoRoot, ...rel.split('/'))) ?? false;
+      if (role.role === 'confirmed') {
+        await this.onConfirmedFileWrite(role.owner, role.kind, editorSave, live);
+        continue;
+      }
+      if (editorSave) continue;
+      files.push({ path: rel, deleted: kind === 'deleted' });
+    }
+    if (files.length > 0 && live.length > 0) await this.mainCheckout.record(files, live);
+  }
+
+  /**
+   * A feature's plan or spec was written: the user's save in the editor is applied; anything
+   * else waits for confirmation, and while agents run it is held against them.
+   */
+  async onConfirmedFileWrite(owner: string, kind: ConfirmedKind, editorSave: boolean, live: string[] = this.o.live().map((f) => f.id)): Promise<void> {
+    const confirmed = this.o.confirmed(owner);
+    if (!confirmed) return;
+    const pending = await confirmed.pending(kind);
+    const key = `${owner}/${kind}`;
+    if (!pending) {
+      if (this.tampering.delete(key)) this.refresh();
+      return;
+    }
+    if (editorSave) {
+      await this.confirm(owner, kind, pending.onDiskSha);
+      return;
+    }
+    if (live.length > 0) {
+      const had = this.tampering.get(key);
+      this.tampering.set(key, { owner, kind, suspects: [...new Set([...(had?.suspects ?? []), ...live])] });
+    }
+    this.o.log(owner, { t: 'warning', message: `${path.basename(confirmed.diskFile(kind))} changed on disk${live.length > 0 ? ` while agents ran (${live.join(', ')})` : ''}; the version in force is unchanged until you review and apply the change.` });
+    this.refresh();
+  }
+
+  /** The feature's plan/spec changes waiting for the user. */
+  async pendingChanges(id: string): Promise<PendingChange[]> {
+    return (await this.o.confirmed(id)?.pendingAll()) ?? [];
+  }
+
+  /** Applies what is on disk (exactly the bytes the user reviewed). */
+  async confirm(id: string, kind: ConfirmedKind, seenSha: string): Promise<void> {
+    const c = this.o.confirmed(id);
+    if (!c) return;
+    await c.confirm(kind, seenSha);
+    this.o.log(id, { t: 'warning', message: `${path.basename(c.diskFile(kind))} as changed on disk was applied by the user.` });
+    this.tampering.delete(`${id}/${kind}`);
+    this.o.onConfirmed(id, kind);
+    this.refresh();
+  }
+
+  /** Puts the version in force back on disk. */
+  async revert(id: string, kind: ConfirmedKind): Promise<void> {
+    const c = this.o.confirmed(id);
+    if (!c) return;
+    await c.revert(kind);
+    this.tampering.delete(`${id}/${kind}`);
+    this.refresh();
+  }
+
+  /** Recomputes every feature's standing violations from the three lists. */
+  refresh(): void {
+    if (this.disposed) return;
+    const byFeature = new Map<string, { gitDir: Violation[]; mainCheckout: Violation[]; aopFiles: Violation[] }>();
+    const slot = (id: string) => {
+      let s = byFeature.get(id);
+      if (!s) byFeature.set(id, (s = { gitDir: [], mainCheckout: [], aopFiles: [] }));
+      return s;
+    };
+    for (const f of this.gitDir.findings) {
+      for (const id of f.features) {
+        const v = this.gitViolation(f, id);
+        if (v) slot(id).gitDir.push(v);
+      }
+    }
+    for (const e of this.mainCheckout.entries) {
+      for (const id of e.features) {
+        const v = this.mainViolation(e, id);
+        if (v) (v.kind === 'plan_tampered' ? slot(id).aopFiles : slot(id).mainCheckout).push(v);
+      }
+    }
+    for (const t of this.tampering.values()) {
+      const c = this.o.confirmed(t.owner);
+      const file = c ? this.label(c.diskFile(t.kind)) : `.aop/features/${t.owner}/${t.kind === 'plan' ? 'plan.yaml' : 'spec.md'}`;
+      const message = `${file} was changed while agents ran (${t.suspects.join(', ')}). The ${t.kind} in force is still the one you saved or confirmed; review the change to apply it or put the confirmed one back.`;
+      for (const id of t.suspects) {
+        const v = this.make(id, 'plan_tampered', file, message);
+        if (v) slot(id).aopFiles.push(v);
+      }
+    }
+    const ids = new Set([...byFeature.keys(), ...this.known]);
+    for (const id of ids) {
+      const ledger = this.o.ledger(id);
+      if (!ledger) continue;
+      const s = byFeature.get(id) ?? { gitDir: [], mainCheckout: [], aopFiles: [] };
+      ledger.setStanding('gitDir', s.gitDir);
+      ledger.setStanding('mainCheckout', s.mainCheckout);
+      ledger.setStanding('aopFiles', s.aopFiles);
+    }
+    this.known = new Set(byFeature.keys());
+    this.changed.fire();
+  }
+
+  /** A finding's path as the user sees it (relative to the checkout when the git folder is inside it). */
+  gitLabel(rel: string): string {
+    return this.label(path.join(this.o.gitDir, ...rel.split('/')));
+  }
+
+  /** Are there changes to the git folder the user has not answered? (warn before running git there) */
+  get gitDirAtRisk(): boolean {
+    return this.gitDir.findings.length > 0;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.gitDir.dispose();
+    await this.mainCheckout.dispose();
+    this.changed.dispose();
+  }
+
+  private label(abs: string): string {
+    const rel = path.relative(this.o.repoRoot, abs);
+    return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
+  }
+
+  private allowRef(name: string): boolean {
+    if (name.startsWith('refs/aop/') || name.startsWith('refs/remotes/')) return true;
+    const live = this.o.live();
+    if (live.some((f) => name === `refs/heads/${f.branch}`)) return true;
+    const own = new Set(live.map((f) => this.adminNames.get(f.id)).filter((n): n is string => n !== undefined));
+    const m = /^worktrees\/([^/]+)\/HEAD$/.exec(name);
+    return m !== null && own.has(m[1]!);
+  }
+
+  /** A violation with the severity the feature's plan gives its kind (undefined: no such feature now). */
+  private make(id: string, kind: Violation['kind'], p: string, message: string): Violation | undefined {
+    return this.o.ledger(id)?.create([{ kind, path: p, message }])[0];
+  }
+
+  private gitViolation(f: GitDirFinding, id: string): Violation | undefined {
+    const label = this.gitLabel(f.path);
+    const who = `while agents ran (${f.features.join(', ')})`;
+    let what: string;
+    if (f.role === 'ref') {
+      what = f.refs?.length ? `${label} was rewritten ${who}, moving ${f.refs.join(', ')}` : `${label} moved from ${looseValue(f.before)} to ${looseValue(f.after)} ${who}`;
+      what += ". Only a feature's own branch may move";
+    } else {
+      const change = !f.before ? 'was created' : !f.after ? 'was deleted' : 'was changed';
+      what = `${label} ${change} ${who}. git reads it as configuration or runs it as code: the next git command in this repository, yours or ours, could run the agent's code`;
+    }
+    return this.make(id, 'git_dir_write', label, `${what}. Restore it (what stands there now goes to the quarantine) or acknowledge it if it was you.`);
+  }
+
+  private mainViolation(e: MainCheckoutEntry, id: string): Violation | undefined {
+    const isAop = e.path.startsWith('.aop/');
+    const did = e.change === 'written' ? 'was written' : 'was deleted';
+    const next = e.change === 'written' ? 'Move it out (to the quarantine, recoverable) or acknowledge it if it was you.' : 'Restore it from git or acknowledge it.';
+    const message = `${e.path} ${did} in ${isAop ? "the orchestrator's folder" : 'your own checkout'} while agents ran (${e.features.join(', ')}): an agent may have left its worktree. ${next}`;
+    return this.make(id, isAop ? 'plan_tampered' : 'main_checkout_write', e.path, message);
+  }
+}
