@@ -103,7 +103,9 @@ export async function acceptFeature(orch: Orchestrator, featureId: string, o: Ac
     if (target.ref && !target.checkedOut) {
       // Compare-and-swap: fails if the branch moved since we read its tip; then compute again.
       try {
-        await git(['update-ref', '-m', `aop: accept feature ${id} (${o.strategy}, checkpoint ${summary.seq})`, target.ref, r.commit, target.tip], { cwd: repo });
+        // Ours: other features' agents may be running, and the git-folder guard must not take this for theirs.
+        const ref = target.ref;
+        await orch.guards.expect([ref, 'packed-refs'], () => git(['update-ref', '-m', `aop: accept feature ${id} (${o.strategy}, checkpoint ${summary.seq})`, ref, r.commit, target.tip], { cwd: repo }));
       } catch (e) {
         if (attempt < CAS_ATTEMPTS && AopError.is(e, 'GIT_FAILED')) continue;
         throw new AopError('CONFLICT', `${target.label} kept moving while the feature was being accepted; try again. The computed result is at ${acceptedRef}.`, { cause: e });

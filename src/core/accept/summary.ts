@@ -119,13 +119,16 @@ export async function prepareAccept(orch: Orchestrator, featureId: string, o: Pr
   const sets = (await gatherChangeSets(orch)).map((s) => (s.id === id ? { ...s, changes: snapshot.changes } : s));
   // .git writes and writes in the main checkout are seen by watchers, not by checkpoints.
   const seen = new Set(snapshot.violations.map((v) => `${v.kind}\0${v.path}`));
-  const watched = rt.violations.observed.filter((v) => !seen.has(`${v.kind}\0${v.path}`));
+  // Standing ones (the git folder, your checkout, .aop/) no rollback answers: they are listed until resolved.
+  const watched = [...rt.violations.observed, ...rt.violations.standing].filter((v) => !seen.has(`${v.kind}\0${v.path}`));
   const gitlinks = await brokenGitlinks(rt.plan, rt.checkpoints.store, snapshot.changes);
   const violations = [...snapshot.violations, ...gitlinks, ...watched, ...(exclusiveAreaViolations(sets).get(id) ?? [])];
   const collisions = fileCollisions(sets).get(id) ?? [];
   const critical = violations.filter((v) => v.severity === 'critical');
   const errors = violations.filter((v) => v.severity === 'error');
-  if (critical.length > 0) blockers.push(`${critical.length} critical violation(s): ${list(critical.map((v) => `${v.kind} ${v.path}`))}. Roll them back first.`);
+  if (critical.length > 0) blockers.push(`${critical.length} critical violation(s): ${list(critical.map((v) => `${v.kind} ${v.path}`))}. Roll them back first (changes to the git folder, your checkout or .aop/: restore, move out or acknowledge them).`);
+  const pending = await orch.guards.pendingChanges(id);
+  if (pending.length > 0) warnings.push(`${list(pending.map((p) => (p.kind === 'plan' ? 'plan.yaml' : 'spec.md')))} changed on disk and is not in force: the feature was judged against the version you last saved or confirmed. Review the change to apply or revert it.`);
   if (errors.length > 0 && !o.allowErrors) {
     blockers.push(`${errors.length} violation(s) of the plan: ${list(errors.map((v) => `${v.kind} ${v.path || '(feature)'}`))}. Roll them back, widen the plan, or accept with errors allowed.`);
   }

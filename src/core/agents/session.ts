@@ -72,6 +72,8 @@ export interface ResumeRequest {
 /** Whether this session runs sandboxed, and why (not). */
 export interface SandboxStatus {
   sandboxed: boolean;
+  /** on; off (turned off for this feature); unavailable (bubblewrap cannot run here). */
+  state: 'on' | 'off' | 'unavailable';
   /** What was found, or why the agent runs without the sandbox. */
   reason: string;
   /** What git can do inside (sandboxed runs only). */
@@ -401,7 +403,7 @@ export class AgentSession {
    */
   private async prepareSandbox(mode: SandboxMode, env: Record<string, string>, dir: string): Promise<{ bwrap: string; tmp: string; git?: GitSandbox } | undefined> {
     if (mode === 'off') {
-      this.sandboxInfo = { sandboxed: false, reason: 'the sandbox is turned off for this feature' };
+      this.sandboxInfo = { sandboxed: false, state: 'off', reason: 'the sandbox is turned off for this feature' };
       return undefined;
     }
     const cap = (this.opts.detectSandbox ?? (() => detectSandbox(envGet(env, 'PATH'))))();
@@ -409,7 +411,7 @@ export class AgentSession {
       if (mode === 'required') {
         throw new AopError('AGENT_FAILED', `The sandbox was requested but is unavailable: ${cap.reason}. Turn the provider's "sandbox" setting off to run unsandboxed.`);
       }
-      this.sandboxInfo = { sandboxed: false, reason: cap.reason };
+      this.sandboxInfo = { sandboxed: false, state: 'unavailable', reason: cap.reason };
       this.opts.host.log({ t: 'warning', message: `The agent runs without the sandbox: ${cap.reason}.` });
       return undefined;
     }
@@ -427,7 +429,7 @@ export class AgentSession {
         gitNote = `git is read-only inside: ${errorMessage(err)}`;
       }
     }
-    this.sandboxInfo = { sandboxed: true, reason: cap.reason, git: gitNote };
+    this.sandboxInfo = { sandboxed: true, state: 'on', reason: cap.reason, git: gitNote };
     return { bwrap: cap.bwrap, tmp, git };
   }
 

@@ -18,6 +18,8 @@ export const featureStateSchema = z.object({
   agentState: z.string().optional(),
   /** The agent's own id for its last conversation, to take it up again after a restart. */
   agentSession: z.object({ provider: z.string(), transport: z.enum(['acp', 'plain']), id: z.string().min(1).max(200) }).optional(),
+  /** 'off': the user turned the sandbox off for this feature (it runs where bubblewrap works otherwise). */
+  sandbox: z.enum(['auto', 'off']).optional(),
   breaker: z.object({ open: z.boolean(), failures: z.number(), errors: z.array(z.string()) }).default({ open: false, failures: 0, errors: [] }),
 });
 

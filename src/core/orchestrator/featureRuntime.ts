@@ -3,15 +3,15 @@
  * and validator (with its own cache), checkpoint lane, rollback service, watchdog and circuit
  * breaker. The orchestrator creates one per active feature and wires the agent to it.
  */
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { CheckpointService } from '../checkpoints/checkpointService';
 import { SnapshotTree } from '../checkpoints/snapshotTree';
 import { EventLog } from '../events/eventLog';
+import { ConfirmedFiles } from '../features/confirmedFiles';
 import type { FeaturePaths } from '../features/featurePaths';
 import { writeFeatureState, type FeatureState } from '../features/featureState';
 import type { CheckpointRecord, Violation } from '../model/types';
-import { defaultPlan, loadPlan, type Plan } from '../plan';
+import { defaultPlan, parsePlan, type Plan } from '../plan';
 import { RollbackService } from '../rollback/rollbackService';
 import { AopError, errorMessage } from '../util/errors';
 import { Emitter } from '../util/emitter';
@@ -25,6 +25,8 @@ export class FeatureRuntime {
   readonly log: EventLog;
   plan: Plan = defaultPlan();
   planError: string | undefined;
+  /** The plan and spec in force (what the user saved or confirmed). */
+  confirmed!: ConfirmedFiles;
   validator!: Validator;
   checkpoints!: CheckpointService;
   rollback!: RollbackService;
@@ -65,6 +67,7 @@ export class FeatureRuntime {
   }
 
   private async init(): Promise<void> {
+    this.confirmed = await ConfirmedFiles.open(this.paths);
     await this.loadPlan();
     this.validator = new Validator(this.plan, {
       worktree: this.worktree,
@@ -101,23 +104,32 @@ export class FeatureRuntime {
     });
   }
 
-  /** Reads plan.yaml; a broken plan is reported (file:line:col) and the last good one kept. */
+  /**
+   * Parses the plan in force: the one the user last saved or confirmed (./confirmedFiles), never
+   * whatever an agent left on disk. A broken plan is reported (file:line:col), the last good one kept.
+   */
   async loadPlan(): Promise<void> {
-    try {
-      await fs.access(this.paths.plan);
-    } catch {
+    const text = this.confirmed.text('plan');
+    if (text === undefined) {
       this.plan = defaultPlan();
       this.planError = undefined;
+      this.validator?.setPlan(this.plan);
       return;
     }
     try {
-      this.plan = await loadPlan(this.paths.plan);
+      this.plan = parsePlan(text, this.paths.plan);
       this.planError = undefined;
       this.validator?.setPlan(this.plan);
     } catch (e) {
       this.planError = errorMessage(e);
       await this.log.append({ t: 'warning', message: `plan.yaml not applied: ${this.planError}` });
     }
+  }
+
+  /** The plan in force changed (confirmed by the user): apply it and validate the whole feature again. */
+  async applyConfirmedPlan(): Promise<void> {
+    await this.loadPlan();
+    await this.checkpoints.revalidate();
   }
 
   private async loadRecords(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { AgentManager, pendingFromEvents, type AgentHost, type AgentSession, type MessageRecord, type PermissionQuery, type ProviderConfigInput } from '../agents';
+import { AgentManager, detectSandbox, pendingFromEvents, type AgentHost, type AgentSession, type MessageRecord, type PermissionQuery, type ProviderConfigInput } from '../agents';
 import { groupStopped } from '../agents/processGroup';
 import { isLive } from '../agents/states';
 import type { AopEvent } from '../events/schema';
@@ -13,6 +13,7 @@ import { readEventFile } from '../events/eventLog';
 import { featurePaths, featuresDir, defaultWorktreePath } from '../features/featurePaths';
 import { readFeatureState, writeFeatureState, type FeatureState } from '../features/featureState';
 import { addWorktree, deleteBranch, ensureExcludes, featureBranch, removeWorktree, resolveCommit } from '../features/worktrees';
+import { git } from '../git/gitRunner';
 import { RefStore } from '../git/refStore';
 import { diffTrees, unifiedDiff } from '../checkpoints/treeDiff';
 import type { CheckpointRecord, FileChange, Violation } from '../model/types';
@@ -23,9 +24,12 @@ import { Emitter } from '../util/emitter';
 import { SerialQueue } from '../util/async';
 import { AopError, errorMessage } from '../util/errors';
 import { assertFeatureId, assertRelPath, isFeatureId } from '../util/ids';
-import { Watchdog } from '../watch';
+import { quarantineRoot } from '../util/quarantine';
+import { Watchdog, type WatchBatch } from '../watch';
 import { exclusiveAreaViolations, fileCollisions, gatherChangeSets, planOverlapWarnings, type Collision } from '../collisions';
 import { FeatureRuntime } from './featureRuntime';
+import { RepositoryGuards } from './repositoryGuards';
+import { sandboxStatusOf } from './sandboxStatus';
 import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorChange, type OrchestratorSettings } from './types';
 
 export interface OrchestratorOptions {
@@ -60,6 +64,10 @@ export class Orchestrator {
   private crossTimer: NodeJS.Timeout | undefined;
   /** `git worktree add/remove` are not safe to run concurrently in one repository. */
   private readonly repoLane = new SerialQueue();
+  /** The git folder, the main checkout and .aop/, watched while agents run (see ./repositoryGuards). */
+  private guardsOf: RepositoryGuards | undefined;
+  /** Features whose agent is being started: watched as if live, so no early write goes unseen. */
+  private readonly launching = new Set<string>();
   private disposed = false;
 
   private constructor(private readonly opts: OrchestratorOptions) {
@@ -77,7 +85,41 @@ export class Orchestrator {
   static async open(opts: OrchestratorOptions): Promise<Orchestrator> {
     const o = new Orchestrator(opts);
     await o.load();
+    await o.openGuards();
     return o;
+  }
+
+  private async openGuards(): Promise<void> {
+    const gitDir = await git(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: this.repoRoot });
+    this.guardsOf = await RepositoryGuards.open({
+      repoRoot: this.repoRoot,
+      gitDir,
+      quarantineDir: quarantineRoot(this.settings.worktreesRoot ?? `${this.repoRoot}.worktrees`),
+      backend: () => this.settings.watcherBackend,
+      armed: () => this.watchNeeded(),
+      live: () => this.featuresWithLiveAgents().flatMap((id) => {
+        const rt = this.runtimes.get(id);
+        return rt ? [{ id, branch: rt.state.branch, worktree: rt.worktree }] : [];
+      }),
+      ledger: (id) => this.runtimes.get(id)?.violations,
+      confirmed: (id) => this.runtimes.get(id)?.confirmed,
+      log: (id, e) => void this.runtimes.get(id)?.log.append(e).catch(() => undefined),
+      onConfirmed: (id, kind) => {
+        const rt = this.runtimes.get(id);
+        if (rt && kind === 'plan') void rt.applyConfirmedPlan().catch(() => undefined);
+        this.changed.fire({ kind: 'feature', featureId: id });
+      },
+      isEditorSave: this.opts.isEditorSave,
+    });
+    this.guardsOf.onDidChange(() => this.changed.fire({ kind: 'guards' }));
+    // Standing violations from before a restart go back onto their features.
+    this.guardsOf.refresh();
+  }
+
+  /** The repository's guards (git folder, main checkout, plans in force). */
+  get guards(): RepositoryGuards {
+    if (!this.guardsOf) throw new AopError('DISPOSED', 'The orchestrator is not open.');
+    return this.guardsOf;
   }
 
   updateSettings(s: Partial<OrchestratorSettings>): void {
@@ -222,7 +264,21 @@ export class Orchestrator {
       collisions: this.collisionsOf(id),
       notSnapshotted: rt.checkpoints.notSnapshottedPaths,
       planError: rt.planError,
+      sandbox: sandboxStatusOf(rt.state.sandbox, rt.state.provider?.sandbox, s?.sandbox, () => detectSandbox()),
+      pendingConfirmation: this.guardsOf?.pendingKinds(id),
     };
+  }
+
+  /**
+   * Turns the sandbox off (or back on) for one feature, from its next agent start. Off, the
+   * agent can write anywhere the user can; only the watchdog's after-the-fact checks remain.
+   */
+  async setSandbox(id: string, on: boolean): Promise<void> {
+    const rt = this.runtime(id);
+    rt.state.sandbox = on ? 'auto' : 'off';
+    await rt.saveState();
+    await rt.log.append({ t: 'warning', message: on ? 'The sandbox was turned back on for this feature (from the next start).' : 'The sandbox was turned off for this feature by the user (from the next start).' });
+    this.changed.fire({ kind: 'feature', featureId: id });
   }
 
   runtime(id: string): FeatureRuntime {
@@ -241,12 +297,16 @@ export class Orchestrator {
     const planYaml = o.planYaml ?? (await readIf(p.plan));
     if (planYaml !== undefined) parsePlan(planYaml, p.plan); // refuses a bad plan (file:line:col) before anything is made
     const baseCommit = await resolveCommit(this.repoRoot, o.baseRef);
-    await ensureExcludes(this.repoRoot);
     const worktree = defaultWorktreePath(this.repoRoot, id, this.settings.worktreesRoot);
-    await this.repoLane.run(() => addWorktree(this.repoRoot, id, worktree, baseCommit));
+    // Our own writes to the git folder, while other features' agents may be running.
+    await this.guards.expect(['info/exclude', 'worktrees', `refs/heads/${featureBranch(id)}`], async () => {
+      await ensureExcludes(this.repoRoot);
+      await this.repoLane.run(() => addWorktree(this.repoRoot, id, worktree, baseCommit));
+    });
     await fs.mkdir(p.dir, { recursive: true });
     if (o.spec !== undefined) await writeFileAtomic(p.spec, o.spec);
     if (o.planYaml !== undefined) await writeFileAtomic(p.plan, o.planYaml);
+    // What the user gave at creation is in force (the runtime adopts spec and plan as they are now).
     const state: FeatureState = {
       version: 1,
       id,
@@ -292,12 +352,13 @@ export class Orchestrator {
       await fs.mkdir(path.dirname(keptAt), { recursive: true });
       await fs.rename(rt.worktree, keptAt);
     }
-    await this.repoLane.run(() => removeWorktree(this.repoRoot, rt.worktree));
+    const branchRef = `refs/heads/${featureBranch(id)}`;
+    await this.guards.expect(['worktrees', branchRef, 'packed-refs'], () => this.repoLane.run(() => removeWorktree(this.repoRoot, rt.worktree)));
     const p = featurePaths(this.repoRoot, id);
     await fs.rm(p.state, { force: true });
     await fs.rm(p.runtime, { recursive: true, force: true });
     if (o.deleteBranchAndRefs) {
-      await deleteBranch(this.repoRoot, id);
+      await this.guards.expect([branchRef, 'packed-refs'], () => deleteBranch(this.repoRoot, id));
       const refs = new RefStore(this.repoRoot);
       await refs.deleteAll(id);
       refs.close();
@@ -453,9 +514,27 @@ export class Orchestrator {
     const chosen = rt.state.provider ?? ({ provider: 'scripted' } as FeatureState['provider']);
     const config: ProviderConfigInput = { ...(this.settings.providers[chosen!.provider] ?? {}), ...chosen! } as ProviderConfigInput;
     if (config.provider === 'scripted' && !config.script) config.script = rt.paths.agentScript;
-    const prompt = (await readIf(rt.paths.spec)) ?? '';
+    if (rt.state.sandbox === 'off') config.sandbox = false;
+    // The spec in force, not whatever is on disk now (an agent may have rewritten it).
+    const prompt = rt.confirmed.text('spec') ?? '';
     const pending = pendingFromEvents((await rt.log.read()).events);
-    const session = this.agents.start(id, rt.worktree, config, prompt, { host: this.agentHost(id), pendingMessages: pending });
+    // Watch first: the git folder's fingerprint and the checkout watch must be in place before
+    // the agent's first write, so nothing it does early becomes the baseline.
+    this.launching.add(id);
+    let session: AgentSession;
+    try {
+      await this.updateMainWatch();
+      session = this.agents.start(id, rt.worktree, config, prompt, {
+        host: this.agentHost(id),
+        pendingMessages: pending,
+        repository: { gitDir: this.guards.gitDir.gitDir, branch: rt.state.branch },
+      });
+    } catch (e) {
+      this.launching.delete(id);
+      await this.updateMainWatch();
+      throw e;
+    }
+    this.launching.delete(id);
     session.onState((c) => {
       rt.state.agentState = c.to;
       void rt.saveState().catch(() => undefined);
@@ -500,24 +579,33 @@ export class Orchestrator {
     return s;
   }
 
+  /** Features whose agent is live, or being started (it may write before its first state change). */
   private featuresWithLiveAgents(): string[] {
     return [...this.runtimes.keys()].filter((id) => {
+      if (this.launching.has(id)) return true;
       const s = this.agents.get(id);
       return s !== undefined && isLive(s.state);
     });
   }
 
-  /** While any agent of this repository runs, writes in the main checkout are reported. */
+  /** The watches stay on while an agent is live, being started or waiting for a slot. */
+  private watchNeeded(): boolean {
+    return this.featuresWithLiveAgents().length > 0 || [...this.runtimes.keys()].some((id) => this.agents.get(id)?.state === 'queued');
+  }
+
+  /** While any agent of this repository runs, writes in the main checkout and the git folder are reported. */
   private async updateMainWatch(): Promise<void> {
-    const running = this.featuresWithLiveAgents();
-    if (!this.settings.watchMainCheckout || this.disposed) return;
-    if (running.length > 0 && !this.mainWatch) {
+    const needed = this.watchNeeded();
+    if (this.disposed) return;
+    await this.guardsOf?.agentsChanged();
+    if (!this.settings.watchMainCheckout) return;
+    if (needed && !this.mainWatch) {
       const wd = new Watchdog({
         root: this.repoRoot,
         backend: this.settings.watcherBackend,
         quietMs: this.settings.debounceMs,
         maxWaitMs: this.settings.maxWaitMs,
-        onBatch: (b) => this.onMainCheckoutWrites([...b.paths.keys()]),
+        onBatch: (b) => this.onMainCheckoutWrites(b),
         onNeedsReconcile: () => undefined,
       });
       this.mainWatch = wd;
@@ -526,25 +614,15 @@ export class Orchestrator {
       } catch {
         this.mainWatch = undefined;
       }
-    } else if (running.length === 0 && this.mainWatch) {
+    } else if (!needed && this.mainWatch) {
       const wd = this.mainWatch;
       this.mainWatch = undefined;
       await wd.close();
     }
   }
 
-  private onMainCheckoutWrites(paths: string[]): void {
-    const suspicious = paths.filter((p) => !p.startsWith('.aop/') && !(this.opts.isEditorSave?.(path.join(this.repoRoot, p)) ?? false));
-    if (suspicious.length === 0) return;
-    const running = this.featuresWithLiveAgents();
-    for (const id of running) {
-      const seen = suspicious.slice(0, 20).map((p) => ({
-        kind: 'main_checkout_write' as const,
-        path: p,
-        message: `${p} changed in the main checkout while agents ran (${running.join(', ')}); an agent may have left its worktree.`,
-      }));
-      void this.runtimes.get(id)?.report(seen).catch(() => undefined);
-    }
+  private async onMainCheckoutWrites(b: WatchBatch): Promise<void> {
+    await this.guardsOf?.onMainCheckoutWrites(b.paths);
   }
 
   async dispose(): Promise<void> {
@@ -554,6 +632,7 @@ export class Orchestrator {
     if (this.ownsAgents) await this.agents.dispose();
     else for (const id of this.runtimes.keys()) await this.agents.stop(id, 'the editor is closing');
     await this.mainWatch?.close();
+    await this.guardsOf?.dispose();
     for (const rt of this.runtimes.values()) await rt.dispose();
     this.runtimes.clear();
     this.changed.dispose();

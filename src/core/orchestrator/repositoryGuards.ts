@@ -37,14 +37,25 @@ export interface RepositoryGuardsOptions {
   /** Where files taken out of the checkout or the git folder go. */
   quarantineDir: string;
   backend: () => WatcherSetting;
-  /** Features whose agents are live now. */
+  /** Features whose agents are live now (the ones held responsible for what is seen). */
   live(): LiveFeature[];
+  /** The git folder is watched while this is true (live agents, or one being started or queued). */
+  armed(): boolean;
   ledger(id: string): ViolationLedger | undefined;
   confirmed(id: string): ConfirmedFiles | undefined;
   log(id: string, e: EventInput): void;
   /** The plan or spec in force for a feature changed (re-apply and re-validate). */
   onConfirmed(id: string, kind: ConfirmedKind): void;
   isEditorSave?: (absPath: string) => boolean;
+}
+
+/** Something an agent must not do was seen: when, and against which features (before they are paused). */
+export interface GuardDetection {
+  kind: 'git_dir_write' | 'main_checkout_write' | 'plan_tampered';
+  path: string;
+  features: string[];
+  /** performance.now() when the write was established (re-read and judged). */
+  at: number;
 }
 
 /** A plan or spec changed on disk while agents ran, held against those agents. */
@@ -75,10 +86,15 @@ export class RepositoryGuards {
   readonly gitDir: GitDirGuard;
   readonly mainCheckout: MainCheckoutWrites;
   private readonly tampering = new Map<string, Tampering>();
+  /** Per feature: its plan/spec changes waiting for the user, as last checked. */
+  private readonly pendingByFeature = new Map<string, ConfirmedKind[]>();
   /** Worktree admin folder names of live features (for their own HEAD), found at start. */
   private readonly adminNames = new Map<string, string>();
   /** Features that held standing violations at the last refresh (to clear them when answered). */
   private known = new Set<string>();
+  private readonly detected = new Emitter<GuardDetection>();
+  /** A new violation is about to stand (the ledgers pause the agents right after). */
+  readonly onDetected = this.detected.event;
   private readonly changed = new Emitter<void>();
   /** Any of the repository-level lists changed (for the surfaces). */
   readonly onDidChange = this.changed.event;
@@ -92,6 +108,7 @@ export class RepositoryGuards {
     this.gitDir = gitDir;
     this.mainCheckout = mainCheckout;
     gitDir.onDetected((d) => {
+      for (const f of d.findings) this.detected.fire({ kind: 'git_dir_write', path: this.gitLabel(f.path), features: f.features, at: d.detectedAt });
       for (const f of d.findings) {
         for (const id of f.features) {
           const v = this.gitViolation(f, id);
@@ -125,17 +142,19 @@ export class RepositoryGuards {
     if (this.disposed) return;
     const live = this.o.live();
     for (const f of live) {
+      this.gitDir.noteSuspect(f.id);
       if (this.adminNames.has(f.id)) continue;
       const admin = await findAdminDir(this.o.gitDir, f.worktree).catch(() => undefined);
       if (admin) this.adminNames.set(f.id, path.basename(admin));
     }
-    if (live.length > 0 && !this.gitDir.watching) {
+    const armed = this.o.armed();
+    if (armed && !this.gitDir.watching) {
       try {
         await this.gitDir.start();
       } catch (err) {
         for (const f of live) this.o.log(f.id, { t: 'warning', message: `The git folder ${this.o.gitDir} cannot be watched: ${errorMessage(err)}. Writes there by agents will go unseen.` });
       }
-    } else if (live.length === 0 && this.gitDir.watching) {
+    } else if (!armed && this.gitDir.watching) {
       await this.gitDir.stop();
       this.adminNames.clear();
     }
@@ -148,6 +167,7 @@ export class RepositoryGuards {
 
   /** A batch from the main-checkout watch (paths relative to the checkout). */
   async onMainCheckoutWrites(batch: ReadonlyMap<string, 'created' | 'modified' | 'deleted'>): Promise<void> {
+    const at = performance.now();
     const live = this.o.live().map((f) => f.id);
     const files: { path: string; deleted: boolean }[] = [];
     for (const [rel, kind] of batch) {
@@ -161,7 +181,9 @@ export class RepositoryGuards {
       if (editorSave) continue;
       files.push({ path: rel, deleted: kind === 'deleted' });
     }
-    if (files.length > 0 && live.length > 0) await this.mainCheckout.record(files, live);
+    if (files.length === 0 || live.length === 0) return;
+    const fresh = await this.mainCheckout.record(files, live);
+    for (const e of fresh) this.detected.fire({ kind: e.path.startsWith('.aop/') ? 'plan_tampered' : 'main_checkout_write', path: e.path, features: e.features, at });
   }
 
   /**
@@ -173,6 +195,7 @@ export class RepositoryGuards {
     if (!confirmed) return;
     const pending = await confirmed.pending(kind);
     const key = `${owner}/${kind}`;
+    await this.pendingChanges(owner);
     if (!pending) {
       if (this.tampering.delete(key)) this.refresh();
       return;
@@ -184,14 +207,39 @@ export class RepositoryGuards {
     if (live.length > 0) {
       const had = this.tampering.get(key);
       this.tampering.set(key, { owner, kind, suspects: [...new Set([...(had?.suspects ?? []), ...live])] });
+      this.detected.fire({ kind: 'plan_tampered', path: this.label(confirmed.diskFile(kind)), features: live, at: performance.now() });
     }
     this.o.log(owner, { t: 'warning', message: `${path.basename(confirmed.diskFile(kind))} changed on disk${live.length > 0 ? ` while agents ran (${live.join(', ')})` : ''}; the version in force is unchanged until you review and apply the change.` });
     this.refresh();
   }
 
-  /** The feature's plan/spec changes waiting for the user. */
+  /** The feature's plan/spec changes waiting for the user (checked on disk now). */
   async pendingChanges(id: string): Promise<PendingChange[]> {
-    return (await this.o.confirmed(id)?.pendingAll()) ?? [];
+    const all = (await this.o.confirmed(id)?.pendingAll()) ?? [];
+    this.notePending(id, all.map((p) => p.kind));
+    return all;
+  }
+
+  /** As last checked (for summaries, which cannot wait for the disk). */
+  pendingKinds(id: string): ConfirmedKind[] | undefined {
+    const k = this.pendingByFeature.get(id);
+    return k && k.length > 0 ? k : undefined;
+  }
+
+  /**
+   * A plan or spec file changed on disk while nothing watched the checkout (the editor's own
+   * file watcher tells us). `editorSave`: the user saved it in the editor, so it applies.
+   */
+  async fileChanged(absPath: string, editorSave: boolean): Promise<void> {
+    const rel = path.relative(this.o.repoRoot, absPath).split(path.sep).join('/');
+    const role = aopPathRole(rel);
+    if (role.role === 'confirmed') await this.onConfirmedFileWrite(role.owner, role.kind, editorSave);
+  }
+
+  private notePending(id: string, kinds: ConfirmedKind[]): void {
+    const before = this.pendingByFeature.get(id)?.join() ?? '';
+    this.pendingByFeature.set(id, kinds);
+    if (before !== kinds.join()) this.changed.fire();
   }
 
   /** Applies what is on disk (exactly the bytes the user reviewed). */
@@ -199,6 +247,7 @@ export class RepositoryGuards {
     const c = this.o.confirmed(id);
     if (!c) return;
     await c.confirm(kind, seenSha);
+    await this.pendingChanges(id);
     this.o.log(id, { t: 'warning', message: `${path.basename(c.diskFile(kind))} as changed on disk was applied by the user.` });
     this.tampering.delete(`${id}/${kind}`);
     this.o.onConfirmed(id, kind);
@@ -210,6 +259,7 @@ export class RepositoryGuards {
     const c = this.o.confirmed(id);
     if (!c) return;
     await c.revert(kind);
+    await this.pendingChanges(id);
     this.tampering.delete(`${id}/${kind}`);
     this.refresh();
   }
@@ -273,6 +323,7 @@ export class RepositoryGuards {
     await this.gitDir.dispose();
     await this.mainCheckout.dispose();
     this.changed.dispose();
+    this.detected.dispose();
   }
 
   private label(abs: string): string {

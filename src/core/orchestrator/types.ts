@@ -4,6 +4,8 @@ import type { CheckpointRecord, Violation } from '../model/types';
 import type { BreakerState } from './circuitBreaker';
 import type { WatcherSetting } from '../watch';
 import type { Collision } from '../collisions';
+import type { ConfirmedKind } from '../features/confirmedFiles';
+import type { FeatureSandbox } from './sandboxStatus';
 
 export interface FeatureSummary {
   id: string;
@@ -31,11 +33,16 @@ export interface FeatureSummary {
   error?: string;
   /** Plan problems (e.g. invalid YAML) keep the feature listed but say what is wrong. */
   planError?: string;
+  /** Whether its agent runs (or would run) sandboxed, and why not. */
+  sandbox?: FeatureSandbox;
+  /** Its plan or spec changed on disk and waits for the user to apply or revert it. */
+  pendingConfirmation?: ConfirmedKind[];
   /** Warnings from creating the feature (e.g. its plan overlaps another feature's). */
   warnings?: string[];
 }
 
-export type ChangeKind = 'features' | 'feature' | 'checkpoint' | 'agent' | 'violations' | 'messages' | 'log';
+/** `guards`: the repository's git-folder findings, main-checkout writes or pending plan changes changed. */
+export type ChangeKind = 'features' | 'feature' | 'checkpoint' | 'agent' | 'violations' | 'messages' | 'log' | 'guards';
 
 export interface OrchestratorChange {
   kind: ChangeKind;

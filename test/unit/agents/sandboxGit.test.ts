@@ -118,7 +118,7 @@ describe('agents/sandbox: git inside', () => {
       detectSandbox: () => ({ available: false, reason: 'bubblewrap is not installed' }),
     });
     await s.exited;
-    assert.deepEqual(s.sandbox, { sandboxed: false, reason: 'bubblewrap is not installed' });
+    assert.deepEqual(s.sandbox, { sandboxed: false, state: 'unavailable', reason: 'bubblewrap is not installed' });
     assert.ok(rec.of('warning').some((e) => /without the sandbox: bubblewrap is not installed/.test(e.message)));
     assert.equal(fs.readFileSync(path.join(wt, 'x.txt'), 'utf8'), 'x');
   });

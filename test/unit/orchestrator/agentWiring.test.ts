@@ -75,7 +75,8 @@ describe('Orchestrator with agents', () => {
   it('opens the circuit breaker after three failed checkpoints and pauses the agent', async () => {
     await orch.createFeature({ id: 'brk', baseRef: 'main', spec: 'x', planYaml: PLAN });
     const s = script('brk.yaml', 'steps:\n  - tick: { path: src/counter.txt, everyMs: 30, times: 2000 }\n');
-    const session = await orch.startAgent('brk', { provider: 'scripted', transport: 'plain', script: s });
+    // Unsandboxed: inside the sandbox the object store is bind-mounted, and swapping it is not this test's subject.
+    const session = await orch.startAgent('brk', { provider: 'scripted', transport: 'plain', script: s, sandbox: false });
     await waitFor(() => session.state === 'running', 30_000, 'agent running');
     const rt = orch.runtime('brk');
     // Break the object store's writes: every checkpoint now fails until it is restored.
@@ -107,7 +108,7 @@ describe('Orchestrator with agents', () => {
     await assert.rejects(orch.startAgent('untrusted', { provider: 'scripted', script: 'x.yaml' }), (e) => AopError.is(e, 'UNTRUSTED'));
   });
 
-  it('reports a write in the main checkout while an agent runs as a main_checkout_write violation (a warning by default)', async () => {
+  it('reports a write in the main checkout while an agent runs as a main_checkout_write violation (critical by default: the agent is paused)', async () => {
     await orch.dispose();
     orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: true } });
     await orch.createFeature({ id: 'lane', baseRef: 'main', spec: 'x', planYaml: PLAN });
@@ -126,8 +127,9 @@ describe('Orchestrator with agents', () => {
       200,
     );
     const v = orch.summary('lane').violations.find((x) => x.kind === 'main_checkout_write')!;
-    assert.equal(v.severity, 'warning');
+    assert.equal(v.severity, 'critical');
     assert.match(v.message, /lane/);
+    await waitFor(() => session.state === 'paused', 5000, 'the agent paused');
     await orch.stopAgent('lane');
   });
 });

@@ -102,9 +102,13 @@ describe('vscode/GateService (gates for the tree, the panel and the commands)', 
     assert.deepEqual(fresh.peek(ref())?.gates.map((g) => g.status), ['passed', 'failed']);
   });
 
-  it('rereads plan.yaml before running, and says which gates exist when a name is wrong', async () => {
+  it('runs the gates of the plan in force: a plan written on disk applies once the user saves it (never before), and names the gates when one is wrong', async () => {
     const gates = service();
-    fs.writeFileSync(orch.runtime('gt').paths.plan, PLAN.replace('name: ok', 'name: renamed'));
+    const file = orch.runtime('gt').paths.plan;
+    fs.writeFileSync(file, PLAN.replace('name: ok', 'name: renamed'));
+    // Written behind the user's back (an agent could add a gate command): not in force.
+    assert.deepEqual((await gates.plannedGates(ref())).map((g) => g.name), ['ok', 'fail']);
+    await orch.guards.fileChanged(file, true); // the user saved it in the editor
     const planned = await gates.plannedGates(ref());
     assert.deepEqual(planned.map((g) => g.name), ['renamed', 'fail']);
     await assert.rejects(gates.run(ref(), ['ok']), (e: unknown) => AopError.is(e) && /its gates are: renamed, fail/.test(e.message));

@@ -112,6 +112,7 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
 
   it('serves gates to the panel and runs them; accept goes through the editor\'s flow', async () => {
     fs.writeFileSync(orch.runtime('rv').paths.plan, `${PLAN}gates:\n  - { name: ok, run: "true" }\n  - { name: bad, run: "exit 2", requiredForAccept: false }\n`);
+    await orch.guards.fileChanged(orch.runtime('rv').paths.plan, true); // saved by the user in the editor: in force
     await orch.runtime('rv').loadPlan();
     const gates = new GateService({ get: () => orch, resolve: () => orch, onDidChange: changes.event }, (o) => GateRunner.forOrchestrator(o, { isTrusted: () => true }));
     const registry = registryOf(orch, changes);
