@@ -123,18 +123,19 @@ export class RepositoryGuards {
 
   static async open(o: RepositoryGuardsOptions): Promise<RepositoryGuards> {
     const stateDir = path.join(o.gitDir, 'aop');
-    let guards: RepositoryGuards | undefined;
+    // The guard asks us which refs may move; we exist only once it is open.
+    const self: { guards?: RepositoryGuards } = {};
     const gitDir = await GitDirGuard.open({
       gitDir: o.gitDir,
       backend: o.backend(),
-      allowRef: (name) => guards?.allowRef(name) ?? false,
+      allowRef: (name) => self.guards?.allowRef(name) ?? false,
       suspects: () => o.live().map((f) => f.id),
       findingsFile: path.join(stateDir, 'git-dir-findings.json'),
       quarantineDir: o.quarantineDir,
     });
     const main = await MainCheckoutWrites.open({ repoRoot: o.repoRoot, file: path.join(stateDir, 'main-checkout-writes.json'), quarantineDir: o.quarantineDir });
-    guards = new RepositoryGuards(o, gitDir, main);
-    return guards;
+    self.guards = new RepositoryGuards(o, gitDir, main);
+    return self.guards;
   }
 
   /** Follows the agents: the git folder is watched while any runs (call on every agent state change). */
