@@ -11,10 +11,11 @@ import { GateOutputContentProvider } from './vscode/content/gateOutput';
 import { DiffOpener } from './vscode/content/diffs';
 import { registerFeatureCommands } from './vscode/commands/featureCommands';
 import { registerGateCommands } from './vscode/commands/gateCommands';
+import { registerGuardCommands } from './vscode/commands/guardCommands';
 import { registerRollbackCommands } from './vscode/commands/rollbackCommands';
 import type { CommandDeps, ReviewOpener } from './vscode/commands/context';
 import { Prompter } from './vscode/commands/ui';
-import { RevertFileCodeActions, ViolationDiagnostics } from './vscode/diagnostics/violationDiagnostics';
+import { OutsideChangeCodeActions, RevertFileCodeActions, ViolationDiagnostics } from './vscode/diagnostics/violationDiagnostics';
 import { GateService } from './vscode/gates/gateService';
 import { COMMANDS, CONTEXT, DISPLAY_NAME, SCHEMES, VIEWS } from './vscode/ids';
 import { ErrorReporter } from './vscode/platform/errors';
@@ -25,6 +26,7 @@ import { PlanLanguage } from './vscode/plan/planLanguage';
 import { OrchestratorReviewActions, OrchestratorReviewData } from './vscode/review/reviewAdapter';
 import { FeatureScmManager } from './vscode/scm/featureScm';
 import { affectsOurSettings, readSettings } from './vscode/settings';
+import { OutsideChangesWatcher } from './vscode/status/outsideChanges';
 import { AgentStatusBar } from './vscode/status/statusBar';
 import { AgentTerminals } from './vscode/terminal/agentTerminals';
 import { FeaturesTreeProvider } from './vscode/tree/featuresTree';
@@ -42,6 +44,8 @@ export interface AopApi {
   readonly plans: PlanLanguage;
   readonly scm: FeatureScmManager;
   readonly statusBar: AgentStatusBar;
+  /** The git-folder warning and plan-file listener. */
+  readonly outside: OutsideChangesWatcher;
   readonly reviews: ReviewPanelManager;
   readonly gates: GateService;
   /** Tests only: confirmations answer themselves with their first choice. */
@@ -99,10 +103,12 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   const diagnostics = push(new ViolationDiagnostics(reg));
   const plans = push(new PlanLanguage(log));
   push(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new RevertFileCodeActions(reg), { providedCodeActionKinds: RevertFileCodeActions.kinds }));
+  push(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new OutsideChangeCodeActions(reg), { providedCodeActionKinds: OutsideChangeCodeActions.kinds }));
   const scm = push(new FeatureScmManager(reg, log));
   const terminals = push(new AgentTerminals(reg, log));
   push(new AgentFailureNotifier(reg, reg.agents));
   const statusBar = push(new AgentStatusBar(reg));
+  const outside = push(new OutsideChangesWatcher(reg, saves.isEditorSave));
 
   const reviews = push(
     new ReviewPanelManager({
@@ -112,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
         service: gates,
         showOutput: async (ref, gate) => void (await vscode.commands.executeCommand(COMMANDS.showGateOutput, { ...ref, gate })),
         accept: (ref) => Promise.resolve(vscode.commands.executeCommand<AcceptOutcome | undefined>(COMMANDS.acceptFeature, ref)),
+        reviewOutside: async (ref, p, area) => void (await vscode.commands.executeCommand(COMMANDS.reviewOutsideChange, { repoRoot: ref.repoRoot, path: p, area })),
       }),
       logger: log,
     }),
@@ -140,6 +147,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   for (const d of registerFeatureCommands(deps)) push(d);
   for (const d of registerRollbackCommands(deps)) push(d);
   for (const d of registerGateCommands(deps)) push(d);
+  for (const d of registerGuardCommands(deps)) push(d);
   push(vscode.commands.registerCommand(COMMANDS.refresh, () => tree.refresh()));
 
   push(
@@ -175,6 +183,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
     plans,
     scm,
     statusBar,
+    outside,
     reviews,
     gates,
     testing: {

@@ -69,6 +69,8 @@ export const requestSchemas = {
   openGateOutput: req('openGateOutput', { name: gateNameSchema }),
   /** Starts "Accept Feature": the host shows the summary and asks (modal), then lands it. */
   acceptFeature: req('acceptFeature', {}),
+  /** Reviews a change outside the worktree (git folder, checkout, plan); the host shows it and asks. */
+  reviewOutside: req('reviewOutside', { path: z.string().min(1).max(LIMITS.pathLength), area: z.enum(['git', 'checkout', 'plan']) }),
 } as const;
 
 export type RequestType = keyof typeof requestSchemas;
@@ -103,6 +105,7 @@ export const resultSchemas = {
   runGates: actionOutcomeSchema,
   openGateOutput: actionOutcomeSchema,
   acceptFeature: actionOutcomeSchema,
+  reviewOutside: actionOutcomeSchema,
 } as const satisfies Record<RequestType, z.ZodType>;
 export type ResultOf<K extends RequestType> = z.infer<(typeof resultSchemas)[K]>;
 

@@ -70,6 +70,8 @@ export const featureViewSchema = z.strictObject({
   queuePosition: z.number().int().min(1).optional(),
   /** What the provider supports; the panel offers only that. */
   capabilities: z.strictObject({ pause: z.boolean(), messages: z.boolean() }),
+  /** Whether the agent runs (or would run) in the sandbox; without it, why and what that costs. */
+  sandbox: z.strictObject({ state: z.enum(['on', 'off', 'unavailable']), reason: short, detail: z.string().max(1000) }).optional(),
 });
 export type FeatureView = z.infer<typeof featureViewSchema>;
 

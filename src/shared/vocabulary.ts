@@ -77,6 +77,29 @@ export const VIOLATION_KIND_TEXT: Readonly<Record<ViolationKind, string>> = {
   broken_gitlink: 'A gitlink (submodule entry) to a commit this repository does not have, e.g. a nested repository committed by the agent: whoever checks the branch out gets an empty folder.',
 };
 
+/**
+ * Whether a violation's path is relative to the repository's own checkout (writes there, in
+ * `.aop/` and in the shared git folder) rather than to the feature's worktree. A write to the
+ * worktree's own `.git` file is named `.git` and stays the worktree's.
+ */
+export function pathInRepository(v: { kind: ViolationKind; path: string }): boolean {
+  return v.kind === 'main_checkout_write' || v.kind === 'plan_tampered' || (v.kind === 'git_dir_write' && v.path !== '.git');
+}
+
+/**
+ * Where an outside violation's answer lives: the git folder, a file in the checkout (or `.aop/`),
+ * or a feature's plan/spec waiting for review. Undefined for violations a rollback answers.
+ */
+export function outsideArea(v: { kind: ViolationKind; path: string }): 'git' | 'checkout' | 'plan' | undefined {
+  if (v.kind === 'git_dir_write') return v.path === '.git' ? undefined : 'git';
+  if (v.kind === 'main_checkout_write') return 'checkout';
+  if (v.kind === 'plan_tampered') return /^\.aop\/features\/[^/]+\/(plan\.yaml|spec\.md)$/.test(v.path) ? 'plan' : 'checkout';
+  return undefined;
+}
+
+/** Kinds a rollback of the worktree cannot answer (they are about files outside it). */
+export const OUTSIDE_KINDS: readonly ViolationKind[] = ['git_dir_write', 'main_checkout_write', 'plan_tampered'];
+
 /** A violation kind as a heading ("Out of scope"). */
 export function violationKindLabel(kind: ViolationKind): string {
   return kind.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());

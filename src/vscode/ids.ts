@@ -33,6 +33,11 @@ export const COMMANDS = {
   runGates: 'aop.runGates',
   showGateOutput: 'aop.showGateOutput',
   acceptFeature: 'aop.acceptFeature',
+  reviewOutsideChange: 'aop.reviewOutsideChange',
+  restoreGitFolderFile: 'aop.restoreGitFolderFile',
+  moveOutOfCheckout: 'aop.moveOutOfCheckout',
+  acknowledgeOutsideChange: 'aop.acknowledgeOutsideChange',
+  toggleSandbox: 'aop.toggleSandbox',
 } as const;
 export type CommandKey = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandKey];

@@ -99,6 +99,11 @@ export class Header {
       h('span', { class: `pill tone-${look.tone}`, title: f.agentStateReason ?? '' }, icon(look.icon), `Agent: ${look.label}`),
     ];
     if (f.queuePosition !== undefined) pills.push(h('span', { class: 'pill tone-muted' }, icon('list-ordered'), `Queue position ${f.queuePosition}`));
+    if (f.sandbox) {
+      const on = f.sandbox.state === 'on';
+      const label = on ? 'Sandboxed' : f.sandbox.state === 'off' ? 'Sandbox off' : 'Not sandboxed';
+      pills.push(h('span', { class: `pill tone-${on ? 'ok' : 'warn'}`, 'data-sandbox': f.sandbox.state, title: `${f.sandbox.reason}\n${f.sandbox.detail}` }, icon(on ? 'shield' : 'unlock'), label));
+    }
     // Said only when it matters: checkpoints failing, or the agent held because they did.
     if (f.breaker.state === 'open') {
       pills.push(h('span', { class: 'pill tone-error', title: (f.breaker.lastErrors ?? []).join('\n') }, icon('error'), `Held after ${plural(f.breaker.failures, 'checkpoint failure')}`));

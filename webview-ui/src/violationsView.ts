@@ -1,5 +1,6 @@
 /** Violations standing at the end of the shown range, grouped by severity then kind; each opens its file at its line. */
 import { flattenViolationGroups, groupViolations, type ViolationRow } from '../../src/shared/violations';
+import { outsideArea } from '../../src/shared/vocabulary';
 import type { AppContext } from './context';
 import { h, icon, plural, replace } from './dom';
 import { currentRange, type ViewState } from './store';
@@ -29,6 +30,12 @@ export class ViolationsView {
         if (how === 'move' || r.kind !== 'item') return;
         const v = r.violation;
         if (v.path === '') return;
+        // Outside the worktree (git folder, your checkout, a plan): the editor shows the change and asks.
+        const area = outsideArea(v);
+        if (area) {
+          void this.ctx.runAction('reviewOutside', { path: v.path, area }, '');
+          return;
+        }
         // Show its diff when the file is in the shown changes, and open it in the editor.
         if (this.ctx.state.changes?.value?.files.some((f) => f.path === v.path)) this.ctx.setUi({ selectedPath: v.path });
         void this.ctx.runAction('openFile', { path: v.path, ...(v.line ? { line: v.line } : {}) }, '');

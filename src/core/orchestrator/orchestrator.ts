@@ -112,7 +112,9 @@ export class Orchestrator {
       isEditorSave: this.opts.isEditorSave,
     });
     this.guardsOf.onDidChange(() => this.changed.fire({ kind: 'guards' }));
-    // Standing violations from before a restart go back onto their features.
+    // Plans changed on disk while we were not running are pending; standing violations from
+    // before a restart go back onto their features.
+    for (const id of this.runtimes.keys()) await this.guardsOf.pendingChanges(id);
     this.guardsOf.refresh();
   }
 

@@ -17,7 +17,7 @@ import { looseValue } from '../gitdir/refs';
 import { findAdminDir } from '../agents/sandboxGit';
 import type { Violation } from '../model/types';
 import { Emitter } from '../util/emitter';
-import { errorMessage } from '../util/errors';
+import { AopError, errorMessage } from '../util/errors';
 import { isFeatureId } from '../util/ids';
 import type { WatcherSetting } from '../watch';
 import { MainCheckoutWrites, type MainCheckoutEntry } from './mainCheckoutWrites';
@@ -56,6 +56,23 @@ export interface GuardDetection {
   features: string[];
   /** performance.now() when the write was established (re-read and judged). */
   at: number;
+}
+
+/** What the user can do about a standing item. */
+export type StandingAction = 'restore' | 'acknowledge' | 'moveOut' | 'apply' | 'revert';
+
+/**
+ * One thing outside the worktrees waiting for the user: a git-folder change, a file in the
+ * checkout (or in `.aop/`), or a plan/spec changed on disk. `path` is the one its violation
+ * names (relative to the checkout, or absolute for a git folder elsewhere).
+ */
+export interface StandingItem {
+  area: 'git' | 'checkout' | 'plan';
+  path: string;
+  features: string[];
+  actions: StandingAction[];
+  /** One line for lists. */
+  title: string;
 }
 
 /** A plan or spec changed on disk while agents ran, held against those agents. */
@@ -191,7 +208,7 @@ export class RepositoryGuards {
    * A feature's plan or spec was written: the user's save in the editor is applied; anything
    * else waits for confirmation, and while agents run it is held against them.
    */
-  async onConfirmedFileWrite(owner: string, kind: ConfirmedKind, editorSave: boolean, live: string[] = this.o.live().map((f) => f.id)): Promise<void> {
+  async onConfirmedFileWrite(owner: string, kind: ConfirmedKind, editorSave: boolean | { sha: string }, live: string[] = this.o.live().map((f) => f.id)): Promise<void> {
     const confirmed = this.o.confirmed(owner);
     if (!confirmed) return;
     const pending = await confirmed.pending(kind);
@@ -201,8 +218,11 @@ export class RepositoryGuards {
       if (this.tampering.delete(key)) this.refresh();
       return;
     }
-    if (editorSave) {
-      await this.confirm(owner, kind, pending.onDiskSha);
+    // The editor's save applies, but only the bytes it saved (when known): an agent rewriting
+    // the file right after the save does not ride along.
+    const saved = typeof editorSave === 'object' ? editorSave.sha : editorSave ? pending.onDiskSha : undefined;
+    if (saved === pending.onDiskSha) {
+      await this.confirm(owner, kind, saved);
       return;
     }
     if (live.length > 0) {
@@ -229,9 +249,10 @@ export class RepositoryGuards {
 
   /**
    * A plan or spec file changed on disk while nothing watched the checkout (the editor's own
-   * file watcher tells us). `editorSave`: the user saved it in the editor, so it applies.
+   * file watcher tells us). `editorSave`: the user saved it in the editor, so it applies (given
+   * the SHA-256 of the bytes the editor wrote, only if the file still holds exactly those).
    */
-  async fileChanged(absPath: string, editorSave: boolean): Promise<void> {
+  async fileChanged(absPath: string, editorSave: boolean | { sha: string }): Promise<void> {
     const rel = path.relative(this.o.repoRoot, absPath).split(path.sep).join('/');
     const role = aopPathRole(rel);
     if (role.role === 'confirmed') await this.onConfirmedFileWrite(role.owner, role.kind, editorSave);
@@ -263,6 +284,90 @@ export class RepositoryGuards {
     await this.pendingChanges(id);
     this.tampering.delete(`${id}/${kind}`);
     this.refresh();
+  }
+
+  /** Everything waiting for the user in this repository (for pickers and the surfaces). */
+  items(): StandingItem[] {
+    const out: StandingItem[] = [];
+    for (const f of this.gitDir.findings) {
+      const label = this.gitLabel(f.path);
+      const what = f.role === 'ref' ? 'moved' : !f.before ? 'created' : !f.after ? 'deleted' : 'changed';
+      const restorable = !f.before || f.before.data !== undefined;
+      out.push({ area: 'git', path: label, features: f.features, actions: restorable ? ['restore', 'acknowledge'] : ['acknowledge'], title: `${label} ${what} while agents ran` });
+    }
+    for (const e of this.mainCheckout.entries) {
+      out.push({ area: 'checkout', path: e.path, features: e.features, actions: e.change === 'written' ? ['moveOut', 'acknowledge'] : ['acknowledge'], title: `${e.path} ${e.change} in your checkout while agents ran` });
+    }
+    for (const [id, kinds] of this.pendingByFeature) {
+      const c = this.o.confirmed(id);
+      if (!c) continue;
+      for (const kind of kinds) {
+        const t = this.tampering.get(`${id}/${kind}`);
+        const file = this.label(c.diskFile(kind));
+        out.push({ area: 'plan', path: file, features: t?.suspects ?? [], actions: ['apply', 'revert'], title: `${file} changed on disk${t ? ' while agents ran' : ''}: not in force` });
+      }
+    }
+    return out;
+  }
+
+  /** The item a violation (or a picker) names. */
+  item(p: string, area?: StandingItem['area']): StandingItem | undefined {
+    return this.items().find((i) => i.path === p && (area === undefined || i.area === area));
+  }
+
+  /** What changed, as a unified diff, and the hash to pass to `act(..., 'apply')` for plans. */
+  async diffOf(item: StandingItem): Promise<{ text: string; seenSha?: string }> {
+    if (item.area === 'git') {
+      const f = this.findingOf(item.path);
+      return { text: this.gitDir.diff(f.path, item.path) };
+    }
+    if (item.area === 'plan') {
+      const { owner, kind } = this.confirmedOf(item.path);
+      const p = await this.o.confirmed(owner)?.pending(kind);
+      return p ? { text: p.diff, seenSha: p.onDiskSha } : { text: `${item.path} no longer differs from the version in force.\n` };
+    }
+    const e = this.mainCheckout.entries.find((x) => x.path === item.path);
+    return { text: `${item.path} was ${e?.change ?? 'changed'} in your checkout while agents ran (${item.features.join(', ')}).\n` };
+  }
+
+  /** Does what the user chose; returns where something was moved, when it was. */
+  async act(item: StandingItem, action: StandingAction, seenSha?: string): Promise<string | undefined> {
+    if (!item.actions.includes(action)) throw new AopError('INVALID_INPUT', `"${action}" does not apply to ${item.path}.`);
+    if (item.area === 'git') {
+      const f = this.findingOf(item.path);
+      const log = (message: string) => f.features.forEach((id) => this.o.log(id, { t: 'warning', message }));
+      if (action === 'restore') {
+        const kept = await this.gitDir.restore(f.path);
+        log(`${item.path} was restored by the user to its content before the agents ran${kept ? `; what stood there is kept at ${kept}` : ''}.`);
+        return kept;
+      }
+      await this.gitDir.acknowledge(f.path);
+      log(`${item.path}: the change was acknowledged by the user.`);
+      return undefined;
+    }
+    if (item.area === 'checkout') {
+      if (action === 'moveOut') return this.mainCheckout.moveOut(item.path);
+      await this.mainCheckout.acknowledge(item.path);
+      return undefined;
+    }
+    const { owner, kind } = this.confirmedOf(item.path);
+    if (action === 'apply') {
+      if (seenSha === undefined) throw new AopError('INVALID_INPUT', 'Review the change before applying it.');
+      await this.confirm(owner, kind, seenSha);
+    } else await this.revert(owner, kind);
+    return undefined;
+  }
+
+  private findingOf(label: string): GitDirFinding {
+    const f = this.gitDir.findings.find((x) => this.gitLabel(x.path) === label);
+    if (!f) throw new AopError('NOT_FOUND', `No change to ${label} is standing (already restored or acknowledged).`);
+    return f;
+  }
+
+  private confirmedOf(label: string): { owner: string; kind: ConfirmedKind } {
+    const role = aopPathRole(label);
+    if (role.role !== 'confirmed') throw new AopError('NOT_FOUND', `${label} is not a feature's plan or spec.`);
+    return { owner: role.owner, kind: role.kind };
   }
 
   /** Recomputes every feature's standing violations from the three lists. */

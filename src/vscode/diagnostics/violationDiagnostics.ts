@@ -12,6 +12,7 @@ import type { Collision } from '../../core/collisions';
 import type { FeatureSummary } from '../../core/orchestrator';
 import { featurePaths } from '../../core/features/featurePaths';
 import { checkpointUri } from '../content/checkpointUri';
+import { OUTSIDE_KINDS, pathInRepository } from '../../shared/vocabulary';
 import { COMMANDS, DIAGNOSTIC_SOURCE, SHARED_FILE_CODE } from '../ids';
 import type { FeatureRef, Registry } from '../workspace/registry';
 
@@ -149,9 +150,9 @@ export class ViolationDiagnostics implements vscode.Disposable {
 
   private uriOf(ref: FeatureRef, worktree: string, v: Violation): vscode.Uri {
     if (v.path === '') return vscode.Uri.file(featurePaths(ref.repoRoot, ref.featureId).plan);
-    // Main-checkout writes name a path of the repository; every other path is the worktree's
-    // (outside_worktree ones resolve above it, or are absolute).
-    const base = v.kind === 'main_checkout_write' ? ref.repoRoot : worktree;
+    // Writes in the main checkout, .aop/ and the git folder name a path of the repository; every
+    // other path is the worktree's (outside_worktree ones resolve above it, or are absolute).
+    const base = pathInRepository(v) ? ref.repoRoot : worktree;
     return vscode.Uri.file(path.resolve(base, ...v.path.split('/')));
   }
 
@@ -180,3 +181,36 @@ export class RevertFileCodeActions implements vscode.CodeActionProvider {
     return [action];
   }
 }
+
+/**
+ * On violations about files outside the worktree (the git folder, the user's checkout, `.aop/`),
+ * which no rollback answers: the action that does (restore, move out, apply or revert), after
+ * the user has seen what changed.
+ */
+export class OutsideChangeCodeActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+
+  constructor(private readonly registry: Registry) {}
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
+    const ours = ctx.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && OUTSIDE_KINDS.includes(d.code as never));
+    if (ours.length === 0 || doc.uri.scheme !== 'file') return [];
+    const orch = this.registry.repositories().find((o) => doc.uri.fsPath === o.repoRoot || doc.uri.fsPath.startsWith(o.repoRoot + path.sep) || o.guards.gitDir.gitDir === path.dirname(doc.uri.fsPath) || doc.uri.fsPath.startsWith(o.guards.gitDir.gitDir + path.sep));
+    if (!orch) return [];
+    const rel = path.relative(orch.repoRoot, doc.uri.fsPath);
+    const label = rel.startsWith('..') || path.isAbsolute(rel) ? doc.uri.fsPath : rel.split(path.sep).join('/');
+    const item = orch.guards.item(label);
+    if (!item) return [];
+    const action = new vscode.CodeAction(OUTSIDE_ACTION_TITLE[item.area], vscode.CodeActionKind.QuickFix);
+    action.diagnostics = ours;
+    action.isPreferred = true;
+    action.command = { command: COMMANDS.reviewOutsideChange, title: action.title, arguments: [{ repoRoot: orch.repoRoot, path: item.path, area: item.area }] };
+    return [action];
+  }
+}
+
+const OUTSIDE_ACTION_TITLE: Record<'git' | 'checkout' | 'plan', string> = {
+  git: 'Review the change to the git folder and restore it…',
+  checkout: 'Review the file an agent left in your checkout and move it out…',
+  plan: 'Review the plan change and apply or revert it…',
+};

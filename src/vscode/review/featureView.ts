@@ -20,6 +20,7 @@ export function featureView(f: FeatureSummary): FeatureView {
     },
     ...(f.queuePosition ? { queuePosition: f.queuePosition } : {}),
     capabilities: { pause: f.capabilities?.pause ?? false, messages: f.capabilities?.messages ?? false },
+    ...(f.sandbox ? { sandbox: { state: f.sandbox.state, reason: clip(f.sandbox.reason, LIMITS.shortText), detail: clip(f.sandbox.detail, 1000) } } : {}),
   };
 }
 

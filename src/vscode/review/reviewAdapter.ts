@@ -159,6 +159,8 @@ export interface ReviewHooks {
   showOutput(ref: FeatureRef, gate: string): Promise<void>;
   /** Runs "Accept Feature" with its modal summary; undefined when the person cancelled. */
   accept(ref: FeatureRef): Promise<AcceptOutcome | undefined>;
+  /** Runs "Review Change Outside the Worktrees" on one item (it shows the change and asks). */
+  reviewOutside?(ref: FeatureRef, path: string, area: 'git' | 'checkout' | 'plan'): Promise<void>;
 }
 
 /** The panel's actions: the same code paths as the commands, without their prompts (the panel confirms). */
@@ -180,6 +182,13 @@ export class OrchestratorReviewActions implements ReviewActions {
     const outcome = await this.use.accept(this.find(featureId).ref);
     if (!outcome) return { cancelled: true, summary: 'Accept cancelled.' };
     return { summary: describeAcceptOutcome(featureId, outcome).message };
+  }
+
+  async reviewOutside(featureId: string, p: string, area: 'git' | 'checkout' | 'plan') {
+    const review = this.use.reviewOutside;
+    if (!review) throw new AopError('NOT_FOUND', 'Reviewing changes outside the worktree is not available in this build.');
+    await review(this.find(featureId).ref, p, area);
+    return { summary: '' };
   }
 
   async runGates(featureId: string, names: readonly string[]) {

@@ -14,6 +14,7 @@ import type { GateService, GateSnapshot } from '../gates/gateService';
 import { COMMANDS, CONTEXT } from '../ids';
 import { featureContextValue, needsAttention } from '../review/featureView';
 import type { FeatureRef, Registry } from '../workspace/registry';
+import { outsideArea } from '../../shared/vocabulary';
 import { NodeCache, type InfoKey, type TreeNode } from './nodes';
 
 /** Checkpoints listed per feature; older ones stay reachable from the review panel. */
@@ -146,15 +147,32 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const f = this.summary(ref);
     if (!f) return [];
     if (f.status === 'draft') return [this.nodes.info(ref, 'draft')];
-    const info: InfoKey[] = ['agent', 'watch', 'violations'];
+    const info: InfoKey[] = ['agent', 'watch', 'sandbox', 'violations'];
     if (f.queuePosition) info.push('queue');
     if (f.breaker.open || f.breaker.failures > 0) info.push('breaker');
     if (f.planError) info.push('plan');
     const cps = this.checkpoints(ref);
     const shown = cps.slice(-MAX_CHECKPOINTS).reverse();
     const gates = this.gates && this.plannedGates(ref).length > 0 ? [this.nodes.gates(ref)] : [];
-    const out: TreeNode[] = [...info.map((k) => this.nodes.info(ref, k)), ...gates, ...shown.map((c) => this.nodes.checkpoint(ref, c.seq))];
+    const out: TreeNode[] = [...info.map((k) => this.nodes.info(ref, k)), ...this.outsideNodes(ref, f), ...gates, ...shown.map((c) => this.nodes.checkpoint(ref, c.seq))];
     if (cps.length > shown.length) out.push(this.nodes.info(ref, 'more'));
+    return out;
+  }
+
+  /** What this feature's agent did outside its worktree, plus its plan or spec waiting for review. */
+  private outsideNodes(ref: FeatureRef, f: FeatureSummary): TreeNode[] {
+    const seen = new Set<string>();
+    const out: TreeNode[] = [];
+    const add = (area: 'git' | 'checkout' | 'plan', p: string) => {
+      if (seen.has(`${area}\0${p}`)) return;
+      seen.add(`${area}\0${p}`);
+      out.push(this.nodes.outside(ref, area, p));
+    };
+    for (const v of f.violations) {
+      const area = outsideArea(v);
+      if (area) add(area, v.path);
+    }
+    for (const kind of f.pendingConfirmation ?? []) add('plan', `.aop/features/${f.id}/${kind === 'plan' ? 'plan.yaml' : 'spec.md'}`);
     return out;
   }
 
@@ -182,6 +200,8 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         return this.infoItem(el);
       case 'gates':
         return this.gatesItem(el);
+      case 'outside':
+        return this.outsideItem(el);
       case 'gate':
         return this.gateItem(el);
       case 'checkpoint':
@@ -256,6 +276,16 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         if (n) item.command = { command: 'workbench.actions.view.problems', title: 'Show Problems' };
         break;
       }
+      case 'sandbox': {
+        const s = f.sandbox;
+        if (!s) break;
+        item.label = s.state === 'on' ? 'Sandbox: on' : s.state === 'off' ? 'Sandbox: off' : 'Sandbox: unavailable';
+        item.description = s.state === 'on' ? s.detail : s.reason;
+        item.tooltip = `${s.reason}\n\n${s.detail}`;
+        item.iconPath = s.state === 'on' ? icon('shield') : icon('unlock', 'list.warningForeground');
+        item.contextValue = `info+sandbox+sandbox${s.state === 'on' ? 'On' : s.state === 'off' ? 'Off' : 'Unavailable'}`;
+        break;
+      }
       case 'queue':
         item.label = `Queued: #${f.queuePosition}`;
         item.description = 'waiting for a free agent slot';
@@ -281,6 +311,21 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         item.command = { command: COMMANDS.openReview, title: 'Open Review', arguments: [{ repoRoot: el.repoRoot, featureId: el.featureId }] };
         break;
     }
+    return item;
+  }
+
+  private outsideItem(el: Extract<TreeNode, { kind: 'outside' }>): vscode.TreeItem {
+    const f = this.summary(el);
+    const v = f?.violations.find((x) => x.path === el.path && outsideArea(x) === el.area);
+    const what = { git: 'Git folder', checkout: 'Your checkout', plan: 'Plan not in force' }[el.area];
+    const item = new vscode.TreeItem(`${what}: ${el.path}`, vscode.TreeItemCollapsibleState.None);
+    item.id = el.id;
+    item.description = v ? `${v.severity} ${v.kind}` : 'changed on disk, waiting for review';
+    item.tooltip = v?.message ?? `${el.path} changed on disk; the version in force is the one you saved or confirmed. Review it to apply or revert it.`;
+    item.iconPath = v?.severity === 'critical' ? icon('error', 'errorForeground') : icon('warning', 'list.warningForeground');
+    item.contextValue = `outside+${el.area}`;
+    const arg = { repoRoot: el.repoRoot, featureId: el.featureId, path: el.path, area: el.area };
+    item.command = { command: COMMANDS.reviewOutsideChange, title: 'Review', arguments: [arg] };
     return item;
   }
 

@@ -4,13 +4,15 @@
  */
 import type { FeatureRef } from '../workspace/registry';
 
-export type InfoKey = 'agent' | 'watch' | 'violations' | 'queue' | 'breaker' | 'plan' | 'draft' | 'more';
+export type InfoKey = 'agent' | 'watch' | 'sandbox' | 'violations' | 'queue' | 'breaker' | 'plan' | 'draft' | 'more';
 
 export type TreeNode =
   | { kind: 'repo'; id: string; repoRoot: string }
   | ({ kind: 'feature'; id: string } & FeatureRef)
   | ({ kind: 'info'; id: string; key: InfoKey } & FeatureRef)
   | ({ kind: 'gates'; id: string } & FeatureRef)
+  /** A violation about something outside the worktree (git folder, checkout, .aop/), waiting for the user. */
+  | ({ kind: 'outside'; id: string; path: string; area: 'git' | 'checkout' | 'plan' } & FeatureRef)
   | ({ kind: 'gate'; id: string; name: string } & FeatureRef)
   | ({ kind: 'checkpoint'; id: string; seq: number } & FeatureRef)
   | ({ kind: 'file'; id: string; seq: number; path: string } & FeatureRef);
@@ -34,6 +36,9 @@ export class NodeCache {
   }
   info({ repoRoot, featureId }: FeatureRef, key: InfoKey) {
     return this.get({ kind: 'info', id: `info:${repoRoot}#${featureId}/${key}`, key, repoRoot, featureId });
+  }
+  outside({ repoRoot, featureId }: FeatureRef, area: 'git' | 'checkout' | 'plan', path: string) {
+    return this.get({ kind: 'outside', id: `outside:${repoRoot}#${featureId}/${area}/${path}`, area, path, repoRoot, featureId });
   }
   gates({ repoRoot, featureId }: FeatureRef) {
     return this.get({ kind: 'gates', id: `gates:${repoRoot}#${featureId}`, repoRoot, featureId });

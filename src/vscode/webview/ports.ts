@@ -72,6 +72,8 @@ export interface ReviewActions {
   openGateOutput(featureId: string, name: string): Promise<void>;
   /** Accept Feature, with the editor's own summary dialog and strategy pick (the host asks, not the panel). */
   accept(featureId: string): Promise<ActionResult>;
+  /** A change outside the worktree (git folder, checkout, plan): the editor shows it and asks what to do. */
+  reviewOutside(featureId: string, path: string, area: 'git' | 'checkout' | 'plan'): Promise<ActionResult>;
 }
 
 /** The editor surfaces the controller drives (a modal confirmation, opening a file). */

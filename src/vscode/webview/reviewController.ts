@@ -200,6 +200,7 @@ export class ReviewController extends Disposable {
     },
     runGates: async (r) => done(await this.actions.runGates(this.featureId, r.names)),
     acceptFeature: async () => done(await this.actions.accept(this.featureId)),
+    reviewOutside: async (r) => done(await this.actions.reviewOutside(this.featureId, r.path, r.area)),
     openGateOutput: async (r) => {
       await this.actions.openGateOutput(this.featureId, r.name);
       return { status: 'done' };

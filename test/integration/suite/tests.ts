@@ -16,4 +16,5 @@ export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Pro
   ['plans.test.ts', () => import('./plans.test')],
   ['agentSetup.test.ts', () => import('./agentSetup.test')],
   ['realAgent.test.ts', () => import('./realAgent.test')],
+  ['outside.test.ts', () => import('./outside.test')],
 ];

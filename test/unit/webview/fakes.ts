@@ -136,6 +136,7 @@ export class FakeActions implements ReviewActions {
     this.calls.push(['openNativeDiff', id, path, from, to]);
   };
   runGates = (id: string, names: readonly string[]) => this.record('runGates', id, [...names]);
+  reviewOutside = (id: string, path: string, area: string) => this.record('reviewOutside', id, path, area);
   /** What accept answers (the person may cancel the host's dialog). */
   acceptResult: { summary?: string; cancelled?: boolean } = { summary: 'Feature "feat" landed on main as 1234abcd (squash of checkpoint #2).' };
   accept = async (id: string) => {

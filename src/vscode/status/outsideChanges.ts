@@ -1,0 +1,89 @@
+/**
+ * Keeps the user told about what agents did outside their worktrees:
+ * - while a repository's git folder holds a change nobody answered, a status bar item says not
+ *   to run git there (git could run the agent's code), and each new change raises a warning
+ *   with a Review button;
+ * - a feature's plan.yaml or spec.md changed on disk reaches the core: the user's save in the
+ *   editor applies it, any other change waits for review (and is announced).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { sha256 } from '../../core/gitdir/snapshot';
+import type { Orchestrator } from '../../core/orchestrator';
+import { COMMANDS } from '../ids';
+import type { Registry } from '../workspace/registry';
+
+export class OutsideChangesWatcher implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('aop.gitFolder', vscode.StatusBarAlignment.Left, 49);
+  private readonly subs: vscode.Disposable[] = [];
+  /** Items already announced (repo + path), so one change is announced once. */
+  private readonly announced = new Set<string>();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly isEditorSave: (absPath: string) => boolean,
+  ) {
+    this.item.name = 'Agent Orchestrator: git folder';
+    this.item.command = { command: COMMANDS.reviewOutsideChange, title: 'Review' };
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    this.subs.push(
+      registry.onDidChange(({ change }) => {
+        if (change.kind === 'guards' || change.kind === 'violations') this.update();
+      }),
+      registry.onDidChangeRepositories(() => this.update()),
+      vscode.workspace.onDidSaveTextDocument((doc) => this.planFile(doc.uri, { sha: sha256(Buffer.from(doc.getText(), 'utf8')) })),
+    );
+    const plans = vscode.workspace.createFileSystemWatcher('**/.aop/features/*/{plan.yaml,spec.md}');
+    this.subs.push(
+      plans,
+      plans.onDidChange((uri) => this.planFile(uri)),
+      plans.onDidCreate((uri) => this.planFile(uri)),
+      plans.onDidDelete((uri) => this.planFile(uri)),
+    );
+    this.update();
+  }
+
+  update(): void {
+    const atRisk = this.registry.repositories().filter((o) => o.guards.gitDirAtRisk);
+    if (atRisk.length === 0) this.item.hide();
+    else {
+      const paths = atRisk.flatMap((o) => o.guards.items().filter((i) => i.area === 'git').map((i) => i.path));
+      this.item.text = `$(alert) git folder changed by an agent (${paths.length})`;
+      this.item.tooltip = `Do not run git in ${atRisk.map((o) => path.basename(o.repoRoot)).join(', ')} until you have reviewed: ${paths.slice(0, 5).join(', ')}. git reads these files as configuration or runs them as code.`;
+      this.item.show();
+    }
+    for (const orch of this.registry.repositories()) this.announce(orch);
+  }
+
+  private announce(orch: Orchestrator): void {
+    for (const item of orch.guards.items()) {
+      const key = `${orch.repoRoot}\0${item.area}\0${item.path}`;
+      if (this.announced.has(key)) continue;
+      this.announced.add(key);
+      const text =
+        item.area === 'git'
+          ? `An agent changed ${item.path} in ${path.basename(orch.repoRoot)} (${item.features.join(', ')}). Do not run git there until you have reviewed it: git could run the agent's code.`
+          : item.area === 'plan'
+            ? `${item.path} changed on disk and is not in force until you review it.`
+            : `${item.path} was ${item.title.includes('deleted') ? 'deleted' : 'written'} in your checkout while agents ran (${item.features.join(', ')}).`;
+      void vscode.window.showWarningMessage(text, 'Review').then((c) => {
+        if (c) void vscode.commands.executeCommand(COMMANDS.reviewOutsideChange, { repoRoot: orch.repoRoot, path: item.path, area: item.area });
+      });
+    }
+    // Forget answered items, so a change that comes back is announced again.
+    const live = new Set(orch.guards.items().map((i) => `${orch.repoRoot}\0${i.area}\0${i.path}`));
+    for (const k of [...this.announced]) if (k.startsWith(`${orch.repoRoot}\0`) && !live.has(k)) this.announced.delete(k);
+  }
+
+  /** `saved`: the hash of what the editor saved; absent for a change the editor only heard about. */
+  private planFile(uri: vscode.Uri, saved?: { sha: string }): void {
+    if (uri.scheme !== 'file' || !/[\\/]\.aop[\\/]features[\\/][^\\/]+[\\/](plan\.yaml|spec\.md)$/.test(uri.fsPath)) return;
+    const orch = this.registry.repositories().find((o) => uri.fsPath.startsWith(o.repoRoot + path.sep));
+    void orch?.guards.fileChanged(uri.fsPath, saved ?? this.isEditorSave(uri.fsPath)).catch(() => undefined);
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+    this.item.dispose();
+  }
+}
