@@ -25,6 +25,7 @@ describe('reliability: an agent leaving its lane (git folder, main checkout, its
   let repo: TempRepo;
   let orch: Orchestrator;
   let detections: GuardDetection[];
+  const subs: { dispose(): void }[] = [];
 
   beforeEach(async () => {
     repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a\n' });
@@ -37,6 +38,7 @@ describe('reliability: an agent leaving its lane (git folder, main checkout, its
   });
 
   afterEach(async () => {
+    for (const sub of subs.splice(0)) sub.dispose();
     await orch.dispose();
     repo.cleanup();
   });
@@ -47,10 +49,12 @@ describe('reliability: an agent leaving its lane (git folder, main checkout, its
     const gitDir = path.join(repo.dir, '.git');
     fs.writeFileSync(file, `G=${JSON.stringify(gitDir)}\nR=${JSON.stringify(repo.dir)}\n${body}\nwhile true; do sleep 0.05; done\n`);
     let pausedAt: number | undefined;
-    const session = await orch.startAgent('f1', { provider: 'custom', template: `sh ${file}`, sandbox: false });
-    session.onState((c) => {
-      if (c.to === 'paused' && pausedAt === undefined) pausedAt = performance.now();
+    // Listening before the start: the attack can be seen and the agent paused before startAgent returns.
+    const sub = orch.agents.onSessionState(({ change }) => {
+      if (change.to === 'paused' && pausedAt === undefined) pausedAt = performance.now();
     });
+    subs.push(sub);
+    const session = await orch.startAgent('f1', { provider: 'custom', template: `sh ${file}`, sandbox: false });
     return { session, pausedAt: () => pausedAt };
   }
 
