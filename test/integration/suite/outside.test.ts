@@ -71,6 +71,7 @@ describe('Changes outside the worktree (the git folder)', () => {
 
   it('the quick fix in Problems restores the exact bytes before the agents ran', async function () {
     this.timeout(60_000);
+    await vscode.workspace.openTextDocument(config); // code actions are asked of an open document, as the Problems view does
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', config, new vscode.Range(0, 0, 0, 1));
     const fix = actions.find((a) => a.title.startsWith('Review the change to the git folder'));
     assert.ok(fix?.command, `no restore action among: ${actions.map((a) => a.title).join(', ')}`);
