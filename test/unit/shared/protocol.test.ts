@@ -39,7 +39,9 @@ const validRequests: WebviewRequest[] = [
   { type: 'runGates', requestId: 16, names: ['lint', 'unit-tests', 'e2e.v2'] },
   { type: 'openGateOutput', requestId: 17, name: 'unit_tests' },
   { type: 'acceptFeature', requestId: 18 },
+  { type: 'reviewOutside', requestId: 19, path: '.git/config', area: 'git' },
 ];
+
 
 function rejects(msg: unknown, why?: RegExp): void {
   const r = webviewToHostSchema.safeParse(msg);
@@ -69,6 +71,7 @@ describe('shared/protocol: webview -> host', () => {
   it('rejects missing fields, wrong types and unknown keys', () => {
     rejects({ type: 'getDiff', requestId: 1, range }, /path/);
     rejects({ type: 'getDiff', range, path: 'a' }, /requestId/);
+    rejects({ type: 'reviewOutside', requestId: 1, path: '.git/config', area: 'elsewhere' }, /area/);
     rejects({ type: 'rollbackToCheckpoint', requestId: 1, seq: '3' });
     rejects({ type: 'rollbackToCheckpoint', requestId: 1, seq: -1 });
     rejects({ type: 'rollbackToCheckpoint', requestId: 1, seq: 1.5 });
