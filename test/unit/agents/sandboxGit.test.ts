@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { detectSandbox } from '../../../src/core/agents/sandbox';
 import { gitIn, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
-import { EventRecorder, cleanupTemp, launchSession, scriptedConfig, stopLiveSessions, tempDir, writeScript } from './helpers';
+import { waitFor } from '../../../src/core/util/async';
+import { EventRecorder, cleanupTemp, launchSession, readIfExists, scriptedConfig, stopLiveSessions, tempDir, writeScript } from './helpers';
 
 /**
  * A real process under bubblewrap with git usable: it commits to its own branch, and every
@@ -30,7 +31,7 @@ describe('agents/sandbox: git inside', () => {
 
   // Each attempt prints "<name> ok" or "<name> refused" into the worktree.
   const attempts: [string, string][] = [
-    ['commit', 'echo a > a.txt && git add a.txt && git commit -q -m own-work'],
+    ['commit', 'echo a > a.txt && git add a.txt && git commit -q -m own-work && git rev-parse HEAD > head.txt'],
     ['config', 'git config core.fsmonitor "touch /tmp/pwned"'],
     ['hook', `echo evil > "${'$G'}/hooks/pre-commit"`],
     ['attributes', `echo "* filter=x" > "${'$G'}/info/attributes"`],
@@ -49,7 +50,8 @@ describe('agents/sandbox: git inside', () => {
     const body = attempts.map(([name, cmd]) => `if ( ${cmd} ) 2>/dev/null; then echo "${name} ok"; else echo "${name} refused"; fi >> results.txt`).join('\n');
     const sh = path.join(dir, 'attempts.sh');
     fs.writeFileSync(sh, `G="${gitDir}"\nR="${repo.dir}"\n${body}\n`);
-    return writeScript(dir, `steps:\n  - run: { command: "sh ${sh}", ask: false }\n`);
+    // Then it stays alive a while, so the test sees its commit reach the real branch as it runs.
+    return writeScript(dir, `steps:\n  - run: { command: "sh ${sh}", ask: false }\n  - sleep: 30000\n`);
   }
 
   it('commits to its own branch (carried to the real ref); config, hooks, info/, other refs and the main checkout stay read-only', async function () {
@@ -67,8 +69,15 @@ describe('agents/sandbox: git inside', () => {
     const s = await launchSession(scriptedConfig(script(dir), 'plain', { sandbox: true }), { log: rec.log }, wt, 'go', { repository: { gitDir, branch: 'aop/f1' } });
     assert.equal(s.sandbox?.sandboxed, true);
     assert.match(s.sandbox?.git ?? '', /commits to aop\/f1 only/);
-    await s.exited;
-    const results = fs.readFileSync(path.join(wt, 'results.txt'), 'utf8');
+    const resultsFile = path.join(wt, 'results.txt');
+    await waitFor(() => /^commondir /m.test(readIfExists(resultsFile) ?? ''), 30_000, 'every attempt made');
+    // While the agent still runs, its commit reaches the real branch.
+    // (HEAD as the agent saw it inside: outside, the worktree resolves its branch through the real ref.)
+    const agentHead = fs.readFileSync(path.join(wt, 'head.txt'), 'utf8').trim();
+    assert.notEqual(agentHead, mainBefore);
+    await waitFor(() => gitIn(repo.dir, 'rev-parse', 'aop/f1') === agentHead, 10_000, 'the real branch to follow the commit');
+    await s.stop();
+    const results = fs.readFileSync(resultsFile, 'utf8');
     const outcome = Object.fromEntries(results.trim().split('\n').map((l) => l.split(' ') as [string, string]));
     assert.deepEqual(outcome, {
       commit: 'ok',
@@ -87,7 +96,7 @@ describe('agents/sandbox: git inside', () => {
     });
     // The commit reached the real branch; nothing else moved.
     assert.equal(gitIn(repo.dir, 'log', '-1', '--format=%s', 'aop/f1'), 'own-work');
-    assert.equal(gitIn(repo.dir, 'rev-parse', 'aop/f1'), gitIn(wt, 'rev-parse', 'HEAD'));
+    assert.equal(gitIn(repo.dir, 'rev-parse', 'aop/f1'), agentHead);
     assert.equal(repo.git('rev-parse', 'aop/other'), otherBefore, 'a peer branch written inside the sandbox never reaches the real one');
     assert.equal(repo.git('rev-parse', 'main'), mainBefore);
     assert.deepEqual(fs.readFileSync(path.join(gitDir, 'config')), configBefore);
@@ -102,7 +111,8 @@ describe('agents/sandbox: git inside', () => {
     const s = await launchSession(scriptedConfig(script(dir), 'plain', { sandbox: false }), { log: () => undefined }, wt, 'go', { repository: { gitDir, branch: 'aop/f1' } });
     assert.equal(s.sandbox?.sandboxed, false);
     assert.match(s.sandbox?.reason ?? '', /turned off/);
-    await s.exited;
+    await waitFor(() => /^commondir /m.test(readIfExists(path.join(wt, 'results.txt')) ?? ''), 30_000, 'every attempt made');
+    await s.stop();
     const results = fs.readFileSync(path.join(wt, 'results.txt'), 'utf8');
     const refused = results.split('\n').filter((l) => l.endsWith(' refused'));
     assert.deepEqual(refused, []);

@@ -143,6 +143,7 @@ describe('reliability: an agent leaving its lane (git folder, main checkout, its
     const delay = await pausedAfterDetection(a, 'plan_tampered', '.aop/features/f1/plan.yaml');
     assert.ok(delay < PAUSE_WITHIN_MS, `paused ${delay.toFixed(0)} ms after detection`);
     assert.equal(standing('plan_tampered')[0].severity, 'critical');
+    await orch.runtime('f1').loadPlan(); // as accept and gates do: re-read the plan
     assert.deepEqual(orch.runtime('f1').plan.allowed, ['src/**'], 'the plan in force is the one the user gave');
     const [pending] = await orch.guards.pendingChanges('f1');
     assert.equal(pending.kind, 'plan');
