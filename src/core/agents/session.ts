@@ -417,6 +417,11 @@ export class AgentSession {
     }
     const tmp = path.join(dir, 'tmp');
     await mkdir(tmp);
+    // The CLI's state folders must exist to be bound writable; it would make them on first use.
+    const home = envGet(env, 'HOME');
+    if (home && path.isAbsolute(home)) {
+      for (const rel of this.provider.stateDirs) if (!rel.endsWith('.json')) await mkdir(path.join(home, rel), { recursive: true }).catch(() => undefined);
+    }
     let git: GitSandbox | undefined;
     let gitNote = 'no repository: git is read-only inside';
     if (this.opts.repository) {
