@@ -117,8 +117,11 @@ async function bigBatch(bigMB: number, smallFiles: number, note: (s: string) => 
     const rt = orch.runtime('big');
     await waitFor(() => rt.listCheckpoints().some((c) => c.files.some((x) => x.path === 'src/escape')), 300_000, 'the batch to be checkpointed');
     const events = await orch.events('big');
-    const batch = events.find((e) => e.t === 'files.changed' && e.paths.includes('src/escape'));
-    const paused = events.find((e) => e.t === 'agent.state' && e.to === 'paused');
+    // The log keeps only the first 200 paths of a batch, in the watcher's order: the batch that
+    // paused the agent is the last one logged before the pause.
+    const pausedAt = events.findIndex((e) => e.t === 'agent.state' && e.to === 'paused');
+    const paused = pausedAt >= 0 ? events[pausedAt] : undefined;
+    const batch = events.slice(0, Math.max(0, pausedAt)).reverse().find((e) => e.t === 'files.changed');
     const recorded = events.find((e) => e.t === 'checkpoint' && e.files.some((x) => x.path === 'src/escape'));
     if (batch?.t !== 'files.changed' || !paused || recorded?.t !== 'checkpoint') throw new Error('the batch, the pause or the checkpoint is missing from the log');
     if (!recorded.files.some((x) => x.path === 'gen/big.txt')) throw new Error('the big file was not in the same batch as the link');
