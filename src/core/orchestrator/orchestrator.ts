@@ -28,6 +28,7 @@ import { quarantineRoot } from '../util/quarantine';
 import { Watchdog, type WatchBatch } from '../watch';
 import { exclusiveAreaViolations, fileCollisions, gatherChangeSets, planOverlapWarnings, type Collision } from '../collisions';
 import { FeatureRuntime } from './featureRuntime';
+import { planGuards } from './planGuards';
 import { RepositoryGuards } from './repositoryGuards';
 import { sandboxStatusOf } from './sandboxStatus';
 import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorChange, type OrchestratorSettings } from './types';
@@ -490,17 +491,7 @@ export class Orchestrator {
     const rt = this.runtime(id);
     return {
       log: (e) => void rt.log.append(e),
-      guardWrite: (relPath) => {
-        const bad = rt.validator.checkPath(relPath).filter((v) => v.severity !== 'warning');
-        return bad.length === 0 ? { allow: true } : { allow: false, reason: bad.map((v) => v.message).join(' ') };
-      },
-      decidePermission: (q) => {
-        if (q.outsidePaths.length > 0) return 'deny';
-        if (q.paths.some((p) => rt.validator.checkPath(p).some((v) => v.severity !== 'warning'))) return 'deny';
-        if (q.kind === 'read' || q.kind === 'search' || q.kind === 'think' || q.kind === 'fetch') return 'allow';
-        if ((q.kind === 'edit' || q.kind === 'delete' || q.kind === 'move') && q.paths.length > 0) return 'allow';
-        return 'ask';
-      },
+      ...planGuards(rt.validator),
       askHuman: this.opts.askHuman,
     };
   }

@@ -46,6 +46,29 @@ describe('Orchestrator with agents', () => {
     await orch.stopAgent('acp');
   });
 
+  it('refuses an in-scope ACP write holding a secret or too many bytes before it reaches disk, telling the agent why', async () => {
+    const f = await orch.createFeature({ id: 'content', baseRef: 'main', spec: 'do it', planYaml: `${PLAN}limits:\n  maxFileBytes: 1000\n` });
+    const key = fakeSecrets.aws();
+    const s = script(
+      'content.yaml',
+      `steps:\n  - write: { path: src/creds.ts, content: "export const key = \\"${key}\\";\\n" }\n  - write: { path: src/big.ts, content: "${'x'.repeat(1001)}" }\n  - write: { path: src/ok.ts, content: "ok\\n" }\n`,
+    );
+    const session = await orch.startAgent('content', { provider: 'scripted', transport: 'acp', script: s });
+    let turns = 0;
+    session.onTurnEnd(() => turns++);
+    await waitFor(() => turns > 0 || session.state === 'failed', 30_000, 'the prompt turn to end');
+    assert.equal(fs.readFileSync(path.join(f.worktree!, 'src/ok.ts'), 'utf8'), 'ok\n', 'the clean write landed');
+    assert.equal(fs.existsSync(path.join(f.worktree!, 'src/creds.ts')), false, 'the write holding a secret never reached disk');
+    assert.equal(fs.existsSync(path.join(f.worktree!, 'src/big.ts')), false, 'the oversize write never reached disk');
+    await orch.runtime('content').flush();
+    const refused = (await orch.events('content')).flatMap((e) => (e.t === 'agent.update' && e.kind === 'fs.write' && (e.data as { allowed?: boolean }).allowed === false ? [e.data as { path: string; reason: string }] : []));
+    assert.ok(refused.some((r) => r.path === 'src/creds.ts' && /AWS access key/.test(r.reason)), JSON.stringify(refused));
+    assert.ok(refused.some((r) => r.path === 'src/big.ts' && /1001 bytes, over the plan's limit of 1000 bytes/.test(r.reason)), JSON.stringify(refused));
+    // The agent was told (the scripted agent prints the error its write got back).
+    await waitFor(() => session.recentOutput().some((l) => /src\/creds\.ts refused: .*AWS access key/.test(l.text)), 10_000, 'the refusal to reach the agent');
+    await orch.stopAgent('content');
+  });
+
   it('pauses the agent within one checkpoint cycle of a critical violation', async () => {
     const f = await orch.createFeature({ id: 'crit', baseRef: 'main', spec: 'x', planYaml: PLAN });
     const s = script('crit.yaml', 'steps:\n  - symlink: { path: src/escape, target: /etc/passwd }\n  - tick: { path: src/counter.txt, everyMs: 30, times: 2000 }\n');
