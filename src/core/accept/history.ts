@@ -72,6 +72,7 @@ export async function checkHistory(i: HistoryInput): Promise<HistoryCheck> {
   const final = new Set(i.finalViolations.map(key));
   const seen = new Map<string, Set<string>>();
   const unclean: UncleanCommit[] = [];
+  const uncleanReplayed: UncleanCommit[] = [];
   for (const c of all) {
     const violations = (await commitViolations(i, c.commit)).filter((v) => !final.has(key(v)));
     const here = new Set(violations.map(key));
@@ -79,13 +80,16 @@ export async function checkHistory(i: HistoryInput): Promise<HistoryCheck> {
     const inherited = new Set(c.parents.flatMap((p) => [...(seen.get(p) ?? [])]));
     const fresh = violations.filter((v) => !inherited.has(key(v)));
     if (fresh.length > 0) unclean.push({ commit: c.commit, subject: c.subject, violations: fresh });
+    // Rebase replays a first-parent commit as the change from its first parent alone: a merge
+    // commit brings in whatever its other parents held, so that is judged as its own.
+    if (!firstParent.has(c.commit)) continue;
+    const before = seen.get(c.parents[0] ?? '') ?? new Set<string>();
+    const replayed = violations.filter((v) => !before.has(key(v)));
+    if (replayed.length > 0) uncleanReplayed.push({ commit: c.commit, subject: c.subject, violations: replayed });
   }
-  const uncleanReplayed = unclean.filter((u) => firstParent.has(u.commit));
   const refused: HistoryCheck['refused'] = {};
   if (unclean.length > 0) refused.merge = refusal('Merge lands every commit the agent made', unclean);
   if (uncleanReplayed.length > 0) refused.rebase = refusal('Rebase replays the agent\'s commits', uncleanReplayed);
-  // A violation only in a commit off the first-parent line is not replayed, but it is still in
-  // a tree rebase rebuilds from: the merge commit's. Those are checked as that merge commit's own.
   return { commits: all.length, unclean, uncleanReplayed, refused };
 }
 

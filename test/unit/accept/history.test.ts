@@ -10,6 +10,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { acceptFeature, prepareAccept } from '../../../src/core/accept';
+import { checkHistory } from '../../../src/core/accept/history';
+import { defaultPlan } from '../../../src/core/plan';
 import { Orchestrator } from '../../../src/core/orchestrator';
 import { gitIn, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 
@@ -132,5 +134,78 @@ describe('accept: the agent history is checked like checkpoints', function () {
     const n = await prepareAccept(orch, 'nested');
     assert.deepEqual(n.violations.map((v) => `${v.kind} ${v.path}`), ['broken_gitlink src/vendor']);
     assert.equal(n.ready, false);
+  });
+
+  it('rebase is refused when a merge commit on its line brings in what a side branch held; allowed when the side branch cleaned it first', async () => {
+    /** An agent that commits a secret on a side branch and merges it into its own branch. */
+    const sideSecret = async (id: string, removeOnSide: boolean) => {
+      const wt = (await orch.createFeature({ id, baseRef: 'develop', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' })).worktree!;
+      const branch = gitIn(wt, 'rev-parse', '--abbrev-ref', 'HEAD');
+      gitIn(wt, 'checkout', '-q', '-b', `side-${id}`);
+      fs.writeFileSync(path.join(wt, 'src/secret.txt'), `key ${KEY}\n`);
+      gitIn(wt, 'add', '-A');
+      gitIn(wt, 'commit', '-q', '-m', 'side: a secret');
+      const side = gitIn(wt, 'rev-parse', 'HEAD');
+      if (removeOnSide) {
+        gitIn(wt, 'rm', '-q', 'src/secret.txt');
+        gitIn(wt, 'commit', '-q', '-m', 'side: the secret removed');
+      }
+      gitIn(wt, 'checkout', '-q', branch);
+      fs.writeFileSync(path.join(wt, 'src/main.ts'), 'main\n');
+      gitIn(wt, 'add', '-A');
+      gitIn(wt, 'commit', '-q', '-m', 'main line');
+      gitIn(wt, 'merge', '-q', '--no-ff', '--no-edit', `side-${id}`);
+      const merge = gitIn(wt, 'rev-parse', 'HEAD');
+      if (!removeOnSide) {
+        gitIn(wt, 'rm', '-q', 'src/secret.txt');
+        gitIn(wt, 'commit', '-q', '-m', 'the secret removed');
+      }
+      await orch.checkpointNow(id);
+      const s = await prepareAccept(orch, id);
+      assert.equal(s.ready, true, s.blockers.join('\n'));
+      assert.deepEqual(s.violations, [], 'the accepted content itself is clean');
+      return { s, side, merge };
+    };
+
+    // Merged in, removed afterwards on the main line: replaying the merge commit lands the secret.
+    const merged = await sideSecret('merged', false);
+    assert.deepEqual(merged.s.history.unclean.map((u) => u.commit), [merged.side]);
+    assert.deepEqual(merged.s.history.uncleanReplayed.map((u) => [u.commit, u.violations.map((v) => `${v.kind} ${v.path}`)]), [[merged.merge, ['secret_detected src/secret.txt']]]);
+    assert.deepEqual(Object.keys(merged.s.history.refused).sort(), ['merge', 'rebase']);
+    const developBefore = repo.git('rev-parse', 'develop');
+    const out = await acceptFeature(orch, 'merged', { strategy: 'rebase', expectSeq: merged.s.seq, isTrusted });
+    assert.equal(out.status, 'blocked');
+    assert.ok(out.status === 'blocked' && out.reasons.join('\n').includes(merged.merge.slice(0, 10)), JSON.stringify(out.status === 'blocked' && out.reasons));
+    assert.equal(repo.git('rev-parse', 'develop'), developBefore, 'nothing moved');
+
+    // Removed on the side branch before the merge: no tree on the first-parent line holds it.
+    const cleaned = await sideSecret('cleaned', true);
+    assert.deepEqual(cleaned.s.history.unclean.map((u) => u.commit), [cleaned.side]);
+    assert.deepEqual(cleaned.s.history.uncleanReplayed, []);
+    assert.deepEqual(Object.keys(cleaned.s.history.refused), ['merge']);
+    const landed = await acceptFeature(orch, 'cleaned', { strategy: 'rebase', expectSeq: cleaned.s.seq, isTrusted });
+    assert.equal(landed.status, 'landed');
+    // What rebase landed: no commit of the target's new history holds the secret.
+    for (const c of repo.git('rev-list', `${developBefore}..develop`).split('\n')) {
+      assert.equal(repo.git('ls-tree', '-r', '--name-only', c).split('\n').includes('src/secret.txt'), false, c);
+    }
+  });
+
+  it('more commits than it checks: merge and rebase are refused as unchecked', async () => {
+    const wt = (await orch.createFeature({ id: 'many', baseRef: 'develop', spec: 'x' })).worktree!;
+    for (let i = 0; i < 4; i++) gitIn(wt, 'commit', '-q', '--allow-empty', '-m', `c${i}`);
+    const h = await checkHistory({
+      repo: repo.dir,
+      baseCommit: repo.git('rev-parse', 'develop'),
+      branchTip: gitIn(wt, 'rev-parse', 'HEAD'),
+      plan: defaultPlan(),
+      validator: { validate: () => Promise.resolve({ violations: [] }) as never },
+      store: { info: () => Promise.resolve(undefined) },
+      finalViolations: [],
+      maxCommits: 3,
+    });
+    assert.equal(h.commits, 4);
+    assert.match(h.unchecked ?? '', /made 4 commits; at most 3 are checked/);
+    assert.deepEqual(Object.keys(h.refused).sort(), ['merge', 'rebase']);
   });
 });
