@@ -99,6 +99,28 @@ describe('accept: line endings as git add would record them', function () {
     assert.equal(repo.git('rev-parse', 'develop^{tree}'), s.tree);
   });
 
+  for (const [source, set] of [
+    ['core.autocrlf=input in the repository config', (r: TempRepo) => r.git('config', 'core.autocrlf', 'input')],
+    ['.git/info/attributes', (r: TempRepo) => fs.writeFileSync(path.join(r.dir, '.git', 'info', 'attributes'), '* text=auto eol=lf\n')],
+  ] as const) {
+    it(`no committed attributes, normalisation asked by ${source}: the landed tree equals git add`, async () => {
+      repo.git('rm', '-q', '.gitattributes');
+      repo.git('commit', '-q', '-m', 'no attributes');
+      repo.git('branch', '-f', 'develop');
+      set(repo);
+      const f = await orch.createFeature({ id: 'asked', baseRef: 'develop', spec: 'x' });
+      fs.writeFileSync(path.join(f.worktree!, 'src/lf.txt'), 'crlf\r\nnormalised\r\n');
+      fs.writeFileSync(path.join(f.worktree!, 'src/new.txt'), 'new\r\n');
+      const expected = gitAddTree(f.worktree!, repo.git('rev-parse', 'develop'));
+      const s = await prepareAccept(orch, 'asked');
+      assert.notEqual(s.tree, expected, 'the checkpoint kept the raw bytes');
+      const out = await acceptFeature(orch, 'asked', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+      assert.equal(out.status, 'landed');
+      assert.equal(repo.git('rev-parse', 'develop^{tree}'), expected);
+      assert.equal(repo.git('cat-file', 'blob', 'develop:src/lf.txt'), 'crlf\nnormalised');
+    });
+  }
+
   it('files under a filter (filter=lfs) land as written, and the summary says so', async () => {
     repo.write('.gitattributes', '* text=auto eol=lf\n*.psd filter=lfs diff=lfs merge=lfs -text\n');
     repo.git('commit', '-q', '-am', 'lfs');
