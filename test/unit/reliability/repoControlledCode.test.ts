@@ -6,7 +6,8 @@
  * run from there, each one appending its own label to a marker log when executed, and then runs
  * every operation of ours through the real Orchestrator on a real repository: create, checkpoint,
  * reconciliation, diffs, the three rollbacks and undo, gates, accept with each strategy, delete,
- * and opening the repository again (recovery at start). The marker log must stay empty.
+ * and opening the repository again (recovery at start: an interrupted rollback completed from
+ * its journal, a stale ref lock removed). The marker log must stay empty.
  *
  * A control case first runs plain git commands on the same plants and checks that they do fire,
  * so the plants are live and an empty log means something.
@@ -16,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { acceptFeature, prepareAccept } from '../../../src/core/accept';
+import { featurePaths } from '../../../src/core/features/featurePaths';
 import { GateRunner } from '../../../src/core/gates/gateRunner';
 import { Orchestrator } from '../../../src/core/orchestrator';
 import { makeTempDir } from '../helpers/tempRepo';
@@ -398,11 +400,25 @@ describe('reliability: no repository-controlled code in our git calls', function
       }
       helper();
 
-      // Recovery at start: the repository opened again with a feature in it.
+      // Recovery at start: the repository opened again with a feature in it, a rollback the
+      // editor did not finish (its journal: the agent's committed version of a file is to come
+      // back) and a ref lock a killed checkpoint left.
+      const target = { mode: '100644', oid: p.git(repo, 'rev-parse', 'aop/work:committed-a.txt') };
+      fs.writeFileSync(path.join(wts.work!, 'committed-a.txt'), 'half rolled back\n');
+      const pre = await orch.checkpointNow('work');
+      check('checkpoint before the interrupted rollback');
+      const paths = featurePaths(repo, 'work');
+      const lock = path.join(repo, '.git', 'refs', 'aop', 'work', `${pre!.seq + 1}.lock`);
       await orch.dispose();
       check('dispose');
+      fs.mkdirSync(path.dirname(paths.rollbackJournal), { recursive: true });
+      fs.writeFileSync(paths.rollbackJournal, JSON.stringify({ kind: 'files', targetSeq: first!.seq, preRollbackSeq: pre!.seq, items: [{ path: 'committed-a.txt', to: target, fromSeq: first!.seq, action: 'restore' }] }));
+      fs.writeFileSync(lock, '');
       orch = await Orchestrator.open({ repoRoot: repo, settings });
-      check('open again');
+      check('open again (rollback completed from its journal, stale ref lock removed)');
+      assert.equal(fs.existsSync(paths.rollbackJournal), false, 'the interrupted rollback was completed');
+      assert.equal(fs.readFileSync(path.join(wts.work!, 'committed-a.txt'), 'utf8'), edit(FILES['committed-a.txt']!, features.work, 'agent work'));
+      assert.equal(fs.existsSync(lock), false, 'the stale ref lock was removed');
       await orch.checkpointNow('work');
       check('reconciliation after opening again');
       await orch.deleteFeature('work', { deleteBranchAndRefs: true });
