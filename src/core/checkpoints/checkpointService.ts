@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { CheckpointRecord, CheckpointTrigger, FileChange, GitMode, Violation } from '../model/types';
+import type { CheckpointRecord, CheckpointTrigger, FileChange, Violation } from '../model/types';
 import type { EventLog } from '../events/eventLog';
 import { IgnoreChecker } from '../git/ignoreChecker';
 import { ObjectStore } from '../git/objectStore';
@@ -16,8 +16,8 @@ import { git } from '../git/gitRunner';
 import { AopError, errorMessage } from '../util/errors';
 import { Emitter } from '../util/emitter';
 import { SerialQueue } from '../util/async';
-import { CumulativeValidation, byPath, type IncrementalValidator } from './cumulativeValidation';
-import { SnapshotTree, TREE_MODE, parentOf } from './snapshotTree';
+import { CumulativeValidation, type IncrementalValidator } from './cumulativeValidation';
+import { SnapshotTree, TREE_MODE, byPath, fileChange, parentOf } from './snapshotTree';
 import { countLines, type LineCounts } from './lineCounts';
 import { RecentBlobs } from './recentBlobs';
 import { INLINE_HASH_BYTES, Snapshotter, type IgnoredFile, type SnapshotUpdate } from './snapshotter';
@@ -97,6 +97,8 @@ export class CheckpointService {
   private baseView!: SnapshotTree;
   private lastViolations: Violation[] = [];
   private owesScan = false;
+  /** The last record's fsync, awaited by the next checkpoint and by dispose. */
+  private logSynced: Promise<void> = Promise.resolve();
   /** Bytes of recently hashed blobs: a file edited again finds its previous version here. */
   private readonly recent = new RecentBlobs(RECENT_BLOB_BYTES);
   /** Checkpoints in refs/aop that the log has no record of (see recordUnlogged). */
@@ -293,6 +295,9 @@ export class CheckpointService {
   private async take(p: Pick<Pending, 'paths' | 'full' | 'force' | 'trigger'>): Promise<CheckpointRecord | undefined> {
     const started = performance.now();
     const t = new StageClock();
+    const synced = this.logSynced;
+    this.logSynced = Promise.resolve();
+    await synced; // the previous record is on disk (a failing disk fails this checkpoint)
     await this.recordUnlogged();
     if (p.full) await this.stats.load();
     const up = p.full ? await this.snapshotter.applyAll() : await this.snapshotter.applyPaths(p.paths);
@@ -302,6 +307,7 @@ export class CheckpointService {
     const tree = await this.tree.write();
     t.lap('trees');
     if (tree === this.headTree && !p.force) {
+      await this.tree.changes(); // nothing: starts the next round
       if (ignoredDirty.length > 0) await this.validateCumulative(this.headSeq, ignoredDirty);
       await this.afterScan(p.full);
       return undefined;
@@ -313,7 +319,8 @@ export class CheckpointService {
     // Everything that can fail (reading objects for the diff, validating) happens before the
     // ref is made: a checkpoint either exists with its record, or not at all. Line counts
     // (git reads every changed blob) come from a second diff process while this one validates.
-    const own = parseDiffTreeZ(await this.differ.diff(this.headTree, tree, false));
+    // This checkpoint's own changes, from what the snapshot tree recorded (no second read of both trees).
+    const own = await this.tree.changes();
     t.lap('diff');
     // Line counts from the bytes in hand, reading what is missing meanwhile; git's numstat only when that cannot be exact.
     const counted = this.countLines(own);
@@ -344,7 +351,10 @@ export class CheckpointService {
     };
     if (this.notSnapshotted.size > 0) record.notSnapshotted = this.notSnapshottedPaths;
     await this.opts.log.append({ t: 'checkpoint', ...omitFeature(record) });
-    await this.opts.log.sync();
+    // The record's fsync follows at once in the log's lane; the caller does not wait for the
+    // disk (the ref, made before, is what a restart trusts), the next checkpoint does.
+    this.logSynced = this.opts.log.sync();
+    this.logSynced.catch(() => undefined);
     t.lap('log');
     await this.afterScan(p.full);
     this.lastTimings = t.laps;
@@ -490,16 +500,8 @@ export class CheckpointService {
   }
 
   private async changeFromBase(p: string, base: { mode: string; oid: string } | undefined, now: { mode: string; oid: string } | undefined): Promise<FileChange> {
-    const status: FileChange['status'] = !base ? 'A' : !now ? 'D' : typeOf(base.mode) !== typeOf(now.mode) ? 'T' : 'M';
-    const c: FileChange = { path: p, status, mode: (status === 'D' ? base!.mode : now!.mode) as GitMode };
-    if (status !== 'A') {
-      c.oldMode = base!.mode as GitMode;
-      c.oldOid = base!.oid;
-    }
-    if (now) {
-      c.oid = now.oid;
-      if (now.mode !== '160000') c.size = await this.sizeOf(now.oid);
-    }
+    const c = fileChange(p, base, now);
+    if (now && now.mode !== '160000') c.size = await this.sizeOf(now.oid);
     return c;
   }
 
@@ -628,6 +630,7 @@ export class CheckpointService {
 
   async dispose(): Promise<void> {
     await this.queue.run(async () => undefined);
+    await this.logSynced.catch(() => undefined);
     await this.stats.save().catch(() => undefined);
     this.store.close();
     this.refs.close();
@@ -663,9 +666,4 @@ const ignoredKey = (p: string): string => `ignored:${p}`;
 
 function ignoredChange(f: IgnoredFile): FileChange {
   return { path: f.path, status: 'A', mode: f.mode, size: f.size, ignored: true };
-}
-
-/** git's file types: a mode change between them is a type change ('T'), within one a modification. */
-function typeOf(mode: string): string {
-  return mode === '120000' ? 'link' : mode === '160000' ? 'gitlink' : mode === TREE_MODE ? 'tree' : 'file';
 }

@@ -6,6 +6,7 @@
  */
 import type { FileChange, Violation } from '../model/types';
 import type { BlobContent, FileVerdict, LinkChange, Validator } from '../validation';
+import { byPath } from './snapshotTree';
 
 /** The part of the Validator this needs. */
 export type IncrementalValidator = Pick<Validator, 'plan' | 'verdicts' | 'symlinkEscapes' | 'featureRules'>;
@@ -98,9 +99,4 @@ export class CumulativeValidation {
     out.push(...this.validator.featureRules(this.judged.size, this.totalBytes));
     return out;
   }
-}
-
-/** git's order for full paths: bytewise, which for '/'-joined paths is the order `diff-tree -r` lists. */
-export function byPath(a: string, b: string): number {
-  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

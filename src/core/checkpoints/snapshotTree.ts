@@ -5,6 +5,7 @@
  * from git once however many lookups wait for it at the same time.
  */
 import type { ObjectStore, TreeEntry } from '../git/objectStore';
+import type { FileChange, GitMode } from '../model/types';
 import { AopError } from '../util/errors';
 import { TREE_MODE, TreeNode } from './treeNode';
 
@@ -22,6 +23,12 @@ export class SnapshotTree {
   /** Folder reads in flight, so concurrent lookups share one read. */
   private loading = new Map<string, Promise<TreeNode | undefined>>();
   private dirty = new Set<string>();
+  /**
+   * Every path set or removed since the last changes() call, with the entry it had before (its
+   * first change wins), and the root the round started from: what the round changed, exactly.
+   */
+  private touched = new Map<string, TreeEntry | undefined>();
+  private roundRoot: string;
   /** Bumped by reset(): reads started before it must not land in the new state. */
   private generation = 0;
   private readonly oidBytes: number;
@@ -31,6 +38,7 @@ export class SnapshotTree {
     private rootOid: string,
   ) {
     this.oidBytes = store.oidLength / 2;
+    this.roundRoot = rootOid;
   }
 
   get oid(): string | undefined {
@@ -48,7 +56,13 @@ export class SnapshotTree {
     this.dirs.clear();
     this.loading.clear();
     this.dirty.clear();
+    this.touched.clear();
+    this.roundRoot = rootOid;
     this.generation++;
+  }
+
+  private note(relPath: string, before: TreeEntry | undefined): void {
+    if (!this.touched.has(relPath)) this.touched.set(relPath, before);
   }
 
   private dir(dirPath: string): Promise<TreeNode | undefined> | TreeNode | undefined {
@@ -122,6 +136,7 @@ export class SnapshotTree {
       const node = (await this.dir(cur))!;
       const e = node.get(parts[i]!);
       if (!e || e.mode !== TREE_MODE) {
+        this.note(next, e);
         // A placeholder id: the folder is dirty and gets its real id when written.
         node.set({ mode: TREE_MODE, name: parts[i]!, oid: this.store.zeroOid });
         this.dropCached(next);
@@ -133,6 +148,7 @@ export class SnapshotTree {
     const node = (await this.dir(cur))!;
     const name = parts[parts.length - 1]!;
     const old = node.get(name);
+    if (!old || old.mode !== mode || old.oid !== oid) this.note(relPath, old);
     if (node.set({ mode, name, oid })) {
       if (old?.mode === TREE_MODE) this.dropCached(relPath);
       this.markDirty(cur);
@@ -145,6 +161,7 @@ export class SnapshotTree {
     const node = await this.dir(parent);
     const old = node?.get(baseName(relPath));
     if (!node || !old) return false;
+    this.note(relPath, old);
     node.delete(baseName(relPath));
     if (old.mode === TREE_MODE) this.dropCached(relPath);
     this.markDirty(parent);
@@ -173,6 +190,42 @@ export class SnapshotTree {
     if (self && self.mode !== TREE_MODE) return [{ path: dirPath, mode: self.mode, oid: self.oid }];
     await walk(dirPath);
     return out;
+  }
+
+  /**
+   * The file-level changes since the last call (after write()): what `git diff-tree -r` of the
+   * two roots lists, in its order, without reading the trees again. A folder replaced, removed
+   * or added whole is expanded from the old root (read then) and the new one (in memory).
+   */
+  async changes(): Promise<FileChange[]> {
+    const from = this.roundRoot;
+    const touched = [...this.touched].sort((a, b) => byPath(a[0], b[0]));
+    this.touched.clear();
+    this.roundRoot = this.rootOid;
+    if (from === this.rootOid || touched.length === 0) return [];
+    let oldView: SnapshotTree | undefined;
+    const out: FileChange[] = [];
+    let covered: string | undefined;
+    for (const [p, before] of touched) {
+      if (covered !== undefined && p.startsWith(covered + '/')) continue;
+      const after = await this.get(p);
+      const olds = new Map<string, { mode: string; oid: string }>();
+      const news = new Map<string, { mode: string; oid: string }>();
+      if (before?.mode === TREE_MODE) {
+        oldView ??= new SnapshotTree(this.store, from);
+        for (const f of await oldView.listFiles(p)) olds.set(f.path, f);
+      } else if (before) olds.set(p, before);
+      if (after?.mode === TREE_MODE) for (const f of await this.listFiles(p)) news.set(f.path, f);
+      else if (after) news.set(p, after);
+      if (before?.mode === TREE_MODE || after?.mode === TREE_MODE) covered = p;
+      for (const q of [...new Set([...olds.keys(), ...news.keys()])].sort(byPath)) {
+        const a = olds.get(q);
+        const b = news.get(q);
+        if (a && b && a.mode === b.mode && a.oid === b.oid) continue;
+        out.push(fileChange(q, a, b));
+      }
+    }
+    return out.sort((x, y) => byPath(x.path, y.path));
   }
 
   /** Writes every dirty folder, deepest first, pruning empty ones; returns the root tree id. */
@@ -228,4 +281,30 @@ function depth(p: string): number {
   let n = 1;
   for (let i = 0; i < p.length; i++) if (p.charCodeAt(i) === 47) n++;
   return n;
+}
+
+/** git's order for full paths: bytewise, which for '/'-joined paths is the order `diff-tree -r` lists. */
+export function byPath(a: string, b: string): number {
+  if (a === b) return 0;
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : 1;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** git's file types: a mode change between them is a type change ('T'), within one a modification. */
+function typeOf(mode: string): string {
+  return mode === '120000' ? 'link' : mode === GITLINK_MODE ? 'gitlink' : 'file';
+}
+
+/** One change between two entries of a path, as `diff-tree --raw` reports it. */
+export function fileChange(p: string, before: { mode: string; oid: string } | undefined, after: { mode: string; oid: string } | undefined): FileChange {
+  const status: FileChange['status'] = !before ? 'A' : !after ? 'D' : typeOf(before.mode) !== typeOf(after.mode) ? 'T' : 'M';
+  const c: FileChange = { path: p, status, mode: (after ?? before)!.mode as GitMode };
+  if (before) {
+    c.oldMode = before.mode as GitMode;
+    c.oldOid = before.oid;
+  }
+  if (after) c.oid = after.oid;
+  return c;
 }

@@ -144,7 +144,9 @@ export class ObjectStore {
     const oid = createHash(this.algo).update(header).update(body).digest('hex');
     const dir = path.join(this.objectsDir, oid.slice(0, 2));
     const file = path.join(dir, oid.slice(2));
-    if (fsSync.existsSync(file)) return oid;
+    // A blob often exists already (content restored, or written before); a new tree or commit
+    // rarely does, so for those the check is skipped and an existing copy simply replaced.
+    if (type === 'blob' && fsSync.existsSync(file)) return oid;
     if (!this.madeDirs.has(dir)) {
       fsSync.mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
@@ -155,7 +157,8 @@ export class ObjectStore {
       fsSync.renameSync(tmp, file);
     } catch (e) {
       fsSync.rmSync(tmp, { force: true });
-      throw e;
+      // Where an existing read-only object cannot be replaced (Windows), it is the same object.
+      if (!fsSync.existsSync(file)) throw e;
     }
     return oid;
   }
