@@ -144,6 +144,7 @@ function cached(root: string): Marker | undefined {
     // Cheap sanity check: the commit is still there (someone may have deleted objects).
     gitSync(path.join(root, 'repo'), ['cat-file', '-e', `${m.commit}^{commit}`]);
     tidyRepo(path.join(root, 'repo'));
+    pruneLoose(path.join(root, 'repo'));
     return m;
   } catch {
     return undefined;
@@ -306,6 +307,15 @@ function tidyRepo(dir: string): void {
   gitSync(dir, ['worktree', 'prune']);
   const refs = gitSync(dir, ['for-each-ref', '--format=%(refname)', 'refs/aop/']).split('\n').filter((r) => r.startsWith('refs/aop/bench-'));
   if (refs.length > 0) gitSync(dir, ['update-ref', '--stdin'], refs.map((r) => `delete ${r}\n`).join(''));
+}
+
+/**
+ * Drops the loose objects earlier runs left (checkpoints, baselines): the writer is seeded, so
+ * a run would otherwise find its objects already written and measure less work than there is.
+ */
+function pruneLoose(dir: string): void {
+  if (gitSync(dir, ['count-objects']).startsWith('0 objects')) return;
+  gitSync(dir, ['prune', '--expire=now']);
 }
 
 export interface Worktree {

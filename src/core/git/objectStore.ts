@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { AopError } from '../util/errors';
 import { BatchProcess, lineParser } from './batchProcess';
+import { packsOf } from './packIndex';
 import { git, spawnGit } from './gitRunner';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
@@ -34,6 +35,7 @@ export class ObjectStore {
   private readonly catCheck: BatchProcess;
   private readonly hasher: BatchProcess;
   private readonly madeDirs = new Set<string>();
+  private readonly packs: { has(oid: string): boolean };
 
   private constructor(
     readonly cwd: string,
@@ -43,6 +45,7 @@ export class ObjectStore {
     this.catFile = new BatchProcess(['cat-file', '--batch'], cwd);
     this.catCheck = new BatchProcess(['cat-file', '--batch-check'], cwd);
     this.hasher = new BatchProcess(['hash-object', '-w', '--no-filters', '--stdin-paths'], cwd);
+    this.packs = packsOf(objectsDir, algo === 'sha1' ? 20 : 32);
   }
 
   /** Opens the object store of the repository that contains `cwd` (a worktree or the main checkout). */
@@ -144,8 +147,10 @@ export class ObjectStore {
     const oid = createHash(this.algo).update(header).update(body).digest('hex');
     const dir = path.join(this.objectsDir, oid.slice(0, 2));
     const file = path.join(dir, oid.slice(2));
-    // A blob often exists already (content restored, or written before); a new tree or commit
-    // rarely does, so for those the check is skipped and an existing copy simply replaced.
+    // A pack may hold it already (a first scan hashes every file of the checkout). A loose blob
+    // often exists too (content restored); a new tree or commit rarely does, so for those the
+    // file check is skipped and an existing copy simply replaced.
+    if (this.packs.has(oid)) return oid;
     if (type === 'blob' && fsSync.existsSync(file)) return oid;
     if (!this.madeDirs.has(dir)) {
       fsSync.mkdirSync(dir, { recursive: true });
