@@ -221,10 +221,13 @@ async function measureBackend(
     const rng = makeRng(repo.seed ^ 0x3a7c);
     const existing = shuffled(repo.spreadFiles, rng);
     const leafDirs = [...new Set(repo.spreadFiles.map((f) => path.posix.dirname(f)))];
+    // posix.join, not a template: a file at the root has the folder '.', and the watchdog reports
+    // 'x.txt', never './x.txt' (written as a template it was counted lost although it arrived).
+    const inLeaf = (i: number, name: string): string => path.posix.join(leafDirs[i % leafDirs.length]!, name);
     const lat: number[] = [];
     let lost = 0;
     for (let i = 0; i < plan.latencySamples; i++) {
-      const rel = i % 2 === 0 ? existing[i]! : `${leafDirs[(i * 7919) % leafDirs.length]}/watch-${backend}-${i}.txt`;
+      const rel = i % 2 === 0 ? existing[i]! : inLeaf(i * 7919, `watch-${backend}-${i}.txt`);
       fs.writeFileSync(path.join(wt.dir, rel), `latency sample ${i}\n`);
       const at = wallNow();
       child.arrivals.delete(rel);
@@ -255,7 +258,7 @@ async function measureBackend(
           const rel =
             i % 2 === 0 && unused.length > 0
               ? unused.pop()!
-              : `${leafDirs[(i * 31 + stepNo) % leafDirs.length]}/rate-${backend}-${stepNo}-${i}.txt`;
+              : inLeaf(i * 31 + stepNo, `rate-${backend}-${stepNo}-${i}.txt`);
           fs.writeFileSync(path.join(wt.dir, rel), `r${stepNo} ${i}\n`);
           paths.push(rel);
         }
