@@ -23,6 +23,13 @@ export function isBinary(buf: Buffer): boolean {
   return false;
 }
 
+function sharesLine(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length === 0 || b.length === 0) return false;
+  const [small, big] = a.length <= b.length ? [a, b] : [b, a];
+  const seen = new Set(small);
+  return big.some((l) => seen.has(l));
+}
+
 function lines(buf: Buffer): string[] {
   // latin1 keeps one character per byte: lines compare byte for byte.
   const t = splitLines(buf.toString('latin1'));
@@ -44,6 +51,10 @@ export function countLines(change: Pick<FileChange, 'status' | 'mode' | 'oldMode
   const a = before ? lines(before) : [];
   const b = after ? lines(after) : [];
   if (change.oid !== undefined && change.oid === change.oldOid) return { added: 0, removed: 0 };
+  // A file rewritten whole (the common agent write) shares no line with its old self: then any
+  // diff, git's included, removes every old line and adds every new one. No edit script needed,
+  // and none capped: a long file rewritten whole would otherwise go to git.
+  if (!sharesLine(a, b)) return { added: b.length, removed: a.length };
   const { edits, approximate } = diffLines(a, b, MAX_EDITS);
   if (approximate) return undefined;
   let added = 0;

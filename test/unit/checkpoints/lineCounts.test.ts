@@ -26,6 +26,8 @@ const editArb = (t: string) =>
     return lines.join('\n');
   });
 
+const lines = (n: number, tag: string): string => Array.from({ length: n }, (_, i) => `${tag} ${i}\n`).join('');
+
 describe('Checkpoints: line counts agree with git --numstat', function () {
   this.timeout(120_000);
   let repo: TempRepo;
@@ -37,7 +39,16 @@ describe('Checkpoints: line counts agree with git --numstat', function () {
     const pair = textArb.chain((t) => fc.tuple(fc.constant(t), editArb(t)));
     const cases = fc.sample(fc.array(pair, { minLength: 40, maxLength: 40 }), { numRuns: 3, seed: 42 });
     for (const files of cases) {
-      const all = [...files.map(([a, b]) => ({ before: a as string | undefined, after: b as string | undefined })), { before: 'gone\n', after: undefined }, { before: undefined, after: 'new\nfile' }, { before: 'x\0bin', after: 'x\0bin2' }, { before: 'same\n', after: 'same\n' }];
+      const all = [
+        ...files.map(([a, b]) => ({ before: a as string | undefined, after: b as string | undefined })),
+        { before: 'gone\n', after: undefined },
+        { before: undefined, after: 'new\nfile' },
+        { before: 'x\0bin', after: 'x\0bin2' },
+        { before: 'same\n', after: 'same\n' },
+        // Rewritten whole, past the edit cap (600 lines out, 700 in, none shared): counted without a diff.
+        { before: lines(600, 'old'), after: lines(700, 'new') },
+        { before: lines(300, 'old'), after: lines(300, 'new').trimEnd() },
+      ];
       for (const f of fs.readdirSync(repo.dir)) if (f.startsWith('f')) fs.rmSync(path.join(repo.dir, f));
       all.forEach((f, i) => f.before !== undefined && fs.writeFileSync(path.join(repo.dir, `f${i}`), f.before));
       const from = repo.commitAll('before');
