@@ -17,6 +17,8 @@ import { AopError, errorMessage } from '../util/errors';
 import { Emitter } from '../util/emitter';
 import { SerialQueue } from '../util/async';
 import { CumulativeValidation, type IncrementalValidator } from './cumulativeValidation';
+import type { SavedVerdicts } from '../validation';
+import { writeFileAtomic } from '../util/atomicFile';
 import { SnapshotTree, TREE_MODE, byPath, fileChange, parentOf } from './snapshotTree';
 import { countLines, type LineCounts } from './lineCounts';
 import { RecentBlobs } from './recentBlobs';
@@ -28,6 +30,9 @@ import { TreeDiffer } from '../git/treeDiffer';
 /** What the service needs of the feature's Validator: whole-set validation and per-file verdicts. */
 export interface CheckpointValidator extends IncrementalValidator {
   validate(changes: FileChange[]): Promise<{ violations: Violation[]; checked: number; cacheHits: number }>;
+  /** Per-file verdicts to keep across a restart, and taking them back (both optional). */
+  savedVerdicts?(): SavedVerdicts;
+  restoreVerdicts?(saved: unknown): number;
 }
 
 export interface CheckpointServiceOptions {
@@ -149,6 +154,7 @@ export class CheckpointService {
     this.tree = new SnapshotTree(this.store, this.headTree);
     this.baseView = new SnapshotTree(this.store, this.baseTree);
     this.snapshotter = new Snapshotter(this.opts.worktree, this.tree, this.store, this.ignore, this.stats);
+    await this.restoreVerdicts();
     if (refs.length > 0) {
       const logged = new Set<string>();
       for (const e of (await this.opts.log.read()).events) if (e.t === 'checkpoint') logged.add(`${e.seq} ${e.commit}`);
@@ -628,10 +634,33 @@ export class CheckpointService {
     return path.join(this.opts.worktree, rel);
   }
 
+  /** Beside the stat cache: the validator's verdicts from the last clean stop. */
+  private get verdictsFile(): string | undefined {
+    return this.opts.statCacheFile === undefined ? undefined : `${this.opts.statCacheFile}.verdicts.json`;
+  }
+
+  /**
+   * Takes back the verdicts saved at the last clean stop, so that the first validation after a
+   * restart judges only what changed since instead of reading every blob the feature touched.
+   * Missing or unusable (another plan, a crash before any save): judged afresh, as before.
+   */
+  private async restoreVerdicts(): Promise<void> {
+    const file = this.verdictsFile;
+    if (!file || !this.opts.validator.restoreVerdicts) return;
+    try {
+      this.opts.validator.restoreVerdicts(JSON.parse(await fs.readFile(file, 'utf8')));
+    } catch {
+      // nothing saved, or unreadable: nothing to take back
+    }
+  }
+
   async dispose(): Promise<void> {
     await this.queue.run(async () => undefined);
     await this.logSynced.catch(() => undefined);
     await this.stats.save().catch(() => undefined);
+    const file = this.verdictsFile;
+    const saved = this.opts.validator.savedVerdicts?.();
+    if (file && saved && saved.entries.length > 0) await writeFileAtomic(file, JSON.stringify(saved)).catch(() => undefined);
     this.store.close();
     this.refs.close();
     this.ignore.close();

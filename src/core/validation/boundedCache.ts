@@ -30,6 +30,11 @@ export class BoundedCache<K, V> {
     }
   }
 
+  /** Every entry, least recently used first (no entry is touched). */
+  entries(): [K, V][] {
+    return [...this.map.entries()];
+  }
+
   clear(): void {
     this.map.clear();
   }

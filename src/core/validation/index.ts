@@ -1,5 +1,5 @@
 export { Validator, DEFAULT_CACHE_ENTRIES } from './validator';
-export type { ValidatorOptions, ValidationResult, FileVerdict, BlobContent, LinkChange } from './validator';
+export type { ValidatorOptions, ValidationResult, FileVerdict, BlobContent, LinkChange, SavedVerdicts } from './validator';
 export { GlobSet, compileGlobs } from './globs';
 export { scanSecrets, looksBinary, SECRET_SCAN_BYTES } from './secrets';
 export type { SecretFinding } from './secrets';

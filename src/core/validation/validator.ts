@@ -17,6 +17,18 @@ import { createViolation } from './severity';
 import { symlinkEscape } from './symlinks';
 
 export const DEFAULT_CACHE_ENTRIES = 50_000;
+/**
+ * Part of every saved verdict set: verdicts saved under another number are not taken back.
+ * Bump it when a rule would judge the same file (path, content, plan) differently.
+ */
+export const VERDICT_RULES_VERSION = 1;
+
+/** Verdicts kept across a restart (see Validator.savedVerdicts). */
+export interface SavedVerdicts {
+  rules: number;
+  planHash: string;
+  entries: [string, FileVerdict][];
+}
 const DEFAULT_CONCURRENCY = 8;
 
 export interface ValidatorOptions {
@@ -257,6 +269,29 @@ export class Validator {
     return { verdicts, cacheHits };
   }
 
+  /**
+   * The most recent cached verdicts (at most `max`), to be saved at a clean stop: a verdict
+   * depends only on the path, the content and the plan, which the key holds, so after a
+   * restart it still stands and the first validation reads no blob it already judged.
+   */
+  savedVerdicts(max = 20_000): SavedVerdicts {
+    const entries = this.cache.entries();
+    return { rules: VERDICT_RULES_VERSION, planHash: this.currentPlan.planHash, entries: entries.slice(Math.max(0, entries.length - max)) };
+  }
+
+  /** Takes back verdicts saved under the same plan and rules; returns how many (0 for anything else). */
+  restoreVerdicts(saved: unknown): number {
+    const s = saved as Partial<SavedVerdicts> | null;
+    if (!s || s.rules !== VERDICT_RULES_VERSION || s.planHash !== this.currentPlan.planHash || !Array.isArray(s.entries)) return 0;
+    let n = 0;
+    for (const e of s.entries) {
+      if (!Array.isArray(e) || typeof e[0] !== 'string' || !e[0].startsWith(`${s.planHash}\u0000`) || !isVerdict(e[1])) continue;
+      if (this.cache.get(e[0]) === undefined) this.cache.set(e[0], e[1]);
+      n++;
+    }
+    return n;
+  }
+
   /** Feature-wide rules: the total size of the changed files and how many there are. */
   featureRules(count: number, totalBytes: number): Violation[] {
     const { limits } = this.currentPlan;
@@ -438,4 +473,16 @@ async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T)
     while (next < items.length) await fn(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function isVerdict(v: unknown): v is FileVerdict {
+  const x = v as Partial<FileVerdict> | null;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof x.size === 'number' &&
+    Array.isArray(x.violations) &&
+    x.violations.every((o: Partial<Violation>) => typeof o === 'object' && o !== null && typeof o.kind === 'string' && typeof o.path === 'string' && typeof o.message === 'string') &&
+    (x.linkTarget === undefined || typeof x.linkTarget === 'string')
+  );
 }

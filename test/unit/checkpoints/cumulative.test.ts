@@ -76,6 +76,49 @@ describe('Checkpoints: cumulative state kept from each checkpoint', function () 
     for (const want of ['out_of_scope outside.txt', 'forbidden_path secret/key.txt', 'secret_detected src/m1/f1.ts']) assert.ok(got.includes(want), `${want} in ${got.join(', ')}`);
   });
 
+  it('after a clean stop, the first validation of the restarted feature reads only what changed since (verdicts kept), finding the same', async () => {
+    const counted = (plan?: Parameters<typeof validator>[0]) => {
+      const v = validator(plan);
+      const reads: string[] = [];
+      const opts = (v as unknown as { options: { readBlob: (oid: string) => Promise<Buffer> } }).options;
+      const read = opts.readBlob;
+      opts.readBlob = (oid) => (reads.push(oid), read(oid));
+      return { v, reads };
+    };
+    const first = Array.from({ length: 30 }, (_, i) => `src/m${i % 3}/f${i}.ts`);
+    for (const p of first) write(p, `changed ${p}\n`);
+    write('secret/key.txt', `key ${AWS}\n`);
+    const a = counted();
+    const svcA = await openService(a.v);
+    await svcA.request({ paths: [...first, 'secret/key.txt'], trigger: 'watch' });
+    const o = open.splice(0)[0]!;
+    await o.svc.dispose();
+    await o.log.close();
+
+    write('src/m0/f0.ts', 'changed while stopped\n');
+    const b = counted();
+    const svcB = await openService(b.v);
+    const rec = await svcB.request({ paths: ['src/m0/f0.ts'], trigger: 'watch' });
+    const fresh = gitIn(wt, 'hash-object', 'src/m0/f0.ts').trim();
+    assert.deepEqual(b.reads.filter((x) => x !== fresh), [], 'no blob judged before the stop is read again');
+    assert.deepEqual(
+      rec!.violations.map((x) => `${x.kind} ${x.path}`).sort(),
+      (await validator().validate(await svcB.cumulativeChanges())).violations.map((x) => `${x.kind} ${x.path}`).sort(),
+      'the same violations as judging everything afresh',
+    );
+    assert.ok(rec!.violations.some((x) => x.path === 'secret/key.txt'), 'a verdict kept from before the stop still counts');
+
+    // Under another plan nothing saved applies: everything is judged (and read) again.
+    const o2 = open.splice(0)[0]!;
+    await o2.svc.dispose();
+    await o2.log.close();
+    write('src/m1/f1.ts', 'after another stop\n');
+    const c = counted(makePlan({ version: 1, forbidden: ['secret/**', 'docs/**'], allowed: ['src/**', 'secret/**', 'docs/**'] }));
+    const svcC = await openService(c.v);
+    await svcC.request({ paths: ['src/m1/f1.ts'], trigger: 'watch' });
+    assert.ok(c.reads.length >= first.length, `read ${c.reads.length} blobs under the new plan`);
+  });
+
   it('keeps the same changes git finds between the base and the head, through edits, reverts, deletions, links and modes', async () => {
     const svc = await openService(validator());
     const steps: (() => string[])[] = [
