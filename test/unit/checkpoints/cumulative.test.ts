@@ -98,9 +98,13 @@ describe('Checkpoints: cumulative state kept from each checkpoint', function () 
     write('src/m0/f0.ts', 'changed while stopped\n');
     const b = counted();
     const svcB = await openService(b.v);
+    const sized: string[] = [];
+    const info = svcB.store.info.bind(svcB.store);
+    svcB.store.info = (rev) => (sized.push(rev), info(rev));
     const rec = await svcB.request({ paths: ['src/m0/f0.ts'], trigger: 'watch' });
     const fresh = gitIn(wt, 'hash-object', 'src/m0/f0.ts').trim();
     assert.deepEqual(b.reads.filter((x) => x !== fresh), [], 'no blob judged before the stop is read again');
+    assert.deepEqual(sized.filter((x) => x !== fresh), [], 'no size looked up again');
     assert.deepEqual(
       rec!.violations.map((x) => `${x.kind} ${x.path}`).sort(),
       (await validator().validate(await svcB.cumulativeChanges())).violations.map((x) => `${x.kind} ${x.path}`).sort(),
