@@ -135,12 +135,17 @@ export function evaluateTargets(report: BenchReport): TargetResult[] {
   for (const rs of report.restart ?? []) {
     const setup = report.checkpoint?.setup.find((s) => s.repo === rs.repo);
     if (!setup) continue;
+    // Runs before the split measured open + catch-up as one.
+    const first = rs.catchUpMs ?? rs.restartMs;
     out.push({
       group: '4',
       name: `First reconciliation after a restart (${rs.changedWhileStopped} files changed while stopped), ${repoName(rs)}, vs a warm one`,
       target: '≤ 2×',
-      measured: `${n(rs.restartMs / setup.warmReconcileMs, 2)}× (${ms(rs.restartMs)} vs ${ms(setup.warmReconcileMs)})${rs.recorded < rs.changedWhileStopped ? `; only ${rs.recorded} recorded` : ''}`,
-      pass: rs.restartMs <= 2 * setup.warmReconcileMs && rs.recorded === rs.changedWhileStopped,
+      measured:
+        `${n(first / setup.warmReconcileMs, 2)}× (${ms(first)} vs ${ms(setup.warmReconcileMs)})` +
+        (rs.openMs !== undefined ? `; opening the feature before it ${ms(rs.openMs)}` : '') +
+        (rs.recorded < rs.changedWhileStopped ? `; only ${rs.recorded} recorded` : ''),
+      pass: first <= 2 * setup.warmReconcileMs && rs.recorded === rs.changedWhileStopped,
     });
   }
   for (const s of report.checkpoint?.setup ?? []) {
@@ -346,9 +351,10 @@ export function renderMarkdown(report: BenchReport): string {
   if (report.restart?.length) {
     L.push('### 6. Starting again after a restart (the feature opened as the orchestrator opens it, native watcher)');
     L.push('');
-    L.push('| Repo | Start with no watcher snapshot (full scan, stat cache from disk) | Restart, 20 files changed while stopped | Recorded | How it caught up |');
-    L.push('|---|---:|---:|---:|---|');
-    for (const r of report.restart) L.push(`| ${r.label} | ${ms(r.noSnapshotMs)} | ${ms(r.restartMs)} | ${r.recorded} of ${r.changedWhileStopped} | ${r.how} |`);
+    L.push('| Repo | Start with no watcher snapshot (full scan, stat cache from disk) | Restart, 20 files changed while stopped | … opening the feature | … first reconciliation (watcher start, catch-up) | Recorded | How it caught up |');
+    L.push('|---|---:|---:|---:|---:|---:|---|');
+    const part = (x: number | undefined) => (x === undefined ? '–' : ms(x));
+    for (const r of report.restart) L.push(`| ${r.label} | ${ms(r.noSnapshotMs)} | ${ms(r.restartMs)} | ${part(r.openMs)} | ${part(r.catchUpMs)} | ${r.recorded} of ${r.changedWhileStopped} | ${r.how} |`);
     L.push('');
   }
 
