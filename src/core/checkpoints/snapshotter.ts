@@ -96,6 +96,7 @@ export class Snapshotter {
   async applyPaths(paths: Iterable<string>): Promise<SnapshotUpdate> {
     const up = this.begin();
     const raw = [...new Set(paths)].filter((p) => !isGitDirPath(p));
+    if (raw.some((p) => p === '.gitignore' || p.endsWith('/.gitignore'))) this.ignore.reload();
     // Each path's folder and the folders above it: owningPath and the apply need them all.
     await this.tree.prefetch(raw.map(parentOf));
     const kinds = new Map<string, DiskKind>();
@@ -111,6 +112,8 @@ export class Snapshotter {
   /** Compares the whole worktree with the snapshot (the reconciliation scan). */
   async applyAll(): Promise<SnapshotUpdate> {
     const up = this.begin();
+    // A scan also answers for missed events, a changed .gitignore among them.
+    this.ignore.reload();
     await this.scanDir('', up, true);
     return up;
   }

@@ -119,6 +119,15 @@ export class BatchProcess {
     c?.kill();
   }
 
+  /**
+   * Takes no new requests; those already sent are answered, then git exits on its own (its
+   * input ends). For a reader that must start over, e.g. check-ignore after a .gitignore changed.
+   */
+  retire(): void {
+    this.closed = true;
+    this.child?.stdin.end();
+  }
+
   close(): void {
     this.closed = true;
     const c = this.child;

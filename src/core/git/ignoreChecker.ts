@@ -6,10 +6,25 @@
 import { BatchProcess } from './batchProcess';
 
 export class IgnoreChecker {
-  private readonly proc: BatchProcess;
+  private proc: BatchProcess;
 
-  constructor(cwd: string) {
-    this.proc = new BatchProcess(['check-ignore', '--stdin', '-z', '-v', '-n', '--no-index'], cwd);
+  constructor(private readonly cwd: string) {
+    this.proc = this.spawn();
+  }
+
+  private spawn(): BatchProcess {
+    return new BatchProcess(['check-ignore', '--stdin', '-z', '-v', '-n', '--no-index'], this.cwd);
+  }
+
+  /**
+   * Forget what git has read: it reads each folder's .gitignore once and keeps it (the top
+   * folder's for good), so a .gitignore written or edited later would go unseen. Call when one
+   * changed; questions already asked are answered by the old process.
+   */
+  reload(): void {
+    const old = this.proc;
+    this.proc = this.spawn();
+    old.retire();
   }
 
   /** True when git would ignore `relPath` (a folder path may end with '/'). */

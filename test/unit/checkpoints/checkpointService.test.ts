@@ -116,6 +116,24 @@ describe('CheckpointService', () => {
     assert.ok(rec!.violations.some((v) => v.kind === 'forbidden_path' && v.path === 'build/secret.env'));
   });
 
+  it('sees a .gitignore written or edited after files were checked (git check-ignore keeps what it read)', async () => {
+    fs.writeFileSync(path.join(wt, 'one.txt'), '1');
+    assert.equal((await svc.request({ paths: ['one.txt'], trigger: 'watch' }))?.tree, referenceTree(wt));
+    fs.writeFileSync(path.join(wt, '.gitignore'), '*.log\n');
+    fs.writeFileSync(path.join(wt, 'x.log'), 'x');
+    const written = await svc.request({ paths: ['.gitignore', 'x.log'], trigger: 'watch' });
+    assert.equal(written?.tree, referenceTree(wt), 'a .gitignore written later');
+    assert.ok(!written!.files.some((f) => f.path === 'x.log'));
+    fs.writeFileSync(path.join(wt, '.gitignore'), '*.log\n*.tmp\n');
+    fs.writeFileSync(path.join(wt, 'y.tmp'), 'y');
+    const edited = await svc.request({ paths: ['.gitignore', 'y.tmp'], trigger: 'watch' });
+    assert.equal(edited?.tree, referenceTree(wt), 'a .gitignore edited later');
+    fs.writeFileSync(path.join(wt, '.gitignore'), '*.log\n*.tmp\n*.out\n');
+    fs.writeFileSync(path.join(wt, 'z.out'), 'z');
+    const scanned = await svc.request({ full: true, trigger: 'reconcile' });
+    assert.equal(scanned?.tree, referenceTree(wt), 'a .gitignore edit the watcher missed, found by a scan');
+  });
+
   it('records a nested repository as a link and says its files are not snapshotted', async () => {
     const nested = path.join(wt, 'vendor/inner');
     fs.mkdirSync(nested, { recursive: true });
