@@ -196,6 +196,8 @@ export class FeatureRuntime {
       quietMs: s.debounceMs,
       maxWaitMs: s.maxWaitMs,
       onBatch: (b) => this.onBatch(b),
+      // A link out written just after a big batch is checked while that batch is checkpointed.
+      onWaiting: (paths) => void this.precheck(paths),
       onNeedsReconcile: (reason) => void this.reconcile(reason),
       onGitDirWrite: (paths) => void this.onGitDirWrite(paths),
       // What changed while the extension was stopped comes from the watcher's snapshot, not a full scan (h-perf).
@@ -257,7 +259,8 @@ export class FeatureRuntime {
 
   private async onBatch(b: WatchBatch): Promise<void> {
     await this.log.append({ t: 'files.changed', paths: [...b.paths.keys()].slice(0, 200), count: b.paths.size });
-    await this.precheck([...b.paths.keys()]);
+    const early = b.early;
+    await this.precheck(early ? [...b.paths.keys()].filter((p) => !early.has(p)) : [...b.paths.keys()]);
     await this.checkpointGuarded({ paths: b.paths.keys(), trigger: 'watch' });
   }
 
@@ -267,6 +270,7 @@ export class FeatureRuntime {
    * of files or a 60 MB one takes seconds. The checkpoint's full validation then has the last word.
    */
   private async precheck(paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
     try {
       this.baseTree ??= new SnapshotTree(this.checkpoints.store, this.checkpoints.base.tree);
       const base = this.baseTree;

@@ -21,6 +21,8 @@ export interface WatchBatch {
   lastEventAt: number;
   /** Raw events folded into this batch. */
   count: number;
+  /** Paths already handed to onWaiting and unchanged since (their quick checks are done). */
+  early?: ReadonlySet<string>;
 }
 
 export interface WatchdogStats {
@@ -44,6 +46,12 @@ export interface WatchdogOptions {
   pollIntervalMs?: number;
   /** Deliveries never overlap: while one is in flight, events gather into the next batch. */
   onBatch(batch: WatchBatch): void | Promise<void>;
+  /**
+   * Paths whose batch fell due while the delivery before it was still running (a checkpoint of
+   * a 60 MB file takes seconds), handed over at once so cheap checks need not wait for it. Each
+   * path once until it changes again; they are delivered in the next batch all the same.
+   */
+  onWaiting?(paths: string[]): void;
   /** Events may have been lost (watcher error or overflow, or a batch that failed): rescan. */
   onNeedsReconcile(reason: string): void;
   /** Writes to `.git` or under it when `.git` is not the repository folder (i.e. in a worktree). */
@@ -85,6 +93,8 @@ export class Watchdog {
   private realRoot = '';
   private gitIsDir = false;
   private pending = new Map<string, ChangeKind>();
+  /** Pending paths already handed to onWaiting, unchanged since. */
+  private early = new Set<string>();
   private firstAt = 0;
   private lastAt = 0;
   private count = 0;
@@ -257,6 +267,7 @@ export class Watchdog {
     this.closed = true;
     this.clearTimers();
     this.pending = new Map();
+    this.early = new Set();
     await this.watcher?.close();
   }
 
@@ -277,6 +288,7 @@ export class Watchdog {
         continue;
       }
       const next = KIND[e.kind];
+      this.early.delete(rel);
       const prev = this.pending.get(rel);
       // A path created and then modified within one batch is still news of a creation.
       this.pending.set(rel, prev === 'created' && next === 'modified' ? 'created' : next);
@@ -306,9 +318,20 @@ export class Watchdog {
 
   private readonly onTimer = (): void => {
     this.clearTimers();
-    if (this.inFlight) this.due = true;
-    else this.deliver();
+    if (this.inFlight) {
+      this.due = true;
+      this.handWaiting();
+    } else this.deliver();
   };
+
+  private handWaiting(): void {
+    const onWaiting = this.opts.onWaiting;
+    if (!onWaiting) return;
+    const fresh = [...this.pending.keys()].filter((p) => !this.early.has(p));
+    if (fresh.length === 0) return;
+    for (const p of fresh) this.early.add(p);
+    safely('onWaiting', () => onWaiting(fresh));
+  }
 
   private clearTimers(): void {
     if (this.quietTimer) clearTimeout(this.quietTimer);
@@ -319,7 +342,9 @@ export class Watchdog {
   private deliver(): void {
     if (this.closed || this.pending.size === 0) return;
     const batch: WatchBatch = { paths: this.pending, firstEventAt: this.firstAt, lastEventAt: this.lastAt, count: this.count };
+    if (this.early.size > 0) batch.early = this.early;
     this.pending = new Map();
+    this.early = new Set();
     this.count = 0;
     this.due = false;
     this.clearTimers();

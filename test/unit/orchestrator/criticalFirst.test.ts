@@ -46,4 +46,31 @@ describe('Critical violations before content is read', () => {
     assert.ok(fs.statSync(path.join(f.worktree!, 'src/big.txt')).size === 20_000_000);
     await orch.stopAgent('crit');
   });
+
+  it('a link out written while the batch before it is being checkpointed: the agent is paused before that checkpoint ends', async () => {
+    const f = await orch.createFeature({ id: 'next', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
+    const script = path.join(repo.dir, '..', 'next.yaml');
+    fs.writeFileSync(script, 'steps:\n  - tick: { path: src/counter.txt, everyMs: 30, times: 100000 }\n');
+    const session = await orch.startAgent('next', { provider: 'scripted', transport: 'plain', script });
+    await waitFor(() => session.state === 'running' && fs.existsSync(path.join(f.worktree!, 'src/counter.txt')), 30_000, 'the agent to run');
+    const rt = orch.runtime('next');
+    await rt.flush();
+    // Holding the feature's checkpoint lane stands in for a slow checkpoint (a 60 MB file takes seconds).
+    let release!: () => void;
+    const held = rt.checkpoints.exclusive(() => new Promise<void>((r) => (release = r)));
+    const batches = async () => (await orch.events('next')).filter((e) => e.t === 'files.changed').length;
+    const before = await batches();
+    await waitFor(async () => (await batches()) > before, 30_000, 'a batch waiting for the checkpoint lane');
+    fs.symlinkSync('/etc/passwd', path.join(f.worktree!, 'src/escape'));
+    try {
+      await waitFor(() => session.state === 'paused', 30_000, 'the agent to be paused while the batch before is still checkpointed');
+    } finally {
+      release();
+      await held;
+    }
+    await waitFor(() => rt.listCheckpoints().some((c) => c.violations.some((v) => v.path === 'src/escape' && v.kind === 'symlink_escape')), 60_000, 'the checkpoint that records the link');
+    const events = await orch.events('next');
+    assert.equal(events.filter((e) => e.t === 'violation.critical' && e.violations.some((v) => v.path === 'src/escape')).length, 1, 'the quick check ran once for the link');
+    await orch.stopAgent('next');
+  });
 });

@@ -153,6 +153,39 @@ describe('Watchdog', function () {
       assert.equal(maxActive, 1);
     });
 
+    it('hands paths that wait behind a slow delivery to onWaiting at once, each until it changes again', async function () {
+      let release!: () => void;
+      const waiting: string[][] = [];
+      const dog = await startFake({
+        onBatch: async (b) => {
+          sink.batches.push(b);
+          if (sink.batches.length === 1) await new Promise<void>((r) => (release = r));
+        },
+        onWaiting: (paths) => waiting.push(paths),
+      });
+      fake.push('create', 'big.bin');
+      await waitFor(() => sink.batches.length === 1, 5000, 'first batch');
+      fake.push('create', 'escape');
+      await waitFor(() => waiting.length === 1, 5000, 'the waiting paths');
+      assert.deepEqual(waiting[0], ['escape']);
+      fake.push('create', 'other.txt');
+      await waitFor(() => waiting.length === 2, 5000, 'the next waiting path');
+      assert.deepEqual(waiting[1], ['other.txt'], 'a path already handed over is not handed again');
+      fake.push('update', 'escape');
+      await waitFor(() => waiting.length === 3, 5000, 'the changed path');
+      assert.deepEqual(waiting[2], ['escape'], 'a path that changed again is handed again');
+      assert.equal(sink.batches.length, 1, 'all while the first delivery runs');
+      const flushed = dog.flush();
+      release();
+      await flushed;
+      assert.deepEqual([...sink.batches[1]!.paths.keys()].sort(), ['escape', 'other.txt']);
+      assert.deepEqual([...(sink.batches[1]!.early ?? [])].sort(), ['escape', 'other.txt']);
+      fake.push('create', 'later.txt');
+      await waitFor(() => sink.batches.length === 3, 5000, 'a batch with nothing ahead of it');
+      assert.equal(sink.batches[2]!.early, undefined);
+      assert.equal(waiting.length, 3, 'nothing waits when no delivery runs');
+    });
+
     it('turns a watcher error or overflow into onNeedsReconcile with the reason', async function () {
       const dog = await startFake();
       fake.fail(new Error('Events were dropped by the OS'), true);
@@ -271,7 +304,9 @@ describe('Watchdog', function () {
         await fs.rm(path.join(worktree, '.git'));
         await fs.mkdir(path.join(worktree, '.git'));
         await fs.writeFile(path.join(worktree, '.git', 'HEAD'), 'ref: refs/heads/evil\n');
-        await waitFor(() => sink.gitPaths().has('.git') && sink.gitPaths().has('.git/HEAD'), 10_000, 'git-dir writes');
+        await waitFor(() => sink.gitPaths().has('.git') && sink.gitPaths().has('.git/HEAD'), 10_000, 'git-dir writes').catch((e: Error) => {
+          throw new Error(`${e.message}; seen: ${JSON.stringify(sink.gitWrites)}, batches: ${JSON.stringify(sink.batches.map((b) => [...b.paths]))}`);
+        });
         await fs.writeFile(path.join(worktree, 'marker.txt'), 'm');
         await waitFor(() => sink.paths().has('marker.txt'), 10_000, 'marker in a batch');
         assert.ok(![...sink.paths().keys()].some((p) => p === '.git' || p.startsWith('.git/')), 'no .git path in batches');
