@@ -11,12 +11,17 @@
  * - It folds "deleted, then created" of one path into an update: a file replaced by a folder
  *   with files written into it at once reports neither the folder's creation nor its files.
  *   Updated paths that are folders are therefore listed like created ones.
+ * - It hands a batch over by reading its event list and then clearing it, two separate steps:
+ *   an event recorded in between is dropped (seen under load: `rm .git; mkdir .git; write
+ *   .git/HEAD` arrived as a lone delete of `.git`). A deleted path is therefore looked at again,
+ *   and if something stands there now it is reported as created (a folder is listed).
  * A subscription that reports an error is subscribed again before the error is passed on: after
  * a fatal error the library silently stops calling it.
  * Not closable from here: on Linux the library ignores inotify queue overflow (IN_Q_OVERFLOW), so
  * events dropped by the kernel go unreported; the owner's periodic reconcile covers that.
  */
 import type * as ParcelWatcherModule from '@parcel/watcher';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AopError, errorMessage } from '../util/errors';
 import { SubtreeSet, isDirectory, walkTree } from './pathSet';
@@ -174,6 +179,7 @@ export class NativeWatcher implements FileWatcher {
     const now = Date.now();
     const out: RawEvent[] = [];
     const maybeNewFolders: string[] = [];
+    const deleted: string[] = [];
     for (const e of events) {
       if (this.ignored.has(e.path)) continue;
       out.push({ path: e.path, kind: e.type });
@@ -185,6 +191,7 @@ export class NativeWatcher implements FileWatcher {
       } else if (e.type === 'delete') {
         this.recentCreates.delete(e.path);
         this.dropSubsUnder(e.path);
+        deleted.push(e.path);
       } else {
         // The library folds "deleted, then created" into one update: a file replaced by a folder
         // (`rm .git; mkdir .git; write .git/HEAD`) arrives as an update of the folder, and files
@@ -195,6 +202,15 @@ export class NativeWatcher implements FileWatcher {
     this.pruneRecentCreates(now);
     if (out.length > 0) this.opts.onEvents(out);
     for (const p of maybeNewFolders) this.track(this.listIfFolder(p));
+    for (const p of deleted) this.track(this.reportIfBack(p));
+  }
+
+  /** A deleted path that exists again: its creation may be among the events the library dropped. */
+  private async reportIfBack(p: string): Promise<void> {
+    const st = await fs.lstat(p).catch(() => undefined);
+    if (!st || this.closed) return;
+    this.opts.onEvents([{ path: p, kind: 'create' }]);
+    if (st.isDirectory()) await this.listIfFolder(p);
   }
 
   /** A created path that is a folder: report what is already inside it. */

@@ -116,6 +116,34 @@ describe('backend errors', function () {
     assert.ok(!rec.has('x'), 'nothing is reported after close');
   });
 
+  it('native: a path reported deleted that exists again is reported created, a folder with what is inside it', async function () {
+    // The library reads its event list and clears it in two steps; a create recorded in between
+    // is dropped, so `rm .git; mkdir .git; write .git/HEAD` can arrive as a lone delete of `.git`.
+    type Cb = (err: Error | null, events: { path: string; type: 'create' | 'update' | 'delete' }[]) => unknown;
+    let deliver: Cb | undefined;
+    const fakeParcel = {
+      subscribe: (_dir: string, fn: Cb) => {
+        deliver = fn;
+        return Promise.resolve({ unsubscribe: () => Promise.resolve() });
+      },
+    } as unknown as ParcelWatcher;
+    const rec = new Recorder(root!);
+    const w = new NativeWatcher({ root: root!, onEvents: rec.onEvents, onError: rec.onError }, fakeParcel);
+    await w.start();
+    await fs.mkdir(path.join(root!, '.git'));
+    await fs.writeFile(path.join(root!, '.git', 'HEAD'), 'ref: refs/heads/evil\n');
+    await fs.writeFile(path.join(root!, 'file.txt'), 'back\n');
+    deliver!(null, [
+      { path: path.join(root!, '.git'), type: 'delete' },
+      { path: path.join(root!, 'file.txt'), type: 'delete' },
+      { path: path.join(root!, 'gone.txt'), type: 'delete' },
+    ]);
+    await waitFor(() => rec.has('.git', 'create') && rec.has('.git/HEAD', 'create') && rec.has('file.txt', 'create'), 5000, 'the paths that are back');
+    await w.close();
+    assert.ok(!rec.has('gone.txt', 'create'), 'a path that stayed deleted is only deleted');
+    assert.deepEqual(rec.errors, []);
+  });
+
   it('chokidar: a watch-limit error (ENOSPC) is reported with overflow=true and says what to do', async function () {
     const rec = new Recorder(root!);
     const w = new ChokidarWatcher({ root: root!, onEvents: rec.onEvents, onError: rec.onError });
