@@ -84,6 +84,8 @@ export const needsYouItemSchema = z.strictObject({
   since: z.string(),
   open: openTargetSchema,
   actions: z.array(z.enum(NEEDS_YOU_ACTIONS)),
+  /** What the actions act on: the request id, budget kind, gate name or message id. */
+  subject: z.string().max(200).optional(),
 });
 export type NeedsYouItem = z.infer<typeof needsYouItemSchema>;
 

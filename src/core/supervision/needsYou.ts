@@ -40,6 +40,7 @@ export function needsYouItems(features: readonly FeatureAttention[], permissions
       since: p.since,
       open: { kind: 'permission', requestId: p.id },
       actions: ['allow', 'deny'],
+      subject: p.id,
     });
   }
 
@@ -72,6 +73,7 @@ export function needsYouItems(features: readonly FeatureAttention[], permissions
         since: b.since,
         open: { kind: 'review' },
         actions: ['extend', 'accept', 'stop'],
+        subject: kind,
       });
     }
 
@@ -112,10 +114,11 @@ export function needsYouItems(features: readonly FeatureAttention[], permissions
         since: g.since,
         open: { kind: 'gate', gate: name },
         actions: ['rerunGate', 'dismiss'],
+        subject: name,
       });
     }
 
-    for (const [, m] of facts.undelivered) {
+    for (const [messageId, m] of facts.undelivered) {
       const text = m.text.replace(/\s+/g, ' ').trim();
       out.push({
         ...base(f),
@@ -126,6 +129,7 @@ export function needsYouItems(features: readonly FeatureAttention[], permissions
         since: m.since,
         open: { kind: 'review' },
         actions: (live ? ['resend', 'dismiss'] : ['dismiss']) satisfies NeedsYouAction[],
+        subject: messageId,
       });
     }
 

@@ -190,6 +190,16 @@ export class Supervision {
     await this.entry(item.featureId).f.log({ t: 'attention', dismissed: dismissalKey(item) });
   }
 
+  /** Sends an undelivered message again (a new message with the same text); the old one leaves the queue. */
+  async resend(id: string, messageId: string): Promise<{ id: string }> {
+    const e = this.entry(id);
+    const m = e.attention.facts().undelivered.get(messageId);
+    if (!m) throw new AopError('NOT_FOUND', `Message ${String(messageId).slice(0, 100)} is not waiting to be sent again.`);
+    const sent = await e.f.sendMessage(m.text);
+    await e.f.log({ t: 'attention', dismissed: m.key });
+    return { id: sent.id };
+  }
+
   budgets(id: string): BudgetStatus[] {
     return this.entry(id).budget.status();
   }

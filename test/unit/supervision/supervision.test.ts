@@ -121,6 +121,23 @@ describe('Supervision', () => {
     await log.close();
   });
 
+  it('an undelivered message names itself as the item\'s subject and is sent again as a new message, leaving the queue', async () => {
+    const log = new EventLog(path.join(dir, 'a.jsonl'), 'a');
+    await sup.open(feature('a', log));
+    await log.append({ t: 'message', id: 'm0', state: 'queued', from: 'user', text: 'run the tests' });
+    await log.append({ t: 'message', id: 'm0', state: 'undelivered', from: 'user', reason: 'the agent exited' });
+    const [item] = sup.needsYou();
+    assert.equal(item!.kind, 'message_undelivered');
+    assert.equal(item!.subject, 'm0');
+    const sent = await sup.resend('a', item!.subject!);
+    assert.notEqual(sent.id, 'm0');
+    const events = (await log.read()).events;
+    assert.ok(events.some((e) => e.t === 'message' && e.id === sent.id && e.text === 'run the tests'), 'the same text went as a new message');
+    assert.deepEqual(sup.needsYou(), []);
+    await assert.rejects(sup.resend('a', 'm0'), /not waiting to be sent again/);
+    await log.close();
+  });
+
   it('a reached budget pauses, checkpoints and asks through the queue; extending clears the ask', async () => {
     const log = new EventLog(path.join(dir, 'a.jsonl'), 'a');
     await sup.open(feature('a', log));
