@@ -127,7 +127,12 @@ export class BudgetWatch {
     const limit = this.ledger.effective(this.host.limits()).wallTimeSec;
     if (limit === undefined || !this.usageFold.running || this.ledger.isOpen('wallTimeSec')) return;
     const left = limit - this.usageFold.usage(this.now()).wallTimeSec;
-    this.wallTimer = setTimeout(() => this.check(), Math.max(50, Math.ceil(left * 1000)));
+    // The fired timer is forgotten first: a check that finds the budget not yet reached (timers and
+    // the wall clock drift apart by a few ms) then arms a new one instead of waiting forever.
+    this.wallTimer = setTimeout(() => {
+      this.wallTimer = undefined;
+      this.check();
+    }, Math.max(50, Math.ceil(left * 1000)));
     this.wallTimer.unref?.();
   }
 

@@ -153,6 +153,18 @@ describe('Budgets', () => {
       w.dispose();
     });
 
+    it('a wake-up that comes before the budget is reached (clock drift) arms the next one', async () => {
+      const calls: Calls = { log: [], did: [] };
+      let lag = 0;
+      const w = new BudgetWatch(host({ wallTimeMinutes: 0.005 }, calls, undefined, () => Date.now() - lag)); // 300 ms
+      w.apply({ t: 'agent.state', from: 'starting', to: 'running', ts: new Date().toISOString(), feature: 'f' } as AopEvent);
+      lag = 150; // the first wake-up reads 150 ms of running time: not reached yet
+      await waitFor(() => calls.log.some((e) => e.t === 'budget'), 10_000, 'the running-time budget after a second wake-up');
+      await w.settled();
+      assert.ok(calls.did[0]!.startsWith('pause: budget reached: running time'));
+      w.dispose();
+    });
+
     it('rebuilds open asks and extensions from the log after a restart', () => {
       const c = clock();
       const calls: Calls = { log: [], did: [] };
