@@ -211,7 +211,8 @@ export class FeatureRuntime {
     else await this.reconcile(`start (${start.why ?? 'no snapshot'})`);
     if (s.reconcileIntervalMs > 0) {
       // Periodic scans catch what the watcher missed; with no event since the last scan there is nothing to miss (idle features cost nothing).
-      let seen = -1;
+      // The start's scan (or catch-up) covered everything seen so far: ten idle features each re-scanning at the first tick was the idle CPU.
+      let seen = wd.stats.eventsSeen;
       this.reconcileTimer = setInterval(() => {
         const now = this.watchdog?.stats.eventsSeen ?? 0;
         if (now === seen && !this.watchdog?.owesReconcile) return;
