@@ -5,7 +5,6 @@
  */
 import * as vscode from 'vscode';
 import type { AcceptOutcome } from './core/accept';
-import { GateRunner } from './core/gates';
 import { CheckpointContentProvider, EventLogContentProvider } from './vscode/content/checkpointContentProvider';
 import { GateOutputContentProvider } from './vscode/content/gateOutput';
 import { DiffOpener } from './vscode/content/diffs';
@@ -88,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
 
   // Gates run repository commands: never in an untrusted workspace. One runner per repository.
   const gates = push(
-    new GateService(reg, (orch) => GateRunner.forOrchestrator(orch, { isTrusted: () => vscode.workspace.isTrusted }), log),
+    new GateService(reg, (orch) => orch.createGateRunner({ isTrusted: () => vscode.workspace.isTrusted }), log),
   );
   const gateDocs = push(new GateOutputContentProvider(gates));
   push(vscode.workspace.registerTextDocumentContentProvider(SCHEMES.gateOutput, gateDocs));

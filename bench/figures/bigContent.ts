@@ -103,7 +103,7 @@ async function bigBatch(bigMB: number, smallFiles: number, note: (s: string) => 
     fs.writeFileSync(script, 'steps:\n  - tick: { path: src/counter.txt, everyMs: 50, times: 100000 }\n');
     const session = await orch.startAgent('big', { provider: 'scripted', transport: 'plain', script });
     await waitFor(() => session.state === 'running' && fs.existsSync(path.join(wt, 'src/counter.txt')), 30_000, 'the agent to run');
-    await orch.runtime('big').flush();
+    await orch.checkpointNow('big');
     // What the agent writes at once: the link out first, then 3,000 files, then the big one.
     const content = bigText(bigMB * 1_000_000);
     fs.symlinkSync('/etc/passwd', path.join(wt, 'src/escape'));
@@ -114,8 +114,7 @@ async function bigBatch(bigMB: number, smallFiles: number, note: (s: string) => 
     }
     fs.writeFileSync(path.join(wt, 'gen/big.txt'), content);
     await waitFor(() => session.state === 'paused', 120_000, 'the critical pause');
-    const rt = orch.runtime('big');
-    await waitFor(() => rt.listCheckpoints().some((c) => c.files.some((x) => x.path === 'src/escape')), 300_000, 'the batch to be checkpointed');
+    await waitFor(() => orch.listCheckpoints('big').some((c) => c.files.some((x) => x.path === 'src/escape')), 300_000, 'the batch to be checkpointed');
     const events = await orch.events('big');
     // The log keeps only the first 200 paths of a batch, in the watcher's order: the batch that
     // paused the agent is the last one logged before the pause.

@@ -14,7 +14,7 @@
  */
 import * as fs from 'node:fs/promises';
 import { git } from '../git/gitRunner';
-import type { Orchestrator } from '../orchestrator';
+import type { AcceptHost } from './host';
 import { AopError, errorMessage } from '../util/errors';
 import type { ConflictFile } from './gitPlumbing';
 import { treeOf } from './gitPlumbing';
@@ -56,12 +56,12 @@ export type AcceptOutcome =
 
 const CAS_ATTEMPTS = 3;
 
-export async function acceptFeature(orch: Orchestrator, featureId: string, o: AcceptOptions): Promise<AcceptOutcome> {
+export async function acceptFeature(orch: AcceptHost, featureId: string, o: AcceptOptions): Promise<AcceptOutcome> {
   if (!(ACCEPT_STRATEGIES as readonly string[]).includes(o.strategy)) {
     throw new AopError('INVALID_INPUT', `Unknown accept strategy ${JSON.stringify(o.strategy)}; choose merge, squash or rebase.`);
   }
   if (!o.isTrusted()) throw new AopError('UNTRUSTED', 'Accepting a feature changes your branches; trust the workspace first (Manage Workspace Trust).');
-  const rt = orch.runtime(featureId);
+  const rt = orch.feature(featureId);
   const id = rt.id;
   const repo = orch.repoRoot;
   // The gates already ran for the summary the person confirmed; do not start new ones now.
@@ -125,12 +125,12 @@ export async function acceptFeature(orch: Orchestrator, featureId: string, o: Ac
 }
 
 /** The accept in the feature's history (its event log), before archiving removes the worktree. */
-async function record(rt: ReturnType<Orchestrator['runtime']>, e: { seq: number; strategy: AcceptStrategy; commit: string; target: string; landed: boolean; previous?: string }): Promise<void> {
+async function record(rt: ReturnType<AcceptHost['feature']>, e: { seq: number; strategy: AcceptStrategy; commit: string; target: string; landed: boolean; previous?: string }): Promise<void> {
   await rt.log.append({ t: 'feature.accepted', ...e });
   await rt.log.sync();
 }
 
-async function archive(orch: Orchestrator, id: string, seq: number, enabled: boolean | undefined, notes: string[]): Promise<{ finalSeq?: number; error?: string } | undefined> {
+async function archive(orch: AcceptHost, id: string, seq: number, enabled: boolean | undefined, notes: string[]): Promise<{ finalSeq?: number; error?: string } | undefined> {
   if (enabled === false) return undefined;
   try {
     const { finalSeq } = await orch.deleteFeature(id);
@@ -143,7 +143,7 @@ async function archive(orch: Orchestrator, id: string, seq: number, enabled: boo
   }
 }
 
-async function defaultMessage(orch: Orchestrator, id: string, strategy: AcceptStrategy, s: AcceptSummary): Promise<string> {
+async function defaultMessage(orch: AcceptHost, id: string, strategy: AcceptStrategy, s: AcceptSummary): Promise<string> {
   const title = await specTitle(orch, id);
   const subject = strategy === 'merge' ? `Merge feature ${id}${title ? `: ${title}` : ''}` : `${id}: ${title || 'accepted feature'}`;
   const gates = s.gates.filter((g) => g.status === 'passed').map((g) => g.name);
@@ -153,9 +153,9 @@ async function defaultMessage(orch: Orchestrator, id: string, strategy: AcceptSt
 }
 
 /** The spec's first heading or line, as a commit subject. */
-async function specTitle(orch: Orchestrator, id: string): Promise<string> {
+async function specTitle(orch: AcceptHost, id: string): Promise<string> {
   try {
-    const text = await fs.readFile(orch.runtime(id).paths.spec, 'utf8');
+    const text = await fs.readFile(orch.feature(id).paths.spec, 'utf8');
     const line = text.split('\n').map((l) => l.replace(/^#+\s*/, '').trim()).find((l) => l !== '');
     return (line ?? '').slice(0, 72);
   } catch {

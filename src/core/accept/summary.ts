@@ -12,7 +12,7 @@ import { exclusiveAreaViolations, fileCollisions, gatherChangeSets, type Collisi
 import { gateStatuses, unmetRequiredGates, type GateRun, type GateRunner, type GateStatus } from '../gates';
 import { git } from '../git/gitRunner';
 import type { FileChange, Violation } from '../model/types';
-import type { Orchestrator } from '../orchestrator';
+import type { AcceptHost } from './host';
 import { AopError, errorMessage } from '../util/errors';
 import { brokenGitlinks, checkHistory, type HistoryCheck } from './history';
 import { filteredFiles } from './lineEndings';
@@ -70,13 +70,13 @@ export interface PrepareAcceptOptions {
 
 const MAX_LISTED = 5;
 
-export async function prepareAccept(orch: Orchestrator, featureId: string, o: PrepareAcceptOptions = {}): Promise<AcceptSummary> {
-  const rt = orch.runtime(featureId);
+export async function prepareAccept(orch: AcceptHost, featureId: string, o: PrepareAcceptOptions = {}): Promise<AcceptSummary> {
+  const rt = orch.feature(featureId);
   const id = rt.id;
   const blockers: string[] = [];
   const warnings: string[] = [];
 
-  const session = orch.agents.get(id);
+  const session = orch.session(id);
   if (session && isLive(session.state)) {
     blockers.push(`The agent is still ${session.state}; stop it before accepting, so the content cannot change under the review.`);
   }
@@ -202,7 +202,7 @@ export async function prepareAccept(orch: Orchestrator, featureId: string, o: Pr
   };
 }
 
-type Runtime = ReturnType<Orchestrator['runtime']>;
+type Runtime = ReturnType<AcceptHost['feature']>;
 
 /**
  * Brings the checkpoints up to the worktree, then, in the feature's lane (no checkpoint can land

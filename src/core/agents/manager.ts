@@ -1,7 +1,8 @@
 /**
  * All agent sessions of a workspace: at most one live session per feature, at most N running at
- * once (the rest wait in FIFO order), each wired to its feature's host. The orchestrator holds
- * one AgentManager and talks to sessions through it.
+ * once (the rest wait in FIFO order), each wired to its feature's host. Sessions are keyed by
+ * `featureKey(repoRoot, featureId)` when several repositories share the manager (two of them may
+ * have a feature of the same id), else by the feature id.
  */
 import type { EventInput } from '../events/schema';
 import { Emitter } from '../util/emitter';
@@ -20,8 +21,8 @@ import type { StateChange } from './states';
 import type { AgentHost } from './types';
 
 export interface AgentManagerOptions {
-  /** The host of a feature: its event log, write guard, permission policy, human prompt. */
-  hostFor(featureId: string): AgentHost;
+  /** The host of a feature: its event log, write guard, permission policy, human prompt (else each start passes one). */
+  hostFor?(featureId: string): AgentHost;
   maxRunning?: number;
   parentEnv?: NodeJS.ProcessEnv;
   outputLimits?: Partial<OutputLimits>;
@@ -39,13 +40,15 @@ export interface StartOptions {
   resume?: ResumeRequest;
   /** The feature's repository and branch (git inside the sandbox). */
   repository?: { gitDir: string; branch: string };
+  /** The session's key in this manager (default: the feature id). */
+  key?: string;
 }
 
 export class AgentManager {
   private readonly sessions = new Map<string, AgentSession>();
   private readonly hosts = new Map<string, AgentHost>();
   private readonly scheduler: Scheduler;
-  private readonly stateEmitter = new Emitter<{ featureId: string; change: StateChange }>();
+  private readonly stateEmitter = new Emitter<{ featureId: string; key: string; change: StateChange }>();
   /** Every state change of every session. */
   readonly onSessionState = this.stateEmitter.event;
   /** The queue moved: running set or positions changed. */
@@ -72,11 +75,13 @@ export class AgentManager {
    */
   start(featureId: string, worktree: string, config: ProviderConfigInput, prompt: string, options: StartOptions = {}): AgentSession {
     if (this.disposed) throw new AopError('DISPOSED', 'The agent manager has been shut down.');
-    const existing = this.sessions.get(featureId);
+    const key = options.key ?? featureId;
+    const existing = this.sessions.get(key);
     if (existing && !isTerminal(existing.state)) {
       throw new AopError('BUSY', `Feature ${featureId} already has an agent (${existing.state}); stop it first.`);
     }
-    const host = options.host ?? this.opts.hostFor(featureId);
+    const host = options.host ?? this.opts.hostFor?.(featureId);
+    if (!host) throw new AopError('AGENT_FAILED', `No host for feature "${featureId}": agents start through their repository's orchestrator.`);
     const session = new AgentSession({
       featureId,
       worktree,
@@ -93,23 +98,23 @@ export class AgentManager {
       repository: options.repository,
     });
     session.preflight();
-    this.sessions.set(featureId, session);
-    this.hosts.set(featureId, host);
-    session.queuePosition = () => this.scheduler.position(featureId);
+    this.sessions.set(key, session);
+    this.hosts.set(key, host);
+    session.queuePosition = () => this.scheduler.position(key);
     session.onState((change) => {
-      this.stateEmitter.fire({ featureId, change });
+      this.stateEmitter.fire({ featureId, key, change });
       if (isTerminal(change.to)) {
         // Ended while still waiting (stopped directly on the session): it must never start.
-        this.scheduler.remove(featureId);
-        this.scheduler.release(featureId);
+        this.scheduler.remove(key);
+        this.scheduler.release(key);
       }
     });
-    this.scheduler.enqueue(featureId, () => void session.launch());
+    this.scheduler.enqueue(key, () => void session.launch());
     return session;
   }
 
-  get(featureId: string): AgentSession | undefined {
-    return this.sessions.get(featureId);
+  get(key: string): AgentSession | undefined {
+    return this.sessions.get(key);
   }
 
   list(): AgentSession[] {
@@ -117,21 +122,21 @@ export class AgentManager {
   }
 
   /** 1-based place in the start queue, or undefined when not waiting. */
-  queuePosition(featureId: string): number | undefined {
-    return this.scheduler.position(featureId);
+  queuePosition(key: string): number | undefined {
+    return this.scheduler.position(key);
   }
 
   /** Stops a feature's agent; a queued one simply leaves the queue. */
-  async stop(featureId: string, reason = 'stopped by user'): Promise<void> {
-    const s = this.sessions.get(featureId);
+  async stop(key: string, reason = 'stopped by user'): Promise<void> {
+    const s = this.sessions.get(key);
     if (!s) return;
-    this.scheduler.remove(featureId);
+    this.scheduler.remove(key);
     await s.stop(reason);
   }
 
   async stopAll(reason = 'the orchestrator is shutting down'): Promise<void> {
     // Queued ones first, so a freed slot does not start another agent.
-    for (const s of this.sessions.values()) if (s.state === 'queued') this.scheduler.remove(s.featureId);
+    for (const [key, s] of this.sessions) if (s.state === 'queued') this.scheduler.remove(key);
     await Promise.all([...this.sessions.values()].map((s) => s.stop(reason)));
   }
 
@@ -145,16 +150,16 @@ export class AgentManager {
   private readonly lastPosition = new Map<string, number>();
 
   private reportPositions(): void {
-    for (const s of this.sessions.values()) {
+    for (const [key, s] of this.sessions) {
       if (s.state !== 'queued') {
-        this.lastPosition.delete(s.featureId);
+        this.lastPosition.delete(key);
         continue;
       }
-      const pos = this.scheduler.position(s.featureId);
-      if (pos !== undefined && pos !== this.lastPosition.get(s.featureId)) {
-        this.lastPosition.set(s.featureId, pos);
+      const pos = this.scheduler.position(key);
+      if (pos !== undefined && pos !== this.lastPosition.get(key)) {
+        this.lastPosition.set(key, pos);
         const e: EventInput = { t: 'agent.update', kind: 'queue', data: { position: pos, running: this.scheduler.runningKeys().length, max: this.scheduler.maxRunning } };
-        this.hosts.get(s.featureId)?.log(e);
+        this.hosts.get(key)?.log(e);
       }
     }
   }

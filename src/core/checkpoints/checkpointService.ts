@@ -3,29 +3,33 @@
  * manual checkpoint) are serialized: while one checkpoint runs, later requests merge into the
  * next. A checkpoint writes only the changed blobs and the trees on their paths, commits with
  * the previous checkpoint as parent, points `refs/aop/<id>/<seq>` at it, then validates the
- * feature cumulatively against its base and records everything in the event log.
+ * feature cumulatively against its base and records everything in the event log. The list of
+ * checkpoints, their refs and retention belong to its CheckpointHistory (./checkpointHistory.ts).
  */
 import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import type { CheckpointRecord, CheckpointTrigger, FileChange, Violation } from '../model/types';
 import type { EventLog } from '../events/eventLog';
 import { IgnoreChecker } from '../git/ignoreChecker';
 import { ObjectStore } from '../git/objectStore';
-import { RefStore, type CheckpointRef } from '../git/refStore';
-import { git } from '../git/gitRunner';
-import { AopError, errorMessage } from '../util/errors';
-import { Emitter } from '../util/emitter';
-import { SerialQueue, mapLimit } from '../util/async';
-import { CumulativeValidation, type IncrementalValidator } from './cumulativeValidation';
 import type { SavedVerdicts } from '../validation';
 import { writeFileAtomic } from '../util/atomicFile';
-import { SnapshotTree, TREE_MODE, byPath, fileChange, parentOf } from './snapshotTree';
+import { AopError, errorMessage } from '../util/errors';
+import { Emitter } from '../util/emitter';
+import { checkpointCommitText } from './checkpointCommit';
+import { CheckpointLane, type CheckpointRequest, type MergedRequest } from './checkpointLane';
+import { CheckpointHistory } from './checkpointHistory';
+import { CumulativeChanges } from './cumulativeChanges';
+import { CumulativeValidation, type IncrementalValidator } from './cumulativeValidation';
+import { SnapshotTree } from './snapshotTree';
+import { INLINE_HASH_BYTES, Snapshotter, type SnapshotUpdate } from './snapshotter';
 import { countLines, type LineCounts } from './lineCounts';
 import { RecentBlobs } from './recentBlobs';
-import { INLINE_HASH_BYTES, Snapshotter, type IgnoredFile, type SnapshotUpdate } from './snapshotter';
+import { StageClock } from './stageClock';
 import { StatCache } from './statCache';
-import { diffTrees, parseDiffTreeZ } from './treeDiff';
+import { parseDiffTreeZ } from './treeDiff';
 import { TreeDiffer } from '../git/treeDiffer';
+
+export type { CheckpointRequest } from './checkpointLane';
 
 /** What the service needs of the feature's Validator: whole-set validation and per-file verdicts. */
 export interface CheckpointValidator extends IncrementalValidator {
@@ -45,28 +49,14 @@ export interface CheckpointServiceOptions {
   statCacheFile?: string;
   /** A checkpoint slower than this is reported as degraded (the watchdog then batches coarser). */
   budgetMs?: number;
-}
-
-export interface CheckpointRequest {
-  paths?: Iterable<string>;
-  /** Compare the whole worktree (reconciliation). */
-  full?: boolean;
-  trigger: CheckpointTrigger;
-  /** Record a checkpoint even when nothing changed (pre-rollback safety points). */
-  force?: boolean;
+  /** The repository's object store, when the caller already opened it (the validator reads blobs from it too). */
+  store?: ObjectStore;
+  /** Checkpoints to keep (see CheckpointHistory.applyRetention); absent or 0 keeps all. */
+  retain?: () => number;
 }
 
 type ValidationOutcome = Awaited<ReturnType<CheckpointValidator['validate']>> & { durationMs: number };
 
-interface Pending {
-  paths: Set<string>;
-  full: boolean;
-  force: boolean;
-  trigger: CheckpointTrigger;
-  waiters: { resolve(r: CheckpointRecord | undefined): void; reject(e: unknown): void }[];
-}
-
-const AUTHOR = 'Agent Orchestrator <aop@localhost>';
 /** Bytes of recent blob contents kept per feature, for line counts. */
 const RECENT_BLOB_BYTES = 4 * 1024 * 1024;
 /** Checkpoints changing more files than this have their lines counted by git. */
@@ -76,40 +66,29 @@ const TRIM_FOLDERS = 2000;
 
 export class CheckpointService {
   readonly store: ObjectStore;
-  readonly refs: RefStore;
+  /** The checkpoints that exist, their records, refs and retention. */
+  readonly history: CheckpointHistory;
   private readonly ignore: IgnoreChecker;
   private readonly differ: TreeDiffer;
-  private readonly sizes = new Map<string, number>();
-  /** Sizes taken back from the last clean stop (saved again if no checkpoint replaced them). */
-  private restoredSizes: [string, number][] = [];
   private readonly stats: StatCache;
   private tree!: SnapshotTree;
   private snapshotter!: Snapshotter;
-  private readonly queue = new SerialQueue();
-  private pending: Pending | undefined;
-  private running = false;
+  private readonly lane = new CheckpointLane((r) => this.take(r), (err) => this.failed(err));
   private headSeq = 0;
   private headCommit = '';
   private headTree = '';
   private baseTree = '';
-  private readonly ignored = new Map<string, IgnoredFile>();
-  /**
-   * Everything the head differs from the base in, by key (a path; `ignored:<path>` for an
-   * ignored file on disk), kept up to date from each checkpoint's own changes instead of
-   * diffing the base again; undefined until first needed (or after a failed checkpoint).
-   */
-  private cumulative: Map<string, FileChange> | undefined;
+  /** Everything the head differs from the base in (./cumulativeChanges.ts). */
+  private cumulative!: CumulativeChanges;
   private cumulativeCheck: CumulativeValidation;
-  /** The base tree, for looking up what a changed path held there. */
-  private baseView!: SnapshotTree;
   private lastViolations: Violation[] = [];
   private owesScan = false;
   /** The last record's fsync, awaited by the next checkpoint and by dispose. */
   private logSynced: Promise<void> = Promise.resolve();
+  /** Sizes taken back from the last clean stop (saved again if no checkpoint replaced them). */
+  private restoredSizes: [string, number][] = [];
   /** Bytes of recently hashed blobs: a file edited again finds its previous version here. */
   private readonly recent = new RecentBlobs(RECENT_BLOB_BYTES);
-  /** Checkpoints in refs/aop that the log has no record of (see recordUnlogged). */
-  private unlogged: CheckpointRef[] = [];
   private notSnapshotted = new Map<string, string>();
   /** Milliseconds per stage of the last recorded checkpoint (for the bench and diagnosis). */
   lastTimings: Record<string, number> = {};
@@ -125,7 +104,7 @@ export class CheckpointService {
     store: ObjectStore,
   ) {
     this.store = store;
-    this.refs = new RefStore(opts.worktree);
+    this.history = new CheckpointHistory({ featureId: opts.featureId, worktree: opts.worktree, baseCommit: opts.baseCommit, store, log: opts.log, retain: opts.retain });
     this.ignore = new IgnoreChecker(opts.worktree);
     this.differ = new TreeDiffer(opts.worktree);
     this.stats = new StatCache(opts.statCacheFile);
@@ -133,16 +112,16 @@ export class CheckpointService {
   }
 
   static async open(opts: CheckpointServiceOptions): Promise<CheckpointService> {
-    const store = await ObjectStore.open(opts.worktree);
+    const store = opts.store ?? (await ObjectStore.open(opts.worktree));
     const svc = new CheckpointService(opts, store);
     await svc.init();
     return svc;
   }
 
   private async init(): Promise<void> {
-    await this.removeStaleRefLocks();
+    await this.history.removeStaleLocks();
     this.baseTree = await this.treeOf(this.opts.baseCommit);
-    const refs = await this.refs.list(this.opts.featureId);
+    const refs = await this.history.refs();
     const last = refs[refs.length - 1];
     if (last) {
       this.headSeq = last.seq;
@@ -154,64 +133,10 @@ export class CheckpointService {
       this.headTree = this.baseTree;
     }
     this.tree = new SnapshotTree(this.store, this.headTree);
-    this.baseView = new SnapshotTree(this.store, this.baseTree);
+    this.cumulative = new CumulativeChanges({ store: this.store, differ: this.differ, baseTree: this.baseTree });
     this.snapshotter = new Snapshotter(this.opts.worktree, this.tree, this.store, this.ignore, this.stats);
     await this.restoreVerdicts();
-    if (refs.length > 0) {
-      const logged = new Set<string>();
-      for (const e of (await this.opts.log.read()).events) if (e.t === 'checkpoint') logged.add(`${e.seq} ${e.commit}`);
-      this.unlogged = refs.filter((r) => !logged.has(`${r.seq} ${r.commit}`));
-    }
-  }
-
-  /**
-   * A kill (or a full disk) between update-ref and the log append leaves a checkpoint without its
-   * record, so it would never be listed. The next checkpoint first writes the missing records,
-   * from the commits (validated then: the validator may need this service, so not during open).
-   */
-  private async recordUnlogged(): Promise<void> {
-    while (this.unlogged.length > 0) {
-      const r = this.unlogged[0]!;
-      const text = (await this.store.read(r.commit))?.data.toString('utf8') ?? '';
-      const parent = /^parent ([0-9a-f]+)$/m.exec(text)?.[1] ?? this.opts.baseCommit;
-      const trigger = /^aop checkpoint \S+ \(([a-z-]+)\)$/m.exec(text)?.[1] as CheckpointTrigger | undefined;
-      const record: CheckpointRecord = {
-        featureId: this.opts.featureId,
-        seq: r.seq,
-        commit: r.commit,
-        tree: await this.treeOf(r.commit),
-        parent,
-        time: new Date().toISOString(),
-        trigger: trigger && rank(trigger) >= 0 ? trigger : 'reconcile',
-        files: await diffTrees(this.opts.worktree, parent, r.commit, { numstat: true }),
-        durationMs: 0,
-        violations: (await this.computeValidation(r.commit)).violations,
-      };
-      await this.opts.log.append({ t: 'warning', message: `Checkpoint ${r.seq} was made but not logged (the process stopped or the disk was full); recorded now.` });
-      await this.opts.log.append({ t: 'checkpoint', ...omitFeature(record) });
-      await this.opts.log.sync();
-      this.unlogged.shift();
-      this.emitter.fire(record);
-    }
-  }
-
-  /**
-   * Only this service writes `refs/aop/<id>/`, and only one instance runs per feature: a lock
-   * file found there at start was left by a process killed mid-update, and would block every
-   * checkpoint from now on. Remove it.
-   */
-  private async removeStaleRefLocks(): Promise<void> {
-    const dir = path.join(path.dirname(this.store.objectsDir), RefStore.prefix(this.opts.featureId));
-    let names: string[];
-    try {
-      names = await fs.readdir(dir);
-    } catch {
-      return;
-    }
-    for (const n of names.filter((x) => x.endsWith('.lock'))) {
-      await fs.rm(path.join(dir, n), { force: true });
-      await this.opts.log.append({ t: 'warning', message: `Removed a stale ref lock left by an interrupted checkpoint: ${n}` });
-    }
+    await this.history.load();
   }
 
   private async treeOf(commit: string): Promise<string> {
@@ -220,12 +145,12 @@ export class CheckpointService {
     return obj.oid;
   }
 
-  get head(): { seq: number; commit: string; tree: string } {
-    return { seq: this.headSeq, commit: this.headCommit, tree: this.headTree };
-  }
-
   get base(): { commit: string; tree: string } {
     return { commit: this.opts.baseCommit, tree: this.baseTree };
+  }
+
+  get head(): { seq: number; commit: string; tree: string } {
+    return { seq: this.headSeq, commit: this.headCommit, tree: this.headTree };
   }
 
   get violations(): readonly Violation[] {
@@ -248,12 +173,7 @@ export class CheckpointService {
   whyNotSnapshotted(rel: string): string | undefined {
     const reason = this.notSnapshotted.get(rel);
     if (reason !== undefined) return reason;
-    return this.ignored.has(rel) ? 'ignored by .gitignore, so no checkpoint holds it; delete or move it yourself' : undefined;
-  }
-
-  /** True while a checkpoint is being taken or waits to be. */
-  get busy(): boolean {
-    return this.running || this.pending !== undefined;
+    return this.cumulative.isIgnored(rel) ? 'ignored by .gitignore, so no checkpoint holds it; delete or move it yourself' : undefined;
   }
 
   /**
@@ -261,55 +181,34 @@ export class CheckpointService {
    * the record, or undefined when nothing changed.
    */
   request(req: CheckpointRequest): Promise<CheckpointRecord | undefined> {
-    if (!this.pending) {
-      this.pending = { paths: new Set(), full: false, force: false, trigger: req.trigger, waiters: [] };
-      const p = this.pending;
-      void this.queue.run(() => this.runPending(p));
-    }
-    const p = this.pending;
-    for (const x of req.paths ?? []) p.paths.add(x);
-    p.full ||= req.full === true;
-    p.force ||= req.force === true;
-    // The most telling trigger wins when requests merge.
-    if (rank(req.trigger) > rank(p.trigger)) p.trigger = req.trigger;
-    return new Promise((resolve, reject) => p.waiters.push({ resolve, reject }));
+    return this.lane.request(req);
   }
 
   /** Runs `task` in this feature's lane: no checkpoint runs at the same time. */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.queue.run(task);
+    return this.lane.exclusive(task);
   }
 
-  private async runPending(p: Pending): Promise<void> {
-    if (this.pending === p) this.pending = undefined;
-    this.running = true;
-    try {
-      const rec = await this.take(p);
-      for (const w of p.waiters) w.resolve(rec);
-    } catch (e) {
-      const err = AopError.is(e) ? e : new AopError('GIT_FAILED', `Checkpoint failed: ${errorMessage(e)}`, { cause: e });
-      // Start the next checkpoint from the last good one, so nothing half-built leaks into it.
-      this.tree.reset(this.headTree);
-      this.dropCumulative();
-      this.owesScan = true;
-      await this.opts.log.append({ t: 'checkpoint.failed', error: err.message, code: err.code }).catch(() => undefined);
-      for (const w of p.waiters) w.reject(err);
-    } finally {
-      this.running = false;
-    }
+  /** A checkpoint failed: start the next from the last good one, so nothing half-built leaks into it. */
+  private async failed(err: AopError): Promise<void> {
+    this.tree.reset(this.headTree);
+    this.dropCumulative();
+    this.owesScan = true;
+    await this.opts.log.append({ t: 'checkpoint.failed', error: err.message, code: err.code }).catch(() => undefined);
   }
 
   /** Takes a checkpoint now; call only inside the feature's lane. */
-  private async take(p: Pick<Pending, 'paths' | 'full' | 'force' | 'trigger'>): Promise<CheckpointRecord | undefined> {
+  private async take(p: MergedRequest): Promise<CheckpointRecord | undefined> {
     const started = performance.now();
     const t = new StageClock();
     const synced = this.logSynced;
     this.logSynced = Promise.resolve();
     await synced; // the previous record is on disk (a failing disk fails this checkpoint)
-    await this.recordUnlogged();
+    // Validated now, not at open: the validator may need this service.
+    await this.history.recordUnlogged(async (commit) => (await this.computeValidation(commit)).violations, (rec) => this.published(rec));
     if (p.full) await this.stats.load();
     const up = p.full ? await this.snapshotter.applyAll() : await this.snapshotter.applyPaths(p.paths);
-    for (const [oid, size] of this.snapshotter.blobSizes) this.rememberSize(oid, size);
+    for (const [oid, size] of this.snapshotter.blobSizes) this.cumulative.rememberSize(oid, size);
     const ignoredDirty = this.noteSideEffects(up, p.full);
     t.lap('snapshot');
     const tree = await this.tree.write();
@@ -322,7 +221,7 @@ export class CheckpointService {
     }
     const seq = this.headSeq + 1;
     const parent = this.headCommit;
-    const commit = await this.writeCommit(tree, parent, `aop checkpoint ${this.opts.featureId}#${seq} (${p.trigger})`);
+    const commit = await this.store.writeObject('commit', Buffer.from(checkpointCommitText(tree, parent, this.opts.featureId, seq, p.trigger), 'utf8'));
     t.lap('commit');
     // Everything that can fail (reading objects for the diff, validating) happens before the
     // ref is made: a checkpoint either exists with its record, or not at all. Line counts
@@ -333,13 +232,13 @@ export class CheckpointService {
     // Line counts from the bytes in hand, reading what is missing meanwhile; git's numstat only when that cannot be exact.
     const counted = this.countLines(own);
     counted.catch(() => undefined);
-    const dirty = await this.advanceCumulative(tree, own);
+    const dirty = await this.cumulative.advance(tree, own);
     const validation = await this.runValidation(dirty ? [...dirty, ...ignoredDirty] : undefined);
     t.lap('validate');
     const files = (await counted) ? own : parseDiffTreeZ(await this.differ.diff(this.headTree, tree, true));
     t.lap('lines');
     this.recent.addAll(this.snapshotter.fresh);
-    await this.refs.create(RefStore.checkpointRef(this.opts.featureId, seq), commit);
+    await this.history.createRef(seq, commit);
     t.lap('ref');
     this.headSeq = seq;
     this.headCommit = commit;
@@ -358,7 +257,8 @@ export class CheckpointService {
       violations,
     };
     if (this.notSnapshotted.size > 0) record.notSnapshotted = this.notSnapshottedPaths;
-    await this.opts.log.append({ t: 'checkpoint', ...omitFeature(record) });
+    const { featureId: _f, ...logged } = record;
+    await this.opts.log.append({ t: 'checkpoint', ...logged });
     // The record's fsync follows at once in the log's lane; the caller does not wait for the
     // disk (the ref, made before, is what a restart trusts), the next checkpoint does.
     this.logSynced = this.opts.log.sync();
@@ -369,7 +269,7 @@ export class CheckpointService {
     if (this.opts.budgetMs !== undefined && record.durationMs > this.opts.budgetMs) {
       await this.opts.log.append({ t: 'checkpoint.degraded', reason: `took ${record.durationMs} ms, over the ${this.opts.budgetMs} ms budget`, durationMs: record.durationMs });
     }
-    this.emitter.fire(record);
+    this.published(record);
     return record;
   }
 
@@ -383,7 +283,7 @@ export class CheckpointService {
       if (oid === undefined || mode === '160000') return undefined;
       const known = fresh.get(oid) ?? this.recent.get(oid);
       if (known) return known;
-      const size = this.sizes.get(oid);
+      const size = this.cumulative.knownSize(oid);
       if (size !== undefined && size > INLINE_HASH_BYTES) return false;
       const obj = await this.store.read(oid);
       if (!obj || obj.data.length > INLINE_HASH_BYTES) return false;
@@ -415,18 +315,8 @@ export class CheckpointService {
 
   /** Records ignored files and unsnapshotted paths; returns the cumulative keys of ignored files that changed. */
   private noteSideEffects(up: SnapshotUpdate, full: boolean): string[] {
-    const dirty: string[] = [];
-    for (const f of up.ignoredPresent) {
-      this.ignored.set(f.path, f);
-      this.cumulative?.set(ignoredKey(f.path), ignoredChange(f));
-      dirty.push(ignoredKey(f.path));
-    }
-    for (const g of up.ignoredGone) {
-      this.ignored.delete(g);
-      this.notSnapshotted.delete(g);
-      this.cumulative?.delete(ignoredKey(g));
-      dirty.push(ignoredKey(g));
-    }
+    const dirty = this.cumulative.noteIgnored(up.ignoredPresent, up.ignoredGone);
+    for (const g of up.ignoredGone) this.notSnapshotted.delete(g);
     for (const t of up.touched) this.notSnapshotted.delete(t);
     if (full) this.notSnapshotted.clear();
     for (const n of up.notSnapshotted) this.notSnapshotted.set(n.path, n.reason);
@@ -448,97 +338,28 @@ export class CheckpointService {
     }
   }
 
-  private async writeCommit(tree: string, parent: string, message: string): Promise<string> {
-    const when = `${Math.floor(Date.now() / 1000)} +0000`;
-    const body = `tree ${tree}\nparent ${parent}\nauthor ${AUTHOR} ${when}\ncommitter ${AUTHOR} ${when}\n\n${message}\n`;
-    return this.store.writeObject('commit', Buffer.from(body, 'utf8'));
+  /** A new record: into the history, then to listeners; old checkpoints dropped when due. */
+  private published(record: CheckpointRecord): void {
+    this.history.add(record);
+    this.emitter.fire(record);
+    if (this.history.retentionDue()) void this.applyRetention().catch((e: unknown) => this.opts.log.append({ t: 'warning', message: `Retention could not drop old checkpoints: ${errorMessage(e)}` }).catch(() => undefined));
   }
 
   /** Everything the feature differs from its base in: committed, uncommitted, and ignored files on disk. */
   async cumulativeChanges(commit = this.headCommit): Promise<FileChange[]> {
-    if (commit === this.headCommit) {
-      const all = [...(await this.ensureCumulative(this.headTree)).values()].map((c) => ({ ...c }));
-      return all.sort((a, b) => Number(a.ignored === true) - Number(b.ignored === true) || (a.ignored ? 0 : byPath(a.path, b.path)));
-    }
-    const changes = await this.diffFromBase(await this.treeOf(commit));
-    for (const f of this.ignored.values()) changes.push(ignoredChange(f));
-    return changes;
-  }
-
-  /** Tracked changes from the base to `tree`, with sizes, from git's tree diff. */
-  private async diffFromBase(tree: string): Promise<FileChange[]> {
-    const changes = parseDiffTreeZ(await this.differ.diff(this.baseTree, tree, false));
-    // Many requests in flight on the one cat-file process (its replies come in order): after a
-    // restart, when no size is remembered, a feature that touched 2,000 files no longer waits
-    // for 2,000 round trips one after the other.
-    await mapLimit(changes, 64, async (c) => {
-      if (c.oid && c.mode !== '160000' && c.size === undefined) c.size = await this.sizeOf(c.oid);
-    });
-    return changes;
-  }
-
-  /** The cumulative map as of `tree` (the head), built from git's diff when not kept yet. */
-  private async ensureCumulative(tree: string): Promise<Map<string, FileChange>> {
-    if (this.cumulative) return this.cumulative;
-    const map = new Map<string, FileChange>();
-    for (const c of await this.diffFromBase(tree)) map.set(c.path, c);
-    for (const f of this.ignored.values()) map.set(ignoredKey(f.path), ignoredChange(f));
-    this.cumulative = map;
-    return map;
-  }
-
-  /**
-   * Moves the cumulative map from the old head's tree to the new one along this checkpoint's own
-   * changes: each changed path is compared with what the base held there. Returns the keys that
-   * changed, or undefined when the map was (re)built whole.
-   */
-  private async advanceCumulative(newTree: string, own: readonly FileChange[]): Promise<string[] | undefined> {
-    if (!this.cumulative) {
-      await this.ensureCumulative(newTree);
-      return undefined;
-    }
-    const map = this.cumulative;
-    await this.baseView.prefetch(new Set(own.map((c) => parentOf(c.path))));
-    for (const c of own) {
-      const b = await this.baseView.get(c.path);
-      const base = b && b.mode !== TREE_MODE ? b : undefined;
-      const now = c.status === 'D' ? undefined : { mode: c.mode, oid: c.oid! };
-      if (!base && !now) map.delete(c.path);
-      else if (base && now && base.mode === now.mode && base.oid === now.oid) map.delete(c.path);
-      else map.set(c.path, await this.changeFromBase(c.path, base, now));
-    }
-    return own.map((c) => c.path);
-  }
-
-  private async changeFromBase(p: string, base: { mode: string; oid: string } | undefined, now: { mode: string; oid: string } | undefined): Promise<FileChange> {
-    const c = fileChange(p, base, now);
-    if (now && now.mode !== '160000') c.size = await this.sizeOf(now.oid);
-    return c;
+    if (commit === this.headCommit) return this.cumulative.list(this.headTree);
+    return this.cumulative.at(await this.treeOf(commit));
   }
 
   private dropCumulative(): void {
-    this.cumulative = undefined;
+    this.cumulative.drop();
     this.cumulativeCheck = new CumulativeValidation(this.opts.validator);
-  }
-
-  /** Blob sizes never change for an id: remember them (bounded) instead of asking git each checkpoint. */
-  private async sizeOf(oid: string): Promise<number | undefined> {
-    const known = this.sizes.get(oid);
-    if (known !== undefined) return known;
-    const size = (await this.store.info(oid))?.size;
-    if (size !== undefined) this.rememberSize(oid, size);
-    return size;
-  }
-
-  private rememberSize(oid: string, size: number): void {
-    if (this.sizes.size >= 200_000) this.sizes.clear();
-    this.sizes.set(oid, size);
   }
 
   /** Validates the head against the base, re-judging only `dirty` keys (all when undefined). */
   private async runValidation(dirty: readonly string[] | undefined): Promise<ValidationOutcome> {
     const started = performance.now();
-    const map = await this.ensureCumulative(this.tree.oid ?? this.headTree);
+    const map = await this.cumulative.ensure(this.tree.oid ?? this.headTree);
     const fresh = this.snapshotter.fresh;
     const r = await this.cumulativeCheck.update(map, dirty ?? map.keys(), (oid) => fresh.get(oid));
     return { ...r, durationMs: Math.round((performance.now() - started) * 100) / 100 };
@@ -564,65 +385,23 @@ export class CheckpointService {
 
   /** Re-validates the current head (e.g. after the plan changed). */
   revalidate(): Promise<Violation[]> {
-    return this.queue.run(() => this.validateCumulative(this.headSeq));
+    return this.lane.exclusive(() => this.validateCumulative(this.headSeq));
   }
 
-  /**
-   * Keeps storage bounded: drops all but the last `keepLast` checkpoints, except those in `keep`
-   * (rollback points, checkpoints with violations). Because each checkpoint is chained to the
-   * previous one, dropping a ref alone would keep every old snapshot reachable; so the kept
-   * checkpoints are re-chained (same trees, new parents) and their refs moved in one
-   * transaction. The old objects become unreachable and git's garbage collection can reclaim them.
-   */
-  applyRetention(keepLast: number, keep: ReadonlySet<number>): Promise<{ pruned: number[]; rewritten: [number, string, string][] }> {
-    return this.queue.run(async () => {
-      const refs = await this.refs.list(this.opts.featureId);
-      if (refs.length <= keepLast) return { pruned: [], rewritten: [] };
-      const cut = refs.length - keepLast;
-      const kept = refs.filter((r, i) => i >= cut || keep.has(r.seq));
-      const pruned = refs.filter((r, i) => !(i >= cut || keep.has(r.seq))).map((r) => r.seq);
-      if (pruned.length === 0) return { pruned: [], rewritten: [] };
-      const rewritten: [number, string, string][] = [];
-      let parent = this.opts.baseCommit;
-      for (const r of kept) {
-        const text = (await this.store.read(r.commit))?.data.toString('utf8');
-        if (!text) throw new AopError('GIT_FAILED', `checkpoint ${r.seq} (${r.commit}) is missing from the object store`);
-        const oldParent = /^parent ([0-9a-f]+)$/m.exec(text)?.[1];
-        let commit = r.commit;
-        if (oldParent !== parent) {
-          commit = await this.store.writeObject('commit', Buffer.from(text.replace(/^parent [0-9a-f]+$/m, `parent ${parent}`), 'utf8'));
-          rewritten.push([r.seq, r.commit, commit]);
-        }
-        parent = commit;
-      }
-      await this.refs.updateMany([
-        ...pruned.map((seq) => ({ ref: RefStore.checkpointRef(this.opts.featureId, seq), oid: null })),
-        ...rewritten.map(([seq, old, next]) => ({ ref: RefStore.checkpointRef(this.opts.featureId, seq), oid: next, old })),
-      ]);
-      const head = rewritten.find(([seq]) => seq === this.headSeq);
+  /** Drops old checkpoints now (see CheckpointHistory.applyRetention), in this feature's lane. */
+  applyRetention(keepLast?: number): Promise<{ pruned: number[]; rewritten: [number, string, string][] }> {
+    return this.lane.exclusive(async () => {
+      const r = await this.history.applyRetention(keepLast);
+      const head = r.rewritten.find(([seq]) => seq === this.headSeq);
       if (head) this.headCommit = head[2];
-      await this.opts.log.append({ t: 'retention', pruned, rewritten });
-      await this.opts.log.sync();
-      return { pruned, rewritten };
+      return r;
     });
-  }
-
-  /** Bytes of git objects this feature's checkpoints hold beyond its base (`rev-list --disk-usage`). */
-  async spaceUsed(): Promise<number> {
-    const out = await git(['rev-list', '--objects', '--disk-usage', this.headCommit, '--not', this.opts.baseCommit], { cwd: this.opts.worktree });
-    return Number(out.trim()) || 0;
   }
 
   /** Resolves a checkpoint number to its commit; refuses an unknown one. 0 is the base. */
   async commitOf(seq: number): Promise<string> {
-    if (seq === 0) return this.opts.baseCommit;
-    if (seq === this.headSeq) return this.headCommit;
-    const ref = RefStore.checkpointRef(this.opts.featureId, seq);
-    try {
-      return (await git(['rev-parse', '--verify', '-q', '--end-of-options', `${ref}^{commit}`], { cwd: this.opts.worktree })).trim();
-    } catch {
-      throw new AopError('NOT_FOUND', `Checkpoint ${seq} of feature "${this.opts.featureId}" does not exist (it may have been pruned). Pick one from the list.`);
-    }
+    if (seq !== 0 && seq === this.headSeq) return this.headCommit;
+    return this.history.commitOf(seq);
   }
 
   /** After a rollback wrote the worktree: take its state as the new head, exactly. */
@@ -633,10 +412,6 @@ export class CheckpointService {
   /** Takes a checkpoint inside the lane (for callers already holding it via exclusive()). */
   takeNow(req: CheckpointRequest): Promise<CheckpointRecord | undefined> {
     return this.take({ paths: new Set(req.paths ?? []), full: req.full === true, force: req.force === true, trigger: req.trigger });
-  }
-
-  worktreePath(rel: string): string {
-    return path.join(this.opts.worktree, rel);
   }
 
   /** Beside the stat cache: the validator's verdicts and the changed blobs' sizes from the last clean stop. */
@@ -664,7 +439,7 @@ export class CheckpointService {
     if (Array.isArray(saved.sizes)) {
       for (const e of saved.sizes) {
         if (!Array.isArray(e) || !/^[0-9a-f]{40,64}$/.test(String(e[0])) || !Number.isSafeInteger(e[1]) || e[1] < 0) continue;
-        this.rememberSize(e[0], e[1]);
+        this.cumulative.rememberSize(e[0], e[1]);
         this.restoredSizes.push([e[0], e[1]]);
       }
     }
@@ -675,22 +450,18 @@ export class CheckpointService {
     const verdicts = this.opts.validator.savedVerdicts?.();
     if (!file || !verdicts || verdicts.entries.length === 0) return;
     // Until a checkpoint builds the changes against the base, what the last stop saved still describes them.
-    let sizes = this.restoredSizes;
-    if (this.cumulative) {
-      sizes = [];
-      for (const c of this.cumulative.values()) if (c.oid && c.size !== undefined) sizes.push([c.oid, c.size]);
-    }
+    const sizes = this.cumulative.knownSizes() ?? this.restoredSizes;
     const state: SavedState = { verdicts, sizes };
     await writeFileAtomic(file, JSON.stringify(state)).catch(() => undefined);
   }
 
   async dispose(): Promise<void> {
-    await this.queue.run(async () => undefined);
+    await this.lane.exclusive(async () => undefined);
     await this.logSynced.catch(() => undefined);
     await this.stats.save().catch(() => undefined);
     await this.saveVerdicts();
     this.store.close();
-    this.refs.close();
+    this.history.dispose();
     this.ignore.close();
     this.differ.close();
     this.emitter.dispose();
@@ -703,31 +474,4 @@ interface SavedState {
   verdicts: SavedVerdicts;
   /** Blob sizes of the feature's changes against its base. */
   sizes: [string, number][];
-}
-
-function rank(t: CheckpointTrigger): number {
-  return ['watch', 'reconcile', 'turn-end', 'manual', 'rollback', 'pre-rollback', 'final', 'initial', 'setup'].indexOf(t);
-}
-
-function omitFeature(r: CheckpointRecord): Omit<CheckpointRecord, 'featureId'> {
-  const { featureId: _f, ...rest } = r;
-  return rest;
-}
-
-/** Times consecutive stages of one checkpoint. */
-class StageClock {
-  readonly laps: Record<string, number> = {};
-  private at = performance.now();
-
-  lap(stage: string): void {
-    const now = performance.now();
-    this.laps[stage] = Math.round((now - this.at) * 100) / 100;
-    this.at = now;
-  }
-}
-
-const ignoredKey = (p: string): string => `ignored:${p}`;
-
-function ignoredChange(f: IgnoredFile): FileChange {
-  return { path: f.path, status: 'A', mode: f.mode, size: f.size, ignored: true };
 }

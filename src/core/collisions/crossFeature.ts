@@ -76,10 +76,10 @@ export function exclusiveAreaViolations(sets: readonly FeatureChangeSet[]): Map<
 
 // ---- over an orchestrator ---------------------------------------------------------------
 
-/** The part of the orchestrator these need (Orchestrator satisfies it). */
+/** The features of one repository, as the orchestrator's lifecycle keeps them. */
 export interface CrossFeatureHost {
   list(): { id: string; status: string }[];
-  runtime(id: string): CrossFeatureRuntime;
+  feature(id: string): CrossFeatureRuntime;
 }
 
 export interface CrossFeatureRuntime {
@@ -102,7 +102,7 @@ export async function gatherChangeSets(host: CrossFeatureHost, o: GatherOptions 
   const ids = host.list().filter((f) => f.status === 'active').map((f) => f.id);
   return Promise.all(
     ids.map(async (id) => {
-      const rt = host.runtime(id);
+      const rt = host.feature(id);
       if (o.fresh) {
         await rt.flush();
         await rt.checkpoints.request({ full: true, trigger: 'reconcile' });
@@ -130,11 +130,11 @@ export interface PlanOverlapWarning {
 
 /** For a feature just created: the other active features whose plans overlap its plan. */
 export function planOverlapWarnings(host: CrossFeatureHost, id: string): PlanOverlapWarning[] {
-  const mine = host.runtime(id).plan;
+  const mine = host.feature(id).plan;
   const out: PlanOverlapWarning[] = [];
   for (const f of host.list()) {
     if (f.id === id || f.status !== 'active') continue;
-    const overlap = planOverlap(host.runtime(f.id).plan, mine);
+    const overlap = planOverlap(host.feature(f.id).plan, mine);
     const message = describePlanOverlap(f.id, id, overlap);
     if (message) out.push({ otherFeature: f.id, overlap, message });
   }

@@ -35,7 +35,7 @@ export interface GateFeature {
 export interface GateRunnerOptions {
   /** The user's checkout: gates never run there. */
   repoRoot: string;
-  /** Looks a feature up, e.g. `(id) => orchestrator.runtime(id)`. */
+  /** Looks a feature up (the orchestrator passes its own: Orchestrator.createGateRunner). */
   feature(id: string): GateFeature;
   /** Gates are code from the repository: nothing runs in an untrusted workspace. */
   isTrusted(): boolean;
@@ -83,11 +83,6 @@ export class GateRunner {
   private disposed = false;
 
   constructor(private readonly opts: GateRunnerOptions) {}
-
-  /** A runner over an orchestrator's features (structurally: anything with repoRoot and runtime()). */
-  static forOrchestrator(orch: { repoRoot: string; runtime(id: string): GateFeature }, opts: Omit<GateRunnerOptions, 'repoRoot' | 'feature'>): GateRunner {
-    return new GateRunner({ ...opts, repoRoot: orch.repoRoot, feature: (id) => orch.runtime(id) });
-  }
 
   /** Runs one gate of the feature's plan and records the result in its event log. */
   async run(featureId: string, gateName: string, o: RunGateOptions = {}): Promise<GateRun> {

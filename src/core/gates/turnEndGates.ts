@@ -12,7 +12,7 @@ import type { GateRun, GateRunner } from './gateRunner';
 export interface TurnEndHost {
   onDidChange(listener: (c: { kind: string; featureId?: string }) => void): Disposable;
   list(): { id: string; status: string }[];
-  agents: { get(id: string): TurnEndSession | undefined };
+  session(id: string): TurnEndSession | undefined;
 }
 
 export interface TurnEndSession {
@@ -63,7 +63,7 @@ export function attachTurnEndGates(host: TurnEndHost, runner: GateRunner, o: Tur
   };
 
   const attach = (id: string) => {
-    const s = host.agents.get(id);
+    const s = host.session(id);
     if (!s || seen.has(s)) return;
     seen.add(s);
     subs.push(s.onTurnEnd(() => void runFor(id, s)));

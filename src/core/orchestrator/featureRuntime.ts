@@ -1,14 +1,17 @@
 /**
  * Everything one feature owns at run time, shared with no other feature: its event log, plan
- * and validator (with its own cache), checkpoint lane, rollback service, watchdog and circuit
- * breaker. The orchestrator creates one per active feature and wires the agent to it.
+ * and validator (with its own cache), checkpoint lane and history, violation ledger, rollback
+ * service, watchdog and circuit breaker. The orchestrator creates one per active feature and
+ * wires the agent to it; nothing outside src/core/orchestrator holds one.
  */
 import * as path from 'node:path';
+import type { CheckpointHistory } from '../checkpoints/checkpointHistory';
 import { CheckpointService } from '../checkpoints/checkpointService';
 import { SnapshotTree } from '../checkpoints/snapshotTree';
 import { EventLog } from '../events/eventLog';
 import { ConfirmedFiles } from '../features/confirmedFiles';
 import type { FeaturePaths } from '../features/featurePaths';
+import { ObjectStore } from '../git/objectStore';
 import { writeFeatureState, type FeatureState } from '../features/featureState';
 import type { CheckpointRecord, Violation } from '../model/types';
 import { defaultPlan, parsePlan, type Plan } from '../plan';
@@ -26,16 +29,15 @@ export class FeatureRuntime {
   plan: Plan = defaultPlan();
   planError: string | undefined;
   /** The plan and spec in force (what the user saved or confirmed). */
-  confirmed!: ConfirmedFiles;
-  validator!: Validator;
-  checkpoints!: CheckpointService;
-  rollback!: RollbackService;
+  readonly confirmed: ConfirmedFiles;
+  readonly validator: Validator;
+  readonly checkpoints: CheckpointService;
+  readonly rollback: RollbackService;
   readonly breaker: CircuitBreaker;
   /** Every violation standing on this feature, whoever found it. */
   readonly violations: ViolationLedger;
   private watchdog: Watchdog | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
-  private records: CheckpointRecord[] = [];
   /** The base's tree, for the modes files had before the feature (read lazily, never changes). */
   private baseTree: SnapshotTree | undefined;
   private readonly changed = new Emitter<{ kind: 'checkpoint' | 'breaker' | 'watch'; record?: CheckpointRecord }>();
@@ -46,16 +48,57 @@ export class FeatureRuntime {
     readonly state: FeatureState,
     readonly paths: FeaturePaths,
     private readonly settings: () => OrchestratorSettings,
+    parts: { log: EventLog; confirmed: ConfirmedFiles; plan: Plan; planError?: string; validator: Validator; checkpoints: CheckpointService },
   ) {
-    this.log = new EventLog(paths.events, state.id);
+    this.log = parts.log;
+    this.confirmed = parts.confirmed;
+    this.plan = parts.plan;
+    this.planError = parts.planError;
+    this.validator = parts.validator;
+    this.checkpoints = parts.checkpoints;
     this.breaker = new CircuitBreaker(state.breaker);
     this.violations = new ViolationLedger(state.id, () => this.plan);
+    this.rollback = new RollbackService({
+      worktree: this.worktree,
+      checkpoints: this.checkpoints,
+      log: this.log,
+      journalFile: paths.rollbackJournal,
+      watched: () => this.watchdog !== undefined,
+    });
+    this.checkpoints.onValidated((v) => this.violations.replace('checkpoint', v));
+    this.history.onDidChange(({ record }) => {
+      this.changed.fire({ kind: 'checkpoint', record });
+      // Each checkpoint is a fresh verdict: a critical violation still standing pauses again.
+      if (record) this.violations.replace('checkpoint', record.violations, { raise: true });
+    });
   }
 
+  /** Opens the feature's parts: the object store first, since the validator and the checkpoints both read it. */
   static async open(state: FeatureState, paths: FeaturePaths, settings: () => OrchestratorSettings): Promise<FeatureRuntime> {
-    const rt = new FeatureRuntime(state, paths, settings);
-    await rt.init();
-    return rt;
+    const log = new EventLog(paths.events, state.id);
+    const confirmed = await ConfirmedFiles.open(paths);
+    const { plan, planError } = await readPlan(confirmed.text('plan'), paths.plan, defaultPlan(), log);
+    const store = await ObjectStore.open(state.worktree);
+    const validator = new Validator(plan, {
+      worktree: state.worktree,
+      readBlob: async (oid, maxBytes) => {
+        const data = maxBytes === undefined ? (await store.read(oid))?.data : await store.readPrefix(oid, maxBytes);
+        if (!data) throw new AopError('NOT_FOUND', `blob ${oid} missing`);
+        return data;
+      },
+    });
+    const checkpoints = await CheckpointService.open({
+      featureId: state.id,
+      worktree: state.worktree,
+      baseCommit: state.baseCommit,
+      log,
+      validator,
+      store,
+      statCacheFile: paths.statCache,
+      budgetMs: settings().checkpointBudgetMs,
+      retain: () => settings().retainCheckpoints,
+    });
+    return new FeatureRuntime(state, paths, settings, { log, confirmed, plan, planError, validator, checkpoints });
   }
 
   get id(): string {
@@ -66,124 +109,42 @@ export class FeatureRuntime {
     return this.state.worktree;
   }
 
-  private async init(): Promise<void> {
-    this.confirmed = await ConfirmedFiles.open(this.paths);
-    await this.loadPlan();
-    this.validator = new Validator(this.plan, {
-      worktree: this.worktree,
-      readBlob: async (oid, maxBytes) => {
-        const data = maxBytes === undefined ? (await this.checkpoints.store.read(oid))?.data : await this.checkpoints.store.readPrefix(oid, maxBytes);
-        if (!data) throw new AopError('NOT_FOUND', `blob ${oid} missing`);
-        return data;
-      },
-    });
-    this.checkpoints = await CheckpointService.open({
-      featureId: this.id,
-      worktree: this.worktree,
-      baseCommit: this.state.baseCommit,
-      log: this.log,
-      validator: this.validator,
-      statCacheFile: this.paths.statCache,
-      budgetMs: this.settings().checkpointBudgetMs,
-    });
-    this.rollback = new RollbackService({
-      worktree: this.worktree,
-      checkpoints: this.checkpoints,
-      log: this.log,
-      journalFile: this.paths.rollbackJournal,
-      watched: () => this.watchdog !== undefined,
-    });
-    await this.loadRecords();
-    this.checkpoints.onValidated((v) => this.violations.replace('checkpoint', v));
-    this.checkpoints.onCheckpoint((rec) => {
-      this.records.push(rec);
-      void this.maybeApplyRetention();
-      this.changed.fire({ kind: 'checkpoint', record: rec });
-      // Each checkpoint is a fresh verdict: a critical violation still standing pauses again.
-      this.violations.replace('checkpoint', rec.violations, { raise: true });
-    });
+  /** Reads plan.yaml; a broken plan is reported (file:line:col) and the last good one kept. */
+  async loadPlan(): Promise<void> {
+    const { plan, planError } = await readPlan(this.confirmed.text('plan'), this.paths.plan, this.plan, this.log);
+    this.plan = plan;
+    this.planError = planError;
+    this.validator.setPlan(plan);
   }
 
-  /**
-   * Parses the plan in force: the one the user last saved or confirmed (./confirmedFiles), never
-   * whatever an agent left on disk. A broken plan is reported (file:line:col), the last good one kept.
-   */
-  async loadPlan(): Promise<void> {
-    const text = this.confirmed.text('plan');
-    if (text === undefined) {
-      this.plan = defaultPlan();
-      this.planError = undefined;
-      this.validator?.setPlan(this.plan);
-      return;
-    }
-    try {
-      this.plan = parsePlan(text, this.paths.plan);
-      this.planError = undefined;
-      this.validator?.setPlan(this.plan);
-    } catch (e) {
-      this.planError = errorMessage(e);
-      await this.log.append({ t: 'warning', message: `plan.yaml not applied: ${this.planError}` });
-    }
+  async reloadPlan(): Promise<Plan> {
+    await this.loadPlan();
+    return this.plan;
+  }
+
+  /** A manual checkpoint of everything, once every write seen so far is in. */
+  async checkpointNow(): Promise<CheckpointRecord | undefined> {
+    await this.flush();
+    return this.checkpoints.request({ full: true, trigger: 'manual' });
   }
 
   /** The plan in force changed (confirmed by the user): apply it and validate the whole feature again. */
   async applyConfirmedPlan(): Promise<void> {
+    await this.revalidate();
+  }
+
+  /** Re-reads plan.yaml and judges the files already written against it (no new checkpoint). */
+  async revalidate(): Promise<Violation[]> {
     await this.loadPlan();
-    await this.checkpoints.revalidate();
+    return this.checkpoints.revalidate();
   }
 
-  private async loadRecords(): Promise<void> {
-    const { events } = await this.log.read();
-    // Match number AND commit: a feature deleted and recreated with the same id reuses numbers.
-    const live = new Map((await this.checkpoints.refs.list(this.id)).map((r) => [r.seq, r.commit]));
-    // Retention re-chains kept checkpoints under new commit ids: follow those renames.
-    const renamed = new Map<string, string>();
-    for (const e of events) if (e.t === 'retention') for (const [, from, to] of e.rewritten) renamed.set(from, to);
-    const current = (c: string): string => {
-      for (let i = 0; i < 64 && renamed.has(c); i++) c = renamed.get(c)!;
-      return c;
-    };
-    for (const e of events) if (e.t === 'checkpoint') e.commit = current(e.commit);
-    this.records = [];
-    for (const e of events) {
-      if (e.t === 'checkpoint' && live.get(e.seq) === e.commit) {
-        const { t: _t, ts, feature: _f, ...rest } = e;
-        this.records.push({ featureId: this.id, time: ts, ...rest });
-      }
-    }
-    this.records = this.rechain(this.records.sort((a, b) => a.seq - b.seq));
-  }
-
-  /** Drops old checkpoints beyond the retention setting, keeping rollback points and violations. */
-  private async maybeApplyRetention(): Promise<void> {
-    const keepLast = this.settings().retainCheckpoints;
-    // Batch the work: act only once the surplus is worth a transaction.
-    if (keepLast <= 0 || this.records.length <= keepLast + Math.max(10, Math.floor(keepLast / 10))) return;
-    const keep = new Set<number>();
-    for (const r of this.records) if (r.violations.length > 0 || r.trigger === 'pre-rollback' || r.trigger === 'rollback') keep.add(r.seq);
-    try {
-      const { pruned, rewritten } = await this.checkpoints.applyRetention(keepLast, keep);
-      const gone = new Set(pruned);
-      const next = new Map(rewritten.map(([, from, to]) => [from, to]));
-      this.records = this.rechain(this.records.filter((r) => !gone.has(r.seq)).map((r) => ({ ...r, commit: next.get(r.commit) ?? r.commit })));
-      this.changed.fire({ kind: 'checkpoint' });
-    } catch (e) {
-      await this.log.append({ t: 'warning', message: `Retention could not drop old checkpoints: ${errorMessage(e)}` });
-    }
-  }
-
-  /** Each checkpoint's parent is the previous live checkpoint (or the base): true after retention too. */
-  private rechain(records: CheckpointRecord[]): CheckpointRecord[] {
-    let parent = this.state.baseCommit;
-    return records.map((r) => {
-      const out = { ...r, parent };
-      parent = r.commit;
-      return out;
-    });
+  get history(): CheckpointHistory {
+    return this.checkpoints.history;
   }
 
   listCheckpoints(): CheckpointRecord[] {
-    return [...this.records];
+    return this.history.list();
   }
 
   /** Starts watching the worktree and runs the first reconciliation scan. */
@@ -228,7 +189,7 @@ export class FeatureRuntime {
     const started = performance.now();
     const before = this.checkpoints.head.seq;
     await this.flush();
-    const changed = this.records.filter((r) => r.seq > before).reduce((n, r) => n + r.files.length, 0);
+    const changed = this.history.list().filter((r) => r.seq > before).reduce((n, r) => n + r.files.length, 0);
     await this.log.append({ t: 'reconcile', reason: `start: caught up from the watcher's snapshot (${paths} paths reported)`, changed, durationMs: Math.round(performance.now() - started) });
   }
 
@@ -364,5 +325,21 @@ export class FeatureRuntime {
     await this.log.close();
     this.changed.dispose();
     this.violations.dispose();
+  }
+}
+
+/**
+ * The plan in force: the one the user last saved or confirmed (../features/confirmedFiles), never
+ * whatever an agent left on disk; the allow-all plan when there is none. A broken one is reported
+ * (file:line:col) and `current` kept.
+ */
+async function readPlan(text: string | undefined, file: string, current: Plan, log: Pick<EventLog, 'append'>): Promise<{ plan: Plan; planError?: string }> {
+  if (text === undefined) return { plan: defaultPlan() };
+  try {
+    return { plan: parsePlan(text, file) };
+  } catch (e) {
+    const planError = errorMessage(e);
+    await log.append({ t: 'warning', message: `plan.yaml not applied: ${planError}` });
+    return { plan: current, planError };
   }
 }

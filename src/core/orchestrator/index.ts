@@ -1,5 +1,12 @@
-/** The orchestrator: the core's single entry point for the VS Code adapters. */
-export { Orchestrator, type OrchestratorOptions, type DiffSide } from './orchestrator';
-export { FeatureRuntime } from './featureRuntime';
-export { CircuitBreaker, type BreakerState } from './circuitBreaker';
-export { DEFAULT_SETTINGS, type ChangeKind, type CreateFeatureOptions, type FeatureSummary, type OrchestratorChange, type OrchestratorSettings } from './types';
+/**
+ * The orchestrator: the core's single entry point for the VS Code adapters. Feature runtimes,
+ * ledgers and histories stay inside this folder; the façade's queries, commands and typed
+ * events are the way in and out.
+ */
+export { Orchestrator, type OrchestratorOptions } from './orchestrator';
+export type { DiffSide } from './snapshots';
+export type { BreakerState } from './circuitBreaker';
+export type { ChangeKind, EventOf, OrchestratorChange, OrchestratorEvent } from './events';
+export type { DeleteOptions } from './featureLifecycle';
+export type { ViolationsChanged, Observation } from './violationLedger';
+export { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorSettings } from './types';

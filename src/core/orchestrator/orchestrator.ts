@@ -1,37 +1,35 @@
 /**
- * The orchestrator of one repository: lists, creates and deletes features, keeps a runtime per
- * active feature, and wires agents to checkpoints, validation and rollback. It is the single
- * entry point the VS Code adapters call; it holds no VS Code types.
+ * The orchestrator of one repository: the one door from the surfaces into feature state. Typed
+ * queries and commands here; typed events (./events.ts) that carry their data. The jobs behind
+ * it each live in their own module: FeatureLifecycle (features and their runtimes),
+ * FeatureAgents (agents, with ./planGuards.ts deciding writes and permissions), CrossFeatureMonitor,
+ * MainCheckoutGuard (with the repository guards: git folder, main checkout, plans in force),
+ * rollback with the agent paused, summary assembly. Holds no VS Code types.
  */
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { AgentManager, detectSandbox, pendingFromEvents, type AgentHost, type AgentSession, type MessageRecord, type PermissionQuery, type ProviderConfigInput } from '../agents';
-import { groupStopped } from '../agents/processGroup';
-import { isLive } from '../agents/states';
-import type { AopEvent } from '../events/schema';
+import { prepareAccept, acceptFeature, type AcceptHost, type AcceptOptions, type AcceptOutcome, type AcceptSummary, type PrepareAcceptOptions } from '../accept';
+import { AgentManager, type AgentSession, type MessageRecord, type PermissionQuery, type ProviderConfigInput } from '../agents';
+import type { Collision, GatherOptions } from '../collisions';
 import { readEventFile } from '../events/eventLog';
-import { featurePaths, featuresDir, defaultWorktreePath } from '../features/featurePaths';
-import { readFeatureState, writeFeatureState, type FeatureState } from '../features/featureState';
-import { addWorktree, deleteBranch, ensureExcludes, featureBranch, removeWorktree, resolveCommit } from '../features/worktrees';
-import { git } from '../git/gitRunner';
-import { RefStore } from '../git/refStore';
-import { diffTrees, unifiedDiff } from '../checkpoints/treeDiff';
+import type { AopEvent } from '../events/schema';
+import { featurePaths } from '../features/featurePaths';
+import { GateRunner, type GateRunnerOptions } from '../gates';
 import type { CheckpointRecord, FileChange, Violation } from '../model/types';
-import { parsePlan } from '../plan';
+import type { Plan } from '../plan';
 import type { RollbackItem, RollbackResult } from '../rollback/rollbackService';
-import { writeFileAtomic } from '../util/atomicFile';
-import { Emitter } from '../util/emitter';
-import { SerialQueue } from '../util/async';
-import { AopError, errorMessage } from '../util/errors';
-import { assertFeatureId, assertRelPath, isFeatureId } from '../util/ids';
-import { quarantineRoot } from '../util/quarantine';
-import { Watchdog, type WatchBatch } from '../watch';
-import { exclusiveAreaViolations, fileCollisions, gatherChangeSets, planOverlapWarnings, type Collision } from '../collisions';
-import { FeatureRuntime } from './featureRuntime';
-import { planGuards } from './planGuards';
-import { RepositoryGuards } from './repositoryGuards';
-import { sandboxStatusOf } from './sandboxStatus';
-import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorChange, type OrchestratorSettings } from './types';
+import type { Disposable } from '../util/emitter';
+import { assertFeatureId } from '../util/ids';
+import { CrossFeatureMonitor } from './crossFeatureMonitor';
+import { OrchestratorEvents, type ChangeKind, type EventOf } from './events';
+import { FeatureAgents } from './featureAgents';
+import { FeatureLifecycle, type DeleteOptions } from './featureLifecycle';
+import type { FeatureRuntime } from './featureRuntime';
+import { MainCheckoutGuard } from './mainCheckoutGuard';
+import type { RepositoryGuards } from './repositoryGuards';
+import { previewRollback, rollbackWithAgentPaused } from './pausedRollback';
+import { changedFilesBetween, diffBetween, readFileAt, violationsAt, type DiffSide } from './snapshots';
+import { activeSummary, draftSummary } from './summary';
+import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorSettings } from './types';
 
 export interface OrchestratorOptions {
   repoRoot: string;
@@ -46,230 +44,188 @@ export interface OrchestratorOptions {
   isEditorSave?: (absPath: string) => boolean;
 }
 
-export type DiffSide = number | 'base' | 'worktree';
-
 export class Orchestrator {
   readonly repoRoot: string;
   private settings: OrchestratorSettings;
-  private readonly runtimes = new Map<string, FeatureRuntime>();
-  private readonly drafts = new Set<string>();
-  /** Features whose runtime failed to open, with the reason (listed, not hidden). */
-  private readonly broken = new Map<string, string>();
-  readonly agents: AgentManager;
+  private readonly agentManager: AgentManager;
   private readonly ownsAgents: boolean;
-  private readonly changed = new Emitter<OrchestratorChange>();
-  readonly onDidChange = this.changed.event;
-  private mainWatch: Watchdog | undefined;
-  /** Files shared with other features, recomputed shortly after any checkpoint (exclusive areas go to each ledger). */
-  private collisions = new Map<string, Collision[]>();
-  private crossTimer: NodeJS.Timeout | undefined;
-  /** `git worktree add/remove` are not safe to run concurrently in one repository. */
-  private readonly repoLane = new SerialQueue();
-  /** The git folder, the main checkout and .aop/, watched while agents run (see ./repositoryGuards). */
-  private guardsOf: RepositoryGuards | undefined;
-  /** Features whose agent is being started: watched as if live, so no early write goes unseen. */
-  private readonly launching = new Set<string>();
+  private readonly hub = new OrchestratorEvents();
+  /** Every topic; `on(kind, ...)` for one. */
+  readonly onDidChange = this.hub.onDidChange;
+  private readonly features: FeatureLifecycle;
+  private readonly featureAgents: FeatureAgents;
+  private readonly cross: CrossFeatureMonitor;
+  private readonly mainCheckout: MainCheckoutGuard;
   private disposed = false;
 
-  private constructor(private readonly opts: OrchestratorOptions) {
+  private constructor(opts: OrchestratorOptions) {
     this.repoRoot = path.resolve(opts.repoRoot);
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+    const settings = () => this.settings;
     this.ownsAgents = !opts.agents;
-    this.agents =
-      opts.agents ??
-      new AgentManager({
-        hostFor: (id) => this.agentHost(id),
-        maxRunning: this.settings.maxRunningAgents,
-      });
+    this.agentManager = opts.agents ?? new AgentManager({ maxRunning: this.settings.maxRunningAgents });
+    this.features = new FeatureLifecycle({
+      repoRoot: this.repoRoot,
+      settings,
+      opened: (rt) => this.wire(rt),
+      expect: (paths, fn) => this.guards.expect(paths, fn),
+    });
+    this.cross = new CrossFeatureMonitor(this.features, (id) => this.fireViolations(id));
+    this.mainCheckout = new MainCheckoutGuard({
+      repoRoot: this.repoRoot,
+      settings,
+      live: () =>
+        this.featureAgents.live().flatMap((id) => {
+          const rt = this.features.get(id);
+          return rt ? [{ id, branch: rt.state.branch, worktree: rt.worktree }] : [];
+        }),
+      watchNeeded: () => this.featureAgents.watchNeeded(),
+      ledger: (id) => this.features.get(id)?.violations,
+      confirmed: (id) => this.features.get(id)?.confirmed,
+      log: (id, e) => void this.features.get(id)?.log.append(e).catch(() => undefined),
+      onConfirmed: (id, kind) => {
+        const rt = this.features.get(id);
+        if (rt && kind === 'plan') void rt.applyConfirmedPlan().catch(() => undefined);
+        this.hub.fire({ kind: 'feature', featureId: id });
+      },
+      isEditorSave: opts.isEditorSave,
+    });
+    this.featureAgents = new FeatureAgents({
+      repoRoot: this.repoRoot,
+      agents: this.agentManager,
+      features: this.features,
+      events: this.hub,
+      settings,
+      isTrusted: opts.isTrusted,
+      askHuman: opts.askHuman,
+      gitDir: () => this.guards.gitDir.gitDir,
+      stateChanged: () => this.mainCheckout.update(),
+    });
   }
 
   static async open(opts: OrchestratorOptions): Promise<Orchestrator> {
     const o = new Orchestrator(opts);
-    await o.load();
-    await o.openGuards();
+    await o.features.load();
+    const guards = await o.mainCheckout.open(o.features.active().map((rt) => rt.id));
+    guards.onDidChange(() => o.hub.fire({ kind: 'guards' }));
     return o;
   }
 
-  private async openGuards(): Promise<void> {
-    const gitDir = await git(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: this.repoRoot });
-    this.guardsOf = await RepositoryGuards.open({
-      repoRoot: this.repoRoot,
-      gitDir,
-      quarantineDir: quarantineRoot(this.settings.worktreesRoot ?? `${this.repoRoot}.worktrees`),
-      backend: () => this.settings.watcherBackend,
-      armed: () => this.watchNeeded(),
-      live: () => this.featuresWithLiveAgents().flatMap((id) => {
-        const rt = this.runtimes.get(id);
-        return rt ? [{ id, branch: rt.state.branch, worktree: rt.worktree }] : [];
-      }),
-      ledger: (id) => this.runtimes.get(id)?.violations,
-      confirmed: (id) => this.runtimes.get(id)?.confirmed,
-      log: (id, e) => void this.runtimes.get(id)?.log.append(e).catch(() => undefined),
-      onConfirmed: (id, kind) => {
-        const rt = this.runtimes.get(id);
-        if (rt && kind === 'plan') void rt.applyConfirmedPlan().catch(() => undefined);
-        this.changed.fire({ kind: 'feature', featureId: id });
-      },
-      isEditorSave: this.opts.isEditorSave,
-    });
-    this.guardsOf.onDidChange(() => this.changed.fire({ kind: 'guards' }));
-    // Plans changed on disk while we were not running are pending; standing violations from
-    // before a restart go back onto their features.
-    for (const id of this.runtimes.keys()) await this.guardsOf.pendingChanges(id);
-    this.guardsOf.refresh();
+  /** The repository's guards: git-folder findings, main-checkout writes, plans and specs in force. */
+  get guards(): RepositoryGuards {
+    return this.mainCheckout.guards;
   }
 
-  /** The repository's guards (git folder, main checkout, plans in force). */
-  get guards(): RepositoryGuards {
-    if (!this.guardsOf) throw new AopError('DISPOSED', 'The orchestrator is not open.');
-    return this.guardsOf;
+  /** One topic of events, typed: `on('checkpoint', (e) => e.checkpoint)`. */
+  on<K extends ChangeKind>(kind: K, listener: (e: EventOf<K>) => void): Disposable {
+    return this.hub.on(kind, listener);
   }
 
   updateSettings(s: Partial<OrchestratorSettings>): void {
     this.settings = { ...this.settings, ...s };
-    if (this.ownsAgents) this.agents.setMaxRunning(this.settings.maxRunningAgents);
+    if (this.ownsAgents) this.agentManager.setMaxRunning(this.settings.maxRunningAgents);
   }
 
-  private async load(): Promise<void> {
-    let names: string[];
-    try {
-      names = await fs.readdir(featuresDir(this.repoRoot));
-    } catch {
-      names = [];
-    }
-    for (const name of names.sort()) {
-      if (!isFeatureId(name)) continue;
-      const p = featurePaths(this.repoRoot, name);
-      let state: FeatureState;
-      try {
-        state = await readFeatureState(p.state);
-      } catch (e) {
-        if (AopError.is(e, 'NOT_FOUND')) {
-          if (await exists(p.spec)) this.drafts.add(name);
-          continue;
-        }
-        throw e;
-      }
-      if (!(await exists(state.worktree))) {
-        this.drafts.add(name);
-        continue;
-      }
-      let rt: FeatureRuntime;
-      try {
-        rt = await this.openRuntime(state);
-      } catch (e) {
-        // One broken feature (e.g. an agent rewrote its worktree's .git file) must not hide the others.
-        this.runtimes.delete(name);
-        this.broken.set(name, `Feature "${name}" could not be opened: ${errorMessage(e)}`);
-        this.drafts.add(name);
-        continue;
-      }
-      // An agent that was running when the editor stopped is reported, never silently restarted.
-      if (state.agentState && isLive(state.agentState as never)) {
-        await rt.log.append({ t: 'agent.state', from: state.agentState, to: 'interrupted', reason: 'the editor stopped while the agent ran' });
-        state.agentState = 'interrupted';
-        await rt.saveState();
-      }
-      await rt.rollback.recover();
-    }
-  }
-
-  private async openRuntime(state: FeatureState): Promise<FeatureRuntime> {
-    const rt = await FeatureRuntime.open(state, featurePaths(this.repoRoot, state.id), () => this.settings);
-    this.runtimes.set(state.id, rt);
+  /** Each runtime, as it opens: its changes become the façade's typed events. */
+  private wire(rt: FeatureRuntime): void {
+    const featureId = rt.id;
     rt.violations.onDidChange((c) => {
-      if (c.raised.length > 0) this.pauseForCritical(state.id, c.raised);
-      this.changed.fire({ kind: 'violations', featureId: state.id, violations: c.violations });
+      if (c.raised.length > 0) this.pauseForCritical(featureId, c.raised);
+      this.fireViolations(featureId);
     });
     rt.onChange((c) => {
-      if (c.kind === 'breaker' && rt.breaker.state.open) this.agents.get(state.id)?.pause('circuit breaker open: checkpoints keep failing');
-      if (c.kind === 'checkpoint') this.scheduleCrossFeature();
-      this.changed.fire({ kind: c.kind === 'checkpoint' ? 'checkpoint' : 'feature', featureId: state.id, checkpoint: c.record });
+      if (c.kind === 'breaker' && rt.breaker.state.open) this.featureAgents.session(featureId)?.pause('circuit breaker open: checkpoints keep failing');
+      if (c.kind === 'checkpoint') {
+        this.cross.schedule();
+        this.hub.fire({ kind: 'checkpoint', featureId, checkpoint: c.record });
+      } else this.hub.fire({ kind: 'feature', featureId });
     });
-    rt.log.onEvent(() => this.changed.fire({ kind: 'log', featureId: state.id }));
-    return rt;
+    rt.log.onEvent((event) => this.hub.fire({ kind: 'log', featureId, event }));
   }
 
   private pauseForCritical(id: string, violations: readonly Violation[]): void {
-    const s = this.agents.get(id);
-    if (s && s.state === 'running') {
-      s.pause(`critical violation: ${violations.map((v) => `${v.kind} ${v.path}`).join(', ')}`);
-    }
+    const s = this.featureAgents.session(id);
+    if (s && s.state === 'running') s.pause(`critical violation: ${violations.map((v) => `${v.kind} ${v.path}`).join(', ')}`);
   }
 
-  /** Collisions and exclusive areas involve every feature: recompute once checkpoints settle. */
-  private scheduleCrossFeature(): void {
-    if (this.crossTimer || this.disposed) return;
-    this.crossTimer = setTimeout(() => {
-      this.crossTimer = undefined;
-      void this.updateCrossFeature().catch(() => undefined);
-    }, 200);
-    this.crossTimer.unref();
-  }
-
-  /** Recomputes collisions and exclusive-area violations across this repository's features. */
-  async updateCrossFeature(): Promise<void> {
-    if (this.disposed) return;
-    const sets = await gatherChangeSets(this);
-    const violations = exclusiveAreaViolations(sets);
-    const collisions = fileCollisions(sets);
-    const moved = [...this.runtimes.keys()].filter((id) => JSON.stringify(this.collisions.get(id) ?? []) !== JSON.stringify(collisions.get(id) ?? []));
-    this.collisions = collisions;
-    for (const [id, rt] of this.runtimes) rt.violations.replace('crossFeature', violations.get(id) ?? []);
-    for (const id of moved) this.changed.fire({ kind: 'violations', featureId: id, violations: this.runtimes.get(id)?.violations.all });
-  }
-
-  /** Files this feature changed that another feature changed too. */
-  collisionsOf(id: string): Collision[] {
-    return this.collisions.get(id) ?? [];
+  private fireViolations(featureId: string): void {
+    const rt = this.features.get(featureId);
+    if (rt) this.hub.fire({ kind: 'violations', featureId, violations: rt.violations.all, collisions: this.cross.collisionsOf(featureId) });
   }
 
   /** Starts the watchdogs of every active feature (the extension calls this after activation). */
   async startWatching(): Promise<void> {
-    await Promise.all([...this.runtimes.values()].map((rt) => rt.startWatching()));
+    await Promise.all(this.features.active().map((rt) => rt.startWatching()));
   }
 
-  // ---- features -------------------------------------------------------------------------
+  // ---- queries -----------------------------------------------------------------------------
 
   list(): FeatureSummary[] {
-    const out: FeatureSummary[] = [];
-    for (const id of [...new Set([...this.runtimes.keys(), ...this.drafts])].sort()) out.push(this.summary(id));
-    return out;
+    return this.features.ids().map((id) => this.summary(id));
   }
 
   summary(id: string): FeatureSummary {
-    const rt = this.runtimes.get(id);
+    const rt = this.features.get(assertFeatureId(id));
     if (!rt) {
-      if (!this.drafts.has(id)) throw notFound(id);
-      return { id, repoRoot: this.repoRoot, status: 'draft', error: this.broken.get(id), breaker: { open: false, failures: 0, errors: [] }, watch: { alive: false }, checkpointCount: 0, violations: [], collisions: [], notSnapshotted: [] };
+      if (!this.features.isDraft(id)) throw this.features.notFound(id);
+      return draftSummary(this.repoRoot, id, this.features.brokenReason(id));
     }
-    const s = this.agents.get(id);
-    const records = rt.listCheckpoints();
-    const last = records[records.length - 1];
-    return {
-      id,
-      repoRoot: this.repoRoot,
-      status: 'active',
-      branch: rt.state.branch,
-      baseRef: rt.state.baseRef,
-      baseCommit: rt.state.baseCommit,
-      worktree: rt.worktree,
-      provider: rt.state.provider?.provider,
-      agentState: (s?.state ?? rt.state.agentState) as FeatureSummary['agentState'],
-      queuePosition: this.agents.queuePosition(id),
-      capabilities: s?.capabilities,
-      usage: s?.usage,
-      breaker: rt.breaker.state,
-      watch: rt.watching,
-      lastCheckpoint: last ? { seq: last.seq, time: last.time } : undefined,
-      checkpointCount: records.length,
-      violations: rt.violations.all,
-      collisions: this.collisionsOf(id),
-      notSnapshotted: rt.checkpoints.notSnapshottedPaths,
-      planError: rt.planError,
-      sandbox: sandboxStatusOf(rt.state.sandbox, rt.state.provider?.sandbox, s?.sandbox, () => detectSandbox()),
-      pendingConfirmation: this.guardsOf?.pendingKinds(id),
-    };
+    return activeSummary(this.repoRoot, rt, this.featureAgents.session(id), this.featureAgents.queuePosition(id), this.cross.collisionsOf(id), this.mainCheckout.pendingKinds(id));
+  }
+
+  /** Files this feature changed that another feature changed too. */
+  collisionsOf(id: string): Collision[] {
+    return this.cross.collisionsOf(id);
+  }
+
+  /** The feature's plan as last read (plan.yaml, or allow-all). */
+  plan(id: string): Readonly<Plan> {
+    return this.features.feature(id).plan;
+  }
+
+  /** Reads plan.yaml again (a broken one keeps the last good plan and is reported in the summary). */
+  reloadPlan(id: string): Promise<Readonly<Plan>> {
+    return this.features.feature(id).reloadPlan();
+  }
+
+  listCheckpoints(id: string): CheckpointRecord[] {
+    return this.features.feature(id).history.list();
+  }
+
+  /** The feature's latest checkpoint number (0: none yet, the base). */
+  headSeq(id: string): number {
+    return this.features.feature(id).checkpoints.head.seq;
+  }
+
+  /** Everything the feature differs from its base in, as of its latest checkpoint (ignored files included). */
+  cumulativeChanges(id: string): Promise<FileChange[]> {
+    return this.features.feature(id).checkpoints.cumulativeChanges();
+  }
+
+  /** Reads a file as a checkpoint (or the base) recorded it; undefined when absent there. */
+  readFileAt(id: string, side: number | 'base', relPath: string): Promise<Buffer | undefined> {
+    return readFileAt(this.features.feature(id), side, relPath);
+  }
+
+  diff(id: string, from: DiffSide, to: DiffSide, relPath?: string): Promise<{ text: string; truncated: boolean }> {
+    return diffBetween(this.features.feature(id), from, to, relPath);
+  }
+
+  /** Files that differ between two snapshots of a feature, with status and line counts. */
+  changedFiles(id: string, from: DiffSide, to: DiffSide): Promise<FileChange[]> {
+    return changedFilesBetween(this.features.feature(id), from, to);
+  }
+
+  /** The violations standing at a side: now for 'worktree', else those its checkpoint recorded. */
+  violationsAt(id: string, side: DiffSide): Violation[] {
+    return violationsAt(this.features.feature(id), side);
+  }
+
+  /** Reads the feature's event log (torn lines skipped); works for drafts too. */
+  async events(id: string): Promise<AopEvent[]> {
+    const rt = this.features.get(id);
+    if (rt) return (await rt.log.read()).events;
+    return (await readEventFile(featurePaths(this.repoRoot, assertFeatureId(id)).events)).events;
   }
 
   /**
@@ -277,60 +233,43 @@ export class Orchestrator {
    * agent can write anywhere the user can; only the watchdog's after-the-fact checks remain.
    */
   async setSandbox(id: string, on: boolean): Promise<void> {
-    const rt = this.runtime(id);
+    const rt = this.features.feature(id);
     rt.state.sandbox = on ? 'auto' : 'off';
     await rt.saveState();
     await rt.log.append({ t: 'warning', message: on ? 'The sandbox was turned back on for this feature (from the next start).' : 'The sandbox was turned off for this feature by the user (from the next start).' });
-    this.changed.fire({ kind: 'feature', featureId: id });
+    this.hub.fire({ kind: 'feature', featureId: id });
   }
 
-  runtime(id: string): FeatureRuntime {
-    const rt = this.runtimes.get(assertFeatureId(id));
-    if (!rt) throw notFound(id);
-    return rt;
+  /** The agent settings the feature was last started with (or created with). */
+  providerConfig(id: string): ProviderConfigInput | undefined {
+    return this.features.feature(id).state.provider as ProviderConfigInput | undefined;
   }
 
-  /** Creates a feature: branch `aop/<id>`, a worktree outside the repository, spec and plan. */
+  /** The agent session of a feature (live or ended), for its terminal. */
+  session(id: string): AgentSession | undefined {
+    return this.featureAgents.session(id);
+  }
+
+  messages(id: string): MessageRecord[] {
+    return this.featureAgents.messages(id);
+  }
+
+  /** Exclusive-area violations and collisions across features now; `fresh` checkpoints every worktree first. */
+  crossFeatureCheck(o: GatherOptions = {}): ReturnType<CrossFeatureMonitor['check']> {
+    return this.cross.check(o);
+  }
+
+  /** Recomputes collisions and exclusive-area violations across this repository's features. */
+  updateCrossFeature(): Promise<void> {
+    return this.cross.update();
+  }
+
+  // ---- features ----------------------------------------------------------------------------
+
   async createFeature(o: CreateFeatureOptions): Promise<FeatureSummary> {
-    const id = assertFeatureId(o.id);
-    if (this.runtimes.has(id)) throw new AopError('ALREADY_EXISTS', `Feature "${id}" already exists; choose another id.`);
-    const p = featurePaths(this.repoRoot, id);
-    const spec = o.spec ?? (await readIf(p.spec));
-    if (spec === undefined) throw new AopError('INVALID_INPUT', 'A feature needs a spec: write what the agent should do.');
-    const planYaml = o.planYaml ?? (await readIf(p.plan));
-    if (planYaml !== undefined) parsePlan(planYaml, p.plan); // refuses a bad plan (file:line:col) before anything is made
-    const baseCommit = await resolveCommit(this.repoRoot, o.baseRef);
-    const worktree = defaultWorktreePath(this.repoRoot, id, this.settings.worktreesRoot);
-    // Our own writes to the git folder, while other features' agents may be running.
-    await this.guards.expect(['info/exclude', 'worktrees', `refs/heads/${featureBranch(id)}`], async () => {
-      await ensureExcludes(this.repoRoot);
-      await this.repoLane.run(() => addWorktree(this.repoRoot, id, worktree, baseCommit));
-    });
-    await fs.mkdir(p.dir, { recursive: true });
-    if (o.spec !== undefined) await writeFileAtomic(p.spec, o.spec);
-    if (o.planYaml !== undefined) await writeFileAtomic(p.plan, o.planYaml);
-    // What the user gave at creation is in force (the runtime adopts spec and plan as they are now).
-    const state: FeatureState = {
-      version: 1,
-      id,
-      baseRef: o.baseRef,
-      baseCommit,
-      branch: featureBranch(id),
-      worktree,
-      createdAt: new Date().toISOString(),
-      provider: o.provider ? (o.provider as FeatureState['provider']) : undefined,
-      breaker: { open: false, failures: 0, errors: [] },
-    };
-    await writeFeatureState(p.state, state);
-    const rt = await this.openRuntime(state);
-    await rt.checkpoints.refs.set(RefStore.baseRef(id), baseCommit);
-    await rt.log.append({ t: 'feature.created', baseRef: o.baseRef, baseCommit, branch: state.branch, worktree });
-    this.drafts.delete(id);
-    const overlaps = planOverlapWarnings(this, id).map((w) => w.message);
-    for (const message of overlaps) await rt.log.append({ t: 'warning', message });
-    await rt.startWatching();
-    this.changed.fire({ kind: 'features' });
-    return { ...this.summary(id), warnings: overlaps };
+    const { rt, warnings } = await this.features.create(o);
+    this.hub.fire({ kind: 'features' });
+    return { ...this.summary(rt.id), warnings };
   }
 
   /**
@@ -338,318 +277,118 @@ export class Orchestrator {
    * work survives in refs/aop), removes the worktree; the branch and refs only when asked, the
    * event log only when asked.
    */
-  async deleteFeature(id: string, o: { deleteBranchAndRefs?: boolean; deleteLog?: boolean } = {}): Promise<{ finalSeq?: number; keptAt?: string }> {
-    const rt = this.runtime(id);
-    await this.agents.stop(id, 'feature deleted');
-    await rt.stopWatching();
-    const final = await rt.checkpoints.request({ full: true, trigger: 'final' });
-    const finalSeq = final?.seq ?? rt.checkpoints.head.seq;
-    await rt.log.append({ t: 'feature.deleted', finalCheckpoint: finalSeq });
-    await rt.dispose();
-    this.runtimes.delete(id);
-    // Whatever no checkpoint could hold (huge files, nested repositories...) is moved aside, never deleted.
-    const unsaved = rt.checkpoints.notSnapshottedPaths;
-    let keptAt: string | undefined;
-    if (unsaved.length > 0) {
-      keptAt = path.join(path.dirname(rt.worktree), '.deleted', `${id}-${Date.now()}`);
-      await fs.mkdir(path.dirname(keptAt), { recursive: true });
-      await fs.rename(rt.worktree, keptAt);
-    }
-    const branchRef = `refs/heads/${featureBranch(id)}`;
-    await this.guards.expect(['worktrees', branchRef, 'packed-refs'], () => this.repoLane.run(() => removeWorktree(this.repoRoot, rt.worktree)));
-    const p = featurePaths(this.repoRoot, id);
-    await fs.rm(p.state, { force: true });
-    await fs.rm(p.runtime, { recursive: true, force: true });
-    if (o.deleteBranchAndRefs) {
-      await this.guards.expect([branchRef, 'packed-refs'], () => deleteBranch(this.repoRoot, id));
-      const refs = new RefStore(this.repoRoot);
-      await refs.deleteAll(id);
-      refs.close();
-    }
-    if (o.deleteLog) await fs.rm(p.events, { force: true });
-    if (await exists(p.spec)) this.drafts.add(id);
-    this.changed.fire({ kind: 'features' });
-    return { finalSeq: final || !o.deleteBranchAndRefs ? finalSeq : undefined, keptAt };
+  async deleteFeature(id: string, o: DeleteOptions = {}): Promise<{ finalSeq?: number; keptAt?: string }> {
+    await this.featureAgents.stop(this.features.feature(id).id, 'feature deleted');
+    const out = await this.features.delete(id, o);
+    this.hub.fire({ kind: 'features' });
+    return out;
   }
 
-  // ---- checkpoints, diffs, rollback ------------------------------------------------------
+  // ---- checkpoints, validation, rollback --------------------------------------------------
 
-  async checkpointNow(id: string): Promise<CheckpointRecord | undefined> {
-    const rt = this.runtime(id);
-    await rt.flush();
-    return rt.checkpoints.request({ full: true, trigger: 'manual' });
+  checkpointNow(id: string): Promise<CheckpointRecord | undefined> {
+    return this.features.feature(id).checkpointNow();
   }
 
-  listCheckpoints(id: string): CheckpointRecord[] {
-    return this.runtime(id).listCheckpoints();
-  }
-
-  /** Reads a file as a checkpoint (or the base) recorded it; undefined when absent there. */
-  async readFileAt(id: string, side: number | 'base', relPath: string): Promise<Buffer | undefined> {
-    const rt = this.runtime(id);
-    const clean = assertRelPath(relPath);
-    const commit = side === 'base' ? rt.state.baseCommit : await rt.checkpoints.commitOf(side);
-    const obj = await rt.checkpoints.store.read(`${commit}:${clean}`);
-    return obj?.type === 'blob' ? obj.data : undefined;
-  }
-
-  async diff(id: string, from: DiffSide, to: DiffSide, relPath?: string): Promise<{ text: string; truncated: boolean }> {
-    const rt = this.runtime(id);
-    return unifiedDiff(rt.worktree, await this.commitFor(rt, from), await this.commitFor(rt, to), relPath);
-  }
-
-  /** Files that differ between two snapshots of a feature, with status and line counts. */
-  async changedFiles(id: string, from: DiffSide, to: DiffSide): Promise<FileChange[]> {
-    const rt = this.runtime(id);
-    return diffTrees(rt.worktree, await this.commitFor(rt, from), await this.commitFor(rt, to), { numstat: true });
-  }
-
-  private async commitFor(rt: FeatureRuntime, side: DiffSide): Promise<string> {
-    if (side === 'base') return rt.state.baseCommit;
-    if (side === 'worktree') {
-      await rt.flush();
-      await rt.checkpoints.request({ full: true, trigger: 'reconcile' });
-      return rt.checkpoints.head.commit;
-    }
-    return rt.checkpoints.commitOf(side);
+  /** Re-reads plan.yaml and judges the files already written against it (e.g. after the plan changed). */
+  revalidate(id: string): Promise<Violation[]> {
+    return this.features.feature(id).revalidate();
   }
 
   previewRollback(id: string, kind: 'checkpoint', seq: number): Promise<RollbackItem[]>;
   previewRollback(id: string, kind: 'files', seq: number, paths: string[]): Promise<RollbackItem[]>;
   previewRollback(id: string, kind: 'smart'): Promise<RollbackItem[]>;
-  async previewRollback(id: string, kind: 'checkpoint' | 'files' | 'smart', seq = 0, paths: string[] = []): Promise<RollbackItem[]> {
-    const rt = this.runtime(id);
-    await rt.flush();
-    if (kind === 'checkpoint') return rt.rollback.previewCheckpoint(seq);
-    if (kind === 'files') return rt.rollback.previewFiles(seq, paths);
-    return (await rt.rollback.previewSmart()).items;
+  previewRollback(id: string, kind: 'checkpoint' | 'files' | 'smart', seq = 0, paths: string[] = []): Promise<RollbackItem[]> {
+    return previewRollback(this.features.feature(id), kind, seq, paths);
   }
 
   rollbackToCheckpoint(id: string, seq: number): Promise<RollbackResult> {
-    return this.withAgentPaused(id, (rt) => rt.rollback.toCheckpoint(seq));
+    return this.rollback(id, (rt) => rt.rollback.toCheckpoint(seq));
   }
 
   rollbackFiles(id: string, seq: number, paths: string[]): Promise<RollbackResult> {
-    return this.withAgentPaused(id, (rt) => rt.rollback.files(seq, paths));
+    return this.rollback(id, (rt) => rt.rollback.files(seq, paths));
   }
 
   smartRollback(id: string): Promise<RollbackResult> {
-    return this.withAgentPaused(id, (rt) => rt.rollback.smart());
+    return this.rollback(id, (rt) => rt.rollback.smart());
   }
 
   undoRollback(id: string): Promise<RollbackResult> {
-    return this.withAgentPaused(id, (rt) => rt.rollback.undo());
+    return this.rollback(id, (rt) => rt.rollback.undo());
   }
 
-  /**
-   * The agent is paused while its worktree is rewritten (so it cannot write into a half-restored
-   * tree), then resumed and told what changed under it.
-   */
-  private async withAgentPaused(id: string, fn: (rt: FeatureRuntime) => Promise<RollbackResult>): Promise<RollbackResult> {
-    const rt = this.runtime(id);
-    const s = this.agents.get(id);
-    const pausedHere = s?.state === 'running' && s.capabilities?.pause === true;
-    if (pausedHere) s!.pause('rollback in progress');
-    let result: RollbackResult | undefined;
+  private async rollback(id: string, fn: (rt: FeatureRuntime) => Promise<RollbackResult>): Promise<RollbackResult> {
     try {
-      // SIGSTOP lands when each process is next scheduled: a write under way finishes first.
-      if (pausedHere && s!.pid !== undefined) await groupStopped(s!.pid);
-      await rt.flush();
-      result = await fn(rt);
-      rt.violations.clearObserved();
-      return result;
-    } catch (e) {
-      // A failed rollback may still have rewritten files: the agent must hear of those too.
-      result = AopError.is(e, 'ROLLBACK_FAILED') ? (e.details as { result?: RollbackResult } | undefined)?.result : undefined;
-      throw e;
+      return await rollbackWithAgentPaused(this.features.feature(id), this.featureAgents.session(id), fn);
     } finally {
-      if (result && s && isLive(s.state) && s.capabilities?.messages && result.paths.length > 0) {
-        s.send(
-          `The orchestrator ${result.ok ? 'rolled back' : 'tried to roll back (it failed part-way)'} ${result.paths.length} file(s) in your worktree (${result.kind} rollback): ${result.paths.slice(0, 20).join(', ')}${result.paths.length > 20 ? ', ...' : ''}. Re-read them before editing.`,
-          'system',
-        );
-      }
-      this.changed.fire({ kind: 'violations', featureId: id, violations: rt.violations.all });
-      if (pausedHere && s!.state === 'paused') s!.resume('rollback finished');
+      this.fireViolations(id);
     }
   }
 
   async resetBreaker(id: string): Promise<void> {
-    await this.runtime(id).resetBreaker();
+    await this.features.feature(id).resetBreaker();
   }
 
-  /** Reads the feature's event log (torn lines skipped). */
-  async events(id: string): Promise<AopEvent[]> {
-    const rt = this.runtimes.get(id);
-    if (rt) return (await rt.log.read()).events;
-    return (await readEventFile(featurePaths(this.repoRoot, assertFeatureId(id)).events)).events;
+  // ---- gates and accept -------------------------------------------------------------------
+
+  /** A gate runner over this repository's features (the caller owns and disposes it). */
+  createGateRunner(o: Omit<GateRunnerOptions, 'repoRoot' | 'feature'>): GateRunner {
+    return new GateRunner({ ...o, repoRoot: this.repoRoot, feature: (id) => this.features.feature(id) });
   }
 
-  // ---- agents ----------------------------------------------------------------------------
-
-  private agentHost(id: string): AgentHost {
-    const rt = this.runtime(id);
+  private get acceptHost(): AcceptHost {
     return {
-      log: (e) => void rt.log.append(e),
-      ...planGuards(rt.validator),
-      askHuman: this.opts.askHuman,
+      repoRoot: this.repoRoot,
+      list: () => this.features.list(),
+      feature: (id) => this.features.feature(id),
+      session: (id) => this.featureAgents.session(id),
+      deleteFeature: (id) => this.deleteFeature(id),
+      guards: this.guards,
     };
   }
 
+  /** Judges the whole feature for accepting it, and says what accepting would do (changes nothing). */
+  prepareAccept(id: string, o: PrepareAcceptOptions = {}): Promise<AcceptSummary> {
+    return prepareAccept(this.acceptHost, id, o);
+  }
+
+  /** Lands the feature on its target branch, exactly the content of the summary confirmed. */
+  accept(id: string, o: AcceptOptions): Promise<AcceptOutcome> {
+    return acceptFeature(this.acceptHost, id, o);
+  }
+
+  // ---- agents ------------------------------------------------------------------------------
+
   /** Starts (or queues) the feature's agent with its spec as the prompt. */
-  async startAgent(id: string, provider?: ProviderConfigInput): Promise<AgentSession> {
-    if (this.opts.isTrusted && !this.opts.isTrusted()) {
-      throw new AopError('UNTRUSTED', 'Agents do not start in an untrusted workspace. Trust the workspace first (Manage Workspace Trust).');
-    }
-    const rt = this.runtime(id);
-    if (rt.breaker.state.open) throw new AopError('BUSY', `Feature "${id}" needs attention: its circuit breaker is open. Review the errors, then reset it.`);
-    if (provider) rt.state.provider = provider as FeatureState['provider'];
-    const chosen = rt.state.provider ?? ({ provider: 'scripted' } as FeatureState['provider']);
-    const config: ProviderConfigInput = { ...(this.settings.providers[chosen!.provider] ?? {}), ...chosen! } as ProviderConfigInput;
-    if (config.provider === 'scripted' && !config.script) config.script = rt.paths.agentScript;
-    if (rt.state.sandbox === 'off') config.sandbox = false;
-    // The spec in force, not whatever is on disk now (an agent may have rewritten it).
-    const prompt = rt.confirmed.text('spec') ?? '';
-    const pending = pendingFromEvents((await rt.log.read()).events);
-    // Watch first: the git folder's fingerprint and the checkout watch must be in place before
-    // the agent's first write, so nothing it does early becomes the baseline.
-    this.launching.add(id);
-    let session: AgentSession;
-    try {
-      await this.updateMainWatch();
-      session = this.agents.start(id, rt.worktree, config, prompt, {
-        host: this.agentHost(id),
-        pendingMessages: pending,
-        repository: { gitDir: this.guards.gitDir.gitDir, branch: rt.state.branch },
-      });
-    } catch (e) {
-      this.launching.delete(id);
-      await this.updateMainWatch();
-      throw e;
-    }
-    this.launching.delete(id);
-    session.onState((c) => {
-      rt.state.agentState = c.to;
-      void rt.saveState().catch(() => undefined);
-      if (c.to === 'running' && c.from === 'paused') void rt.reconcile('resume');
-      this.changed.fire({ kind: 'agent', featureId: id });
-      void this.updateMainWatch();
-    });
-    session.onTurnEnd(() => void rt.flush().then(() => rt.checkpointGuarded({ trigger: 'turn-end' })));
-    session.onMessage(() => this.changed.fire({ kind: 'messages', featureId: id }));
-    await rt.saveState();
-    this.changed.fire({ kind: 'agent', featureId: id });
-    return session;
+  startAgent(id: string, provider?: ProviderConfigInput): Promise<AgentSession> {
+    return this.featureAgents.start(id, provider);
   }
 
   pauseAgent(id: string): void {
-    this.liveSession(id).pause('paused by user');
+    this.featureAgents.pause(id);
   }
 
   resumeAgent(id: string): void {
-    const rt = this.runtime(id);
-    if (rt.breaker.state.open) throw new AopError('BUSY', `Feature "${id}" has an open circuit breaker; reset it before resuming.`);
-    this.liveSession(id).resume('resumed by user');
+    this.featureAgents.resume(id);
   }
 
-  async stopAgent(id: string): Promise<void> {
-    await this.agents.stop(assertFeatureId(id), 'stopped by user');
+  stopAgent(id: string): Promise<void> {
+    return this.featureAgents.stop(id);
   }
 
   sendMessage(id: string, text: string): MessageRecord {
-    if (typeof text !== 'string' || text.trim() === '') throw new AopError('INVALID_INPUT', 'The message is empty.');
-    if (Buffer.byteLength(text) > 64 * 1024) throw new AopError('TOO_LARGE', 'The message is over 64 KiB; shorten it or put the details in a file in the worktree.');
-    return this.liveSession(id).send(text, 'user');
-  }
-
-  messages(id: string): MessageRecord[] {
-    return this.agents.get(assertFeatureId(id))?.allMessages() ?? [];
-  }
-
-  private liveSession(id: string): AgentSession {
-    const s = this.agents.get(assertFeatureId(id));
-    if (!s || !isLive(s.state)) throw new AopError('NOT_FOUND', `Feature "${id}" has no running agent. Start it first.`);
-    return s;
-  }
-
-  /** Features whose agent is live, or being started (it may write before its first state change). */
-  private featuresWithLiveAgents(): string[] {
-    return [...this.runtimes.keys()].filter((id) => {
-      if (this.launching.has(id)) return true;
-      const s = this.agents.get(id);
-      return s !== undefined && isLive(s.state);
-    });
-  }
-
-  /** The watches stay on while an agent is live, being started or waiting for a slot. */
-  private watchNeeded(): boolean {
-    return this.featuresWithLiveAgents().length > 0 || [...this.runtimes.keys()].some((id) => this.agents.get(id)?.state === 'queued');
-  }
-
-  /** While any agent of this repository runs, writes in the main checkout and the git folder are reported. */
-  private async updateMainWatch(): Promise<void> {
-    const needed = this.watchNeeded();
-    if (this.disposed) return;
-    await this.guardsOf?.agentsChanged();
-    if (!this.settings.watchMainCheckout) return;
-    if (needed && !this.mainWatch) {
-      const wd = new Watchdog({
-        root: this.repoRoot,
-        backend: this.settings.watcherBackend,
-        quietMs: this.settings.debounceMs,
-        maxWaitMs: this.settings.maxWaitMs,
-        onBatch: (b) => this.onMainCheckoutWrites(b),
-        onNeedsReconcile: () => undefined,
-      });
-      this.mainWatch = wd;
-      try {
-        await wd.start();
-      } catch {
-        this.mainWatch = undefined;
-      }
-    } else if (!needed && this.mainWatch) {
-      const wd = this.mainWatch;
-      this.mainWatch = undefined;
-      await wd.close();
-    }
-  }
-
-  private async onMainCheckoutWrites(b: WatchBatch): Promise<void> {
-    await this.guardsOf?.onMainCheckoutWrites(b.paths);
+    return this.featureAgents.send(id, text);
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.crossTimer) clearTimeout(this.crossTimer);
-    if (this.ownsAgents) await this.agents.dispose();
-    else for (const id of this.runtimes.keys()) await this.agents.stop(id, 'the editor is closing');
-    await this.mainWatch?.close();
-    await this.guardsOf?.dispose();
-    for (const rt of this.runtimes.values()) await rt.dispose();
-    this.runtimes.clear();
-    this.changed.dispose();
+    this.cross.dispose();
+    if (this.ownsAgents) await this.agentManager.dispose();
+    else for (const rt of this.features.active()) await this.featureAgents.stop(rt.id, 'the editor is closing');
+    await this.mainCheckout.dispose();
+    await this.features.dispose();
+    this.hub.dispose();
   }
 }
-
-function notFound(id: string): AopError {
-  return new AopError('NOT_FOUND', `There is no feature "${String(id).slice(0, 64)}". Pick one from the Features view.`);
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function readIf(p: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(p, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-

@@ -1,6 +1,6 @@
 /** What the orchestrator tells its callers (the VS Code adapters, tests) about features. */
 import type { AgentCapabilities, AgentState, ProviderConfigInput, UsageTotals } from '../agents';
-import type { CheckpointRecord, Violation } from '../model/types';
+import type { Violation } from '../model/types';
 import type { BreakerState } from './circuitBreaker';
 import type { WatcherSetting } from '../watch';
 import type { Collision } from '../collisions';
@@ -39,17 +39,6 @@ export interface FeatureSummary {
   pendingConfirmation?: ConfirmedKind[];
   /** Warnings from creating the feature (e.g. its plan overlaps another feature's). */
   warnings?: string[];
-}
-
-/** `guards`: the repository's git-folder findings, main-checkout writes or pending plan changes changed. */
-export type ChangeKind = 'features' | 'feature' | 'checkpoint' | 'agent' | 'violations' | 'messages' | 'log' | 'guards';
-
-export interface OrchestratorChange {
-  kind: ChangeKind;
-  featureId?: string;
-  checkpoint?: CheckpointRecord;
-  /** kind 'violations': everything now standing on the feature. */
-  violations?: readonly Violation[];
 }
 
 export interface OrchestratorSettings {

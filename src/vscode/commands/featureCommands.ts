@@ -162,7 +162,7 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
     }
     if (!(await ensurePlan(orch.repoRoot, ref.featureId, f.baseCommit ?? 'HEAD'))) return undefined;
     let provider: ProviderConfigInput | undefined = isRecord(arg) && isRecord(arg.provider) ? (arg.provider as ProviderConfigInput) : undefined;
-    const current = f.status === 'active' ? (orch.runtime(ref.featureId).state.provider as ProviderConfigInput | undefined) : undefined;
+    const current = f.status === 'active' ? (orch.providerConfig(ref.featureId)) : undefined;
     if (!provider && choose) {
       provider = await pickAgent(`Start ${ref.featureId} with`, agentContext(orch.repoRoot, ref.featureId, current));
       if (!provider) return undefined;

@@ -5,7 +5,7 @@
  * strategy, the core lands it; the outcome says what happened and what is left to do).
  */
 import * as vscode from 'vscode';
-import { ACCEPT_STRATEGIES, acceptFeature, prepareAccept, type AcceptOutcome, type AcceptStrategy } from '../../core/accept';
+import { ACCEPT_STRATEGIES, type AcceptOutcome, type AcceptStrategy } from '../../core/accept';
 import type { GateRun } from '../../core/gates';
 import { featurePaths } from '../../core/features/featurePaths';
 import { AopError } from '../../core/util/errors';
@@ -162,7 +162,7 @@ export function registerGateCommands(deps: CommandDeps): vscode.Disposable[] {
     const options = { ...(targetBranch ? { targetBranch } : {}), ...(allowErrors ? { allowErrors } : {}) };
 
     const summary = await withProgress(`Reviewing ${ref.featureId} for accept (checkpoint, plan, required gates)`, () =>
-      prepareAccept(orch, ref.featureId, { ...options, gates: gates.runner(ref.repoRoot) }),
+      orch.prepareAccept(ref.featureId, { ...options, gates: gates.runner(ref.repoRoot) }),
     );
     const { message, detail } = describeAcceptSummary(summary);
     if (!summary.ready) {
@@ -177,7 +177,7 @@ export function registerGateCommands(deps: CommandDeps): vscode.Disposable[] {
     const strategy = (given as AcceptStrategy | undefined) ?? (await pickStrategy(ref, summary.target.label, summary.history.refused));
     if (!strategy) return undefined;
     const outcome = await withProgress(`Accepting ${ref.featureId} (${strategy})`, () =>
-      acceptFeature(orch, ref.featureId, { ...options, strategy, expectSeq: summary.seq, isTrusted: deps.isTrusted }),
+      orch.accept(ref.featureId, { ...options, strategy, expectSeq: summary.seq, isTrusted: deps.isTrusted }),
     );
     await reportOutcome(ref, outcome);
     return outcome;

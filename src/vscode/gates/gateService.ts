@@ -81,18 +81,16 @@ export class GateService implements Disposable {
 
   /** The feature's gates declared by its plan (re-read, so edits to plan.yaml apply). */
   async plannedGates(ref: FeatureRef): Promise<GateStatus[]> {
-    const rt = this.registry.resolve(ref).runtime(ref.featureId);
-    await rt.loadPlan();
+    await this.registry.resolve(ref).reloadPlan(ref.featureId);
     return (await this.statuses(ref)).gates;
   }
 
   /** Runs the named gates (all of the plan's when `names` is empty), one after another. */
   async run(ref: FeatureRef, names: readonly string[], o: { signal?: AbortSignal } = {}): Promise<GateRun[]> {
-    const rt = this.registry.resolve(ref).runtime(ref.featureId);
-    await rt.loadPlan();
-    const unknown = names.filter((n) => !rt.plan.gates.some((g) => g.name === n));
+    const plan = await this.registry.resolve(ref).reloadPlan(ref.featureId);
+    const unknown = names.filter((n) => !plan.gates.some((g) => g.name === n));
     if (unknown.length) {
-      const known = rt.plan.gates.map((g) => g.name);
+      const known = plan.gates.map((g) => g.name);
       throw new AopError('NOT_FOUND', `Feature "${ref.featureId}" has no gate ${unknown.map((n) => `"${n.slice(0, 64)}"`).join(', ')}; ${known.length ? `its gates are: ${known.join(', ')}` : 'its plan declares none (add them under `gates:` in plan.yaml)'}.`);
     }
     const runner = this.runner(ref.repoRoot);
@@ -137,9 +135,9 @@ export class GateService implements Disposable {
   }
 
   private compute(ref: FeatureRef): GateSnapshot {
-    const rt = this.registry.resolve(ref).runtime(ref.featureId);
-    const seq = rt.checkpoints.head.seq;
-    const gates = gateStatuses(rt.plan.gates, this.events.get(key(ref)) ?? [], seq);
+    const orch = this.registry.resolve(ref);
+    const seq = orch.headSeq(ref.featureId);
+    const gates = gateStatuses(orch.plan(ref.featureId).gates, this.events.get(key(ref)) ?? [], seq);
     return { seq, gates, running: [...(this.running.get(key(ref)) ?? [])] };
   }
 

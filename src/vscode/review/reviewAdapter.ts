@@ -6,7 +6,6 @@
 import * as fs from 'node:fs/promises';
 import type { AcceptOutcome } from '../../core/accept';
 import type { ProviderId } from '../../core/agents';
-import { diffTrees } from '../../core/checkpoints/treeDiff';
 import type { AopEvent } from '../../core/events/schema';
 import type { Orchestrator } from '../../core/orchestrator';
 import type { RollbackResult } from '../../core/rollback/rollbackService';
@@ -37,7 +36,7 @@ export class OrchestratorReviewData implements ReviewDataSource {
 
   async gates(featureId: string): Promise<GatesView> {
     const { ref, orch } = locate(this.registry, featureId);
-    if (!this.gateService) return { seq: orch.runtime(featureId).checkpoints.head.seq, gates: [] };
+    if (!this.gateService) return { seq: orch.headSeq(featureId), gates: [] };
     const snap = await this.gateService.statuses(ref);
     return gatesView(snap.seq, snap.gates, snap.running);
   }
@@ -50,29 +49,16 @@ export class OrchestratorReviewData implements ReviewDataSource {
     return locate(this.registry, featureId).orch.listCheckpoints(featureId);
   }
 
-  private async commitOf(orch: Orchestrator, featureId: string, side: SnapshotRef): Promise<string> {
-    const rt = orch.runtime(featureId);
-    if (side === 'base') return rt.state.baseCommit;
-    if (side === 'worktree') {
-      await rt.flush();
-      return rt.checkpoints.head.commit;
-    }
-    return rt.checkpoints.commitOf(side);
-  }
-
   async changes(featureId: string, range: DiffRange) {
     const { orch } = locate(this.registry, featureId);
-    const rt = orch.runtime(featureId);
-    const [from, to] = [await this.commitOf(orch, featureId, range.from), await this.commitOf(orch, featureId, range.to)];
-    const files = await diffTrees(rt.worktree, from, to, { numstat: true });
-    const violations = range.to === 'worktree' ? orch.summary(featureId).violations : (orch.listCheckpoints(featureId).find((c) => c.seq === range.to)?.violations ?? []);
-    return { files, violations };
+    const files = await orch.changedFiles(featureId, range.from, range.to);
+    return { files, violations: orch.violationsAt(featureId, range.to) };
   }
 
   async readBlob(featureId: string, at: SnapshotRef, relPath: string, maxBytes: number): Promise<BlobRead | undefined> {
     const { orch } = locate(this.registry, featureId);
     if (at === 'worktree') {
-      const abs = resolveInside(orch.runtime(featureId).worktree, relPath);
+      const abs = resolveInside(this.worktreeOf(orch, featureId), relPath);
       let st;
       try {
         st = await fs.lstat(abs);
@@ -106,48 +92,26 @@ export class OrchestratorReviewData implements ReviewDataSource {
   }
 
   async worktreePath(featureId: string): Promise<string> {
-    return locate(this.registry, featureId).orch.runtime(featureId).worktree;
+    return this.worktreeOf(locate(this.registry, featureId).orch, featureId);
+  }
+
+  private worktreeOf(orch: Orchestrator, featureId: string): string {
+    const wt = orch.summary(featureId).worktree;
+    if (!wt) throw new AopError('NOT_FOUND', `Feature "${featureId}" has no worktree (it is a draft).`);
+    return wt;
   }
 
   /** Every appended event of every active feature, plus header changes. */
   onDidChange(listener: (change: ReviewChange) => void): IDisposable {
-    const logSubs = new Map<string, { dispose(): void }>();
-    const sync = () => {
-      const live = new Set<string>();
-      for (const orch of this.registry.repositories()) {
-        for (const f of orch.list()) {
-          if (f.status !== 'active') continue;
-          const k = `${orch.repoRoot}#${f.id}`;
-          live.add(k);
-          if (logSubs.has(k)) continue;
-          try {
-            logSubs.set(k, orch.runtime(f.id).log.onEvent((event) => listener({ featureId: f.id, event })));
-          } catch {
-            // The feature went away between list() and runtime().
-          }
-        }
-      }
-      for (const [k, s] of [...logSubs]) {
-        if (!live.has(k)) {
-          s.dispose();
-          logSubs.delete(k);
-        }
-      }
-    };
-    sync();
     const sub = this.registry.onDidChange(({ change }) => {
-      if (change.kind === 'features') sync();
-      else if (change.featureId && (change.kind === 'agent' || change.kind === 'feature' || change.kind === 'violations')) listener({ featureId: change.featureId, feature: true });
+      if (change.kind === 'log') listener({ featureId: change.featureId, event: change.event });
+      else if (change.kind === 'agent' || change.kind === 'feature' || change.kind === 'violations') listener({ featureId: change.featureId, feature: true });
     });
-    const repos = this.registry.onDidChangeRepositories(sync);
     const gates = this.gateService?.onDidChange((ref) => listener({ featureId: ref.featureId, gates: true }));
     return {
       dispose: () => {
         sub.dispose();
-        repos.dispose();
         gates?.dispose();
-        for (const s of logSubs.values()) s.dispose();
-        logSubs.clear();
       },
     };
   }

@@ -51,7 +51,7 @@ class FeatureSourceControl implements vscode.Disposable {
       do {
         this.again = false;
         try {
-          const changes = await this.registry.resolve(this.ref).runtime(this.ref.featureId).checkpoints.cumulativeChanges();
+          const changes = await this.registry.resolve(this.ref).cumulativeChanges(this.ref.featureId);
           this.apply(changes.filter((c) => !c.ignored));
         } catch (e) {
           this.log.warn(`source control for ${this.ref.featureId}: ${errorMessage(e)}`);

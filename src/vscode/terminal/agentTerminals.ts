@@ -115,7 +115,7 @@ export class AgentTerminals implements vscode.Disposable {
 
   /** Makes sure a live session of this feature has a terminal (created without taking focus). */
   follow(ref: FeatureRef): void {
-    const session = this.registry.agents.get(ref.featureId);
+    const session = this.registry.get(ref.repoRoot)?.session(ref.featureId);
     if (!session) return;
     const k = `${ref.repoRoot}#${ref.featureId}`;
     const open = this.terminals.get(k);

@@ -332,7 +332,7 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   /** The plan's gate names (plan order); empty when the feature cannot be read. */
   private plannedGates(ref: FeatureRef): string[] {
     try {
-      return this.registry.resolve(ref).runtime(ref.featureId).plan.gates.map((g) => g.name);
+      return this.registry.resolve(ref).plan(ref.featureId).gates.map((g) => g.name);
     } catch {
       return [];
     }

@@ -44,13 +44,8 @@ export class Registry implements vscode.Disposable {
   private disposing: Promise<void> | undefined;
 
   constructor(private readonly opts: RegistryOptions) {
-    this.agents = new AgentManager({
-      // Each orchestrator passes its own host when it starts an agent.
-      hostFor: (id) => {
-        throw new AopError('AGENT_FAILED', `No host for feature "${id}": agents start through their repository's orchestrator.`);
-      },
-      maxRunning: opts.settings().maxRunningAgents,
-    });
+    // Shared so the cap on running agents is global; each orchestrator passes its feature's host when it starts one.
+    this.agents = new AgentManager({ maxRunning: opts.settings().maxRunningAgents });
   }
 
   /** Opens the repositories of these folders (non-git folders are skipped and logged). */

@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { acceptFeature, parseWorktreeList, prepareAccept } from '../../../src/core/accept';
+import { parseWorktreeList } from '../../../src/core/accept';
 import type { GateEvent } from '../../../src/core/gates/evidence';
-import { GateRunner } from '../../../src/core/gates/gateRunner';
-import { Orchestrator } from '../../../src/core/orchestrator';
+import type { GateRunner } from '../../../src/core/gates/gateRunner';
+import type { Orchestrator } from '../../../src/core/orchestrator';
 import { AopError } from '../../../src/core/util/errors';
 import { gitIn, makeTempRepo, referenceTree, userState, type TempRepo } from '../helpers/tempRepo';
+import { testOrchestrator } from '../helpers/testOrchestrator';
 
 const NODE = JSON.stringify(process.execPath);
 const PASS = { name: 'tests', run: 'echo ok' };
@@ -26,9 +27,9 @@ describe('accept', () => {
   beforeEach(async () => {
     repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\na2\na3\n', 'src/old.ts': 'old\n' });
     repo.git('branch', 'develop'); // a base branch that is not checked out anywhere
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
     trusted = true;
-    runner = GateRunner.forOrchestrator(orch, { isTrusted });
+    runner = orch.createGateRunner({ isTrusted });
   });
 
   afterEach(async () => {
@@ -54,7 +55,7 @@ describe('accept', () => {
 
   it('a failing required gate blocks accept, and the evidence names the checkpoint it judged', async () => {
     await workedFeature('red', 'develop', plan([FAIL]));
-    const s = await prepareAccept(orch, 'red', { gates: runner });
+    const s = await orch.prepareAccept('red', { gates: runner });
     assert.equal(s.ready, false);
     assert.equal(s.gateRuns.length, 1);
     assert.equal(s.gates[0]!.status, 'failed');
@@ -67,7 +68,7 @@ describe('accept', () => {
     assert.equal((await orch.readFileAt('red', e!.seq, 'src/new.ts'))?.toString(), 'new\n');
 
     const developBefore = rev('develop');
-    const out = await acceptFeature(orch, 'red', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    const out = await orch.accept('red', { strategy: 'squash', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'blocked');
     assert.equal(rev('develop'), developBefore);
     assert.ok(fs.existsSync(`${repo.dir}.worktrees/red`), 'a blocked feature is not archived');
@@ -75,7 +76,7 @@ describe('accept', () => {
 
   it('lands a clean feature on a base branch nobody has checked out, without touching the user checkout', async () => {
     const wt = await workedFeature('green', 'develop');
-    const s = await prepareAccept(orch, 'green', { gates: runner });
+    const s = await orch.prepareAccept('green', { gates: runner });
     assert.deepEqual(s.blockers, []);
     assert.equal(s.ready, true);
     assert.deepEqual(s.files.map((f) => [f.path, f.status]), [['src/a.ts', 'M'], ['src/new.ts', 'A'], ['src/old.ts', 'D']]);
@@ -88,7 +89,7 @@ describe('accept', () => {
     const before = userState(repo.dir);
     const readme = repo.read('README.md');
 
-    const out = await acceptFeature(orch, 'green', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    const out = await orch.accept('green', { strategy: 'squash', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'landed');
     if (out.status !== 'landed') return;
     assert.equal(rev('develop'), out.commit);
@@ -121,13 +122,13 @@ describe('accept', () => {
     repo.write('notes.txt', 'mine\n');
     repo.git('add', 'notes.txt');
     repo.write('README.md', '# r, edited by the user\n');
-    const s = await prepareAccept(orch, 'here', { gates: runner });
+    const s = await orch.prepareAccept('here', { gates: runner });
     assert.equal(s.ready, true, s.blockers.join('\n'));
     assert.deepEqual(s.target.checkedOut, { path: repo.dir, main: true });
     const mainBefore = rev('main');
     const before = userState(repo.dir);
 
-    const out = await acceptFeature(orch, 'here', { strategy: 'merge', expectSeq: s.seq, isTrusted });
+    const out = await orch.accept('here', { strategy: 'merge', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'finish-in-checkout');
     if (out.status !== 'finish-in-checkout') return;
     assert.equal(rev('main'), mainBefore, 'the checked-out branch did not move');
@@ -151,7 +152,7 @@ describe('accept', () => {
     repo.write('src/old.ts', 'changed on develop\n');
     repo.commitAll('develop moves');
     repo.git('checkout', '-q', 'main');
-    const s = await prepareAccept(orch, 'clash', { gates: runner });
+    const s = await orch.prepareAccept('clash', { gates: runner });
     assert.equal(s.ready, true, s.blockers.join('\n'));
     assert.equal(s.target.commitsSinceBase, 1);
     const developBefore = rev('develop');
@@ -159,7 +160,7 @@ describe('accept', () => {
     const refsBefore = repo.git('for-each-ref');
 
     for (const strategy of ['squash', 'merge', 'rebase'] as const) {
-      const out = await acceptFeature(orch, 'clash', { strategy, expectSeq: s.seq, isTrusted });
+      const out = await orch.accept('clash', { strategy, expectSeq: s.seq, isTrusted });
       assert.equal(out.status, 'conflicts', strategy);
       if (out.status !== 'conflicts') return;
       const byPath = Object.fromEntries(out.conflicts.map((c) => [c.path, c.types]));
@@ -183,9 +184,9 @@ describe('accept', () => {
     repo.write('docs.md', 'unrelated\n');
     const developMoved = repo.commitAll('develop: docs');
     repo.git('checkout', '-q', 'main');
-    const s = await prepareAccept(orch, 'line', { gates: runner });
+    const s = await orch.prepareAccept('line', { gates: runner });
     assert.equal(s.ready, true, s.blockers.join('\n'));
-    const out = await acceptFeature(orch, 'line', { strategy: 'rebase', expectSeq: s.seq, isTrusted });
+    const out = await orch.accept('line', { strategy: 'rebase', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'landed');
     assert.equal(repo.git('log', '--format=%s|%an', `${developMoved}..develop`), ['line: work the agent did not commit (checkpoint ' + s.seq + ')|t', 'line: second commit|Agent', 'line: agent commit|t'].join('\n'));
     assert.equal(repo.git('rev-list', '--merges', `${developMoved}..develop`), '', 'linear');
@@ -196,10 +197,10 @@ describe('accept', () => {
 
   it('refuses when the feature changed after the summary was confirmed', async () => {
     const wt = await workedFeature('moving', 'develop');
-    const s = await prepareAccept(orch, 'moving', { gates: runner });
+    const s = await orch.prepareAccept('moving', { gates: runner });
     fs.writeFileSync(path.join(wt, 'late.ts'), 'late\n');
     const developBefore = rev('develop');
-    const out = await acceptFeature(orch, 'moving', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    const out = await orch.accept('moving', { strategy: 'squash', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'blocked');
     if (out.status !== 'blocked') return;
     assert.match(out.reasons[0]!, new RegExp(`changed after you reviewed it \\(checkpoint ${s.seq}, now ${s.seq + 1}\\)`));
@@ -209,14 +210,14 @@ describe('accept', () => {
   it('plan violations block unless errors are allowed; untrusted workspaces cannot accept', async () => {
     const f = await orch.createFeature({ id: 'scope', baseRef: 'develop', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
     fs.writeFileSync(path.join(f.worktree!, 'outside.txt'), 'o\n');
-    const s = await prepareAccept(orch, 'scope');
+    const s = await orch.prepareAccept('scope');
     assert.deepEqual(s.violations.map((v) => [v.kind, v.path]), [['out_of_scope', 'outside.txt']]);
     assert.ok(s.blockers.some((b) => /violation\(s\) of the plan: out_of_scope outside\.txt/.test(b)));
-    const allowed = await prepareAccept(orch, 'scope', { allowErrors: true });
+    const allowed = await orch.prepareAccept('scope', { allowErrors: true });
     assert.equal(allowed.ready, true, allowed.blockers.join('\n'));
     trusted = false;
-    await assert.rejects(acceptFeature(orch, 'scope', { strategy: 'squash', expectSeq: s.seq, isTrusted, allowErrors: true }), (e) => AopError.is(e, 'UNTRUSTED'));
-    const out = await acceptFeature(orch, 'scope', { strategy: 'squash', expectSeq: s.seq, isTrusted: () => true, allowErrors: true });
+    await assert.rejects(orch.accept('scope', { strategy: 'squash', expectSeq: s.seq, isTrusted, allowErrors: true }), (e) => AopError.is(e, 'UNTRUSTED'));
+    const out = await orch.accept('scope', { strategy: 'squash', expectSeq: s.seq, isTrusted: () => true, allowErrors: true });
     assert.equal(out.status, 'landed');
     assert.equal(repo.git('show', 'develop:outside.txt'), 'o');
   });
@@ -229,8 +230,8 @@ describe('accept', () => {
     fs.writeFileSync(path.join(b.worktree!, 'src/old.ts'), 'b was here\n');
     await orch.checkpointNow('ca');
     await orch.checkpointNow('cb');
-    const sa = await prepareAccept(orch, 'ca');
-    const sb = await prepareAccept(orch, 'cb');
+    const sa = await orch.prepareAccept('ca');
+    const sb = await orch.prepareAccept('cb');
     assert.deepEqual(sa.collisions.map((c) => [c.path, c.otherFeature]), [['src/a.ts', 'cb']]);
     assert.deepEqual(sb.collisions.map((c) => [c.path, c.otherFeature]), [['src/a.ts', 'ca']]);
     assert.ok(sa.warnings.some((w) => /also changed by "cb"/.test(w)));
@@ -242,11 +243,11 @@ describe('accept', () => {
   it('a base that is not a local branch (a commit id) is left alone; the result waits at the accepted ref', async () => {
     const base = rev('develop');
     await workedFeature('pinned', base);
-    const s = await prepareAccept(orch, 'pinned', { gates: runner });
+    const s = await orch.prepareAccept('pinned', { gates: runner });
     assert.equal(s.target.ref, undefined);
     assert.ok(s.warnings.some((w) => /is not a local branch/.test(w)));
     const refsBefore = repo.git('for-each-ref', 'refs/heads');
-    const out = await acceptFeature(orch, 'pinned', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    const out = await orch.accept('pinned', { strategy: 'squash', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'finish-in-checkout');
     if (out.status !== 'finish-in-checkout') return;
     assert.match(out.instructions, /is not a local branch/);

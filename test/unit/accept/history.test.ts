@@ -9,7 +9,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { acceptFeature, prepareAccept } from '../../../src/core/accept';
 import { checkHistory } from '../../../src/core/accept/history';
 import { defaultPlan } from '../../../src/core/plan';
 import { Orchestrator } from '../../../src/core/orchestrator';
@@ -74,7 +73,7 @@ describe('accept: the agent history is checked like checkpoints', function () {
 
   it('merge and rebase are refused with the offending commits and files; squash lands only the checked content', async () => {
     const { commits } = await uncleanHistory('dirty');
-    const s = await prepareAccept(orch, 'dirty');
+    const s = await orch.prepareAccept('dirty');
     assert.equal(s.ready, true, s.blockers.join('\n'));
     assert.deepEqual(s.violations, [], 'the accepted content itself is clean');
     assert.equal(s.history.commits, 3);
@@ -94,7 +93,7 @@ describe('accept: the agent history is checked like checkpoints', function () {
 
     const developBefore = repo.git('rev-parse', 'develop');
     for (const strategy of ['merge', 'rebase'] as const) {
-      const out = await acceptFeature(orch, 'dirty', { strategy, expectSeq: s.seq, isTrusted });
+      const out = await orch.accept('dirty', { strategy, expectSeq: s.seq, isTrusted });
       assert.equal(out.status, 'blocked', strategy);
       const reason = out.status === 'blocked' ? out.reasons.join('\n') : '';
       for (const c of commits.slice(0, 2)) assert.ok(reason.includes(c!.slice(0, 10)), `${strategy}: ${reason}`);
@@ -103,7 +102,7 @@ describe('accept: the agent history is checked like checkpoints', function () {
       assert.equal(repo.git('rev-parse', 'develop'), developBefore, 'nothing moved');
     }
 
-    const out = await acceptFeature(orch, 'dirty', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    const out = await orch.accept('dirty', { strategy: 'squash', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'landed');
     const landed = repo.git('ls-tree', '-r', '--name-only', 'develop').split('\n').sort();
     assert.deepEqual(landed, ['README.md', 'src/a.ts', 'src/ok.ts']);
@@ -116,11 +115,11 @@ describe('accept: the agent history is checked like checkpoints', function () {
     fs.writeFileSync(path.join(f.worktree!, 'src/b.ts'), 'b\n');
     gitIn(f.worktree!, 'add', '-A');
     gitIn(f.worktree!, 'commit', '-q', '-m', 'clean work');
-    const s = await prepareAccept(orch, 'clean');
+    const s = await orch.prepareAccept('clean');
     assert.equal(s.history.commits, 1);
     assert.deepEqual(s.history.unclean, []);
     assert.deepEqual(s.history.refused, {});
-    const out = await acceptFeature(orch, 'clean', { strategy: 'rebase', expectSeq: s.seq, isTrusted });
+    const out = await orch.accept('clean', { strategy: 'rebase', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'landed');
 
     // A nested repository in the worktree becomes a gitlink to a commit this repository lacks.
@@ -131,7 +130,7 @@ describe('accept: the agent history is checked like checkpoints', function () {
     fs.writeFileSync(path.join(nested, 'x.txt'), 'x\n');
     gitIn(nested, 'add', '-A');
     gitIn(nested, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'nested');
-    const n = await prepareAccept(orch, 'nested');
+    const n = await orch.prepareAccept('nested');
     assert.deepEqual(n.violations.map((v) => `${v.kind} ${v.path}`), ['broken_gitlink src/vendor']);
     assert.equal(n.ready, false);
   });
@@ -161,7 +160,7 @@ describe('accept: the agent history is checked like checkpoints', function () {
         gitIn(wt, 'commit', '-q', '-m', 'the secret removed');
       }
       await orch.checkpointNow(id);
-      const s = await prepareAccept(orch, id);
+      const s = await orch.prepareAccept(id);
       assert.equal(s.ready, true, s.blockers.join('\n'));
       assert.deepEqual(s.violations, [], 'the accepted content itself is clean');
       return { s, side, merge };
@@ -173,7 +172,7 @@ describe('accept: the agent history is checked like checkpoints', function () {
     assert.deepEqual(merged.s.history.uncleanReplayed.map((u) => [u.commit, u.violations.map((v) => `${v.kind} ${v.path}`)]), [[merged.merge, ['secret_detected src/secret.txt']]]);
     assert.deepEqual(Object.keys(merged.s.history.refused).sort(), ['merge', 'rebase']);
     const developBefore = repo.git('rev-parse', 'develop');
-    const out = await acceptFeature(orch, 'merged', { strategy: 'rebase', expectSeq: merged.s.seq, isTrusted });
+    const out = await orch.accept('merged', { strategy: 'rebase', expectSeq: merged.s.seq, isTrusted });
     assert.equal(out.status, 'blocked');
     assert.ok(out.status === 'blocked' && out.reasons.join('\n').includes(merged.merge.slice(0, 10)), JSON.stringify(out.status === 'blocked' && out.reasons));
     assert.equal(repo.git('rev-parse', 'develop'), developBefore, 'nothing moved');
@@ -183,7 +182,7 @@ describe('accept: the agent history is checked like checkpoints', function () {
     assert.deepEqual(cleaned.s.history.unclean.map((u) => u.commit), [cleaned.side]);
     assert.deepEqual(cleaned.s.history.uncleanReplayed, []);
     assert.deepEqual(Object.keys(cleaned.s.history.refused), ['merge']);
-    const landed = await acceptFeature(orch, 'cleaned', { strategy: 'rebase', expectSeq: cleaned.s.seq, isTrusted });
+    const landed = await orch.accept('cleaned', { strategy: 'rebase', expectSeq: cleaned.s.seq, isTrusted });
     assert.equal(landed.status, 'landed');
     // What rebase landed: no commit of the target's new history holds the secret.
     for (const c of repo.git('rev-list', `${developBefore}..develop`).split('\n')) {

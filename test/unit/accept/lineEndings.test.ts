@@ -7,7 +7,6 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { acceptFeature, prepareAccept } from '../../../src/core/accept';
 import { Orchestrator } from '../../../src/core/orchestrator';
 import { gitIn, makeTempDir, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 
@@ -73,12 +72,12 @@ describe('accept: line endings as git add would record them', function () {
       const wt = await crlfFeature(strategy);
       const base = repo.git('rev-parse', 'develop');
       const expected = gitAddTree(wt, base);
-      const s = await prepareAccept(orch, strategy);
+      const s = await orch.prepareAccept(strategy);
       assert.equal(s.ready, true, s.blockers.join('\n'));
       assert.equal((await orch.readFileAt(strategy, s.seq, 'src/lf.txt'))?.toString(), 'one\r\ntwo\r\nthree\r\n', 'checkpoints keep raw bytes');
       assert.notEqual(s.tree, expected);
 
-      const out = await acceptFeature(orch, strategy, { strategy, expectSeq: s.seq, isTrusted });
+      const out = await orch.accept(strategy, { strategy, expectSeq: s.seq, isTrusted });
       assert.equal(out.status, 'landed');
       assert.equal(repo.git('rev-parse', 'develop^{tree}'), expected);
       assert.equal(repo.git('cat-file', 'blob', 'develop:src/lf.txt'), 'one\ntwo\nthree');
@@ -93,8 +92,8 @@ describe('accept: line endings as git add would record them', function () {
     repo.git('branch', '-f', 'develop');
     const f = await orch.createFeature({ id: 'raw', baseRef: 'develop', spec: 'x' });
     fs.writeFileSync(path.join(f.worktree!, 'src/lf.txt'), 'crlf\r\nkept\r\n');
-    const s = await prepareAccept(orch, 'raw');
-    const out = await acceptFeature(orch, 'raw', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    const s = await orch.prepareAccept('raw');
+    const out = await orch.accept('raw', { strategy: 'squash', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'landed');
     assert.equal(repo.git('rev-parse', 'develop^{tree}'), s.tree);
   });
@@ -112,9 +111,9 @@ describe('accept: line endings as git add would record them', function () {
       fs.writeFileSync(path.join(f.worktree!, 'src/lf.txt'), 'crlf\r\nnormalised\r\n');
       fs.writeFileSync(path.join(f.worktree!, 'src/new.txt'), 'new\r\n');
       const expected = gitAddTree(f.worktree!, repo.git('rev-parse', 'develop'));
-      const s = await prepareAccept(orch, 'asked');
+      const s = await orch.prepareAccept('asked');
       assert.notEqual(s.tree, expected, 'the checkpoint kept the raw bytes');
-      const out = await acceptFeature(orch, 'asked', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+      const out = await orch.accept('asked', { strategy: 'squash', expectSeq: s.seq, isTrusted });
       assert.equal(out.status, 'landed');
       assert.equal(repo.git('rev-parse', 'develop^{tree}'), expected);
       assert.equal(repo.git('cat-file', 'blob', 'develop:src/lf.txt'), 'crlf\nnormalised');
@@ -128,9 +127,9 @@ describe('accept: line endings as git add would record them', function () {
     const f = await orch.createFeature({ id: 'lfs', baseRef: 'develop', spec: 'x' });
     const raw = Buffer.from('8BPS not a pointer\r\n');
     fs.writeFileSync(path.join(f.worktree!, 'art.psd'), raw);
-    const s = await prepareAccept(orch, 'lfs');
+    const s = await orch.prepareAccept('lfs');
     assert.ok(s.warnings.some((w) => /1 file\(s\) are under a filter \(filter=lfs\): art\.psd/.test(w)), s.warnings.join('\n'));
-    const out = await acceptFeature(orch, 'lfs', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    const out = await orch.accept('lfs', { strategy: 'squash', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'landed');
     assert.deepEqual(execFileSync('git', ['cat-file', 'blob', 'develop:art.psd'], { cwd: repo.dir }), raw);
   });

@@ -65,7 +65,7 @@ describe('CheckpointService', () => {
     fs.writeFileSync(path.join(wt, 'two.txt'), '2');
     const r2 = await svc.request({ paths: ['two.txt'], trigger: 'watch' });
     assert.equal(r2?.parent, r1?.commit);
-    assert.deepEqual((await svc.refs.list('f1')).map((r) => r.seq), [1, 2]);
+    assert.deepEqual((await svc.history.refs()).map((r) => r.seq), [1, 2]);
   });
 
   it('records modes and symlinks exactly', async () => {
@@ -158,7 +158,7 @@ describe('CheckpointService', () => {
     );
     const seqs = new Set(results.filter(Boolean).map((r) => r!.seq));
     assert.ok(seqs.size <= 2, `20 concurrent requests became ${seqs.size} checkpoints`);
-    const last = (await svc.refs.list('f1')).at(-1)!;
+    const last = (await svc.history.refs()).at(-1)!;
     assert.equal(gitIn(repo.dir, 'rev-parse', `${last.commit}^{tree}`), referenceTree(wt));
   });
 

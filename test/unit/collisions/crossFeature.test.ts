@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exclusiveAreaViolations, fileCollisions, findCollisions, findExclusiveViolations, planOverlapWarnings, type FeatureChangeSet } from '../../../src/core/collisions';
-import { Orchestrator } from '../../../src/core/orchestrator';
+import { exclusiveAreaViolations, fileCollisions, type FeatureChangeSet } from '../../../src/core/collisions';
+import type { Orchestrator } from '../../../src/core/orchestrator';
 import { makePlan } from '../../../src/core/plan';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { testOrchestrator } from '../helpers/testOrchestrator';
 
 describe('collisions: pure cross-feature rules', () => {
   const set = (id: string, paths: [string, 'A' | 'M' | 'D'][], exclusive: string[] = [], severity = {}): FeatureChangeSet => ({
@@ -45,7 +46,7 @@ describe('collisions: across real features', () => {
 
   beforeEach(async () => {
     repo = makeTempRepo({ 'README.md': '# r\n', 'src/shared.ts': 's1\n', 'db/schema.sql': 'create table t;\n' });
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
   });
 
   afterEach(async () => {
@@ -59,7 +60,7 @@ describe('collisions: across real features', () => {
     fs.writeFileSync(path.join(a.worktree!, 'src/shared.ts'), 'from a\n');
     fs.writeFileSync(path.join(a.worktree!, 'src/only-a.ts'), 'a\n');
     fs.writeFileSync(path.join(b.worktree!, 'src/shared.ts'), 'from b\n');
-    const m = await findCollisions(orch, { fresh: true });
+    const m = (await orch.crossFeatureCheck({ fresh: true })).collisions;
     assert.deepEqual(m.get('fa'), [{ path: 'src/shared.ts', otherFeature: 'fb', status: 'M', otherStatus: 'M' }]);
     assert.deepEqual(m.get('fb'), [{ path: 'src/shared.ts', otherFeature: 'fa', status: 'M', otherStatus: 'M' }]);
   });
@@ -68,7 +69,7 @@ describe('collisions: across real features', () => {
     await orch.createFeature({ id: 'owner', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nexclusive: ["db/**"]\n' });
     const other = await orch.createFeature({ id: 'other', baseRef: 'main', spec: 'x' });
     fs.writeFileSync(path.join(other.worktree!, 'db/schema.sql'), 'drop table t;\n');
-    const v = await findExclusiveViolations(orch, { fresh: true });
+    const v = (await orch.crossFeatureCheck({ fresh: true })).violations;
     assert.deepEqual(v.get('owner'), []);
     assert.deepEqual(v.get('other')!.map((x) => [x.kind, x.severity, x.path]), [['exclusive_area', 'error', 'db/schema.sql']]);
   });
@@ -77,8 +78,8 @@ describe('collisions: across real features', () => {
     await orch.createFeature({ id: 'first', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/auth/**"]\n' });
     await orch.createFeature({ id: 'apart', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["docs/**"]\n' });
     await orch.createFeature({ id: 'second', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**/*.ts"]\n' });
-    const w = planOverlapWarnings(orch, 'second');
-    assert.deepEqual(w.map((x) => x.otherFeature), ['first']);
-    assert.match(w[0]!.message, /"first" and "second" may change the same files/);
+    const w = (await orch.events('second')).filter((e) => e.t === 'warning');
+    assert.deepEqual(w.length, 1);
+    assert.match(w[0]!.t === 'warning' ? w[0]!.message : '', /"first" and "second" may change the same files/);
   });
 });

@@ -2,14 +2,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gateStatuses, unmetRequiredGates, type GateEvent } from '../../../src/core/gates/evidence';
-import { GateRunner } from '../../../src/core/gates/gateRunner';
+import type { GateRunner } from '../../../src/core/gates/gateRunner';
 import { attachTurnEndGates, type TurnEndSession } from '../../../src/core/gates/turnEndGates';
-import { Orchestrator } from '../../../src/core/orchestrator';
+import type { Orchestrator } from '../../../src/core/orchestrator';
 import { makePlan } from '../../../src/core/plan';
 import { waitFor } from '../../../src/core/util/async';
 import { Emitter } from '../../../src/core/util/emitter';
 import { AopError } from '../../../src/core/util/errors';
 import { makeTempRepo, userState, type TempRepo } from '../helpers/tempRepo';
+import { testOrchestrator } from '../helpers/testOrchestrator';
 
 const NODE = JSON.stringify(process.execPath);
 
@@ -26,9 +27,9 @@ describe('gates: GateRunner on real features', () => {
 
   beforeEach(async () => {
     repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n', 'pkg/p.txt': 'p\n' });
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
     trusted = true;
-    runner = GateRunner.forOrchestrator(orch, { isTrusted: () => trusted, killGraceMs: 300 });
+    runner = orch.createGateRunner({ isTrusted: () => trusted, killGraceMs: 300 });
   });
 
   afterEach(async () => {
@@ -55,7 +56,7 @@ describe('gates: GateRunner on real features', () => {
     assert.equal(ok.exitCode, 0);
     // The evidence names the checkpoint holding the content the gate saw.
     assert.ok(ok.seq >= 1);
-    assert.equal(ok.seq, orch.runtime('g1').checkpoints.head.seq);
+    assert.equal(ok.seq, orch.headSeq('g1'));
     assert.equal(await orch.readFileAt('g1', ok.seq, 'src/a.ts').then((b) => b?.toString()), 'judged content\n');
     assert.match(ok.output, /judged content/);
     assert.match(ok.output, new RegExp(`seq=${ok.seq}\\b`));
@@ -94,7 +95,7 @@ describe('gates: GateRunner on real features', () => {
     await assert.rejects(runner.run('g3', 'ok'), (e) => AopError.is(e, 'UNTRUSTED'));
     await assert.rejects(runner.runAll('g3'), (e) => AopError.is(e, 'UNTRUSTED'));
     assert.deepEqual(await gateEventsOf('g3'), []);
-    assert.equal(fs.existsSync(path.join(orch.runtime('g3').worktree, 'ran.txt')), false);
+    assert.equal(fs.existsSync(path.join(orch.summary('g3').worktree!, 'ran.txt')), false);
   });
 
   it('runs in the gate folder inside the worktree, never through a symlink to the user checkout', async () => {
@@ -176,7 +177,7 @@ describe('gates: GateRunner on real features', () => {
     const changes = new Emitter<{ kind: string; featureId?: string }>();
     const results: number[] = [];
     const sub = attachTurnEndGates(
-      { onDidChange: (l) => changes.event(l), list: () => orch.list(), agents: { get: (id) => (id === 'g8' ? session : undefined) } },
+      { onDidChange: (l) => changes.event(l), list: () => orch.list(), session: (id) => (id === 'g8' ? session : undefined) },
       runner,
       { tellAgent: true, onResult: (_id, runs) => results.push(runs.length) },
     );

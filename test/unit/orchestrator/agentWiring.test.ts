@@ -2,11 +2,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Orchestrator } from '../../../src/core/orchestrator';
+import type { Orchestrator } from '../../../src/core/orchestrator';
 import { AopError } from '../../../src/core/util/errors';
 import { waitFor } from '../../../src/core/util/async';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { fakeSecrets } from '../validation/fixtures';
+import { testOrchestrator } from '../helpers/testOrchestrator';
 
 const PLAN = 'version: 1\nallowed: ["src/**"]\n';
 
@@ -22,7 +23,7 @@ describe('Orchestrator with agents', () => {
 
   beforeEach(async () => {
     repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
   });
 
   afterEach(async () => {
@@ -40,7 +41,7 @@ describe('Orchestrator with agents', () => {
     assert.equal(session.state, 'running');
     assert.equal(fs.readFileSync(path.join(f.worktree!, 'src/ok.ts'), 'utf8'), 'ok\n');
     assert.equal(fs.existsSync(path.join(f.worktree!, 'docs/nope.md')), false, 'the denied write never reached disk');
-    await orch.runtime('acp').flush();
+    await orch.checkpointNow('acp');
     const events = await orch.events('acp');
     assert.ok(events.some((e) => e.t === 'agent.state' && e.to === 'running'));
     await orch.stopAgent('acp');
@@ -60,7 +61,7 @@ describe('Orchestrator with agents', () => {
     assert.equal(fs.readFileSync(path.join(f.worktree!, 'src/ok.ts'), 'utf8'), 'ok\n', 'the clean write landed');
     assert.equal(fs.existsSync(path.join(f.worktree!, 'src/creds.ts')), false, 'the write holding a secret never reached disk');
     assert.equal(fs.existsSync(path.join(f.worktree!, 'src/big.ts')), false, 'the oversize write never reached disk');
-    await orch.runtime('content').flush();
+    await orch.checkpointNow('content');
     const refused = (await orch.events('content')).flatMap((e) => (e.t === 'agent.update' && e.kind === 'fs.write' && (e.data as { allowed?: boolean }).allowed === false ? [e.data as { path: string; reason: string }] : []));
     assert.ok(refused.some((r) => r.path === 'src/creds.ts' && /AWS access key/.test(r.reason)), JSON.stringify(refused));
     assert.ok(refused.some((r) => r.path === 'src/big.ts' && /1001 bytes, over the plan's limit of 1000 bytes/.test(r.reason)), JSON.stringify(refused));
@@ -101,18 +102,17 @@ describe('Orchestrator with agents', () => {
     // Unsandboxed: inside the sandbox the object store is bind-mounted, and swapping it is not this test's subject.
     const session = await orch.startAgent('brk', { provider: 'scripted', transport: 'plain', script: s, sandbox: false });
     await waitFor(() => session.state === 'running', 30_000, 'agent running');
-    const rt = orch.runtime('brk');
+    const worktree = orch.summary('brk').worktree!;
     // Break the object store's writes: every checkpoint now fails until it is restored.
-    const objects = rt.checkpoints.store.objectsDir;
+    const objects = path.join(repo.dir, '.git', 'objects');
     const saved = `${objects}.saved`;
     fs.renameSync(objects, saved);
     fs.writeFileSync(objects, 'not a folder');
     try {
-      for (let i = 0; i < 3; i++) {
-        fs.writeFileSync(path.join(rt.worktree, `src/f${i}.ts`), `${i}\n`);
-        await rt.checkpointGuarded({ paths: [`src/f${i}.ts`], trigger: 'watch' });
-      }
-      assert.equal(rt.breaker.state.open, true);
+      // The agent's writes keep coming: the watcher's checkpoints fail one after another.
+      for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(worktree, `src/f${i}.ts`), `${i}\n`);
+      await waitFor(() => orch.summary('brk').breaker.open, 15_000, 'the breaker to open');
+      assert.ok(orch.summary('brk').breaker.failures >= 3);
       await waitFor(() => session.state === 'paused', 10_000, 'agent paused by the open breaker');
       assert.throws(() => orch.resumeAgent('brk'), (e) => AopError.is(e, 'BUSY'));
     } finally {
@@ -120,20 +120,20 @@ describe('Orchestrator with agents', () => {
       fs.renameSync(saved, objects);
     }
     await orch.resetBreaker('brk');
-    assert.equal(rt.breaker.state.open, false);
+    assert.equal(orch.summary('brk').breaker.open, false);
     await orch.stopAgent('brk');
   });
 
   it('refuses to start an agent in an untrusted workspace', async () => {
     await orch.dispose();
-    orch = await Orchestrator.open({ repoRoot: repo.dir, isTrusted: () => false, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir, { isTrusted: () => false });
     await orch.createFeature({ id: 'untrusted', baseRef: 'main', spec: 'x' });
     await assert.rejects(orch.startAgent('untrusted', { provider: 'scripted', script: 'x.yaml' }), (e) => AopError.is(e, 'UNTRUSTED'));
   });
 
   it('reports a write in the main checkout while an agent runs as a main_checkout_write violation (critical by default: the agent is paused)', async () => {
     await orch.dispose();
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: true } });
+    orch = await testOrchestrator(repo.dir, { settings: { watchMainCheckout: true } });
     await orch.createFeature({ id: 'lane', baseRef: 'main', spec: 'x', planYaml: PLAN });
     const s = script('lane.yaml', 'steps:\n  - tick: { path: src/counter.txt, everyMs: 50, times: 2000 }\n');
     const session = await orch.startAgent('lane', { provider: 'scripted', transport: 'plain', script: s });

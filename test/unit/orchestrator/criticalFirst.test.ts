@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Orchestrator } from '../../../src/core/orchestrator';
 import { waitFor } from '../../../src/core/util/async';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { featureRuntimeOf } from '../helpers/testOrchestrator';
 
 describe('Critical violations before content is read', () => {
   let repo: TempRepo;
@@ -35,8 +36,7 @@ describe('Critical violations before content is read', () => {
     );
     const session = await orch.startAgent('crit', { provider: 'scripted', transport: 'plain', script });
     await waitFor(() => session.state === 'paused', 30_000, 'the agent to be paused');
-    const rt = orch.runtime('crit');
-    await waitFor(() => rt.listCheckpoints().some((c) => c.files.some((x) => x.path === 'src/escape')), 60_000, 'the checkpoint of the batch');
+    await waitFor(() => orch.listCheckpoints('crit').some((c) => c.files.some((x) => x.path === 'src/escape')), 60_000, 'the checkpoint of the batch');
     const events = await orch.events('crit');
     const paused = events.findIndex((e) => e.t === 'agent.state' && e.to === 'paused');
     const recorded = events.findIndex((e) => e.t === 'checkpoint' && e.files.some((x) => x.path === 'src/escape'));
@@ -53,7 +53,7 @@ describe('Critical violations before content is read', () => {
     fs.writeFileSync(script, 'steps:\n  - tick: { path: src/counter.txt, everyMs: 30, times: 100000 }\n');
     const session = await orch.startAgent('next', { provider: 'scripted', transport: 'plain', script });
     await waitFor(() => session.state === 'running' && fs.existsSync(path.join(f.worktree!, 'src/counter.txt')), 30_000, 'the agent to run');
-    const rt = orch.runtime('next');
+    const rt = featureRuntimeOf(orch, 'next'); // white-box: holds the feature's checkpoint lane
     await rt.flush();
     // Holding the feature's checkpoint lane stands in for a slow checkpoint (a 60 MB file takes seconds).
     let release!: () => void;

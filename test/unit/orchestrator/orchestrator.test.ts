@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Orchestrator } from '../../../src/core/orchestrator';
+import type { Orchestrator } from '../../../src/core/orchestrator';
 import { AopError } from '../../../src/core/util/errors';
 import { waitFor } from '../../../src/core/util/async';
 import { gitIn, makeTempRepo, userState, type TempRepo } from '../helpers/tempRepo';
+import { testOrchestrator } from '../helpers/testOrchestrator';
 
 const PLAN = 'version: 1\nallowed: ["src/**"]\nforbidden: ["src/secret/**"]\n';
 
@@ -14,7 +15,7 @@ describe('Orchestrator', () => {
 
   beforeEach(async () => {
     repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
   });
 
   afterEach(async () => {
@@ -55,6 +56,22 @@ describe('Orchestrator', () => {
     assert.deepEqual(orch.summary('f1').violations, []);
   });
 
+  it('announces each topic with its data: the checkpoint recorded, the violations standing, the log line', async () => {
+    const f = await orch.createFeature({ id: 'ev', baseRef: 'main', spec: 'x', planYaml: PLAN });
+    const seen: { checkpoints: number[]; violations: string[][]; log: string[] } = { checkpoints: [], violations: [], log: [] };
+    orch.on('checkpoint', (e) => e.checkpoint && seen.checkpoints.push(e.checkpoint.seq));
+    orch.on('violations', (e) => seen.violations.push(e.violations.map((v) => `${v.kind} ${v.path}`)));
+    orch.on('log', (e) => seen.log.push(e.event.t));
+    fs.writeFileSync(path.join(f.worktree!, 'stray.txt'), 'out of scope\n');
+    const rec = await orch.checkpointNow('ev');
+    assert.ok(rec);
+    assert.ok(seen.checkpoints.includes(rec.seq), 'the record came with its event');
+    assert.deepEqual(seen.violations.at(-1), ['out_of_scope stray.txt'], 'the violations came with theirs');
+    assert.ok(seen.log.includes('checkpoint') && seen.log.includes('validation'));
+    await orch.smartRollback('ev');
+    assert.deepEqual(seen.violations.at(-1), [], 'a rollback that clears them says so');
+  });
+
   it('refuses bad ids and refs with clear errors, creating nothing', async () => {
     await assert.rejects(orch.createFeature({ id: '../x', baseRef: 'main', spec: 'x' }), (e) => AopError.is(e, 'INVALID_ID'));
     await assert.rejects(orch.createFeature({ id: 'ok', baseRef: '--upload-pack=x', spec: 'x' }), (e) => AopError.is(e, 'INVALID_REF'));
@@ -85,7 +102,7 @@ describe('Orchestrator', () => {
     st.agentState = 'running';
     fs.writeFileSync(stateFile, JSON.stringify(st));
     await orch.dispose();
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
     assert.deepEqual(orch.list().map((x) => x.id), ['keep']);
     assert.deepEqual(orch.listCheckpoints('keep').map((c) => [c.seq, c.commit]), before);
     assert.equal(orch.summary('keep').agentState, 'interrupted');
@@ -113,7 +130,7 @@ describe('Orchestrator', () => {
     await orch.createFeature({ id: 'good', baseRef: 'main', spec: 'x' });
     await orch.dispose();
     fs.writeFileSync(path.join(a.worktree!, '.git'), 'gitdir: /nonexistent/.git/worktrees/bad\n');
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
     assert.deepEqual(orch.list().map((f) => [f.id, f.status]), [['bad', 'draft'], ['good', 'active']]);
     assert.match(orch.summary('bad').error ?? '', /could not be opened/);
   });
@@ -140,7 +157,7 @@ describe('Orchestrator', () => {
     fs.writeFileSync(path.join(g.worktree!, 'new.txt'), 'new\n');
     const rec = await orch.checkpointNow('again');
     await orch.dispose();
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
     assert.deepEqual(orch.listCheckpoints('again').map((c) => c.commit), [rec!.commit]);
   });
 
@@ -156,7 +173,7 @@ describe('Orchestrator', () => {
       await orch.checkpointNow('ret');
     }
     await waitFor(async () => (await orch.events('ret')).some((e) => e.t === 'retention'), 10_000, 'retention');
-    await orch.runtime('ret').flush();
+    await orch.checkpointNow('ret'); // waits for the lane, where retention ran
     const listed = orch.listCheckpoints('ret');
     assert.ok(listed.length <= 5 + 10 + 1, `kept ${listed.length}`);
     assert.equal(listed[0]!.seq, 1, 'the checkpoint with a violation is kept');
@@ -167,8 +184,8 @@ describe('Orchestrator', () => {
     assert.equal(chain.length, listed.length);
     assert.equal(gitIn(repo.dir, 'show', `refs/aop/ret/${listed.at(-1)!.seq}:src/a.ts`), 'v19');
     await orch.dispose();
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
     assert.deepEqual(orch.listCheckpoints('ret').map((c) => [c.seq, c.commit]), listed.map((c) => [c.seq, c.commit]));
-    assert.ok((await orch.runtime('ret').checkpoints.spaceUsed()) > 0);
+    assert.ok(Number(gitIn(repo.dir, 'rev-list', '--objects', '--disk-usage', `refs/aop/ret/${listed.at(-1)!.seq}`, '--not', 'main')) > 0);
   });
 });

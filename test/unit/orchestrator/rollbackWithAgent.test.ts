@@ -11,6 +11,7 @@ import type { RollbackResult } from '../../../src/core/rollback/rollbackService'
 import { AopError } from '../../../src/core/util/errors';
 import { waitFor } from '../../../src/core/util/async';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { featureRuntimeOf } from '../helpers/testOrchestrator';
 
 const PLAN = 'version: 1\nallowed: ["src/**"]\n';
 
@@ -51,7 +52,7 @@ describe('Rollback with a running agent', function () {
 
   /** Wraps the runtime's smart rollback to see the agent's process state while it runs. */
   function observe(id: string, pid: number, inner?: () => Promise<RollbackResult>) {
-    const rt = orch.runtime(id);
+    const rt = featureRuntimeOf(orch, id);
     const seen: string[] = [];
     const original = rt.rollback.smart.bind(rt.rollback);
     rt.rollback.smart = async () => {

@@ -5,9 +5,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Orchestrator } from '../../../src/core/orchestrator';
+import type { Orchestrator } from '../../../src/core/orchestrator';
 import { makeTempRepo, userState, type TempRepo } from '../helpers/tempRepo';
 import { assertRefsConsistent, commitState, openLane, treeState, write, type Lane, referenceTree } from './helpers';
+import { testOrchestrator } from '../helpers/testOrchestrator';
 
 describe('reliability: concurrent checkpoints', function () {
   this.timeout(120_000);
@@ -107,7 +108,7 @@ describe('reliability: concurrent checkpoints', function () {
 
   it('five features created at once through the orchestrator, each written and checkpointed at once; the user checkout untouched', async () => {
     const before = userState(repo.dir);
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
     const ids = ['c1', 'c2', 'c3', 'c4', 'c5'];
     const created = await Promise.all(ids.map((id) => orch!.createFeature({ id, baseRef: 'main', spec: `# ${id}\n` })));
     await Promise.all(

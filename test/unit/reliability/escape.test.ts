@@ -10,7 +10,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { prepareAccept } from '../../../src/core/accept';
 import type { AgentSession } from '../../../src/core/agents';
 import { Orchestrator } from '../../../src/core/orchestrator';
 import type { GuardDetection } from '../../../src/core/orchestrator/repositoryGuards';
@@ -50,8 +49,8 @@ describe('reliability: an agent leaving its lane (git folder, main checkout, its
     fs.writeFileSync(file, `G=${JSON.stringify(gitDir)}\nR=${JSON.stringify(repo.dir)}\n${body}\nwhile true; do sleep 0.05; done\n`);
     let pausedAt: number | undefined;
     // Listening before the start: the attack can be seen and the agent paused before startAgent returns.
-    const sub = orch.agents.onSessionState(({ change }) => {
-      if (change.to === 'paused' && pausedAt === undefined) pausedAt = performance.now();
+    const sub = orch.on('agent', ({ change }) => {
+      if (change?.to === 'paused' && pausedAt === undefined) pausedAt = performance.now();
     });
     subs.push(sub);
     const session = await orch.startAgent('f1', { provider: 'custom', template: `sh ${file}`, sandbox: false });
@@ -127,7 +126,7 @@ describe('reliability: an agent leaving its lane (git folder, main checkout, its
     await orch.stopAgent('f1');
     await orch.smartRollback('f1');
     assert.equal(standing('main_checkout_write').length, 1, 'a rollback of the worktree does not answer it');
-    const summary = await prepareAccept(orch, 'f1');
+    const summary = await orch.prepareAccept('f1');
     assert.ok(summary.violations.some((v) => v.kind === 'main_checkout_write' && v.path === 'planted.txt'), 'listed in the accept summary');
     assert.equal(summary.ready, false);
     const dest = await orch.guards.mainCheckout.moveOut('planted.txt');
@@ -143,8 +142,8 @@ describe('reliability: an agent leaving its lane (git folder, main checkout, its
     const delay = await pausedAfterDetection(a, 'plan_tampered', '.aop/features/f1/plan.yaml');
     assert.ok(delay < PAUSE_WITHIN_MS, `paused ${delay.toFixed(0)} ms after detection`);
     assert.equal(standing('plan_tampered')[0].severity, 'critical');
-    await orch.runtime('f1').loadPlan(); // as accept and gates do: re-read the plan
-    assert.deepEqual(orch.runtime('f1').plan.allowed, ['src/**'], 'the plan in force is the one the user gave');
+    const plan = await orch.reloadPlan('f1'); // as accept and gates do: re-read the plan
+    assert.deepEqual(plan.allowed, ['src/**'], 'the plan in force is the one the user gave');
     const [pending] = await orch.guards.pendingChanges('f1');
     assert.equal(pending.kind, 'plan');
     await orch.stopAgent('f1');

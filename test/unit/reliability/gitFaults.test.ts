@@ -13,6 +13,7 @@ import type { FeatureRuntime } from '../../../src/core/orchestrator/featureRunti
 import { AopError } from '../../../src/core/util/errors';
 import { makeTempDir, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { REPO_ROOT, assertRefsConsistent, checkpointRefs, openLane, openRuntime, referenceTree, write } from './helpers';
+import { CheckpointHistory } from '../../../src/core/checkpoints/checkpointHistory';
 
 describe('reliability: git fails under a checkpoint', function () {
   this.timeout(60_000);
@@ -114,7 +115,7 @@ describe('reliability: git fails under a checkpoint', function () {
         const rec = await lane.svc.request({ full: true, trigger: 'manual' });
         assert.equal(rec?.tree, referenceTree(lane.wt));
         const refs = checkpointRefs(repo.dir, 'packed');
-        await assert.rejects(lane.svc.refs.deleteAll('packed'), (e) => AopError.is(e, 'GIT_FAILED') && /packed-refs\.lock/.test(JSON.stringify((e as AopError).details)));
+        await assert.rejects(CheckpointHistory.deleteAll(lane.wt, 'packed'), (e) => AopError.is(e, 'GIT_FAILED') && /packed-refs\.lock/.test(JSON.stringify((e as AopError).details)));
         assert.deepEqual(checkpointRefs(repo.dir, 'packed'), refs, 'an all-or-nothing transaction: no ref deleted');
       } finally {
         fs.rmSync(lock);

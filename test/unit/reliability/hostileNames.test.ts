@@ -9,10 +9,11 @@ import * as path from 'node:path';
 import { featurePaths, defaultWorktreePath } from '../../../src/core/features/featurePaths';
 import { featureBranch, resolveCommit } from '../../../src/core/features/worktrees';
 import { RefStore } from '../../../src/core/git/refStore';
-import { Orchestrator } from '../../../src/core/orchestrator';
+import type { Orchestrator } from '../../../src/core/orchestrator';
 import { AopError } from '../../../src/core/util/errors';
 import { assertFeatureId, assertRefName } from '../../../src/core/util/ids';
 import { makeTempRepo, userState, type TempRepo } from '../helpers/tempRepo';
+import { testOrchestrator } from '../helpers/testOrchestrator';
 
 const BAD_IDS = [
   '',
@@ -78,7 +79,7 @@ describe('reliability: hostile feature ids and refs', function () {
 
   beforeEach(async () => {
     repo = makeTempRepo({ 'README.md': '# r\n' });
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
   });
 
   afterEach(async () => {
@@ -95,7 +96,8 @@ describe('reliability: hostile feature ids and refs', function () {
       refused(() => defaultWorktreePath(repo.dir, id));
       refused(() => featureBranch(id));
       refused(() => RefStore.prefix(id));
-      refused(() => orch.runtime(id));
+      refused(() => orch.summary(id));
+      refused(() => orch.listCheckpoints(id));
     }
     for (const id of ['a', '0', 'login-form', 'a_b', 'x'.repeat(64)]) assert.equal(assertFeatureId(id), id);
   });

@@ -16,9 +16,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { acceptFeature, prepareAccept } from '../../../src/core/accept';
 import { featurePaths } from '../../../src/core/features/featurePaths';
-import { GateRunner } from '../../../src/core/gates/gateRunner';
 import { Orchestrator } from '../../../src/core/orchestrator';
 import { makeTempDir } from '../helpers/tempRepo';
 
@@ -320,7 +318,7 @@ describe('reliability: no repository-controlled code in our git calls', function
     const settings = { reconcileIntervalMs: 0, watchMainCheckout: false };
     let orch = await Orchestrator.open({ repoRoot: repo, settings });
     check('open');
-    const runner = GateRunner.forOrchestrator(orch, { isTrusted: () => true });
+    const runner = orch.createGateRunner({ isTrusted: () => true });
     const planYaml = 'version: 1\nforbidden: ["secret/**"]\ngates:\n  - {"name": "check", "run": "echo ok", "requiredForAccept": true}\n';
     const features = { squash: 3, merge: 6, rebase: 9, work: 2 } as const;
     const wts: Record<string, string> = {};
@@ -384,10 +382,10 @@ describe('reliability: no repository-controlled code in our git calls', function
       commitOn(p, root, repo, 'develop', (t) => edit(t, 0, 'develop'));
       helper();
       for (const strategy of ['squash', 'merge', 'rebase'] as const) {
-        const summary = await prepareAccept(orch, strategy, { gates: runner });
+        const summary = await orch.prepareAccept(strategy, { gates: runner });
         check(`prepare accept (${strategy})`);
         assert.equal(summary.ready, true, summary.blockers.join('\n'));
-        const out = await acceptFeature(orch, strategy, { strategy, expectSeq: summary.seq, isTrusted: () => true });
+        const out = await orch.accept(strategy, { strategy, expectSeq: summary.seq, isTrusted: () => true });
         check(`accept (${strategy})`);
         noneRan();
         assert.equal(out.status, 'landed', JSON.stringify(out).slice(0, 500));

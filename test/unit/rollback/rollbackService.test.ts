@@ -137,7 +137,7 @@ describe('RollbackService', () => {
   it('completes an interrupted rollback from its journal', async () => {
     w('src/a.ts', 'a2\n');
     await svc.request({ full: true, trigger: 'manual' });
-    const blob = gitIn(wt, 'rev-parse', `${svc.base.commit}:src/a.ts`);
+    const blob = gitIn(wt, 'rev-parse', `${repo.git('rev-parse', 'main')}:src/a.ts`);
     // As if the process died after journaling but before writing anything.
     fs.writeFileSync(
       path.join(repo.dir, '..', 'rollback.json'),

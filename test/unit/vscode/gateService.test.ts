@@ -6,13 +6,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GateRunner } from '../../../src/core/gates';
-import { Orchestrator, type OrchestratorChange } from '../../../src/core/orchestrator';
+import { type Orchestrator, type OrchestratorChange } from '../../../src/core/orchestrator';
 import { waitFor } from '../../../src/core/util/async';
 import { Emitter } from '../../../src/core/util/emitter';
 import { AopError } from '../../../src/core/util/errors';
 import { GateService, type GateRegistry } from '../../../src/vscode/gates/gateService';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { testOrchestrator } from '../helpers/testOrchestrator';
+import { featurePaths } from '../../../src/core/features/featurePaths';
 
 const PLAN = `version: 1
 allowed: ["src/**"]
@@ -35,7 +36,7 @@ describe('vscode/GateService (gates for the tree, the panel and the commands)', 
   }
 
   function service(): GateService {
-    const s = new GateService(registry(), (o) => GateRunner.forOrchestrator(o, { isTrusted: () => trusted }));
+    const s = new GateService(registry(), (o) => o.createGateRunner({ isTrusted: () => trusted }));
     services.push(s);
     return s;
   }
@@ -43,7 +44,7 @@ describe('vscode/GateService (gates for the tree, the panel and the commands)', 
   beforeEach(async () => {
     trusted = true;
     repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
     orch.onDidChange((change) => changes.fire({ repoRoot: orch.repoRoot, change }));
     wt = (await orch.createFeature({ id: 'gt', baseRef: 'main', spec: 'x', planYaml: PLAN })).worktree!;
     fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a2\n');
@@ -70,7 +71,7 @@ describe('vscode/GateService (gates for the tree, the panel and the commands)', 
     gates.onDidChange((r) => announced.push(r.featureId));
     const runs = await gates.run(ref(), ['ok', 'fail']);
     assert.deepEqual(runs.map((r) => [r.name, r.passed]), [['ok', true], ['fail', false]]);
-    const head = orch.runtime('gt').checkpoints.head.seq;
+    const head = orch.headSeq('gt');
     const snap = await gates.statuses(ref());
     assert.equal(snap.seq, head);
     assert.deepEqual(snap.gates.map((g) => [g.name, g.status, g.required, g.evidence?.exitCode]), [['ok', 'passed', false, 0], ['fail', 'failed', true, 3]]);
@@ -104,7 +105,7 @@ describe('vscode/GateService (gates for the tree, the panel and the commands)', 
 
   it('runs the gates of the plan in force: a plan written on disk applies once the user saves it (never before), and names the gates when one is wrong', async () => {
     const gates = service();
-    const file = orch.runtime('gt').paths.plan;
+    const file = featurePaths(repo.dir, 'gt').plan;
     fs.writeFileSync(file, PLAN.replace('name: ok', 'name: renamed'));
     // Written behind the user's back (an agent could add a gate command): not in force.
     assert.deepEqual((await gates.plannedGates(ref())).map((g) => g.name), ['ok', 'fail']);

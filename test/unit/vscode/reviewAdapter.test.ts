@@ -5,8 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GateRunner } from '../../../src/core/gates';
-import { Orchestrator, type OrchestratorChange } from '../../../src/core/orchestrator';
+import type { Orchestrator} from '../../../src/core/orchestrator';
+import { type OrchestratorChange } from '../../../src/core/orchestrator';
 import { AopError } from '../../../src/core/util/errors';
 import { Emitter } from '../../../src/core/util/emitter';
 import { GateService } from '../../../src/vscode/gates/gateService';
@@ -14,6 +14,8 @@ import { OrchestratorReviewActions, OrchestratorReviewData } from '../../../src/
 import type { ReviewChange } from '../../../src/vscode/webview/ports';
 import type { Registry } from '../../../src/vscode/workspace/registry';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { testOrchestrator } from '../helpers/testOrchestrator';
+import { featurePaths } from '../../../src/core/features/featurePaths';
 
 const PLAN = 'version: 1\nallowed: ["src/**"]\n';
 
@@ -38,7 +40,7 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
 
   beforeEach(async () => {
     repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
+    orch = await testOrchestrator(repo.dir);
     orch.onDidChange((change) => changes.fire({ repoRoot: orch.repoRoot, change }));
     const registry = registryOf(orch, changes);
     data = new OrchestratorReviewData(registry);
@@ -111,10 +113,11 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
   });
 
   it('serves gates to the panel and runs them; accept goes through the editor\'s flow', async () => {
-    fs.writeFileSync(orch.runtime('rv').paths.plan, `${PLAN}gates:\n  - { name: ok, run: "true" }\n  - { name: bad, run: "exit 2", requiredForAccept: false }\n`);
-    await orch.guards.fileChanged(orch.runtime('rv').paths.plan, true); // saved by the user in the editor: in force
-    await orch.runtime('rv').loadPlan();
-    const gates = new GateService({ get: () => orch, resolve: () => orch, onDidChange: changes.event }, (o) => GateRunner.forOrchestrator(o, { isTrusted: () => true }));
+    const planFile = featurePaths(repo.dir, 'rv').plan;
+    fs.writeFileSync(planFile, `${PLAN}gates:\n  - { name: ok, run: "true" }\n  - { name: bad, run: "exit 2", requiredForAccept: false }\n`);
+    await orch.guards.fileChanged(planFile, true); // saved by the user in the editor: in force
+    await orch.reloadPlan('rv');
+    const gates = new GateService({ get: () => orch, resolve: () => orch, onDidChange: changes.event }, (o) => o.createGateRunner({ isTrusted: () => true }));
     const registry = registryOf(orch, changes);
     const accepted: string[] = [];
     const gateData = new OrchestratorReviewData(registry, gates);

@@ -1,0 +1,11 @@
+/** Times consecutive stages of one checkpoint. */
+export class StageClock {
+  readonly laps: Record<string, number> = {};
+  private at = performance.now();
+
+  lap(stage: string): void {
+    const now = performance.now();
+    this.laps[stage] = Math.round((now - this.at) * 100) / 100;
+    this.at = now;
+  }
+}
