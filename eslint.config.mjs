@@ -24,6 +24,18 @@ export default tseslint.config(
     },
   },
   {
+    // The adapters reach core only through each folder's index.ts (its public surface): no
+    // reaching into a module, so what a folder keeps to itself (feature runtimes, ledgers,
+    // histories) stays there.
+    files: ['src/vscode/**/*.ts', 'src/extension.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\./|(\\.\\./)+)core/[^/]+/.+', message: 'Import core through its folder index (e.g. core/orchestrator), not a module inside it (see README: Architecture).' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -85,10 +85,8 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   registry = reg;
   push({ dispose: () => void reg.dispose() });
 
-  // Gates run repository commands: never in an untrusted workspace. One runner per repository.
-  const gates = push(
-    new GateService(reg, (orch) => orch.createGateRunner({ isTrusted: () => vscode.workspace.isTrusted }), log),
-  );
+  // Gates run repository commands: never in an untrusted workspace (each orchestrator's isTrusted).
+  const gates = push(new GateService(reg));
   const gateDocs = push(new GateOutputContentProvider(gates));
   push(vscode.workspace.registerTextDocumentContentProvider(SCHEMES.gateOutput, gateDocs));
 

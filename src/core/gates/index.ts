@@ -4,4 +4,5 @@ export { gateStatuses, gateEvents, unmetRequiredGates, type GateEvent, type Gate
 export { resolveGateCwd } from './gateCwd';
 export { runGateProcess, type GateProcessOptions, type GateProcessResult } from './gateProcess';
 export { BoundedOutput, cleanOutput } from './boundedOutput';
+export { FeatureGates, type FeatureGatesHost, type GateSnapshot } from './featureGates';
 export { attachTurnEndGates, type TurnEndGateOptions, type TurnEndHost, type TurnEndSession } from './turnEndGates';

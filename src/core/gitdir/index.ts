@@ -1,3 +1,3 @@
 export { GitDirGuard, type GitDirDetection, type GitDirFinding, type GitDirGuardOptions } from './gitDirGuard';
 export { gitPathRole, type GitPathRole } from './scope';
-export type { FileState } from './snapshot';
+export { sha256, type FileState } from './snapshot';

@@ -9,4 +9,6 @@ export type { BreakerState } from './circuitBreaker';
 export type { ChangeKind, EventOf, OrchestratorChange, OrchestratorEvent } from './events';
 export type { DeleteOptions } from './featureLifecycle';
 export type { ViolationsChanged, Observation } from './violationLedger';
+export type { GuardDetection, StandingAction, StandingItem } from './repositoryGuards';
+export { WITHOUT_SANDBOX, type FeatureSandbox } from './sandboxStatus';
 export { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorSettings } from './types';

@@ -10,10 +10,12 @@ import * as path from 'node:path';
 import { prepareAccept, acceptFeature, type AcceptHost, type AcceptOptions, type AcceptOutcome, type AcceptSummary, type PrepareAcceptOptions } from '../accept';
 import { AgentManager, type AgentSession, type MessageRecord, type PermissionQuery, type ProviderConfigInput } from '../agents';
 import type { Collision, GatherOptions } from '../collisions';
+import { lastCleanSeq } from '../checkpoints/lastClean';
 import { readEventFile } from '../events/eventLog';
 import type { AopEvent } from '../events/schema';
+import { baseRefCandidates, type BaseRefCandidate } from '../features/baseRefs';
 import { featurePaths } from '../features/featurePaths';
-import { GateRunner, type GateRunnerOptions } from '../gates';
+import { FeatureGates, GateRunner, type GateRunnerOptions } from '../gates';
 import type { CheckpointRecord, FileChange, Violation } from '../model/types';
 import type { Plan } from '../plan';
 import type { RollbackItem, RollbackResult } from '../rollback/rollbackService';
@@ -27,6 +29,7 @@ import type { FeatureRuntime } from './featureRuntime';
 import { MainCheckoutGuard } from './mainCheckoutGuard';
 import type { RepositoryGuards } from './repositoryGuards';
 import { previewRollback, rollbackWithAgentPaused } from './pausedRollback';
+import { announceViolations, wireRuntime } from './runtimeEvents';
 import { changedFilesBetween, diffBetween, readFileAt, violationsAt, type DiffSide } from './snapshots';
 import { activeSummary, draftSummary } from './summary';
 import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorSettings } from './types';
@@ -42,6 +45,8 @@ export interface OrchestratorOptions {
   askHuman?: (query: PermissionQuery, signal: AbortSignal) => Promise<'allow' | 'deny'>;
   /** True when a write in the main checkout was the editor saving a file (not an agent). */
   isEditorSave?: (absPath: string) => boolean;
+  /** Where background trouble is told (e.g. a gate history that could not be read). */
+  log?: { warn(message: string): void };
 }
 
 export class Orchestrator {
@@ -56,9 +61,10 @@ export class Orchestrator {
   private readonly featureAgents: FeatureAgents;
   private readonly cross: CrossFeatureMonitor;
   private readonly mainCheckout: MainCheckoutGuard;
+  private featureGates: FeatureGates | undefined;
   private disposed = false;
 
-  private constructor(opts: OrchestratorOptions) {
+  private constructor(private readonly opts: OrchestratorOptions) {
     this.repoRoot = path.resolve(opts.repoRoot);
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     const settings = () => this.settings;
@@ -67,7 +73,7 @@ export class Orchestrator {
     this.features = new FeatureLifecycle({
       repoRoot: this.repoRoot,
       settings,
-      opened: (rt) => this.wire(rt),
+      opened: (rt) => wireRuntime(rt, { hub: this.hub, agents: this.featureAgents, cross: this.cross }),
       expect: (paths, fn) => this.guards.expect(paths, fn),
     });
     this.cross = new CrossFeatureMonitor(this.features, (id) => this.fireViolations(id));
@@ -126,31 +132,9 @@ export class Orchestrator {
     if (this.ownsAgents) this.agentManager.setMaxRunning(this.settings.maxRunningAgents);
   }
 
-  /** Each runtime, as it opens: its changes become the façade's typed events. */
-  private wire(rt: FeatureRuntime): void {
-    const featureId = rt.id;
-    rt.violations.onDidChange((c) => {
-      if (c.raised.length > 0) this.pauseForCritical(featureId, c.raised);
-      this.fireViolations(featureId);
-    });
-    rt.onChange((c) => {
-      if (c.kind === 'breaker' && rt.breaker.state.open) this.featureAgents.session(featureId)?.pause('circuit breaker open: checkpoints keep failing');
-      if (c.kind === 'checkpoint') {
-        this.cross.schedule();
-        this.hub.fire({ kind: 'checkpoint', featureId, checkpoint: c.record });
-      } else this.hub.fire({ kind: 'feature', featureId });
-    });
-    rt.log.onEvent((event) => this.hub.fire({ kind: 'log', featureId, event }));
-  }
-
-  private pauseForCritical(id: string, violations: readonly Violation[]): void {
-    const s = this.featureAgents.session(id);
-    if (s && s.state === 'running') s.pause(`critical violation: ${violations.map((v) => `${v.kind} ${v.path}`).join(', ')}`);
-  }
-
   private fireViolations(featureId: string): void {
     const rt = this.features.get(featureId);
-    if (rt) this.hub.fire({ kind: 'violations', featureId, violations: rt.violations.all, collisions: this.cross.collisionsOf(featureId) });
+    if (rt) announceViolations(rt, { hub: this.hub, cross: this.cross });
   }
 
   /** Starts the watchdogs of every active feature (the extension calls this after activation). */
@@ -190,6 +174,11 @@ export class Orchestrator {
 
   listCheckpoints(id: string): CheckpointRecord[] {
     return this.features.feature(id).history.list();
+  }
+
+  /** The newest checkpoint to restore `relPath` from so its violations go away (0: the base). */
+  lastCleanSeq(id: string, relPath: string): number {
+    return lastCleanSeq(this.features.feature(id).history.list(), relPath);
   }
 
   /** The feature's latest checkpoint number (0: none yet, the base). */
@@ -262,6 +251,11 @@ export class Orchestrator {
   /** Recomputes collisions and exclusive-area violations across this repository's features. */
   updateCrossFeature(): Promise<void> {
     return this.cross.update();
+  }
+
+  /** Branches and tags a new feature can start from (the checked-out branch first). */
+  baseRefCandidates(): Promise<BaseRefCandidate[]> {
+    return baseRefCandidates(this.repoRoot);
   }
 
   // ---- features ----------------------------------------------------------------------------
@@ -337,6 +331,12 @@ export class Orchestrator {
     return new GateRunner({ ...o, repoRoot: this.repoRoot, feature: (id) => this.features.feature(id) });
   }
 
+  /** The features' gate results and runs (never in an untrusted workspace), made on first use. */
+  get gates(): FeatureGates {
+    this.featureGates ??= new FeatureGates(this, () => this.createGateRunner({ isTrusted: this.opts.isTrusted ?? (() => true) }), this.opts.log);
+    return this.featureGates;
+  }
+
   private get acceptHost(): AcceptHost {
     return {
       repoRoot: this.repoRoot,
@@ -385,6 +385,7 @@ export class Orchestrator {
     if (this.disposed) return;
     this.disposed = true;
     this.cross.dispose();
+    this.featureGates?.dispose();
     if (this.ownsAgents) await this.agentManager.dispose();
     else for (const rt of this.features.active()) await this.featureAgents.stop(rt.id, 'the editor is closing');
     await this.mainCheckout.dispose();

@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { capabilitiesOf, capabilitySummary, defaultProvider, detectProviders, splitCommandLine, type ProviderAvailability, type ProviderConfigInput, type ProviderId } from '../../core/agents';
-import { featurePaths } from '../../core/features/featurePaths';
+import { featurePaths } from '../../core/features';
 import type { OrchestratorSettings } from '../../core/orchestrator';
-import { errorMessage } from '../../core/util/errors';
+import { errorMessage } from '../../core/util';
 
 export interface AgentChoiceContext {
   repoRoot: string;

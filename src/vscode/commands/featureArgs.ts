@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FeatureSummary } from '../../core/orchestrator';
-import { AopError } from '../../core/util/errors';
+import { AopError } from '../../core/util';
 import type { FeatureRef, Registry } from '../workspace/registry';
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

@@ -3,16 +3,14 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProviderConfigInput } from '../../core/agents';
-import { featurePaths } from '../../core/features/featurePaths';
-import { git } from '../../core/git/gitRunner';
+import { featurePaths } from '../../core/features';
 import type { Orchestrator } from '../../core/orchestrator';
-import { AopError } from '../../core/util/errors';
-import { isFeatureId } from '../../core/util/ids';
+import { AopError, isFeatureId } from '../../core/util';
 import { availableAgents, configFor, defaultAgent, pickAgent, type AgentChoiceContext } from '../agents/agentChoice';
 import { COMMANDS, SCHEMES } from '../ids';
 import { ensurePlan } from '../plan/planGate';
 import { pickScope } from '../plan/scopePicker';
-import { featureActions } from '../review/featureView';
+import { featureActions } from '../../shared/featureView';
 import type { FeatureRef } from '../workspace/registry';
 import { registerCommand, withProgress, type CommandDeps } from './context';
 import { featureFromArg, isRecord, refFromArg } from './featureArgs';
@@ -45,21 +43,7 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
   };
 
   const pickBase = async (orch: Orchestrator, title: string): Promise<string | undefined> => {
-    const out = await git(['for-each-ref', '--sort=-committerdate', '--count=200', '--format=%(refname:short)\t%(objectname:short)\t%(subject)', 'refs/heads', 'refs/tags'], { cwd: orch.repoRoot });
-    let current = '';
-    try {
-      current = (await git(['symbolic-ref', '--short', '-q', 'HEAD'], { cwd: orch.repoRoot })).trim();
-    } catch {
-      current = '';
-    }
-    const items = out
-      .split('\n')
-      .filter((l) => l.trim() && !l.startsWith('aop/'))
-      .map((l) => {
-        const [name, oid, subject] = l.split('\t');
-        return { label: name!, description: `${oid}${name === current ? ' · current' : ''}`, detail: subject };
-      })
-      .sort((a, b) => Number(b.label === current) - Number(a.label === current));
+    const items = (await orch.baseRefCandidates()).map((c) => ({ label: c.name, description: `${c.commit}${c.current ? ' · current' : ''}`, detail: c.subject }));
     if (items.length === 0) return 'HEAD';
     const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Branch or tag the feature starts from' });
     return pick?.label;

@@ -7,9 +7,8 @@
 import * as vscode from 'vscode';
 import { ACCEPT_STRATEGIES, type AcceptOutcome, type AcceptStrategy } from '../../core/accept';
 import type { GateRun } from '../../core/gates';
-import { featurePaths } from '../../core/features/featurePaths';
-import { AopError } from '../../core/util/errors';
-import { assertRefName } from '../../core/util/ids';
+import { featurePaths } from '../../core/features';
+import { AopError, assertRefName } from '../../core/util';
 import { gateOutputUri } from '../content/gateOutput';
 import { COMMANDS } from '../ids';
 import type { FeatureRef } from '../workspace/registry';
@@ -93,7 +92,7 @@ export function registerGateCommands(deps: CommandDeps): vscode.Disposable[] {
     }
     const chosen = names;
     const ctl = new AbortController();
-    const runner = gates.runner(ref.repoRoot);
+    const runner = gates.runner(ref);
     const runs = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Running gates of ${ref.featureId}`, cancellable: true },
       async (progress, token) => {
@@ -162,7 +161,7 @@ export function registerGateCommands(deps: CommandDeps): vscode.Disposable[] {
     const options = { ...(targetBranch ? { targetBranch } : {}), ...(allowErrors ? { allowErrors } : {}) };
 
     const summary = await withProgress(`Reviewing ${ref.featureId} for accept (checkpoint, plan, required gates)`, () =>
-      orch.prepareAccept(ref.featureId, { ...options, gates: gates.runner(ref.repoRoot) }),
+      orch.prepareAccept(ref.featureId, { ...options, gates: gates.runner(ref) }),
     );
     const { message, detail } = describeAcceptSummary(summary);
     if (!summary.ready) {

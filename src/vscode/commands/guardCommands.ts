@@ -5,10 +5,8 @@
  * back a plan changed on disk. Also the per-feature sandbox switch.
  */
 import * as vscode from 'vscode';
-import type { Orchestrator } from '../../core/orchestrator';
-import type { StandingAction, StandingItem } from '../../core/orchestrator/repositoryGuards';
-import { WITHOUT_SANDBOX } from '../../core/orchestrator/sandboxStatus';
-import { AopError } from '../../core/util/errors';
+import { WITHOUT_SANDBOX, type Orchestrator, type StandingAction, type StandingItem } from '../../core/orchestrator';
+import { AopError } from '../../core/util';
 import { COMMANDS } from '../ids';
 import { registerCommand, type CommandDeps } from './context';
 import { featureFromArg, isRecord } from './featureArgs';

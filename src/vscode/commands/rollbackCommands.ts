@@ -3,12 +3,10 @@
  * what will change (from the core's preview), runs with progress, and offers "Undo Rollback".
  */
 import * as vscode from 'vscode';
-import type { CheckpointRecord } from '../../core/model/types';
-import type { RollbackItem, RollbackResult } from '../../core/rollback/rollbackService';
-import { describeLeftInPlace } from '../../core/rollback/summary';
-import { assertRelPath } from '../../core/util/ids';
+import type { CheckpointRecord } from '../../core/model';
+import { describeLeftInPlace, type RollbackItem, type RollbackResult } from '../../core/rollback';
+import { assertRelPath } from '../../core/util';
 import { sideLabel } from '../content/checkpointUri';
-import { lastCleanSeq } from '../diagnostics/lastClean';
 import { COMMANDS } from '../ids';
 import type { FeatureRef } from '../workspace/registry';
 import { registerCommand, withProgress, type CommandDeps } from './context';
@@ -131,7 +129,7 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
     if (!ref || !isRecord(arg) || typeof arg.path !== 'string') return undefined;
     const relPath = assertRelPath(arg.path);
     const orch = registry.resolve(ref);
-    const seq = lastCleanSeq(orch.listCheckpoints(ref.featureId), relPath);
+    const seq = orch.lastCleanSeq(ref.featureId, relPath);
     const items = await orch.previewRollback(ref.featureId, 'files', seq, [relPath]);
     return confirmAndRun(ref, `Revert ${relPath} to ${sideLabel(seq)}, its last clean checkpoint`, items, () => orch.rollbackFiles(ref.featureId, seq, [relPath]), 'Revert File');
   };

@@ -3,7 +3,7 @@
  * tests switch `autoConfirm` on through the extension's API so no dialog blocks the host.
  */
 import * as vscode from 'vscode';
-import type { RollbackItem } from '../../core/rollback/rollbackService';
+import type { RollbackItem } from '../../core/rollback';
 import { sideLabel } from '../content/checkpointUri';
 
 export class Prompter {

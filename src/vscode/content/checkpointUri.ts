@@ -4,8 +4,7 @@
  * the path keeps its file name so the editor picks the right language.
  */
 import * as vscode from 'vscode';
-import { AopError } from '../../core/util/errors';
-import { assertFeatureId, assertRelPath } from '../../core/util/ids';
+import { AopError, assertFeatureId, assertRelPath } from '../../core/util';
 import { SCHEMES } from '../ids';
 
 export type CheckpointSide = number | 'base';

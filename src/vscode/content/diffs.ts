@@ -1,7 +1,7 @@
 /** Opens VS Code's own diff editor on checkpoint documents and worktree files. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { assertRelPath } from '../../core/util/ids';
+import { assertRelPath } from '../../core/util';
 import type { FeatureRef, Registry } from '../workspace/registry';
 import { checkpointUri, sideLabel, type CheckpointSide } from './checkpointUri';
 

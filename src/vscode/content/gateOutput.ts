@@ -4,8 +4,7 @@
  * feature's event log, where the gate runner recorded it.
  */
 import * as vscode from 'vscode';
-import { AopError } from '../../core/util/errors';
-import { assertFeatureId } from '../../core/util/ids';
+import { AopError, assertFeatureId } from '../../core/util';
 import type { GateService } from '../gates/gateService';
 import { SCHEMES } from '../ids';
 import type { FeatureRef } from '../workspace/registry';

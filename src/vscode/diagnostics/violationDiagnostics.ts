@@ -7,10 +7,10 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Violation } from '../../core/model/types';
+import type { Violation } from '../../core/model';
 import type { Collision } from '../../core/collisions';
 import type { FeatureSummary } from '../../core/orchestrator';
-import { featurePaths } from '../../core/features/featurePaths';
+import { featurePaths } from '../../core/features';
 import { checkpointUri } from '../content/checkpointUri';
 import { OUTSIDE_KINDS, pathInRepository } from '../../shared/vocabulary';
 import { COMMANDS, DIAGNOSTIC_SOURCE, SHARED_FILE_CODE } from '../ids';

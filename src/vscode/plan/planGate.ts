@@ -5,9 +5,9 @@
  */
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { featurePaths } from '../../core/features/featurePaths';
+import { featurePaths } from '../../core/features';
 import { loadPlan } from '../../core/plan';
-import { AopError } from '../../core/util/errors';
+import { AopError } from '../../core/util';
 import { pickScope } from './scopePicker';
 
 /** Resolves true when the feature's plan is valid; false when the person must act first. Throws PLAN_INVALID for a broken plan. */

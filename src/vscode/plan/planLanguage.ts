@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { planFileOwner } from '../../core/features/featurePaths';
+import { planFileOwner } from '../../core/features';
 import { listFolders, planCompletions, planCursor, planHover, planProblems, scopeChoices, type PlanProblem } from '../../core/plan';
-import { errorMessage } from '../../core/util/errors';
+import { errorMessage } from '../../core/util';
 import { DISPLAY_NAME } from '../ids';
 
 /** Where plans live, for document selectors and the file watcher. */

@@ -4,7 +4,7 @@
  * go to the log channel only, never into a notification.
  */
 import * as vscode from 'vscode';
-import { AopError, errorMessage, type ErrorCode } from '../../core/util/errors';
+import { AopError, errorMessage, type ErrorCode } from '../../core/util';
 
 const SHOW_LOG = 'Show Log';
 

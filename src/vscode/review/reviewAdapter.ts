@@ -6,12 +6,10 @@
 import * as fs from 'node:fs/promises';
 import type { AcceptOutcome } from '../../core/accept';
 import type { ProviderId } from '../../core/agents';
-import type { AopEvent } from '../../core/events/schema';
+import type { AopEvent } from '../../core/events';
 import type { Orchestrator } from '../../core/orchestrator';
-import type { RollbackResult } from '../../core/rollback/rollbackService';
-import { describeLeftInPlace } from '../../core/rollback/summary';
-import { AopError } from '../../core/util/errors';
-import { resolveInside } from '../../core/util/ids';
+import { describeLeftInPlace, type RollbackResult } from '../../core/rollback';
+import { AopError, resolveInside } from '../../core/util';
 import { gatesView } from '../../shared/buildViews';
 import type { DiffRange, GatesView } from '../../shared/viewModels';
 import { describeAcceptOutcome } from '../commands/acceptText';
@@ -19,7 +17,7 @@ import type { DiffOpener } from '../content/diffs';
 import type { GateService } from '../gates/gateService';
 import type { ActionResult, BlobRead, IDisposable, ReviewActions, ReviewChange, ReviewDataSource, SnapshotRef } from '../webview';
 import type { FeatureRef, Registry } from '../workspace/registry';
-import { featureView } from './featureView';
+import { featureView } from '../../shared/featureView';
 
 function locate(registry: Registry, featureId: string): { ref: FeatureRef; orch: Orchestrator } {
   const found = registry.findById(featureId);

@@ -5,8 +5,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { FileChange } from '../../core/model/types';
-import { errorMessage } from '../../core/util/errors';
+import type { FileChange } from '../../core/model';
+import { errorMessage } from '../../core/util';
 import { checkpointUri } from '../content/checkpointUri';
 import { COMMANDS } from '../ids';
 import type { FeatureRef, Registry } from '../workspace/registry';

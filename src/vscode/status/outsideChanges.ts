@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { sha256 } from '../../core/gitdir/snapshot';
+import { sha256 } from '../../core/gitdir';
 import type { Orchestrator } from '../../core/orchestrator';
 import { COMMANDS } from '../ids';
 import type { Registry } from '../workspace/registry';

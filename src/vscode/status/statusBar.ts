@@ -1,7 +1,7 @@
 /** Status bar: how many agents run, are paused, and how many features need attention. */
 import * as vscode from 'vscode';
 import { VIEWS } from '../ids';
-import { needsAttention } from '../review/featureView';
+import { needsAttention } from '../../shared/featureView';
 import type { Registry } from '../workspace/registry';
 
 export interface StatusCounts {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { AgentSession, OutputLine } from '../../core/agents';
-import { errorMessage } from '../../core/util/errors';
+import { errorMessage } from '../../core/util';
 import type { FeatureRef, Registry } from '../workspace/registry';
 
 const RED = '\x1b[31m';

@@ -7,12 +7,12 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CheckpointRecord } from '../../core/model/types';
+import type { CheckpointRecord } from '../../core/model';
 import type { GateStatus } from '../../core/gates';
 import type { FeatureSummary } from '../../core/orchestrator';
 import type { GateService, GateSnapshot } from '../gates/gateService';
 import { COMMANDS, CONTEXT } from '../ids';
-import { featureContextValue, needsAttention } from '../review/featureView';
+import { featureContextValue, needsAttention } from '../../shared/featureView';
 import type { FeatureRef, Registry } from '../workspace/registry';
 import { outsideArea } from '../../shared/vocabulary';
 import { NodeCache, type InfoKey, type TreeNode } from './nodes';

@@ -3,8 +3,8 @@
  * root implements against the orchestrator. Nothing here imports `vscode`, so the controller
  * that uses them runs in plain-Node unit tests.
  */
-import type { AopEvent, AopEventType } from '../../core/events/schema';
-import type { CheckpointRecord, FileChange, Violation } from '../../core/model/types';
+import type { AopEvent, AopEventType } from '../../core/events';
+import type { CheckpointRecord, FileChange, Violation } from '../../core/model';
 import type { BlobRead } from '../../shared/diffView';
 import type { DiffRange, FeatureView, GatesView } from '../../shared/viewModels';
 import type { IDisposable } from './disposable';

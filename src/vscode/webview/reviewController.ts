@@ -8,10 +8,9 @@
  * reload after the panel was hidden) gets a fresh snapshot. Changes that arrive while the
  * snapshot is being read are held and merged into it, so none fall in the gap.
  */
-import type { AopEvent, AopEventType } from '../../core/events/schema';
-import type { CheckpointRecord, FileChange } from '../../core/model/types';
-import { AopError, errorMessage } from '../../core/util/errors';
-import { resolveInside } from '../../core/util/ids';
+import type { AopEvent, AopEventType } from '../../core/events';
+import type { CheckpointRecord, FileChange } from '../../core/model';
+import { AopError, errorMessage, resolveInside } from '../../core/util';
 import { availableActions, type AvailableActions } from '../../shared/actions';
 import {
   applyMessageEvent,

@@ -4,8 +4,7 @@
  * bundle and media/. All behaviour lives in ReviewController; this file only adapts VS Code.
  */
 import * as vscode from 'vscode';
-import { assertFeatureId } from '../../core/util/ids';
-import { errorMessage } from '../../core/util/errors';
+import { assertFeatureId, errorMessage } from '../../core/util';
 import { persistedStateSchema } from '../../shared/protocol';
 import { Disposable } from './disposable';
 import { buildReviewHtml, makeNonce } from './html';

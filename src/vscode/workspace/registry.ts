@@ -6,10 +6,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AgentManager, type PermissionQuery } from '../../core/agents';
-import { repoRootOf } from '../../core/features/worktrees';
+import { repoRootOf } from '../../core/features';
 import { Orchestrator, type FeatureSummary, type OrchestratorChange, type OrchestratorSettings } from '../../core/orchestrator';
-import { AopError, errorMessage } from '../../core/util/errors';
-import { isFeatureId } from '../../core/util/ids';
+import { AopError, errorMessage, isFeatureId } from '../../core/util';
 
 export interface FeatureRef {
   repoRoot: string;
@@ -79,6 +78,7 @@ export class Registry implements vscode.Disposable {
             isTrusted: this.opts.isTrusted,
             askHuman: this.opts.askHuman,
             isEditorSave: this.opts.isEditorSave,
+            log: this.opts.log,
           });
           if (this.disposed) {
             await orch.dispose();

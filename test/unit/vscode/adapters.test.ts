@@ -1,7 +1,6 @@
-/** The vscode-free pieces of the adapters: settings parsing and the last-clean-checkpoint rule. */
+/** The vscode-free pieces of the adapters: settings parsing. */
 import * as assert from 'node:assert/strict';
 import { DEFAULT_SETTINGS } from '../../../src/core/orchestrator';
-import { lastCleanSeq } from '../../../src/vscode/diagnostics/lastClean';
 import { SETTINGS, type SettingKey } from '../../../src/vscode/ids';
 import { parseSettings } from '../../../src/vscode/settingsModel';
 
@@ -65,25 +64,5 @@ describe('parseSettings', () => {
     for (const key of ['aop.watcher.backend', 'aop.watcher.debounceMs', 'aop.agents.maxRunning', 'aop.worktreesRoot', 'aop.providers.claude.transport', 'aop.providers.nope']) {
       assert.ok(text.includes(key), `no problem reported for ${key}:\n${text}`);
     }
-  });
-});
-
-describe('lastCleanSeq', () => {
-  const v = (p: string) => ({ kind: 'out_of_scope' as const, severity: 'error' as const, path: p, message: '' });
-
-  it('picks the newest checkpoint where the file had no violation standing', () => {
-    const records = [
-      { seq: 1, violations: [] },
-      { seq: 2, violations: [v('other.txt')] },
-      { seq: 3, violations: [v('docs/a.md'), v('other.txt')] },
-      { seq: 4, violations: [v('docs/a.md')] },
-    ];
-    assert.equal(lastCleanSeq(records, 'docs/a.md'), 2);
-    assert.equal(lastCleanSeq(records, 'other.txt'), 4);
-  });
-
-  it('falls back to the base (0) when every checkpoint had the violation', () => {
-    assert.equal(lastCleanSeq([{ seq: 1, violations: [v('x')] }, { seq: 2, violations: [v('x')] }], 'x'), 0);
-    assert.equal(lastCleanSeq([], 'x'), 0);
   });
 });

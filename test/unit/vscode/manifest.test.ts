@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FeatureSummary } from '../../../src/core/orchestrator';
 import { COMMANDS, CONTEXT, SCHEMES, SETTINGS, VIEW_CONTAINER, VIEWS, WALKTHROUGH, fullSettingKey } from '../../../src/vscode/ids';
-import { featureContextValue } from '../../../src/vscode/review/featureView';
+import { featureContextValue } from '../../../src/shared/featureView';
 
 const root = path.resolve(__dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));

@@ -117,8 +117,8 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
     fs.writeFileSync(planFile, `${PLAN}gates:\n  - { name: ok, run: "true" }\n  - { name: bad, run: "exit 2", requiredForAccept: false }\n`);
     await orch.guards.fileChanged(planFile, true); // saved by the user in the editor: in force
     await orch.reloadPlan('rv');
-    const gates = new GateService({ get: () => orch, resolve: () => orch, onDidChange: changes.event }, (o) => o.createGateRunner({ isTrusted: () => true }));
     const registry = registryOf(orch, changes);
+    const gates = new GateService(registry);
     const accepted: string[] = [];
     const gateData = new OrchestratorReviewData(registry, gates);
     const gateActions = new OrchestratorReviewActions(registry, undefined as never, () => 'scripted', {

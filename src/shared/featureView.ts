@@ -1,9 +1,9 @@
-/** FeatureSummary (core) to FeatureView (what the panel and the tree menus go by). No `vscode` here. */
-import type { FeatureSummary } from '../../core/orchestrator';
-import { availableActions, type AvailableActions } from '../../shared/actions';
-import { clip } from '../../shared/buildViews';
-import { LIMITS } from '../../shared/limits';
-import type { FeatureView } from '../../shared/viewModels';
+/** FeatureSummary (core) to FeatureView (what the panel and the tree menus go by), and the rules read from it. */
+import type { FeatureSummary } from '../core/orchestrator';
+import { availableActions, type AvailableActions } from './actions';
+import { clip } from './buildViews';
+import { LIMITS } from './limits';
+import type { FeatureView } from './viewModels';
 
 export function featureView(f: FeatureSummary): FeatureView {
   return {

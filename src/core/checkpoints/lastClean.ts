@@ -1,5 +1,5 @@
-/** Which checkpoint to restore a file from so that its violations go away. No `vscode` here. */
-import type { CheckpointRecord } from '../../core/model/types';
+/** Which checkpoint to restore a file from so that its violations go away. */
+import type { CheckpointRecord } from '../model/types';
 
 /**
  * The newest checkpoint after which `relPath` had no violation standing, or 0 (the base) when

@@ -1,19 +1,18 @@
 /**
- * The gates the VS Code surfaces show, against a real orchestrator on a temp repository: runs
- * through the runner the composition root makes (refused when untrusted), results at the latest
- * checkpoint, history when the worktree moved on, and a fresh service reading them back from the log.
+ * The gates the surfaces show, against a real orchestrator on a temp repository: runs through
+ * the orchestrator's runner (refused when untrusted), results at the latest checkpoint, history
+ * when the worktree moved on, and a fresh instance reading them back from the log.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Orchestrator, type OrchestratorChange } from '../../../src/core/orchestrator';
+import { featurePaths } from '../../../src/core/features/featurePaths';
+import { FeatureGates } from '../../../src/core/gates';
+import type { Orchestrator } from '../../../src/core/orchestrator';
 import { waitFor } from '../../../src/core/util/async';
-import { Emitter } from '../../../src/core/util/emitter';
 import { AopError } from '../../../src/core/util/errors';
-import { GateService, type GateRegistry } from '../../../src/vscode/gates/gateService';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { testOrchestrator } from '../helpers/testOrchestrator';
-import { featurePaths } from '../../../src/core/features/featurePaths';
 
 const PLAN = `version: 1
 allowed: ["src/**"]
@@ -22,21 +21,15 @@ gates:
   - { name: fail, run: "echo broken >&2; exit 3" }
 `;
 
-describe('vscode/GateService (gates for the tree, the panel and the commands)', () => {
+describe('gates/FeatureGates (results for the tree, the panel and the commands)', () => {
   let repo: TempRepo;
   let orch: Orchestrator;
   let trusted: boolean;
-  const changes = new Emitter<{ repoRoot: string; change: OrchestratorChange }>();
-  const services: GateService[] = [];
+  const services: FeatureGates[] = [];
   let wt: string;
-  const ref = () => ({ repoRoot: orch.repoRoot, featureId: 'gt' });
 
-  function registry(): GateRegistry {
-    return { get: (root) => (root === orch.repoRoot ? orch : undefined), resolve: () => orch, onDidChange: changes.event };
-  }
-
-  function service(): GateService {
-    const s = new GateService(registry(), (o) => o.createGateRunner({ isTrusted: () => trusted }));
+  function service(): FeatureGates {
+    const s = new FeatureGates(orch, () => orch.createGateRunner({ isTrusted: () => trusted }));
     services.push(s);
     return s;
   }
@@ -45,7 +38,6 @@ describe('vscode/GateService (gates for the tree, the panel and the commands)', 
     trusted = true;
     repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
     orch = await testOrchestrator(repo.dir);
-    orch.onDidChange((change) => changes.fire({ repoRoot: orch.repoRoot, change }));
     wt = (await orch.createFeature({ id: 'gt', baseRef: 'main', spec: 'x', planYaml: PLAN })).worktree!;
     fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a2\n');
   });
@@ -59,48 +51,48 @@ describe('vscode/GateService (gates for the tree, the panel and the commands)', 
   it('runs nothing in an untrusted workspace, and records nothing', async () => {
     trusted = false;
     const gates = service();
-    await assert.rejects(gates.run(ref(), []), (e: unknown) => AopError.is(e, 'UNTRUSTED'));
+    await assert.rejects(gates.run('gt', []), (e: unknown) => AopError.is(e, 'UNTRUSTED'));
     assert.equal((await orch.events('gt')).filter((e) => e.t === 'gate').length, 0);
-    const snap = await gates.statuses(ref());
+    const snap = await gates.statuses('gt');
     assert.deepEqual(snap.gates.map((g) => g.status), ['missing', 'missing']);
   });
 
   it('runs the chosen gates and shows pass/fail at the latest checkpoint, announcing each change', async () => {
     const gates = service();
     const announced: string[] = [];
-    gates.onDidChange((r) => announced.push(r.featureId));
-    const runs = await gates.run(ref(), ['ok', 'fail']);
+    gates.onDidChange((id) => announced.push(id));
+    const runs = await gates.run('gt', ['ok', 'fail']);
     assert.deepEqual(runs.map((r) => [r.name, r.passed]), [['ok', true], ['fail', false]]);
     const head = orch.headSeq('gt');
-    const snap = await gates.statuses(ref());
+    const snap = await gates.statuses('gt');
     assert.equal(snap.seq, head);
     assert.deepEqual(snap.gates.map((g) => [g.name, g.status, g.required, g.evidence?.exitCode]), [['ok', 'passed', false, 0], ['fail', 'failed', true, 3]]);
     assert.deepEqual(snap.running, []);
-    assert.deepEqual(gates.peek(ref())?.gates.map((g) => g.status), ['passed', 'failed'], 'the tree reads the same from memory');
+    assert.deepEqual(gates.peek('gt')?.gates.map((g) => g.status), ['passed', 'failed'], 'the tree reads the same from memory');
     assert.ok(announced.length >= 4, `a start and a result per gate were announced (${announced.length})`);
-    const failed = await gates.lastRun(ref(), 'fail');
+    const failed = await gates.lastRun('gt', 'fail');
     assert.match(failed?.output ?? '', /\[aop\] gate "fail" ran/);
     assert.match(failed?.output ?? '', /broken/);
 
     // One gate by name; the other keeps its result.
-    const again = await gates.run(ref(), ['ok']);
+    const again = await gates.run('gt', ['ok']);
     assert.deepEqual(again.map((r) => r.name), ['ok']);
 
     // The worktree moves on: no result holds for the new checkpoint, the old ones are history.
     fs.writeFileSync(path.join(wt, 'src/b.ts'), 'b\n');
     await orch.checkpointNow('gt');
-    const later = await gates.statuses(ref());
+    const later = await gates.statuses('gt');
     assert.ok(later.seq > snap.seq);
     assert.deepEqual(later.gates.map((g) => [g.status, g.lastRun?.seq, g.lastRun?.passed]), [['missing', snap.seq, true], ['missing', snap.seq, false]]);
   });
 
   it('reads earlier results back from the event log (a new window)', async () => {
-    await service().run(ref(), []);
+    await service().run('gt', []);
     const fresh = service();
     const changed = new Promise<void>((resolve) => fresh.onDidChange(() => resolve()));
-    assert.equal(fresh.peek(ref()), undefined, 'nothing in memory yet: the log is being read');
+    assert.equal(fresh.peek('gt'), undefined, 'nothing in memory yet: the log is being read');
     await changed;
-    assert.deepEqual(fresh.peek(ref())?.gates.map((g) => g.status), ['passed', 'failed']);
+    assert.deepEqual(fresh.peek('gt')?.gates.map((g) => g.status), ['passed', 'failed']);
   });
 
   it('runs the gates of the plan in force: a plan written on disk applies once the user saves it (never before), and names the gates when one is wrong', async () => {
@@ -108,20 +100,20 @@ describe('vscode/GateService (gates for the tree, the panel and the commands)', 
     const file = featurePaths(repo.dir, 'gt').plan;
     fs.writeFileSync(file, PLAN.replace('name: ok', 'name: renamed'));
     // Written behind the user's back (an agent could add a gate command): not in force.
-    assert.deepEqual((await gates.plannedGates(ref())).map((g) => g.name), ['ok', 'fail']);
+    assert.deepEqual((await gates.planned('gt')).map((g) => g.name), ['ok', 'fail']);
     await orch.guards.fileChanged(file, true); // the user saved it in the editor
-    const planned = await gates.plannedGates(ref());
+    const planned = await gates.planned('gt');
     assert.deepEqual(planned.map((g) => g.name), ['renamed', 'fail']);
-    await assert.rejects(gates.run(ref(), ['ok']), (e: unknown) => AopError.is(e) && /its gates are: renamed, fail/.test(e.message));
+    await assert.rejects(gates.run('gt', ['ok']), (e: unknown) => AopError.is(e) && /its gates are: renamed, fail/.test(e.message));
   });
 
   it('forgets its memory when features are created or deleted, then reads the log again', async () => {
     const gates = service();
-    await gates.run(ref(), ['ok']);
-    assert.ok(gates.peek(ref()));
-    changes.fire({ repoRoot: orch.repoRoot, change: { kind: 'features' } });
-    assert.equal(gates.peek(ref()), undefined);
-    await waitFor(() => gates.peek(ref()) !== undefined, 5000, 'the log to be read again');
-    assert.equal(gates.peek(ref())?.gates[0]?.status, 'passed');
+    await gates.run('gt', ['ok']);
+    assert.ok(gates.peek('gt'));
+    await orch.createFeature({ id: 'another', baseRef: 'main', spec: 'x' });
+    assert.equal(gates.peek('gt'), undefined);
+    await waitFor(() => gates.peek('gt') !== undefined, 5000, 'the log to be read again');
+    assert.equal(gates.peek('gt')?.gates[0]?.status, 'passed');
   });
 });

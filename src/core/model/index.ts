@@ -1,0 +1,2 @@
+/** The domain's shared vocabulary: plain data types. */
+export * from './types';
