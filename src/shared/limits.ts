@@ -34,6 +34,8 @@ export const LIMITS = {
   shortText: 2_000,
   /** Gates of one feature (the plan allows at most 100). */
   gates: 100,
+  /** Files a rollback confirmation lists before "…and N more". */
+  confirmList: 25,
 } as const;
 
 /** UTF-8 length of a string without allocating for the common small case. */

@@ -78,6 +78,26 @@ export type RequestOf<K extends RequestType> = z.infer<(typeof requestSchemas)[K
 export type WebviewRequest = { [K in RequestType]: RequestOf<K> }[RequestType];
 export const REQUEST_TYPES = Object.keys(requestSchemas) as RequestType[];
 
+/**
+ * Requests that change the feature. Both ends hold them to one at a time: the webview shows
+ * "Working…" and sends no second one, the host refuses a second while one runs (so a double
+ * click cannot roll back twice).
+ */
+export const MUTATING_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>([
+  'rollbackToCheckpoint',
+  'rollbackFiles',
+  'smartRollback',
+  'undoRollback',
+  'start',
+  'pause',
+  'resume',
+  'stop',
+  'sendMessage',
+  'checkpointNow',
+  'runGates',
+  'acceptFeature',
+]);
+
 /** What an action did: `cancelled` when the user declined the confirmation. */
 export const actionOutcomeSchema = z.strictObject({
   status: z.enum(['done', 'cancelled']),

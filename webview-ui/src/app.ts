@@ -2,7 +2,7 @@
  * The review panel's front end: owns the state, talks to the host through HostClient, loads
  * what the selection needs (change set, then diff), and re-renders the views once per frame.
  */
-import type { RequestType } from '../../src/shared/protocol';
+import { MUTATING_REQUESTS, type RequestType } from '../../src/shared/protocol';
 import type { Snapshot } from '../../src/shared/viewModels';
 import { ChangesView } from './changesView';
 import type { AppContext, Params } from './context';
@@ -23,7 +23,6 @@ export interface VsCodeApi {
 }
 
 /** Actions that change the feature; one at a time, and the buttons wait for it. */
-const MUTATING: ReadonlySet<RequestType> = new Set(['rollbackToCheckpoint', 'rollbackFiles', 'smartRollback', 'undoRollback', 'start', 'pause', 'resume', 'stop', 'sendMessage', 'checkpointNow', 'runGates', 'acceptFeature']);
 
 export class App implements AppContext {
   state: ViewState;
@@ -112,7 +111,7 @@ export class App implements AppContext {
   }
 
   async runAction<K extends RequestType>(type: K, params: Params<K>, doneText: string): Promise<boolean> {
-    const mutating = MUTATING.has(type);
+    const mutating = MUTATING_REQUESTS.has(type);
     if (mutating && this.state.busy) return false;
     if (mutating) this.update((s) => ({ ...s, busy: type, status: { kind: 'info', text: 'Working…' } }));
     try {

@@ -11,7 +11,7 @@ import { COMMANDS } from '../ids';
 import type { FeatureRef } from '../workspace/registry';
 import { registerCommand, withProgress, type CommandDeps } from './context';
 import { featureFromArg, isRecord, seqFromArg } from './featureArgs';
-import { describeRollbackItems } from './ui';
+import { nothingToRollBack, rollbackConfirmation, type RollbackRequest } from '../../shared/rollbackConfirmation';
 
 const UNDO = 'Undo Rollback';
 
@@ -37,17 +37,14 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
     return pick?.seq;
   };
 
-  /** Confirms with the preview, runs the rollback, and offers to undo it. */
-  const confirmAndRun = async (ref: FeatureRef, title: string, items: RollbackItem[], run: () => Promise<RollbackResult>, confirmLabel = 'Roll Back'): Promise<RollbackResult | undefined> => {
+  /** Confirms with core's preview (the same words as the review panel), runs the rollback, and offers to undo it. */
+  const confirmAndRun = async (ref: FeatureRef, title: string, request: RollbackRequest, items: RollbackItem[], run: () => Promise<RollbackResult>): Promise<RollbackResult | undefined> => {
     if (items.length === 0) {
-      void vscode.window.showInformationMessage(`${ref.featureId}: nothing would change; the files already match.`);
+      void vscode.window.showInformationMessage(nothingToRollBack(ref.featureId, request));
       return undefined;
     }
-    const ok = await prompter.confirm(
-      `${title}: ${items.length} file(s) will change in ${ref.featureId}.`,
-      `${describeRollbackItems(items)}\n\nA safety checkpoint is taken first, so this can be undone. A running agent is paused meanwhile and told what changed.`,
-      confirmLabel,
-    );
+    const { message, detail, confirmLabel } = rollbackConfirmation(ref.featureId, request, items);
+    const ok = await prompter.confirm(message, detail, confirmLabel);
     if (ok !== confirmLabel) return undefined;
     const result = await withProgress(`${title} (${ref.featureId})`, run);
     announce(ref, result);
@@ -73,7 +70,7 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
     if (seq === undefined) return undefined;
     const orch = registry.resolve(ref);
     const items = await orch.previewRollback(ref.featureId, 'checkpoint', seq);
-    return confirmAndRun(ref, `Roll back to ${sideLabel(seq)}`, items, () => orch.rollbackToCheckpoint(ref.featureId, seq));
+    return confirmAndRun(ref, `Roll back to ${sideLabel(seq)}`, { kind: 'checkpoint', seq }, items, () => orch.rollbackToCheckpoint(ref.featureId, seq));
   };
 
   const rollbackFiles = async (arg?: unknown) => {
@@ -99,7 +96,7 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
       paths = picks.map((p) => p.label);
     }
     const items = await orch.previewRollback(ref.featureId, 'files', seq, paths);
-    return confirmAndRun(ref, `Restore ${paths.length} file(s) from ${sideLabel(seq)}`, items, () => orch.rollbackFiles(ref.featureId, seq, paths));
+    return confirmAndRun(ref, `Restore ${paths.length} file(s) from ${sideLabel(seq)}`, { kind: 'files', seq }, items, () => orch.rollbackFiles(ref.featureId, seq, paths));
   };
 
   const smartRollback = async (arg?: unknown) => {
@@ -107,7 +104,7 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
     if (!ref) return undefined;
     const orch = registry.resolve(ref);
     const items = await orch.previewRollback(ref.featureId, 'smart');
-    return confirmAndRun(ref, 'Smart rollback (only the files that broke rules)', items, () => orch.smartRollback(ref.featureId));
+    return confirmAndRun(ref, 'Smart rollback (only the files that broke rules)', { kind: 'smart' }, items, () => orch.smartRollback(ref.featureId));
   };
 
   const undoRollback = async (arg?: unknown) => {
@@ -115,8 +112,8 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
     if (!ref) return undefined;
     const orch = registry.resolve(ref);
     if (!(isRecord(arg) && arg.confirmed === true)) {
-      const ok = await prompter.confirm(`Undo the last rollback of ${ref.featureId}?`, 'The worktree goes back to the safety checkpoint taken just before that rollback.', UNDO);
-      if (ok !== UNDO) return undefined;
+      const { message, detail, confirmLabel } = rollbackConfirmation(ref.featureId, { kind: 'undo' }, []);
+      if ((await prompter.confirm(message, detail, confirmLabel)) !== confirmLabel) return undefined;
     }
     const r = await withProgress(`Undoing the last rollback of ${ref.featureId}`, () => orch.undoRollback(ref.featureId));
     announce(ref, r);
@@ -131,7 +128,7 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
     const orch = registry.resolve(ref);
     const seq = orch.lastCleanSeq(ref.featureId, relPath);
     const items = await orch.previewRollback(ref.featureId, 'files', seq, [relPath]);
-    return confirmAndRun(ref, `Revert ${relPath} to ${sideLabel(seq)}, its last clean checkpoint`, items, () => orch.rollbackFiles(ref.featureId, seq, [relPath]), 'Revert File');
+    return confirmAndRun(ref, `Revert ${relPath} to ${sideLabel(seq)}, its last clean checkpoint`, { kind: 'files', seq }, items, () => orch.rollbackFiles(ref.featureId, seq, [relPath]));
   };
 
   const openCheckpointDiff = async (arg?: unknown) => {

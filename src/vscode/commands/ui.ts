@@ -3,8 +3,6 @@
  * tests switch `autoConfirm` on through the extension's API so no dialog blocks the host.
  */
 import * as vscode from 'vscode';
-import type { RollbackItem } from '../../core/rollback';
-import { sideLabel } from '../content/checkpointUri';
 
 export class Prompter {
   /** Tests only: answer every confirmation with its first choice. */
@@ -30,11 +28,3 @@ export class Prompter {
   }
 }
 
-const ACTION_WORD: Record<RollbackItem['action'], string> = { restore: 'restore', delete: 'delete', create: 'recreate' };
-
-/** The list a rollback confirmation shows: one line per file, at most `max`. */
-export function describeRollbackItems(items: readonly RollbackItem[], max = 25): string {
-  const lines = items.slice(0, max).map((i) => `${ACTION_WORD[i.action]} ${i.path}${i.action === 'delete' ? '' : ` (from ${sideLabel(i.fromSeq)})`}`);
-  if (items.length > max) lines.push(`…and ${items.length - max} more`);
-  return lines.join('\n');
-}

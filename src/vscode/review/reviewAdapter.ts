@@ -194,8 +194,11 @@ export class OrchestratorReviewActions implements ReviewActions {
     return this.summary(r, 'Undid the last rollback');
   }
 
-  async previewSmartRollback(featureId: string) {
-    return (await this.find(featureId).orch.previewRollback(featureId, 'smart')).map((i) => i.path);
+  async previewRollback(featureId: string, r: Parameters<ReviewActions['previewRollback']>[1]) {
+    const { orch } = this.find(featureId);
+    if (r.kind === 'smart') return orch.previewRollback(featureId, 'smart');
+    if (r.kind === 'checkpoint') return orch.previewRollback(featureId, 'checkpoint', r.seq);
+    return orch.previewRollback(featureId, 'files', r.seq === 'base' ? 0 : r.seq, [...r.paths]);
   }
 
   async start(featureId: string) {

@@ -6,6 +6,7 @@
 import type { AopEvent, AopEventType } from '../../core/events';
 import type { CheckpointRecord, FileChange, Violation } from '../../core/model';
 import type { BlobRead } from '../../shared/diffView';
+import type { RollbackPreviewItem } from '../../shared/rollbackConfirmation';
 import type { DiffRange, FeatureView, GatesView } from '../../shared/viewModels';
 import type { IDisposable } from './disposable';
 
@@ -57,8 +58,8 @@ export interface ReviewActions {
   rollbackFiles(featureId: string, seq: number | 'base', paths: readonly string[]): Promise<ActionResult>;
   smartRollback(featureId: string): Promise<ActionResult>;
   undoRollback(featureId: string): Promise<ActionResult>;
-  /** The files a smart rollback would restore; when absent, the panel lists the paths with violations. */
-  previewSmartRollback?(featureId: string): Promise<string[]>;
+  /** What a rollback would change (core's preview), for its confirmation. */
+  previewRollback(featureId: string, r: { kind: 'checkpoint'; seq: number } | { kind: 'files'; seq: number | 'base'; paths: readonly string[] } | { kind: 'smart' }): Promise<RollbackPreviewItem[]>;
   start(featureId: string): Promise<ActionResult>;
   pause(featureId: string): Promise<ActionResult>;
   resume(featureId: string): Promise<ActionResult>;

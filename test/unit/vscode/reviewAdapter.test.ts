@@ -109,7 +109,7 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
     assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'a1\n');
     await actions.undoRollback('rv');
     assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'changed\n');
-    assert.deepEqual(await actions.previewSmartRollback('rv'), []);
+    assert.deepEqual(await actions.previewRollback('rv', { kind: 'smart' }), []);
   });
 
   it('serves gates to the panel and runs them; accept goes through the editor\'s flow', async () => {

@@ -3,6 +3,7 @@ import type { AopEvent, AopEventType } from '../../../src/core/events/schema';
 import type { CheckpointRecord, FileChange, Violation } from '../../../src/core/model/types';
 import { Emitter } from '../../../src/core/util/emitter';
 import type { DiffRange, FeatureView, GatesView } from '../../../src/shared/viewModels';
+import type { RollbackPreviewItem } from '../../../src/shared/rollbackConfirmation';
 import type { BlobRead, PanelLogger, ReviewActions, ReviewChange, ReviewDataSource, ReviewHostUi, SnapshotRef, WebviewPort } from '../../../src/vscode/webview/ports';
 
 export class FakeWebview implements WebviewPort {
@@ -126,6 +127,11 @@ export class FakeActions implements ReviewActions {
   rollbackFiles = (id: string, seq: number | 'base', paths: readonly string[]) => this.record('rollbackFiles', id, seq, [...paths]);
   smartRollback = (id: string) => this.record('smartRollback', id);
   undoRollback = (id: string) => this.record('undoRollback', id);
+  /** What the previews answer (core's RollbackItem lines). */
+  preview: RollbackPreviewItem[] = [];
+  previewRollback = async (_id: string, r: Parameters<ReviewActions['previewRollback']>[1]) => {
+    return r.kind === 'files' ? r.paths.map((path) => ({ path, action: 'restore' as const, fromSeq: r.seq === 'base' ? 0 : r.seq })) : this.preview;
+  };
   start = (id: string) => this.record('start', id);
   pause = (id: string) => this.record('pause', id);
   resume = (id: string) => this.record('resume', id);

@@ -75,19 +75,20 @@ describe('webview/ReviewController (host side of the panel)', () => {
   });
 
   it('confirms a rollback to a checkpoint, listing what will change, before acting', async () => {
-    data.changeSets.set('1..worktree', { files: [change('new.ts', 'A'), change('gone.ts', 'D'), change('a.ts'), change('x.ts'), change('y.ts')], violations: [] });
+    const back = (path: string) => ({ path, action: 'restore' as const, fromSeq: 1 });
+    actions.preview = [{ path: 'new.ts', action: 'delete' }, back('gone.ts'), back('a.ts'), back('x.ts'), back('y.ts')];
     await ready();
     const r = await request({ type: 'rollbackToCheckpoint', seq: 1 });
     assert.deepEqual(r, { type: 'reply', requestId: r.requestId, ok: true, result: { status: 'done', summary: 'rollbackToCheckpoint done' } });
     assert.deepEqual(actions.calls, [['rollbackToCheckpoint', 'feat', 1]]);
     assert.equal(ui.confirms.length, 1);
     assert.match(ui.confirms[0]!.message, /checkpoint #1\? 5 files will change/);
-    assert.deepEqual(ui.confirms[0]!.detail.split('\n').slice(0, 4), ['delete  new.ts', 'restore gone.ts', 'revert  a.ts', '…and 2 more']);
+    assert.deepEqual(ui.confirms[0]!.detail.split('\n').slice(0, 4), ['delete new.ts', 'restore gone.ts (from checkpoint #1)', 'restore a.ts (from checkpoint #1)', '…and 2 more']);
     assert.equal(ui.confirms[0]!.label, 'Roll Back');
   });
 
   it('does nothing when the user declines, and says so', async () => {
-    data.changeSets.set('1..worktree', { files: [change('a.ts')], violations: [] });
+    actions.preview = [{ path: 'a.ts', action: 'restore', fromSeq: 1 }];
     ui.answer = false;
     await ready();
     const r = await request({ type: 'rollbackToCheckpoint', seq: 1 });
@@ -106,11 +107,12 @@ describe('webview/ReviewController (host side of the panel)', () => {
   it('smart rollback lists the files that break the plan; undo lists the last rollback', async () => {
     data.log = [{ t: 'rollback', ts: TS(3), feature: 'feat', kind: 'files', targetSeq: 1, preRollbackSeq: 2, paths: ['z.ts'], ok: true }];
     await ready();
+    actions.preview = [{ path: 'b.ts', action: 'restore', fromSeq: 0 }];
     await request({ type: 'smartRollback' });
-    assert.match(ui.confirms[0]!.detail, /^b\.ts\n/);
+    assert.match(ui.confirms[0]!.detail, /^restore b\.ts \(from the base\)\n/);
     await request({ type: 'undoRollback' });
     assert.match(ui.confirms[1]!.message, /go back to checkpoint #2/);
-    assert.match(ui.confirms[1]!.detail, /^z\.ts\n/);
+    assert.match(ui.confirms[1]!.detail, /^restore z\.ts\n/);
     assert.deepEqual(actions.calls.map((c) => c[0]), ['smartRollback', 'undoRollback']);
   });
 
@@ -120,7 +122,7 @@ describe('webview/ReviewController (host side of the panel)', () => {
     const smart = await request({ type: 'smartRollback' });
     assert.equal((smart.result as { status: string }).status, 'cancelled');
     const undo = await request({ type: 'undoRollback' });
-    assert.match((undo.result as { summary: string }).summary, /no rollback to undo/);
+    assert.match((undo.result as { summary: string }).summary, /no rollback of "feat" to undo/);
     assert.equal(ui.confirms.length, 0);
   });
 
