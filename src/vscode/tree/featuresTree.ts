@@ -8,13 +8,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckpointRecord } from '../../core/model';
-import type { GateStatus } from '../../core/gates';
 import type { FeatureSummary } from '../../core/orchestrator';
 import type { GateService, GateSnapshot } from '../gates/gateService';
 import { COMMANDS, CONTEXT } from '../ids';
 import { featureContextValue, needsAttention } from '../../shared/featureView';
 import type { FeatureRef, Registry } from '../workspace/registry';
 import { outsideArea } from '../../shared/vocabulary';
+import { gateItem, gatesItem, icon } from './gateItems';
 import { NodeCache, type InfoKey, type TreeNode } from './nodes';
 
 /** Checkpoints listed per feature; older ones stay reachable from the review panel. */
@@ -32,9 +32,6 @@ const STATE_ICONS: Record<string, [string, string?]> = {
   interrupted: ['debug-disconnect', 'charts.orange'],
 };
 
-function icon(name: string, color?: string): vscode.ThemeIcon {
-  return new vscode.ThemeIcon(name, color ? new vscode.ThemeColor(color) : undefined);
-}
 
 function time(iso: string): string {
   const d = new Date(iso);
@@ -199,11 +196,11 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       case 'info':
         return this.infoItem(el);
       case 'gates':
-        return this.gatesItem(el);
+        return gatesItem(el, this.gateSnapshot(el));
       case 'outside':
         return this.outsideItem(el);
       case 'gate':
-        return this.gateItem(el);
+        return gateItem(el, this.gateSnapshot(el));
       case 'checkpoint':
         return this.checkpointItem(el);
       case 'file':
@@ -344,57 +341,6 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     } catch {
       return undefined;
     }
-  }
-
-  private gatesItem(el: Extract<TreeNode, { kind: 'gates' }>): vscode.TreeItem {
-    const item = new vscode.TreeItem('Gates', vscode.TreeItemCollapsibleState.Expanded);
-    item.id = el.id;
-    item.contextValue = 'gates';
-    const snap = this.gateSnapshot(el);
-    if (!snap) {
-      item.description = 'reading results…';
-      item.iconPath = icon('beaker');
-      return item;
-    }
-    const count = (s: GateStatus['status']) => snap.gates.filter((g) => g.status === s).length;
-    const [passed, failed, missing] = [count('passed'), count('failed'), count('missing')];
-    const parts = [passed && `${passed} passed`, failed && `${failed} failed`, missing && `${missing} not run`, snap.running.length && `${snap.running.length} running`].filter(Boolean);
-    item.description = `#${snap.seq}: ${parts.join(', ')}`;
-    item.iconPath = snap.running.length ? icon('loading~spin') : failed ? icon('error', 'testing.iconFailed') : missing ? icon('beaker') : icon('pass', 'testing.iconPassed');
-    item.tooltip = `Gates judged at checkpoint #${snap.seq} (the latest): a result counts only for the exact content it ran on.`;
-    return item;
-  }
-
-  private gateItem(el: Extract<TreeNode, { kind: 'gate' }>): vscode.TreeItem {
-    const item = new vscode.TreeItem(el.name, vscode.TreeItemCollapsibleState.None);
-    item.id = el.id;
-    const snap = this.gateSnapshot(el);
-    const g = snap?.gates.find((x) => x.name === el.name);
-    if (!snap || !g) {
-      item.contextValue = 'gate';
-      item.iconPath = icon('beaker');
-      return item;
-    }
-    const running = snap.running.includes(g.name);
-    const req = g.required ? 'required' : 'optional';
-    const run = g.evidence ?? g.lastRun;
-    if (running) {
-      item.description = `running… · ${req}`;
-      item.iconPath = icon('loading~spin');
-    } else if (g.status === 'passed') {
-      item.description = `passed · ${g.evidence!.durationMs} ms · ${req}`;
-      item.iconPath = icon('pass', 'testing.iconPassed');
-    } else if (g.status === 'failed') {
-      item.description = `failed (exit ${g.evidence!.exitCode ?? 'none'}) · ${req}`;
-      item.iconPath = icon('error', 'testing.iconFailed');
-    } else {
-      item.description = `not run on #${snap.seq}${g.lastRun ? ` · last ${g.lastRun.passed ? 'passed' : 'failed'} on #${g.lastRun.seq}` : ''} · ${req}`;
-      item.iconPath = icon('circle-outline', g.lastRun && !g.lastRun.passed ? 'testing.iconFailed' : undefined);
-    }
-    item.contextValue = `gate+${running ? 'running' : g.status}${run ? '+hasOutput' : ''}`;
-    item.tooltip = [`${g.name}: ${g.command}`, g.required ? 'Required for accept' : 'Not required for accept', run ? `Last run: checkpoint #${run.seq}, ${run.passed ? 'passed' : 'failed'}, ${run.ts}` : 'Never run'].join('\n');
-    if (run) item.command = { command: COMMANDS.showGateOutput, title: 'Show Gate Output', arguments: [{ repoRoot: el.repoRoot, featureId: el.featureId, gate: g.name, seq: run.seq }] };
-    return item;
   }
 
   private checkpointItem(el: Extract<TreeNode, { kind: 'checkpoint' }>): vscode.TreeItem {
