@@ -6,6 +6,7 @@
 import { LIMITS } from './limits';
 import { buildHunks, splitLines } from './lineDiff';
 import type { DiffRange, DiffView, FileChangeView } from './viewModels';
+import { formatBytes } from './format';
 
 /** One side of a file, as read by the host: its full size and (up to a bound) its bytes. */
 export interface BlobRead {
@@ -36,12 +37,6 @@ export function looksBinary(bytes: Uint8Array): boolean {
   const n = Math.min(bytes.length, 8000);
   for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
   return false;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 export function buildDiffView(input: DiffInput, limits: { maxBytes: number; maxLines: number; maxEdits: number } = { maxBytes: LIMITS.diffBytes, maxLines: LIMITS.diffLines, maxEdits: LIMITS.diffMaxEdits }): DiffView {

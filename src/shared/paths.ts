@@ -11,6 +11,20 @@ const FEATURE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/**
+ * Inside the worktree's own git metadata: the first component is `.git`, in any case (on a
+ * case-insensitive file system `.GIT/config` is `.git/config`). Requests, rollbacks and checks
+ * of a path all refuse these.
+ */
+export function isInGitDir(relPath: string): boolean {
+  return relPath.split('/', 1)[0]!.toLowerCase() === '.git';
+}
+
+/** Any component is `.git` (any case): the worktree's metadata or a nested repository's. */
+export function hasGitComponent(relPath: string): boolean {
+  return relPath.split('/').some((part) => part.toLowerCase() === '.git');
+}
+
 export function isFeatureId(id: unknown): id is string {
   return typeof id === 'string' && FEATURE_ID.test(id);
 }
@@ -25,7 +39,7 @@ export function relPathProblem(p: unknown): string | undefined {
   const parts = p.split('/');
   if (parts.some((s) => s === '..')) return 'it climbs out with ".."';
   if (parts.some((s) => s === '' || s === '.')) return 'it has an empty or "." component';
-  if (parts[0]!.toLowerCase() === '.git') return 'it is inside .git';
+  if (isInGitDir(p)) return 'it is inside .git';
   return undefined;
 }
 

@@ -12,6 +12,7 @@ import {
   CHECKPOINT_TRIGGERS,
   EVENT_TYPES,
   FILE_STATUSES,
+  GATE_NAME,
   GIT_MODES,
   MESSAGE_SOURCES,
   MESSAGE_STATES,
@@ -229,7 +230,6 @@ export const rollbackViewSchema = z.strictObject({
 export type RollbackView = z.infer<typeof rollbackViewSchema>;
 
 /** What a gate's name may be (the plan's rule, src/core/plan/schema.ts). */
-export const GATE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const gateNameSchema = z.string().regex(GATE_NAME, 'not a gate name');
 /** At the judged checkpoint: the latest run there passed or failed, none ran there, or one runs now. */
 export const GATE_STATUSES = ['passed', 'failed', 'missing', 'running'] as const;

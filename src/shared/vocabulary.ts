@@ -105,6 +105,13 @@ export function violationKindLabel(kind: ViolationKind): string {
   return kind.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 }
 
+/** A gate's name in plan.yaml, URIs, commands and panel requests: 1-64 letters, digits, ".", "_" or "-". */
+export const GATE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function isGateName(name: unknown): name is string {
+  return typeof name === 'string' && GATE_NAME.test(name);
+}
+
 export const SEVERITIES = ['critical', 'error', 'warning'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

@@ -4,7 +4,7 @@
  * diff editor.
  */
 import { splitRows, unifiedRows, type SplitCell, type SplitRow, type UnifiedRow } from '../../src/shared/diffRows';
-import { formatBytes } from '../../src/shared/diffView';
+import { formatBytes } from '../../src/shared/format';
 import type { DiffView } from '../../src/shared/viewModels';
 import type { AppContext } from './context';
 import { append, h, icon, replace } from './dom';

@@ -4,7 +4,7 @@
  * `schemas/plan.schema.json` is generated from this (scripts/gen-plan-schema.ts).
  */
 import { z } from 'zod';
-import { SEVERITIES, SEVERITY_TEXT, VIOLATION_KIND_TEXT, VIOLATION_KINDS } from '../../shared/vocabulary';
+import { GATE_NAME, SEVERITIES, SEVERITY_TEXT, VIOLATION_KIND_TEXT, VIOLATION_KINDS } from '../../shared/vocabulary';
 import { DEFAULT_SEVERITY } from '../validation/severity';
 import { MAX_GLOB_LENGTH, MAX_GLOBS_PER_LIST, globProblem } from './globHygiene';
 
@@ -70,7 +70,7 @@ export const gateSchema = strict(
   {
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected a gate name of 1-64 letters, digits, ".", "_" or "-"' }),
+      .regex(GATE_NAME, { error: 'expected a gate name of 1-64 letters, digits, ".", "_" or "-"' }),
     run: z.string().min(1, { error: 'expected the command to run' }).max(10_000),
     cwd: relFolder.default('.'),
     timeoutSec: positiveInt('seconds').max(24 * 3600, { error: 'expected at most 86400 seconds' }).default(DEFAULT_GATE_TIMEOUT_SEC),

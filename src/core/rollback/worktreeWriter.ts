@@ -9,6 +9,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AopError } from '../util/errors';
 import { resolveInside } from '../util/ids';
+import { isInGitDir } from '../../shared/paths';
 
 export interface EntryContent {
   mode: string;
@@ -22,7 +23,7 @@ export interface EntryContent {
 function insideRoot(root: string, rel: string): string {
   if (process.platform === 'win32') return resolveInside(root, rel);
   const parts = rel.split('/');
-  if (rel.includes('\0') || parts.some((p) => p === '' || p === '.' || p === '..') || parts[0] === '.git') {
+  if (rel.includes('\0') || parts.some((p) => p === '' || p === '.' || p === '..') || isInGitDir(rel)) {
     throw new AopError('INVALID_PATH', `Refused ${JSON.stringify(rel.slice(0, 200))}: not a path inside the worktree.`);
   }
   return path.join(root, ...parts);

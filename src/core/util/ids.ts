@@ -3,6 +3,8 @@
  * messages). Everything here refuses rather than repairs, with a message that says what to do.
  */
 import * as path from 'node:path';
+import { LIMITS } from '../../shared/limits';
+import { isInGitDir } from '../../shared/paths';
 import { AopError } from './errors';
 
 /** Control characters (C0, DEL, C1), which never belong in ids, refs or paths. */
@@ -64,7 +66,7 @@ export function assertRelPath(p: unknown, what = 'path'): string {
     );
   };
   if (typeof p !== 'string' || p.length === 0) return bad('it is empty');
-  if (p.length > 4096) return bad('it is longer than 4096 characters');
+  if (p.length > LIMITS.pathLength) return bad(`it is longer than ${LIMITS.pathLength} characters`);
   if (p.includes('\0')) return bad('it contains a NUL character');
   if (path.isAbsolute(p) || /^[a-zA-Z]:/.test(p) || p.startsWith('\\')) return bad('it is absolute');
   // A backslash separates folders only on Windows; elsewhere it is a legal character in a name.
@@ -73,7 +75,7 @@ export function assertRelPath(p: unknown, what = 'path'): string {
   if (parts.some((s) => s === '..')) return bad('it climbs out with ".."');
   const clean = parts.filter((s) => s !== '' && s !== '.');
   if (clean.length === 0) return bad('it names the worktree root');
-  if (clean[0] === '.git') return bad('it is inside .git');
+  if (isInGitDir(clean[0]!)) return bad('it is inside .git');
   return clean.join('/');
 }
 

@@ -1,16 +1,7 @@
 /** Wording of violation messages: each says what happened and what to do about it. */
+import { formatBytes } from '../../shared/format';
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 100 ? Math.round(value) : Number(value.toFixed(1))} ${units[unit]}`;
-}
+export { formatBytes };
 
 /** The first few globs of a list, for a message. */
 export function formatGlobs(globs: readonly string[], max = 3): string {

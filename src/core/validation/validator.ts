@@ -9,6 +9,8 @@ import { lstat, open, readlink } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { FileChange, GitMode, Violation, ViolationKind } from '../model/types';
 import type { Plan } from '../plan';
+import { mapLimit } from '../util/async';
+import { hasGitComponent } from '../../shared/paths';
 import { BoundedCache } from './boundedCache';
 import { GlobSet } from './globs';
 import { msg } from './messages';
@@ -159,7 +161,7 @@ export class Validator {
       return known;
     };
     const found: Violation[] = [];
-    await forEachLimit(paths, this.concurrency * 4, async (path) => {
+    await mapLimit(paths, this.concurrency * 4, async (path) => {
       const violations = this.pathRules(path, false);
       if (violations.some((v) => v.kind === 'outside_worktree' || v.kind === 'git_dir_write')) return void found.push(...violations);
       const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
@@ -244,7 +246,7 @@ export class Validator {
 
     // Ignored files have no object id: their key includes what lstat says, so look first.
     const disk = new Map<number, DiskFacts>();
-    await forEachLimit(ignored, this.concurrency, async (i) => {
+    await mapLimit(ignored, this.concurrency, async (i) => {
       const facts = await this.diskFacts(changes[i].path, changes[i].mode);
       if (facts) disk.set(i, facts);
       const key = this.cacheKey(changes[i], facts);
@@ -261,7 +263,7 @@ export class Validator {
       const inMemory = content?.(oid);
       return inMemory ? Promise.resolve(inMemory) : this.options.readBlob(oid, maxBytes);
     };
-    await forEachLimit(misses, this.concurrency, async ({ index, key }) => {
+    await mapLimit(misses, this.concurrency, async ({ index, key }) => {
       const verdict = await this.checkFile(changes[index], disk.get(index), readBlob);
       verdicts[index] = verdict;
       this.cache.set(key, verdict);
@@ -326,7 +328,7 @@ export class Validator {
     const outside = outsideReason(path);
     if (outside) return [this.violation('outside_worktree', path, msg.outsideWorktree(path, outside))];
     // A .git write says it all; scope rules on top would only bury it.
-    if (inGitDir(path)) return [this.violation('git_dir_write', path, msg.gitDir(path))];
+    if (hasGitComponent(path)) return [this.violation('git_dir_write', path, msg.gitDir(path))];
     if (this.forbidden.size > 0 && this.forbidden.test(path)) {
       return [this.violation('forbidden_path', path, msg.forbidden(path, this.forbidden.which(path) ?? '?'))];
     }
@@ -409,7 +411,7 @@ export class Validator {
   }
 
   private async diskFacts(path: string, mode: GitMode): Promise<DiskFacts | undefined> {
-    if (outsideReason(path) || inGitDir(path)) return undefined;
+    if (outsideReason(path) || hasGitComponent(path)) return undefined;
     const abs = nodePath.join(this.worktree, ...path.split('/'));
     let st: Stats;
     try {
@@ -435,10 +437,6 @@ function outsideReason(path: string): string | undefined {
 }
 
 /** `.git` at any depth (also `sub/.git/hooks/x`); case-insensitive, as on macOS and Windows. */
-function inGitDir(path: string): boolean {
-  return path.split('/').some((part) => part.toLowerCase() === '.git');
-}
-
 function isGoneError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
@@ -465,14 +463,6 @@ async function readHead(file: string, max: number): Promise<Buffer | undefined> 
   } finally {
     await fh.close();
   }
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function isVerdict(v: unknown): v is FileVerdict {

@@ -12,11 +12,10 @@ import { AopError, assertRefName } from '../../core/util';
 import { gateOutputUri } from '../content/gateOutput';
 import { COMMANDS } from '../ids';
 import type { FeatureRef } from '../workspace/registry';
+import { isGateName } from '../../shared/vocabulary';
 import { describeAcceptOutcome, describeAcceptSummary, gateLine } from './acceptText';
 import { registerCommand, withProgress, type CommandDeps } from './context';
 import { featureFromArg, isRecord, refFromArg, seqFromArg } from './featureArgs';
-
-const GATE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const STRATEGY_TEXT: Record<AcceptStrategy, string> = {
   squash: 'One new commit on the target with the feature’s whole change',
@@ -30,7 +29,7 @@ function gateNamesFromArg(arg: unknown): string[] | undefined {
   const fromTree = arg.kind === 'gate' && typeof arg.name === 'string' ? [arg.name] : undefined;
   const raw = Array.isArray(arg.gates) ? arg.gates : typeof arg.gate === 'string' ? [arg.gate] : fromTree;
   if (!raw) return undefined;
-  for (const n of raw) if (typeof n !== 'string' || !GATE_NAME.test(n)) throw new AopError('INVALID_INPUT', `Invalid gate name ${JSON.stringify(String(n).slice(0, 70))}.`);
+  for (const n of raw) if (!isGateName(n)) throw new AopError('INVALID_INPUT', `Invalid gate name ${JSON.stringify(String(n).slice(0, 70))}.`);
   return raw as string[];
 }
 

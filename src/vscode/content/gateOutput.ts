@@ -7,9 +7,9 @@ import * as vscode from 'vscode';
 import { AopError, assertFeatureId } from '../../core/util';
 import type { GateService } from '../gates/gateService';
 import { SCHEMES } from '../ids';
+import { isGateName } from '../../shared/vocabulary';
 import type { FeatureRef } from '../workspace/registry';
 
-const GATE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface GateOutputDoc extends FeatureRef {
   gate: string;
@@ -27,7 +27,7 @@ export function parseGateOutputUri(uri: vscode.Uri): GateOutputDoc {
   const q = new URLSearchParams(uri.query);
   const repoRoot = q.get('repo') ?? '';
   const seqText = q.get('seq');
-  if (uri.scheme !== SCHEMES.gateOutput || !m || !repoRoot || !GATE_NAME.test(m[2]!) || (seqText !== null && !/^\d{1,9}$/.test(seqText))) {
+  if (uri.scheme !== SCHEMES.gateOutput || !m || !repoRoot || !isGateName(m[2]) || (seqText !== null && !/^\d{1,9}$/.test(seqText))) {
     throw new AopError('INVALID_INPUT', `Not a gate output document: ${uri.toString().slice(0, 200)}`);
   }
   return { repoRoot, featureId: assertFeatureId(m[1]), gate: m[2]!, ...(seqText !== null ? { seq: Number(seqText) } : {}) };

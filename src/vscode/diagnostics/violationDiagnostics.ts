@@ -15,16 +15,13 @@ import { checkpointUri } from '../content/checkpointUri';
 import { OUTSIDE_KINDS, pathInRepository } from '../../shared/vocabulary';
 import { COMMANDS, DIAGNOSTIC_SOURCE, SHARED_FILE_CODE } from '../ids';
 import type { FeatureRef, Registry } from '../workspace/registry';
+import { refKey } from '../../shared/featureKey';
 
 const SEVERITY: Record<Violation['severity'], vscode.DiagnosticSeverity> = {
   critical: vscode.DiagnosticSeverity.Error,
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
 };
-
-function key(ref: FeatureRef): string {
-  return `${ref.repoRoot}#${ref.featureId}`;
-}
 
 export class ViolationDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('aop');
@@ -53,7 +50,7 @@ export class ViolationDiagnostics implements vscode.Disposable {
     for (const orch of this.registry.repositories()) {
       for (const f of orch.list()) {
         const ref = { repoRoot: orch.repoRoot, featureId: f.id };
-        live.add(key(ref));
+        live.add(refKey(ref));
         this.set(ref, f);
       }
     }
@@ -65,14 +62,14 @@ export class ViolationDiagnostics implements vscode.Disposable {
     try {
       f = this.registry.resolve(ref).summary(ref.featureId);
     } catch {
-      this.clear(key(ref));
+      this.clear(refKey(ref));
       return;
     }
     this.set(ref, f);
   }
 
   private set(ref: FeatureRef, f: FeatureSummary): void {
-    const k = key(ref);
+    const k = refKey(ref);
     const next = new Map<string, { uri: vscode.Uri; diags: vscode.Diagnostic[] }>();
     if (f.worktree) {
       for (const v of f.violations) {

@@ -10,6 +10,7 @@ import { errorMessage } from '../../core/util';
 import { checkpointUri } from '../content/checkpointUri';
 import { COMMANDS } from '../ids';
 import type { FeatureRef, Registry } from '../workspace/registry';
+import { featureKey, refKey } from '../../shared/featureKey';
 
 const STATUS_TEXT: Record<FileChange['status'], string> = { A: 'Added', M: 'Modified', D: 'Deleted', T: 'Type changed' };
 
@@ -99,7 +100,7 @@ export class FeatureScmManager implements vscode.Disposable {
     this.subs.push(
       registry.onDidChange(({ repoRoot, change }) => {
         if (change.kind === 'features') this.sync();
-        else if (change.featureId && (change.kind === 'checkpoint' || change.kind === 'violations')) void this.controls.get(`${repoRoot}#${change.featureId}`)?.update();
+        else if (change.featureId && (change.kind === 'checkpoint' || change.kind === 'violations')) void this.controls.get(featureKey(repoRoot, change.featureId))?.update();
       }),
       registry.onDidChangeRepositories(() => this.sync()),
     );
@@ -112,7 +113,7 @@ export class FeatureScmManager implements vscode.Disposable {
     for (const orch of this.registry.repositories()) {
       for (const f of orch.list()) {
         if (f.status !== 'active' || !f.worktree) continue;
-        const k = `${orch.repoRoot}#${f.id}`;
+        const k = featureKey(orch.repoRoot, f.id);
         live.add(k);
         if (!this.controls.has(k)) {
           const c = new FeatureSourceControl({ repoRoot: orch.repoRoot, featureId: f.id }, f.worktree, this.registry, this.log);
@@ -130,7 +131,7 @@ export class FeatureScmManager implements vscode.Disposable {
   }
 
   get(ref: FeatureRef): vscode.SourceControl | undefined {
-    return this.controls.get(`${ref.repoRoot}#${ref.featureId}`)?.scm;
+    return this.controls.get(refKey(ref))?.scm;
   }
 
   /** Waits for pending updates (tests). */

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { AgentSession, OutputLine } from '../../core/agents';
 import { errorMessage } from '../../core/util';
 import type { FeatureRef, Registry } from '../workspace/registry';
+import { refKey } from '../../shared/featureKey';
 
 const RED = '\x1b[31m';
 const DIM = '\x1b[2m';
@@ -117,7 +118,7 @@ export class AgentTerminals implements vscode.Disposable {
   follow(ref: FeatureRef): void {
     const session = this.registry.get(ref.repoRoot)?.session(ref.featureId);
     if (!session) return;
-    const k = `${ref.repoRoot}#${ref.featureId}`;
+    const k = refKey(ref);
     const open = this.terminals.get(k);
     if (open) {
       if (open.pty.current !== session) open.pty.attach(session, true);
@@ -136,7 +137,7 @@ export class AgentTerminals implements vscode.Disposable {
 
   show(ref: FeatureRef): boolean {
     this.follow(ref);
-    const t = this.terminals.get(`${ref.repoRoot}#${ref.featureId}`);
+    const t = this.terminals.get(refKey(ref));
     t?.terminal.show(false);
     return Boolean(t);
   }

@@ -3,6 +3,7 @@
  * comes back for the same id (reveal and partial refresh rely on identity).
  */
 import type { FeatureRef } from '../workspace/registry';
+import { featureKey, refKey } from '../../shared/featureKey';
 
 export type InfoKey = 'agent' | 'watch' | 'sandbox' | 'violations' | 'queue' | 'breaker' | 'plan' | 'draft' | 'more';
 
@@ -32,30 +33,30 @@ export class NodeCache {
   }
   // Only the two ref fields are copied: callers often pass another node, whose kind and id must not leak in.
   feature({ repoRoot, featureId }: FeatureRef) {
-    return this.get({ kind: 'feature', id: `feature:${repoRoot}#${featureId}`, repoRoot, featureId });
+    return this.get({ kind: 'feature', id: `feature:${featureKey(repoRoot, featureId)}`, repoRoot, featureId });
   }
   info({ repoRoot, featureId }: FeatureRef, key: InfoKey) {
-    return this.get({ kind: 'info', id: `info:${repoRoot}#${featureId}/${key}`, key, repoRoot, featureId });
+    return this.get({ kind: 'info', id: `info:${featureKey(repoRoot, featureId)}/${key}`, key, repoRoot, featureId });
   }
   outside({ repoRoot, featureId }: FeatureRef, area: 'git' | 'checkout' | 'plan', path: string) {
     return this.get({ kind: 'outside', id: `outside:${repoRoot}#${featureId}/${area}/${path}`, area, path, repoRoot, featureId });
   }
   gates({ repoRoot, featureId }: FeatureRef) {
-    return this.get({ kind: 'gates', id: `gates:${repoRoot}#${featureId}`, repoRoot, featureId });
+    return this.get({ kind: 'gates', id: `gates:${featureKey(repoRoot, featureId)}`, repoRoot, featureId });
   }
   gate({ repoRoot, featureId }: FeatureRef, name: string) {
-    return this.get({ kind: 'gate', id: `gate:${repoRoot}#${featureId}/${name}`, name, repoRoot, featureId });
+    return this.get({ kind: 'gate', id: `gate:${featureKey(repoRoot, featureId)}/${name}`, name, repoRoot, featureId });
   }
   checkpoint({ repoRoot, featureId }: FeatureRef, seq: number) {
-    return this.get({ kind: 'checkpoint', id: `checkpoint:${repoRoot}#${featureId}/${seq}`, seq, repoRoot, featureId });
+    return this.get({ kind: 'checkpoint', id: `checkpoint:${featureKey(repoRoot, featureId)}/${seq}`, seq, repoRoot, featureId });
   }
   file({ repoRoot, featureId }: FeatureRef, seq: number, path: string) {
-    return this.get({ kind: 'file', id: `file:${repoRoot}#${featureId}/${seq}/${path}`, seq, path, repoRoot, featureId });
+    return this.get({ kind: 'file', id: `file:${featureKey(repoRoot, featureId)}/${seq}/${path}`, seq, path, repoRoot, featureId });
   }
 
   /** Forgets a feature's elements (deleted feature). */
   forget(ref: FeatureRef): void {
-    const prefix = `${ref.repoRoot}#${ref.featureId}`;
+    const prefix = refKey(ref);
     for (const id of [...this.nodes.keys()]) if (id.includes(`:${prefix}/`) || id.endsWith(`:${prefix}`)) this.nodes.delete(id);
   }
 }

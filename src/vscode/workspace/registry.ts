@@ -9,11 +9,9 @@ import { AgentManager, type PermissionQuery } from '../../core/agents';
 import { repoRootOf } from '../../core/features';
 import { Orchestrator, type FeatureSummary, type OrchestratorChange, type OrchestratorSettings } from '../../core/orchestrator';
 import { AopError, errorMessage, isFeatureId } from '../../core/util';
+import type { FeatureRef } from '../../shared/featureKey';
 
-export interface FeatureRef {
-  repoRoot: string;
-  featureId: string;
-}
+export type { FeatureRef } from '../../shared/featureKey';
 
 export interface RegistryChange {
   repoRoot: string;

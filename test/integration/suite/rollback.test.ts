@@ -44,7 +44,7 @@ describe('Rollback commands', () => {
     const r = await vscode.commands.executeCommand<RollbackResult>(COMMANDS.rollbackToCheckpoint, { repoRoot: root, featureId: ID, seq: first.seq });
     assert.ok(r?.ok, 'the rollback ran');
     const asked = api.testing.lastConfirmation();
-    assert.match(asked?.message ?? '', new RegExp(`Roll back to #${first.seq}`));
+    assert.match(asked?.message ?? '', new RegExp(`Roll back feature "${ID}" to checkpoint #${first.seq}\\?`));
     assert.match(asked?.detail ?? '', /src\/later\.ts/, 'the confirmation lists what will change');
     assert.equal(readIf(path.join(wt, 'src/story.ts')), storyAtFirst);
     assert.equal(readIf(path.join(wt, 'src/later.ts')), undefined, 'a file created after the checkpoint is removed');

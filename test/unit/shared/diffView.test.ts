@@ -41,7 +41,7 @@ describe('shared/diffView: summarising what should not be dumped', () => {
     assert.equal(view.kind, 'tooLarge');
     if (view.kind !== 'tooLarge') return;
     assert.equal(view.added, 123456);
-    assert.match(view.reason, /over the 1\.0 MB/);
+    assert.match(view.reason, /over the 1 MiB/);
     assert.equal(JSON.stringify(view).length < 500, true, 'no content in the summary');
   });
 
