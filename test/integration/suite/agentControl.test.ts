@@ -2,9 +2,8 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AopApi } from '../../../src/extension';
 import { COMMANDS } from '../../../src/vscode/ids';
-import { createScriptedFeature, getApi, readIf, removeFeature, repoRoot, summary, waitFor } from './helpers';
+import { readIf, summary, useScriptedFeature, waitFor } from './helpers';
 
 const ID = 'it-pause';
 const TICK_MS = 40;
@@ -17,33 +16,20 @@ function counter(file: string): number {
 }
 
 describe('Agent control', () => {
-  let api: AopApi;
-  let root: string;
-  let scriptFile: string | undefined;
-
-  before(async () => {
-    api = await getApi();
-    root = repoRoot(api);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand(COMMANDS.stopAgent, { repoRoot: root, featureId: ID });
-    await removeFeature(api, root, ID, scriptFile);
-  });
+  const feature = useScriptedFeature(ID, SCRIPT);
 
   it('pauses and resumes the agent from commands; the counter stops while paused', async function () {
     this.timeout(90_000);
-    const created = await createScriptedFeature(api, ID, SCRIPT);
-    scriptFile = created.scriptFile;
-    const file = path.join(created.summary.worktree!, 'src', 'counter.txt');
-    await vscode.commands.executeCommand(COMMANDS.startAgent, { repoRoot: root, featureId: ID });
+    await feature.create();
+    const file = path.join(feature.worktree, 'src', 'counter.txt');
+    await feature.start();
     await waitFor(() => counter(file) >= 5, 'the counter to reach 5', 45_000);
     assert.ok(vscode.window.terminals.some((t) => t.name === `Agent: ${ID}`), 'the agent has a terminal');
 
-    const paused = await vscode.commands.executeCommand(COMMANDS.pauseAgent, { repoRoot: root, featureId: ID });
+    const paused = await vscode.commands.executeCommand(COMMANDS.pauseAgent, feature.ref());
     assert.equal(paused, 'paused');
-    assert.equal(summary(api, root, ID).agentState, 'paused');
-    await waitFor(() => api.statusBar.counts().paused === 1, 'the status bar to count one paused agent', 5_000);
+    assert.equal(summary(feature.api, feature.root, ID).agentState, 'paused');
+    await waitFor(() => feature.api.statusBar.counts().paused === 1, 'the status bar to count one paused agent', 5_000);
     // A write already in flight may still land; after that the value must hold still.
     await new Promise((r) => setTimeout(r, TICK_MS * 3));
     const held = counter(file);
@@ -51,11 +37,11 @@ describe('Agent control', () => {
     await new Promise((r) => setTimeout(r, TICK_MS * 25));
     assert.equal(counter(file), held, 'the counter did not change while paused');
 
-    const resumed = await vscode.commands.executeCommand(COMMANDS.resumeAgent, { repoRoot: root, featureId: ID });
+    const resumed = await vscode.commands.executeCommand(COMMANDS.resumeAgent, feature.ref());
     assert.equal(resumed, 'running');
     await waitFor(() => counter(file) > held + 2, 'the counter to move again after resume', 15_000);
 
-    await vscode.commands.executeCommand(COMMANDS.stopAgent, { repoRoot: root, featureId: ID });
-    await waitFor(() => ['exited', 'failed'].includes(summary(api, root, ID).agentState ?? ''), 'the agent to stop', 20_000);
+    await vscode.commands.executeCommand(COMMANDS.stopAgent, feature.ref());
+    await waitFor(() => ['exited', 'failed'].includes(summary(feature.api, feature.root, ID).agentState ?? ''), 'the agent to stop', 20_000);
   });
 });

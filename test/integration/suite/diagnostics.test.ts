@@ -6,9 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AopApi } from '../../../src/extension';
 import { COMMANDS, DIAGNOSTIC_SOURCE } from '../../../src/vscode/ids';
-import { createScriptedFeature, getApi, readIf, removeFeature, repoRoot, waitFor } from './helpers';
+import { readIf, useScriptedFeature, waitFor } from './helpers';
 
 const ID = 'it-diag';
 // Shell writes bypass the checked ACP file API, so they land and the watchdog flags them.
@@ -22,40 +21,29 @@ function ours(uri: vscode.Uri): vscode.Diagnostic[] {
 }
 
 describe('Violation diagnostics', () => {
-  let api: AopApi;
-  let root: string;
-  let scriptFile: string | undefined;
-  let worktree: string;
-
-  before(async () => {
-    api = await getApi();
-    root = repoRoot(api);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await removeFeature(api, root, ID, scriptFile);
+  const feature = useScriptedFeature(ID, SCRIPT, {
+    cleanup: async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    },
   });
 
   it('marks files written outside the plan, with severity, source and the violation kind as code', async function () {
     this.timeout(90_000);
-    const created = await createScriptedFeature(api, ID, SCRIPT);
-    scriptFile = created.scriptFile;
-    worktree = created.summary.worktree!;
-    await vscode.commands.executeCommand(COMMANDS.startAgent, { repoRoot: root, featureId: ID });
-    const stray = vscode.Uri.file(path.join(worktree, 'docs', 'stray.md'));
-    const notes = vscode.Uri.file(path.join(worktree, 'docs', 'notes.md'));
+    await feature.create();
+    await feature.start();
+    const stray = vscode.Uri.file(path.join(feature.worktree, 'docs', 'stray.md'));
+    const notes = vscode.Uri.file(path.join(feature.worktree, 'docs', 'notes.md'));
     await waitFor(() => ours(stray).length > 0 && ours(notes).length > 0, 'diagnostics on docs/stray.md and docs/notes.md', 45_000);
     const d = ours(stray)[0]!;
     assert.equal(d.code, 'out_of_scope');
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     assert.match(d.message, /outside the plan/);
-    assert.equal(ours(vscode.Uri.file(path.join(worktree, 'src', 'fine.ts'))).length, 0, 'in-scope files carry no diagnostics');
+    assert.equal(ours(vscode.Uri.file(path.join(feature.worktree, 'src', 'fine.ts'))).length, 0, 'in-scope files carry no diagnostics');
   });
 
   it('offers "Revert this file to the last clean checkpoint", which restores that file only', async function () {
     this.timeout(60_000);
-    const notes = vscode.Uri.file(path.join(worktree, 'docs', 'notes.md'));
+    const notes = vscode.Uri.file(path.join(feature.worktree, 'docs', 'notes.md'));
     const doc = await vscode.workspace.openTextDocument(notes);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', notes, new vscode.Range(0, 0, 0, 1));
     const revert = actions.find((a) => a.title === 'Revert this file to the last clean checkpoint');
@@ -63,20 +51,20 @@ describe('Violation diagnostics', () => {
     assert.ok(revert.kind && vscode.CodeActionKind.QuickFix.contains(revert.kind), 'it is a quick fix');
     assert.ok(doc.getText().includes('notes'));
     await vscode.commands.executeCommand(revert.command.command, ...(revert.command.arguments ?? []));
-    assert.match(api.testing.lastConfirmation()?.detail ?? '', /docs\/notes\.md/, 'the confirmation lists the file');
-    const base = readIf(path.join(root, 'docs', 'notes.md'));
+    assert.match(feature.api.testing.lastConfirmation()?.detail ?? '', /docs\/notes\.md/, 'the confirmation lists the file');
+    const base = readIf(path.join(feature.root, 'docs', 'notes.md'));
     assert.equal(readIf(notes.fsPath), base, 'notes.md is back to its base content');
     await waitFor(() => ours(notes).length === 0, 'diagnostics on notes.md to go', 15_000);
-    assert.ok(ours(vscode.Uri.file(path.join(worktree, 'docs', 'stray.md'))).length > 0, 'the other file keeps its diagnostics');
+    assert.ok(ours(vscode.Uri.file(path.join(feature.worktree, 'docs', 'stray.md'))).length > 0, 'the other file keeps its diagnostics');
   });
 
   it('clears the diagnostics after a smart rollback from the command palette', async function () {
     this.timeout(60_000);
-    const stray = vscode.Uri.file(path.join(worktree, 'docs', 'stray.md'));
-    await vscode.commands.executeCommand(COMMANDS.smartRollback, { repoRoot: root, featureId: ID });
-    assert.match(api.testing.lastConfirmation()?.detail ?? '', /delete docs\/stray\.md/);
+    const stray = vscode.Uri.file(path.join(feature.worktree, 'docs', 'stray.md'));
+    await vscode.commands.executeCommand(COMMANDS.smartRollback, feature.ref());
+    assert.match(feature.api.testing.lastConfirmation()?.detail ?? '', /delete docs\/stray\.md/);
     assert.equal(fs.existsSync(stray.fsPath), false, 'the out-of-scope file is gone');
-    assert.equal(readIf(path.join(worktree, 'src', 'fine.ts')), 'export const fine = true;\n', 'in-scope work is kept');
+    assert.equal(readIf(path.join(feature.worktree, 'src', 'fine.ts')), 'export const fine = true;\n', 'in-scope work is kept');
     await waitFor(() => ours(stray).length === 0, 'diagnostics on stray.md to go', 15_000);
   });
 });

@@ -91,3 +91,53 @@ export function readIf(file: string): string | undefined {
     return undefined;
   }
 }
+
+/** A suite's scripted feature: the API and repository set up before, the agent stopped and the feature removed after. */
+export interface ScriptedFeature {
+  readonly id: string;
+  api: AopApi;
+  root: string;
+  /** Set once `create()` ran. */
+  worktree: string;
+  scriptFile: string | undefined;
+  ref(): { repoRoot: string; featureId: string };
+  /** Creates the feature (through the New Feature command) with the suite's script and plan. */
+  create(o?: { planYaml?: string; baseRef?: string }): Promise<FeatureSummary>;
+  /** Starts its agent through the Start Agent command. */
+  start(): Promise<void>;
+}
+
+/**
+ * Declares the suite's hooks (call it inside `describe`): `before` finds the API and the demo
+ * repository, `after` stops the agent, runs `cleanup` (editors, settings) and removes the
+ * feature with its branch, refs and script.
+ */
+export function useScriptedFeature(id: string, script: string, o: { cleanup?: () => Promise<void> } = {}): ScriptedFeature {
+  const f: ScriptedFeature = {
+    id,
+    api: undefined as unknown as AopApi,
+    root: '',
+    worktree: '',
+    scriptFile: undefined,
+    ref: () => ({ repoRoot: f.root, featureId: id }),
+    create: async (c = {}) => {
+      const created = await createScriptedFeature(f.api, id, script, c);
+      f.scriptFile = created.scriptFile;
+      f.worktree = created.summary.worktree!;
+      return created.summary;
+    },
+    start: async () => {
+      await vscode.commands.executeCommand(COMMANDS.startAgent, f.ref());
+    },
+  };
+  before(async () => {
+    f.api = await getApi();
+    f.root = repoRoot(f.api);
+  });
+  after(async () => {
+    if (f.api.registry.get(f.root)?.session(id)) await vscode.commands.executeCommand(COMMANDS.stopAgent, f.ref());
+    await o.cleanup?.();
+    await removeFeature(f.api, f.root, id, f.scriptFile);
+  });
+  return f;
+}

@@ -3,9 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RollbackResult } from '../../../src/core/rollback/rollbackService';
-import type { AopApi } from '../../../src/extension';
 import { COMMANDS } from '../../../src/vscode/ids';
-import { createScriptedFeature, getApi, readIf, removeFeature, repoRoot, waitFor } from './helpers';
+import { readIf, useScriptedFeature, waitFor } from './helpers';
 
 const ID = 'it-rollback';
 const SCRIPT = `steps:
@@ -16,25 +15,13 @@ const SCRIPT = `steps:
 `;
 
 describe('Rollback commands', () => {
-  let api: AopApi;
-  let root: string;
-  let scriptFile: string | undefined;
-
-  before(async () => {
-    api = await getApi();
-    root = repoRoot(api);
-  });
-
-  after(async () => {
-    await removeFeature(api, root, ID, scriptFile);
-  });
+  const feature = useScriptedFeature(ID, SCRIPT);
 
   it('rolls back to a checkpoint after a confirmation listing the changes, and undoes it', async function () {
     this.timeout(90_000);
-    const created = await createScriptedFeature(api, ID, SCRIPT);
-    scriptFile = created.scriptFile;
-    const wt = created.summary.worktree!;
-    await vscode.commands.executeCommand(COMMANDS.startAgent, { repoRoot: root, featureId: ID });
+    const { api, root } = feature;
+    const wt = (await feature.create()).worktree!;
+    await feature.start();
     const orch = api.registry.resolve({ repoRoot: root, featureId: ID });
     await waitFor(() => readIf(path.join(wt, 'src/later.ts')) === 'later\n' && orch.listCheckpoints(ID).some((c) => c.files.some((f) => f.path === 'src/later.ts')), 'the agent to finish writing', 45_000);
     const first = orch.listCheckpoints(ID).find((c) => c.files.some((f) => f.path === 'src/story.ts'))!;
@@ -56,6 +43,7 @@ describe('Rollback commands', () => {
   });
 
   it('restores chosen files from the base with "Roll Back Files"', async () => {
+    const { api, root } = feature;
     const wt = api.registry.resolve({ repoRoot: root, featureId: ID }).summary(ID).worktree!;
     const r = await vscode.commands.executeCommand<RollbackResult>(COMMANDS.rollbackFiles, { repoRoot: root, featureId: ID, seq: 0, paths: ['src/story.ts'] });
     assert.deepEqual(r?.paths, ['src/story.ts']);

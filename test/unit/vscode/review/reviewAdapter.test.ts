@@ -5,17 +5,17 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Orchestrator} from '../../../src/core/orchestrator';
-import { type OrchestratorChange } from '../../../src/core/orchestrator';
-import { AopError } from '../../../src/core/util/errors';
-import { Emitter } from '../../../src/core/util/emitter';
-import { GateService } from '../../../src/vscode/gates/gateService';
-import { OrchestratorReviewActions, OrchestratorReviewData } from '../../../src/vscode/review/reviewAdapter';
-import type { ReviewChange } from '../../../src/vscode/webview/ports';
-import type { Registry } from '../../../src/vscode/workspace/registry';
-import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
-import { testOrchestrator } from '../helpers/testOrchestrator';
-import { featurePaths } from '../../../src/core/features/featurePaths';
+import type { Orchestrator} from '../../../../src/core/orchestrator';
+import { type OrchestratorChange } from '../../../../src/core/orchestrator';
+import { AopError } from '../../../../src/core/util/errors';
+import { Emitter } from '../../../../src/core/util/emitter';
+import { GateService } from '../../../../src/vscode/gates/gateService';
+import { OrchestratorReviewActions, OrchestratorReviewData } from '../../../../src/vscode/review/reviewAdapter';
+import type { ReviewChange } from '../../../../src/vscode/webview/ports';
+import type { Registry } from '../../../../src/vscode/workspace/registry';
+import { makeTempRepo, type TempRepo } from '../../helpers/tempRepo';
+import { testOrchestrator } from '../../helpers/testOrchestrator';
+import { featurePaths } from '../../../../src/core/features/featurePaths';
 
 const PLAN = 'version: 1\nallowed: ["src/**"]\n';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildReviewHtml, contentSecurityPolicy, makeNonce } from '../../../src/vscode/webview/html';
+import { buildReviewHtml, contentSecurityPolicy, makeNonce } from '../../../../src/vscode/webview/html';
 
 const opts = (nonce = makeNonce()) => ({
   cspSource: 'https://*.vscode-cdn.net',

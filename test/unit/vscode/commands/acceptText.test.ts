@@ -1,7 +1,7 @@
 /** What the accept dialogs say: the summary to confirm and each kind of outcome. */
 import * as assert from 'node:assert/strict';
-import type { AcceptOutcome, AcceptSummary } from '../../../src/core/accept';
-import { describeAcceptOutcome, describeAcceptSummary, gateLine, shellWord } from '../../../src/vscode/commands/acceptText';
+import type { AcceptOutcome, AcceptSummary } from '../../../../src/core/accept';
+import { describeAcceptOutcome, describeAcceptSummary, gateLine, shellWord } from '../../../../src/vscode/commands/acceptText';
 
 const TIP = 'b'.repeat(40);
 const RESULT = 'c'.repeat(40);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Disposable, toDisposable } from '../../../src/vscode/webview/disposable';
+import { Disposable, toDisposable } from '../../../../src/vscode/webview/disposable';
 
 class Owner extends Disposable {
   own<T extends { dispose(): void }>(d: T): T {

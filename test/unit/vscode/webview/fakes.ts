@@ -1,10 +1,10 @@
 /** In-memory stand-ins for the panel's ports: a webview, a data source, actions, UI and logger. */
-import type { AopEvent, AopEventType } from '../../../src/core/events/schema';
-import type { CheckpointRecord, FileChange, Violation } from '../../../src/core/model/types';
-import { Emitter } from '../../../src/core/util/emitter';
-import type { DiffRange, FeatureView, GatesView } from '../../../src/shared/viewModels';
-import type { RollbackPreviewItem } from '../../../src/shared/rollbackConfirmation';
-import type { BlobRead, PanelLogger, ReviewActions, ReviewChange, ReviewDataSource, ReviewHostUi, SnapshotRef, WebviewPort } from '../../../src/vscode/webview/ports';
+import type { AopEvent, AopEventType } from '../../../../src/core/events/schema';
+import type { CheckpointRecord, FileChange, Violation } from '../../../../src/core/model/types';
+import { Emitter } from '../../../../src/core/util/emitter';
+import type { DiffRange, FeatureView, GatesView } from '../../../../src/shared/viewModels';
+import type { RollbackPreviewItem } from '../../../../src/shared/rollbackConfirmation';
+import type { BlobRead, PanelLogger, ReviewActions, ReviewChange, ReviewDataSource, ReviewHostUi, SnapshotRef, WebviewPort } from '../../../../src/vscode/webview/ports';
 
 export class FakeWebview implements WebviewPort {
   readonly posted: unknown[] = [];

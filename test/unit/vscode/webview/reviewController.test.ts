@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import type { AopEvent } from '../../../src/core/events/schema';
-import { AopError } from '../../../src/core/util/errors';
-import { waitFor } from '../../../src/core/util/async';
-import { hostToWebviewSchema, type HostToWebview } from '../../../src/shared/protocol';
-import type { Snapshot } from '../../../src/shared/viewModels';
-import { ReviewController } from '../../../src/vscode/webview/reviewController';
+import type { AopEvent } from '../../../../src/core/events/schema';
+import { AopError } from '../../../../src/core/util/errors';
+import { waitFor } from '../../../../src/core/util/async';
+import { hostToWebviewSchema, type HostToWebview } from '../../../../src/shared/protocol';
+import type { Snapshot } from '../../../../src/shared/viewModels';
+import { ReviewController } from '../../../../src/vscode/webview/reviewController';
 import { change, FakeActions, FakeData, FakeLogger, FakeUi, FakeWebview, record, TS } from './fakes';
 
 describe('webview/ReviewController (host side of the panel)', () => {
