@@ -124,6 +124,15 @@ export class FeatureAgents {
     return session;
   }
 
+  /** The sandbox for this feature's next start: 'auto' (on where it works) or off by the user's choice. */
+  async setSandbox(id: string, on: boolean): Promise<void> {
+    const rt = this.o.features.feature(id);
+    rt.state.sandbox = on ? 'auto' : 'off';
+    await rt.saveState();
+    await rt.log.append({ t: 'warning', message: on ? 'The sandbox was turned back on for this feature (from the next start).' : 'The sandbox was turned off for this feature by the user (from the next start).' });
+    this.o.events.fire({ kind: 'feature', featureId: rt.id });
+  }
+
   pause(id: string): void {
     this.liveSession(id).pause('paused by user');
   }

@@ -3,7 +3,7 @@
  * ledgers and histories stay inside this folder; the façade's queries, commands and typed
  * events are the way in and out.
  */
-export { Orchestrator, type OrchestratorOptions } from './orchestrator';
+export { Orchestrator } from './orchestrator';
 export type { DiffSide } from './snapshots';
 export type { BreakerState } from './circuitBreaker';
 export type { ChangeKind, EventOf, OrchestratorChange, OrchestratorEvent } from './events';
@@ -11,4 +11,4 @@ export type { DeleteOptions } from './featureLifecycle';
 export type { ViolationsChanged, Observation } from './violationLedger';
 export type { GuardDetection, StandingAction, StandingItem } from './repositoryGuards';
 export { WITHOUT_SANDBOX, type FeatureSandbox } from './sandboxStatus';
-export { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorSettings } from './types';
+export { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorOptions, type OrchestratorSettings } from './types';

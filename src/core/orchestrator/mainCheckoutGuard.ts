@@ -5,28 +5,25 @@
  * The guards turn what is seen into standing violations on the features whose agents ran; the
  * editor's own saves and our runtime files under `.aop/` are not suspicious.
  */
-import type { EventInput } from '../events/schema';
-import type { ConfirmedFiles, ConfirmedKind } from '../features/confirmedFiles';
+import type { ConfirmedKind } from '../features/confirmedFiles';
 import { git } from '../git/gitRunner';
 import { AopError } from '../util/errors';
 import { quarantineRoot } from '../util/quarantine';
 import { Watchdog } from '../watch';
-import { RepositoryGuards, type LiveFeature } from './repositoryGuards';
+import type { OrchestratorEvents } from './events';
+import type { FeatureLifecycle } from './featureLifecycle';
+import { RepositoryGuards } from './repositoryGuards';
 import type { OrchestratorSettings } from './types';
-import type { ViolationLedger } from './violationLedger';
 
 export interface MainCheckoutGuardOptions {
   repoRoot: string;
   settings: () => OrchestratorSettings;
+  features: FeatureLifecycle;
+  events: OrchestratorEvents;
   /** Features whose agent is live now (or being started): the ones held responsible. */
-  live(): LiveFeature[];
+  live(): string[];
   /** The watches stay on while this is true (live, starting or queued agents). */
   watchNeeded(): boolean;
-  ledger(id: string): ViolationLedger | undefined;
-  confirmed(id: string): ConfirmedFiles | undefined;
-  log(id: string, e: EventInput): void;
-  /** The plan or spec in force for a feature changed (re-apply and re-validate). */
-  onConfirmed(id: string, kind: ConfirmedKind): void;
   /** True when a write in the main checkout was the editor saving a file (not an agent). */
   isEditorSave?: (absPath: string) => boolean;
 }
@@ -39,8 +36,9 @@ export class MainCheckoutGuard {
   constructor(private readonly opts: MainCheckoutGuardOptions) {}
 
   /** Opens the repository's guards: fingerprints from before a restart, plans changed on disk meanwhile. */
-  async open(featureIds: string[]): Promise<RepositoryGuards> {
+  async open(): Promise<RepositoryGuards> {
     const o = this.opts;
+    const features = o.features;
     const gitDir = await git(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: o.repoRoot });
     const guards = await RepositoryGuards.open({
       repoRoot: o.repoRoot,
@@ -48,17 +46,27 @@ export class MainCheckoutGuard {
       quarantineDir: quarantineRoot(o.settings().worktreesRoot ?? `${o.repoRoot}.worktrees`),
       backend: () => o.settings().watcherBackend,
       armed: () => o.watchNeeded(),
-      live: () => o.live(),
-      ledger: (id) => o.ledger(id),
-      confirmed: (id) => o.confirmed(id),
-      log: (id, e) => o.log(id, e),
-      onConfirmed: (id, kind) => o.onConfirmed(id, kind),
+      live: () =>
+        o.live().flatMap((id) => {
+          const rt = features.get(id);
+          return rt ? [{ id, branch: rt.state.branch, worktree: rt.worktree }] : [];
+        }),
+      ledger: (id) => features.get(id)?.violations,
+      confirmed: (id) => features.get(id)?.confirmed,
+      log: (id, e) => void features.get(id)?.log.append(e).catch(() => undefined),
+      // The plan or spec in force changed: the plan is applied and the whole feature judged again.
+      onConfirmed: (id, kind) => {
+        const rt = features.get(id);
+        if (rt && kind === 'plan') void rt.applyConfirmedPlan().catch(() => undefined);
+        o.events.fire({ kind: 'feature', featureId: id });
+      },
       isEditorSave: o.isEditorSave,
     });
     this.guardsOf = guards;
+    guards.onDidChange(() => o.events.fire({ kind: 'guards' }));
     // Plans changed on disk while we were not running are pending; standing violations from
     // before a restart go back onto their features.
-    for (const id of featureIds) await guards.pendingChanges(id);
+    for (const rt of features.active()) await guards.pendingChanges(rt.id);
     guards.refresh();
     return guards;
   }

@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import { prepareAccept, acceptFeature, type AcceptHost, type AcceptOptions, type AcceptOutcome, type AcceptSummary, type PrepareAcceptOptions } from '../accept';
-import { AgentManager, type AgentSession, type MessageRecord, type PermissionQuery, type ProviderConfigInput } from '../agents';
+import { AgentManager, type AgentSession, type MessageRecord, type ProviderConfigInput } from '../agents';
 import type { Collision, GatherOptions } from '../collisions';
 import { lastCleanSeq } from '../checkpoints/lastClean';
 import { readEventFile } from '../events/eventLog';
@@ -32,22 +32,7 @@ import { previewRollback, rollbackWithAgentPaused } from './pausedRollback';
 import { announceViolations, wireRuntime } from './runtimeEvents';
 import { changedFilesBetween, diffBetween, readFileAt, violationsAt, type DiffSide } from './snapshots';
 import { activeSummary, draftSummary } from './summary';
-import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorSettings } from './types';
-
-export interface OrchestratorOptions {
-  repoRoot: string;
-  settings?: Partial<OrchestratorSettings>;
-  /** Shared across repositories so the cap on running agents is global. */
-  agents?: AgentManager;
-  /** Agents never start in an untrusted workspace. */
-  isTrusted?: () => boolean;
-  /** Asks the human about a permission the plan does not decide. */
-  askHuman?: (query: PermissionQuery, signal: AbortSignal) => Promise<'allow' | 'deny'>;
-  /** True when a write in the main checkout was the editor saving a file (not an agent). */
-  isEditorSave?: (absPath: string) => boolean;
-  /** Where background trouble is told (e.g. a gate history that could not be read). */
-  log?: { warn(message: string): void };
-}
+import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorOptions, type OrchestratorSettings } from './types';
 
 export class Orchestrator {
   readonly repoRoot: string;
@@ -80,20 +65,10 @@ export class Orchestrator {
     this.mainCheckout = new MainCheckoutGuard({
       repoRoot: this.repoRoot,
       settings,
-      live: () =>
-        this.featureAgents.live().flatMap((id) => {
-          const rt = this.features.get(id);
-          return rt ? [{ id, branch: rt.state.branch, worktree: rt.worktree }] : [];
-        }),
+      features: this.features,
+      events: this.hub,
+      live: () => this.featureAgents.live(),
       watchNeeded: () => this.featureAgents.watchNeeded(),
-      ledger: (id) => this.features.get(id)?.violations,
-      confirmed: (id) => this.features.get(id)?.confirmed,
-      log: (id, e) => void this.features.get(id)?.log.append(e).catch(() => undefined),
-      onConfirmed: (id, kind) => {
-        const rt = this.features.get(id);
-        if (rt && kind === 'plan') void rt.applyConfirmedPlan().catch(() => undefined);
-        this.hub.fire({ kind: 'feature', featureId: id });
-      },
       isEditorSave: opts.isEditorSave,
     });
     this.featureAgents = new FeatureAgents({
@@ -112,14 +87,19 @@ export class Orchestrator {
   static async open(opts: OrchestratorOptions): Promise<Orchestrator> {
     const o = new Orchestrator(opts);
     await o.features.load();
-    const guards = await o.mainCheckout.open(o.features.active().map((rt) => rt.id));
-    guards.onDidChange(() => o.hub.fire({ kind: 'guards' }));
+    await o.mainCheckout.open();
     return o;
   }
 
   /** The repository's guards: git-folder findings, main-checkout writes, plans and specs in force. */
   get guards(): RepositoryGuards {
     return this.mainCheckout.guards;
+  }
+
+  /** What accept needs: the feature's runtime, its agent, deleting it (archive), the guards (our own git writes). */
+  private acceptHost(): AcceptHost {
+    const { features, featureAgents } = this;
+    return { repoRoot: this.repoRoot, list: () => features.list(), feature: (id) => features.feature(id), session: (id) => featureAgents.session(id), deleteFeature: (id) => this.deleteFeature(id), guards: this.guards };
   }
 
   /** One topic of events, typed: `on('checkpoint', (e) => e.checkpoint)`. */
@@ -221,12 +201,8 @@ export class Orchestrator {
    * Turns the sandbox off (or back on) for one feature, from its next agent start. Off, the
    * agent can write anywhere the user can; only the watchdog's after-the-fact checks remain.
    */
-  async setSandbox(id: string, on: boolean): Promise<void> {
-    const rt = this.features.feature(id);
-    rt.state.sandbox = on ? 'auto' : 'off';
-    await rt.saveState();
-    await rt.log.append({ t: 'warning', message: on ? 'The sandbox was turned back on for this feature (from the next start).' : 'The sandbox was turned off for this feature by the user (from the next start).' });
-    this.hub.fire({ kind: 'feature', featureId: id });
+  setSandbox(id: string, on: boolean): Promise<void> {
+    return this.featureAgents.setSandbox(id, on);
   }
 
   /** The agent settings the feature was last started with (or created with). */
@@ -337,25 +313,14 @@ export class Orchestrator {
     return this.featureGates;
   }
 
-  private get acceptHost(): AcceptHost {
-    return {
-      repoRoot: this.repoRoot,
-      list: () => this.features.list(),
-      feature: (id) => this.features.feature(id),
-      session: (id) => this.featureAgents.session(id),
-      deleteFeature: (id) => this.deleteFeature(id),
-      guards: this.guards,
-    };
-  }
-
   /** Judges the whole feature for accepting it, and says what accepting would do (changes nothing). */
   prepareAccept(id: string, o: PrepareAcceptOptions = {}): Promise<AcceptSummary> {
-    return prepareAccept(this.acceptHost, id, o);
+    return prepareAccept(this.acceptHost(), id, o);
   }
 
   /** Lands the feature on its target branch, exactly the content of the summary confirmed. */
   accept(id: string, o: AcceptOptions): Promise<AcceptOutcome> {
-    return acceptFeature(this.acceptHost, id, o);
+    return acceptFeature(this.acceptHost(), id, o);
   }
 
   // ---- agents ------------------------------------------------------------------------------

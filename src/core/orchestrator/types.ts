@@ -1,5 +1,5 @@
 /** What the orchestrator tells its callers (the VS Code adapters, tests) about features. */
-import type { AgentCapabilities, AgentState, ProviderConfigInput, UsageTotals } from '../agents';
+import type { AgentCapabilities, AgentManager, AgentState, PermissionQuery, ProviderConfigInput, UsageTotals } from '../agents';
 import type { Violation } from '../model/types';
 import type { BreakerState } from './circuitBreaker';
 import type { WatcherSetting } from '../watch';
@@ -79,4 +79,20 @@ export interface CreateFeatureOptions {
   /** plan.yaml text; when omitted an existing plan.yaml is used, else an allow-all plan. */
   planYaml?: string;
   provider?: ProviderConfigInput;
+}
+
+/** How an orchestrator is opened (the extension passes one per repository; tests use testOrchestrator). */
+export interface OrchestratorOptions {
+  repoRoot: string;
+  settings?: Partial<OrchestratorSettings>;
+  /** Shared across repositories so the cap on running agents is global. */
+  agents?: AgentManager;
+  /** Agents never start in an untrusted workspace. */
+  isTrusted?: () => boolean;
+  /** Asks the human about a permission the plan does not decide. */
+  askHuman?: (query: PermissionQuery, signal: AbortSignal) => Promise<'allow' | 'deny'>;
+  /** True when a write in the main checkout was the editor saving a file (not an agent). */
+  isEditorSave?: (absPath: string) => boolean;
+  /** Where background trouble is told (e.g. a gate history that could not be read). */
+  log?: { warn(message: string): void };
 }
