@@ -118,10 +118,11 @@ export function activate(context: vscode.ExtensionContext): AopApi {
         reviewOutside: async (ref, p, area) => void (await vscode.commands.executeCommand(COMMANDS.reviewOutsideChange, { repoRoot: ref.repoRoot, path: p, area })),
       }),
       logger: log,
+      refOf: (id) => reg.uniqueRef(id),
     }),
   );
   push(reviews.registerSerializer());
-  const reviewOpener: ReviewOpener = { show: (id) => void reviews.show(id), close: (id) => reviews.close(id) };
+  const reviewOpener: ReviewOpener = { show: (ref) => void reviews.show(ref), close: (ref) => reviews.close(ref) };
 
   const prompter = new Prompter();
   const deps: CommandDeps = {

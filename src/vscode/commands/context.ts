@@ -10,12 +10,12 @@ import type { CommandId } from '../ids';
 import type { ErrorReporter } from '../platform/errors';
 import type { FeatureScmManager } from '../scm/featureScm';
 import type { AgentTerminals } from '../terminal/agentTerminals';
-import type { Registry } from '../workspace/registry';
+import type { FeatureRef, Registry } from '../workspace/registry';
 import type { Prompter } from './ui';
 
 export interface ReviewOpener {
-  show(featureId: string): void;
-  close(featureId: string): void;
+  show(ref: FeatureRef): void;
+  close(ref: FeatureRef): void;
 }
 
 export interface CommandDeps {

@@ -206,7 +206,7 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
           all,
         );
     if (!choice) return undefined;
-    deps.review()?.close(ref.featureId);
+    deps.review()?.close(ref);
     const r = await withProgress(`Deleting feature ${ref.featureId}`, () => orch.deleteFeature(ref.featureId, { deleteBranchAndRefs: choice === all }));
     void vscode.window.showInformationMessage(
       choice === all ? `Feature ${ref.featureId} deleted.` : `Feature ${ref.featureId} deleted; its work is kept on ${f.branch}${r.finalSeq ? ` and in checkpoint ${r.finalSeq}` : ''}.`,
@@ -232,7 +232,7 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
     registry.resolve(ref).summary(ref.featureId);
     const review = deps.review();
     if (!review) throw new AopError('NOT_FOUND', 'The review panel is not available in this build.');
-    review.show(ref.featureId);
+    review.show(ref);
     return ref;
   };
 

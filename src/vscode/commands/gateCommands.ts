@@ -130,7 +130,7 @@ export function registerGateCommands(deps: CommandDeps): vscode.Disposable[] {
 
   const reportOutcome = async (ref: FeatureRef, o: AcceptOutcome): Promise<void> => {
     const text = describeAcceptOutcome(ref.featureId, o);
-    if (o.status === 'landed' || o.status === 'finish-in-checkout') deps.review()?.close(ref.featureId);
+    if (o.status === 'landed' || o.status === 'finish-in-checkout') deps.review()?.close(ref);
     if (o.status === 'conflicts' || o.status === 'blocked') {
       await prompter.inform(text.message, text.detail ?? '');
       return;

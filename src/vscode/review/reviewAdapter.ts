@@ -1,7 +1,6 @@
 /**
- * The review panel's data source and actions, implemented against the orchestrators. The panel
- * names features by id only, so ids are looked up across the open repositories (an id present
- * in two repositories is refused with a clear message).
+ * The review panel's data source and actions, implemented against the orchestrators: each call
+ * names its feature by repository and id, and goes through that repository's façade.
  */
 import * as fs from 'node:fs/promises';
 import type { AcceptOutcome } from '../../core/accept';
@@ -19,11 +18,8 @@ import type { ActionResult, BlobRead, IDisposable, ReviewActions, ReviewChange, 
 import type { FeatureRef, Registry } from '../workspace/registry';
 import { featureView } from '../../shared/featureView';
 
-function locate(registry: Registry, featureId: string): { ref: FeatureRef; orch: Orchestrator } {
-  const found = registry.findById(featureId);
-  if (found.length === 0) throw new AopError('NOT_FOUND', `There is no feature "${featureId.slice(0, 64)}" in the open repositories.`);
-  if (found.length > 1) throw new AopError('CONFLICT', `Several open repositories have a feature "${featureId}"; the review panel cannot tell them apart. Close one of the folders.`);
-  return { ref: found[0]!, orch: registry.resolve(found[0]!) };
+function locate(registry: Registry, ref: FeatureRef): { ref: FeatureRef; orch: Orchestrator } {
+  return { ref, orch: registry.resolve(ref) };
 }
 
 export class OrchestratorReviewData implements ReviewDataSource {
@@ -32,31 +28,31 @@ export class OrchestratorReviewData implements ReviewDataSource {
     private readonly gateService?: GateService,
   ) {}
 
-  async gates(featureId: string): Promise<GatesView> {
-    const { ref, orch } = locate(this.registry, featureId);
-    if (!this.gateService) return { seq: orch.headSeq(featureId), gates: [] };
-    const snap = await this.gateService.statuses(ref);
+  async gates(feature: FeatureRef): Promise<GatesView> {
+    const { orch } = locate(this.registry, feature);
+    if (!this.gateService) return { seq: orch.headSeq(feature.featureId), gates: [] };
+    const snap = await this.gateService.statuses(feature);
     return gatesView(snap.seq, snap.gates, snap.running);
   }
 
-  async getFeature(featureId: string) {
-    return featureView(locate(this.registry, featureId).orch.summary(featureId));
+  async getFeature(feature: FeatureRef) {
+    return featureView(locate(this.registry, feature).orch.summary(feature.featureId));
   }
 
-  async listCheckpoints(featureId: string) {
-    return locate(this.registry, featureId).orch.listCheckpoints(featureId);
+  async listCheckpoints(feature: FeatureRef) {
+    return locate(this.registry, feature).orch.listCheckpoints(feature.featureId);
   }
 
-  async changes(featureId: string, range: DiffRange) {
-    const { orch } = locate(this.registry, featureId);
-    const files = await orch.changedFiles(featureId, range.from, range.to);
-    return { files, violations: orch.violationsAt(featureId, range.to) };
+  async changes(feature: FeatureRef, range: DiffRange) {
+    const { orch } = locate(this.registry, feature);
+    const files = await orch.changedFiles(feature.featureId, range.from, range.to);
+    return { files, violations: orch.violationsAt(feature.featureId, range.to) };
   }
 
-  async readBlob(featureId: string, at: SnapshotRef, relPath: string, maxBytes: number): Promise<BlobRead | undefined> {
-    const { orch } = locate(this.registry, featureId);
+  async readBlob(feature: FeatureRef, at: SnapshotRef, relPath: string, maxBytes: number): Promise<BlobRead | undefined> {
+    const { orch } = locate(this.registry, feature);
     if (at === 'worktree') {
-      const abs = resolveInside(this.worktreeOf(orch, featureId), relPath);
+      const abs = resolveInside(this.worktreeOf(orch, feature.featureId), relPath);
       let st;
       try {
         st = await fs.lstat(abs);
@@ -78,19 +74,19 @@ export class OrchestratorReviewData implements ReviewDataSource {
         await fh.close();
       }
     }
-    const data = await orch.readFileAt(featureId, at === 'base' ? 'base' : at, relPath);
+    const data = await orch.readFileAt(feature.featureId, at === 'base' ? 'base' : at, relPath);
     return data ? { size: data.length, bytes: data.subarray(0, maxBytes) } : undefined;
   }
 
-  async events(featureId: string, filter: { types?: readonly AopEvent['t'][]; limit: number }): Promise<AopEvent[]> {
-    const all = await locate(this.registry, featureId).orch.events(featureId);
+  async events(feature: FeatureRef, filter: { types?: readonly AopEvent['t'][]; limit: number }): Promise<AopEvent[]> {
+    const all = await locate(this.registry, feature).orch.events(feature.featureId);
     const types = filter.types ? new Set(filter.types) : undefined;
     const picked = types ? all.filter((e) => types.has(e.t)) : all;
     return picked.slice(-filter.limit);
   }
 
-  async worktreePath(featureId: string): Promise<string> {
-    return this.worktreeOf(locate(this.registry, featureId).orch, featureId);
+  async worktreePath(feature: FeatureRef): Promise<string> {
+    return this.worktreeOf(locate(this.registry, feature).orch, feature.featureId);
   }
 
   private worktreeOf(orch: Orchestrator, featureId: string): string {
@@ -101,11 +97,11 @@ export class OrchestratorReviewData implements ReviewDataSource {
 
   /** Every appended event of every active feature, plus header changes. */
   onDidChange(listener: (change: ReviewChange) => void): IDisposable {
-    const sub = this.registry.onDidChange(({ change }) => {
-      if (change.kind === 'log') listener({ featureId: change.featureId, event: change.event });
-      else if (change.kind === 'agent' || change.kind === 'feature' || change.kind === 'violations') listener({ featureId: change.featureId, feature: true });
+    const sub = this.registry.onDidChange(({ repoRoot, change }) => {
+      if (change.kind === 'log') listener({ repoRoot, featureId: change.featureId, event: change.event });
+      else if (change.kind === 'agent' || change.kind === 'feature' || change.kind === 'violations') listener({ repoRoot, featureId: change.featureId, feature: true });
     });
-    const gates = this.gateService?.onDidChange((ref) => listener({ featureId: ref.featureId, gates: true }));
+    const gates = this.gateService?.onDidChange((ref) => listener({ ...ref, gates: true }));
     return {
       dispose: () => {
         sub.dispose();
@@ -140,33 +136,33 @@ export class OrchestratorReviewActions implements ReviewActions {
     return this.hooks;
   }
 
-  async accept(featureId: string) {
-    const outcome = await this.use.accept(this.find(featureId).ref);
+  async accept(feature: FeatureRef) {
+    const outcome = await this.use.accept(feature);
     if (!outcome) return { cancelled: true, summary: 'Accept cancelled.' };
-    return { summary: describeAcceptOutcome(featureId, outcome).message };
+    return { summary: describeAcceptOutcome(feature.featureId, outcome).message };
   }
 
-  async reviewOutside(featureId: string, p: string, area: 'git' | 'checkout' | 'plan') {
+  async reviewOutside(feature: FeatureRef, p: string, area: 'git' | 'checkout' | 'plan') {
     const review = this.use.reviewOutside;
     if (!review) throw new AopError('NOT_FOUND', 'Reviewing changes outside the worktree is not available in this build.');
-    await review(this.find(featureId).ref, p, area);
+    await review(this.find(feature).ref, p, area);
     return { summary: '' };
   }
 
-  async runGates(featureId: string, names: readonly string[]) {
-    const runs = await this.use.service.run(this.find(featureId).ref, names);
+  async runGates(feature: FeatureRef, names: readonly string[]) {
+    const runs = await this.use.service.run(feature, names);
     if (runs.length === 0) return { summary: 'This feature has no gates: add them under `gates:` in its plan.yaml.' };
     const failed = runs.filter((r) => !r.passed).map((r) => r.name);
     const seq = runs[runs.length - 1]!.seq;
     return { summary: failed.length ? `Gates on #${seq}: ${runs.length - failed.length} passed, ${failed.length} failed (${failed.join(', ')})` : `Gates on #${seq}: all ${runs.length} passed` };
   }
 
-  async openGateOutput(featureId: string, name: string) {
-    await this.use.showOutput(this.find(featureId).ref, name);
+  async openGateOutput(feature: FeatureRef, name: string) {
+    await this.use.showOutput(feature, name);
   }
 
-  private find(featureId: string) {
-    return locate(this.registry, featureId);
+  private find(feature: FeatureRef) {
+    return locate(this.registry, feature);
   }
 
   private summary(r: RollbackResult, what: string): ActionResult {
@@ -174,63 +170,63 @@ export class OrchestratorReviewActions implements ReviewActions {
     return { summary: `${what}: ${r.paths.length} file(s) changed${left ? `; ${left}` : ''}` };
   }
 
-  async rollbackToCheckpoint(featureId: string, seq: number) {
-    const r = await this.find(featureId).orch.rollbackToCheckpoint(featureId, seq);
+  async rollbackToCheckpoint(feature: FeatureRef, seq: number) {
+    const r = await this.find(feature).orch.rollbackToCheckpoint(feature.featureId, seq);
     return this.summary(r, `Rolled back to #${seq}`);
   }
 
-  async rollbackFiles(featureId: string, seq: number | 'base', paths: readonly string[]) {
-    const r = await this.find(featureId).orch.rollbackFiles(featureId, seq === 'base' ? 0 : seq, [...paths]);
+  async rollbackFiles(feature: FeatureRef, seq: number | 'base', paths: readonly string[]) {
+    const r = await this.find(feature).orch.rollbackFiles(feature.featureId, seq === 'base' ? 0 : seq, [...paths]);
     return this.summary(r, `Restored from ${seq === 'base' ? 'base' : `#${seq}`}`);
   }
 
-  async smartRollback(featureId: string) {
-    const r = await this.find(featureId).orch.smartRollback(featureId);
+  async smartRollback(feature: FeatureRef) {
+    const r = await this.find(feature).orch.smartRollback(feature.featureId);
     return this.summary(r, 'Smart rollback');
   }
 
-  async undoRollback(featureId: string) {
-    const r = await this.find(featureId).orch.undoRollback(featureId);
+  async undoRollback(feature: FeatureRef) {
+    const r = await this.find(feature).orch.undoRollback(feature.featureId);
     return this.summary(r, 'Undid the last rollback');
   }
 
-  async previewRollback(featureId: string, r: Parameters<ReviewActions['previewRollback']>[1]) {
-    const { orch } = this.find(featureId);
-    if (r.kind === 'smart') return orch.previewRollback(featureId, 'smart');
-    if (r.kind === 'checkpoint') return orch.previewRollback(featureId, 'checkpoint', r.seq);
-    return orch.previewRollback(featureId, 'files', r.seq === 'base' ? 0 : r.seq, [...r.paths]);
+  async previewRollback(feature: FeatureRef, r: Parameters<ReviewActions['previewRollback']>[1]) {
+    const { orch } = this.find(feature);
+    if (r.kind === 'smart') return orch.previewRollback(feature.featureId, 'smart');
+    if (r.kind === 'checkpoint') return orch.previewRollback(feature.featureId, 'checkpoint', r.seq);
+    return orch.previewRollback(feature.featureId, 'files', r.seq === 'base' ? 0 : r.seq, [...r.paths]);
   }
 
-  async start(featureId: string) {
+  async start(feature: FeatureRef) {
     // The core refuses an untrusted workspace (UNTRUSTED); the terminal follows the 'agent' change.
-    const { orch, ref } = this.find(featureId);
-    const chosen = orch.summary(featureId).provider;
-    await orch.startAgent(featureId, chosen ? undefined : { provider: this.defaultProvider(ref) });
+    const { orch } = this.find(feature);
+    const chosen = orch.summary(feature.featureId).provider;
+    await orch.startAgent(feature.featureId, chosen ? undefined : { provider: this.defaultProvider(feature) });
   }
 
-  async pause(featureId: string) {
-    this.find(featureId).orch.pauseAgent(featureId);
+  async pause(feature: FeatureRef) {
+    this.find(feature).orch.pauseAgent(feature.featureId);
   }
 
-  async resume(featureId: string) {
-    this.find(featureId).orch.resumeAgent(featureId);
+  async resume(feature: FeatureRef) {
+    this.find(feature).orch.resumeAgent(feature.featureId);
   }
 
-  async stop(featureId: string) {
-    await this.find(featureId).orch.stopAgent(featureId);
+  async stop(feature: FeatureRef) {
+    await this.find(feature).orch.stopAgent(feature.featureId);
   }
 
-  async sendMessage(featureId: string, text: string) {
-    const m = this.find(featureId).orch.sendMessage(featureId, text);
+  async sendMessage(feature: FeatureRef, text: string) {
+    const m = this.find(feature).orch.sendMessage(feature.featureId, text);
     return { summary: `Message ${m.id} queued` };
   }
 
-  async checkpointNow(featureId: string) {
-    const rec = await this.find(featureId).orch.checkpointNow(featureId);
+  async checkpointNow(feature: FeatureRef) {
+    const rec = await this.find(feature).orch.checkpointNow(feature.featureId);
     return { summary: rec ? `Checkpoint #${rec.seq}: ${rec.files.length} file(s)` : 'Nothing changed since the last checkpoint' };
   }
 
-  async openNativeDiff(featureId: string, path: string, from: number | 'base', to: number | 'worktree') {
-    await this.diffs.open(this.find(featureId).ref, from, to, path);
+  async openNativeDiff(feature: FeatureRef, path: string, from: number | 'base', to: number | 'worktree') {
+    await this.diffs.open(feature, from, to, path);
   }
 }

@@ -1,11 +1,12 @@
 /**
  * What the review panel needs from the rest of the extension, as interfaces the composition
- * root implements against the orchestrator. Nothing here imports `vscode`, so the controller
+ * root implements against the orchestrator. Features are named by repository and id. Nothing here imports `vscode`, so the controller
  * that uses them runs in plain-Node unit tests.
  */
 import type { AopEvent, AopEventType } from '../../core/events';
 import type { CheckpointRecord, FileChange, Violation } from '../../core/model';
 import type { BlobRead } from '../../shared/diffView';
+import type { FeatureRef } from '../../shared/featureKey';
 import type { RollbackPreviewItem } from '../../shared/rollbackConfirmation';
 import type { DiffRange, FeatureView, GatesView } from '../../shared/viewModels';
 import type { IDisposable } from './disposable';
@@ -16,6 +17,7 @@ export type SnapshotRef = number | 'base' | 'worktree';
 
 /** A change the panel should show: a new event in the feature's log, or a change of its header. */
 export interface ReviewChange {
+  repoRoot: string;
   featureId: string;
   /** An event just appended to the feature's log. */
   event?: AopEvent;
@@ -27,22 +29,22 @@ export interface ReviewChange {
 
 /** Read access to a feature's state. Methods throw AopError (e.g. NOT_FOUND) on failure. */
 export interface ReviewDataSource {
-  getFeature(featureId: string): Promise<FeatureView>;
+  getFeature(feature: FeatureRef): Promise<FeatureView>;
   /** Every checkpoint of the feature, oldest first. */
-  listCheckpoints(featureId: string): Promise<CheckpointRecord[]>;
+  listCheckpoints(feature: FeatureRef): Promise<CheckpointRecord[]>;
   /** Files that differ between two snapshots, and the violations standing at `range.to`. */
-  changes(featureId: string, range: DiffRange): Promise<{ files: FileChange[]; violations: Violation[] }>;
+  changes(feature: FeatureRef, range: DiffRange): Promise<{ files: FileChange[]; violations: Violation[] }>;
   /**
    * One file as it is in a snapshot: its full size and at most `maxBytes` of it; undefined when
    * the file does not exist there. Never reads outside the feature's worktree or object store.
    */
-  readBlob(featureId: string, at: SnapshotRef, path: string, maxBytes: number): Promise<BlobRead | undefined>;
+  readBlob(feature: FeatureRef, at: SnapshotRef, path: string, maxBytes: number): Promise<BlobRead | undefined>;
   /** The latest events of the log (oldest first), of the given types when `types` is set, at most `limit`. */
-  events(featureId: string, filter: { types?: readonly AopEventType[]; limit: number }): Promise<AopEvent[]>;
+  events(feature: FeatureRef, filter: { types?: readonly AopEventType[]; limit: number }): Promise<AopEvent[]>;
   /** Absolute path of the feature's worktree, to open files in the editor. */
-  worktreePath(featureId: string): Promise<string>;
+  worktreePath(feature: FeatureRef): Promise<string>;
   /** The plan's gates as judged at the feature's latest checkpoint. */
-  gates(featureId: string): Promise<GatesView>;
+  gates(feature: FeatureRef): Promise<GatesView>;
   onDidChange(listener: (change: ReviewChange) => void): IDisposable;
 }
 
@@ -54,27 +56,27 @@ export type ActionResult = void | { summary?: string; cancelled?: boolean };
  * rollbacks; implementations throw AopError with a code and an actionable message.
  */
 export interface ReviewActions {
-  rollbackToCheckpoint(featureId: string, seq: number): Promise<ActionResult>;
-  rollbackFiles(featureId: string, seq: number | 'base', paths: readonly string[]): Promise<ActionResult>;
-  smartRollback(featureId: string): Promise<ActionResult>;
-  undoRollback(featureId: string): Promise<ActionResult>;
+  rollbackToCheckpoint(feature: FeatureRef, seq: number): Promise<ActionResult>;
+  rollbackFiles(feature: FeatureRef, seq: number | 'base', paths: readonly string[]): Promise<ActionResult>;
+  smartRollback(feature: FeatureRef): Promise<ActionResult>;
+  undoRollback(feature: FeatureRef): Promise<ActionResult>;
   /** What a rollback would change (core's preview), for its confirmation. */
-  previewRollback(featureId: string, r: { kind: 'checkpoint'; seq: number } | { kind: 'files'; seq: number | 'base'; paths: readonly string[] } | { kind: 'smart' }): Promise<RollbackPreviewItem[]>;
-  start(featureId: string): Promise<ActionResult>;
-  pause(featureId: string): Promise<ActionResult>;
-  resume(featureId: string): Promise<ActionResult>;
-  stop(featureId: string): Promise<ActionResult>;
-  sendMessage(featureId: string, text: string): Promise<ActionResult>;
-  checkpointNow(featureId: string): Promise<ActionResult>;
-  openNativeDiff(featureId: string, path: string, from: number | 'base', to: number | 'worktree'): Promise<void>;
+  previewRollback(feature: FeatureRef, r: { kind: 'checkpoint'; seq: number } | { kind: 'files'; seq: number | 'base'; paths: readonly string[] } | { kind: 'smart' }): Promise<RollbackPreviewItem[]>;
+  start(feature: FeatureRef): Promise<ActionResult>;
+  pause(feature: FeatureRef): Promise<ActionResult>;
+  resume(feature: FeatureRef): Promise<ActionResult>;
+  stop(feature: FeatureRef): Promise<ActionResult>;
+  sendMessage(feature: FeatureRef, text: string): Promise<ActionResult>;
+  checkpointNow(feature: FeatureRef): Promise<ActionResult>;
+  openNativeDiff(feature: FeatureRef, path: string, from: number | 'base', to: number | 'worktree'): Promise<void>;
   /** Runs the named gates (all of the plan's when empty); refused in an untrusted workspace. */
-  runGates(featureId: string, names: readonly string[]): Promise<ActionResult>;
+  runGates(feature: FeatureRef, names: readonly string[]): Promise<ActionResult>;
   /** Opens a gate's latest captured output in the editor. */
-  openGateOutput(featureId: string, name: string): Promise<void>;
+  openGateOutput(feature: FeatureRef, name: string): Promise<void>;
   /** Accept Feature, with the editor's own summary dialog and strategy pick (the host asks, not the panel). */
-  accept(featureId: string): Promise<ActionResult>;
+  accept(feature: FeatureRef): Promise<ActionResult>;
   /** A change outside the worktree (git folder, checkout, plan): the editor shows it and asks what to do. */
-  reviewOutside(featureId: string, path: string, area: 'git' | 'checkout' | 'plan'): Promise<ActionResult>;
+  reviewOutside(feature: FeatureRef, path: string, area: 'git' | 'checkout' | 'plan'): Promise<ActionResult>;
 }
 
 /** The editor surfaces the controller drives (a modal confirmation, opening a file). */

@@ -4,6 +4,7 @@
  * snapshot-then-live stream of ./reviewStream.ts. Nothing is posted until the webview says
  * `ready`; every `ready` gets a fresh snapshot.
  */
+import type { FeatureRef } from '../../shared/featureKey';
 import { LIMITS } from '../../shared/limits';
 import type { HostToWebview } from '../../shared/protocol';
 import type { PanelLogger, ReviewActions, ReviewDataSource, ReviewHostUi, WebviewPort } from './ports';
@@ -26,16 +27,19 @@ export class ReviewController extends RequestEndpoint {
   private readonly stream: ReviewStream;
   protected readonly handlers: Handlers;
 
+  readonly featureId: string;
+
   constructor(
-    readonly featureId: string,
+    readonly feature: FeatureRef,
     port: WebviewPort,
     options: ReviewControllerOptions,
   ) {
-    super(`Review panel ${featureId}`, port, options.logger);
-    this.stream = new ReviewStream({ featureId, data: options.data, post: (m) => this.post(m), log: options.logger, coalesceMs: options.coalesceMs ?? 50 });
+    super(`Review panel ${feature.featureId}`, port, options.logger);
+    this.featureId = feature.featureId;
+    this.stream = new ReviewStream({ feature, data: options.data, post: (m) => this.post(m), log: options.logger, coalesceMs: options.coalesceMs ?? 50 });
     this._register(this.stream);
     this.handlers = new ReviewRequests({
-      featureId,
+      feature,
       data: options.data,
       actions: options.actions,
       ui: options.ui,

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { assertFeatureId, errorMessage } from '../../core/util';
+import { refKey, type FeatureRef } from '../../shared/featureKey';
 import { persistedStateSchema } from '../../shared/protocol';
 import { Disposable } from './disposable';
 import { buildReviewHtml, makeNonce } from './html';
@@ -15,6 +16,8 @@ export const REVIEW_VIEW_TYPE = 'aop.review';
 
 export interface ReviewPanelDeps {
   extensionUri: vscode.Uri;
+  /** A panel restored after a reload knows only its feature's id: the feature it names (refused when unknown or ambiguous). */
+  refOf(featureId: string): FeatureRef;
   data: ReviewDataSource;
   actions: ReviewActions;
   logger: PanelLogger;
@@ -49,15 +52,16 @@ export class ReviewPanel extends Disposable {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    readonly featureId: string,
+    readonly feature: FeatureRef,
     deps: ReviewPanelDeps,
   ) {
     super();
+    const featureId = feature.featureId;
     this._register({ dispose: () => panel.dispose() });
     const webview = panel.webview;
     webview.options = webviewOptions(deps.extensionUri);
     panel.title = `Review: ${featureId}`;
-    this.controller = this._register(new ReviewController(featureId, webview, { data: deps.data, actions: deps.actions, ui: hostUi, logger: deps.logger }));
+    this.controller = this._register(new ReviewController(feature, webview, { data: deps.data, actions: deps.actions, ui: hostUi, logger: deps.logger }));
     this._register(panel.onDidChangeViewState(() => this.controller.setVisible(panel.visible)));
     const build = vscode.Uri.joinPath(deps.extensionUri, 'webview-ui', 'build');
     webview.html = buildReviewHtml({
@@ -75,7 +79,7 @@ export class ReviewPanel extends Disposable {
   }
 }
 
-/** Opens, reveals and restores review panels; one per feature. */
+/** Opens, reveals and restores review panels; one per feature (repository + id). */
 export class ReviewPanelManager extends Disposable {
   private readonly panels = new Map<string, ReviewPanel>();
 
@@ -85,24 +89,24 @@ export class ReviewPanelManager extends Disposable {
   }
 
   /** Shows the feature's panel, creating it if needed. */
-  show(featureId: string, column: vscode.ViewColumn = vscode.ViewColumn.Active): ReviewPanel {
-    const id = assertFeatureId(featureId);
-    const open = this.panels.get(id);
+  show(ref: FeatureRef, column: vscode.ViewColumn = vscode.ViewColumn.Active): ReviewPanel {
+    const feature = { repoRoot: ref.repoRoot, featureId: assertFeatureId(ref.featureId) };
+    const open = this.panels.get(refKey(feature));
     if (open) {
       open.reveal();
       return open;
     }
-    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, `Review: ${id}`, column, { ...webviewOptions(this.deps.extensionUri), enableFindWidget: true });
-    return this.adopt(panel, id);
+    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, `Review: ${feature.featureId}`, column, { ...webviewOptions(this.deps.extensionUri), enableFindWidget: true });
+    return this.adopt(panel, feature);
   }
 
-  get(featureId: string): ReviewPanel | undefined {
-    return this.panels.get(featureId);
+  get(ref: FeatureRef): ReviewPanel | undefined {
+    return this.panels.get(refKey(ref));
   }
 
   /** Closes the feature's panel, e.g. when the feature is deleted. */
-  close(featureId: string): void {
-    this.panels.get(featureId)?.dispose();
+  close(ref: FeatureRef): void {
+    this.panels.get(refKey(ref))?.dispose();
   }
 
   /** Registers the serializer that restores panels after a window reload; call during activation. */
@@ -116,13 +120,14 @@ export class ReviewPanelManager extends Disposable {
           return;
         }
         const id = parsed.data.featureId;
-        if (this.panels.has(id)) {
-          // A second restored panel for the same feature: keep one per feature.
-          panel.dispose();
-          return;
-        }
         try {
-          this.adopt(panel, id);
+          const ref = this.deps.refOf(id);
+          if (this.panels.has(refKey(ref))) {
+            // A second restored panel for the same feature: keep one per feature.
+            panel.dispose();
+            return;
+          }
+          this.adopt(panel, ref);
         } catch (err) {
           this.deps.logger.warn(`Review panel ${id}: could not restore: ${errorMessage(err)}`);
           panel.dispose();
@@ -131,13 +136,14 @@ export class ReviewPanelManager extends Disposable {
     });
   }
 
-  private adopt(panel: vscode.WebviewPanel, featureId: string): ReviewPanel {
-    const review = new ReviewPanel(panel, featureId, this.deps);
-    this.panels.set(featureId, review);
+  private adopt(panel: vscode.WebviewPanel, ref: FeatureRef): ReviewPanel {
+    const key = refKey(ref);
+    const review = new ReviewPanel(panel, ref, this.deps);
+    this.panels.set(key, review);
     // Closing the editor tab disposes the panel; the review panel then releases everything.
     const sub = panel.onDidDispose(() => {
       sub.dispose();
-      if (this.panels.get(featureId) === review) this.panels.delete(featureId);
+      if (this.panels.get(key) === review) this.panels.delete(key);
       review.dispose();
     });
     return review;

@@ -13,12 +13,13 @@ import { LIMITS } from '../../shared/limits';
 import type { ActionOutcome } from '../../shared/protocol';
 import { nothingToRollBack, rollbackConfirmation, type RollbackPreviewItem, type RollbackRequest } from '../../shared/rollbackConfirmation';
 import type { ChangeSet, DiffRange, DiffView } from '../../shared/viewModels';
+import type { FeatureRef } from '../../shared/featureKey';
 import type { ActionResult, PanelLogger, ReviewActions, ReviewDataSource, ReviewHostUi } from './ports';
 import type { Handlers } from './requestEndpoint';
 import type { ReviewStream } from './reviewStream';
 
 export interface ReviewRequestsOptions {
-  featureId: string;
+  feature: FeatureRef;
   data: ReviewDataSource;
   actions: ReviewActions;
   ui: ReviewHostUi;
@@ -33,46 +34,49 @@ const CACHED_RANGES = 4;
 
 export class ReviewRequests {
   private readonly changeCache = new Map<string, FileChange[]>();
+  /** For messages; the ports take the whole ref. */
   private readonly id: string;
+  private readonly f: FeatureRef;
 
   constructor(private readonly o: ReviewRequestsOptions) {
-    this.id = o.featureId;
+    this.f = o.feature;
+    this.id = o.feature.featureId;
   }
 
   readonly handlers: Handlers = {
     getChanges: (r) => this.getChanges(r.range),
     getDiff: (r) => this.getDiff(r.range, r.path),
     getLog: async (r) => {
-      const events = await this.o.data.events(this.id, { ...(r.types.length ? { types: r.types } : {}), limit: LIMITS.logEvents });
+      const events = await this.o.data.events(this.f, { ...(r.types.length ? { types: r.types } : {}), limit: LIMITS.logEvents });
       return this.o.stream.eventViews(events.slice(-LIMITS.logEvents));
     },
-    rollbackToCheckpoint: (r) => this.rollback({ kind: 'checkpoint', seq: r.seq }, () => this.o.actions.previewRollback(this.id, { kind: 'checkpoint', seq: r.seq }), () => this.o.actions.rollbackToCheckpoint(this.id, r.seq)),
+    rollbackToCheckpoint: (r) => this.rollback({ kind: 'checkpoint', seq: r.seq }, () => this.o.actions.previewRollback(this.f, { kind: 'checkpoint', seq: r.seq }), () => this.o.actions.rollbackToCheckpoint(this.f, r.seq)),
     rollbackFiles: (r) => {
       const paths = [...new Set(r.paths)];
-      return this.rollback({ kind: 'files', seq: r.seq === 'base' ? 0 : r.seq }, () => this.o.actions.previewRollback(this.id, { kind: 'files', seq: r.seq, paths }), () => this.o.actions.rollbackFiles(this.id, r.seq, paths));
+      return this.rollback({ kind: 'files', seq: r.seq === 'base' ? 0 : r.seq }, () => this.o.actions.previewRollback(this.f, { kind: 'files', seq: r.seq, paths }), () => this.o.actions.rollbackFiles(this.f, r.seq, paths));
     },
-    smartRollback: () => this.rollback({ kind: 'smart' }, () => this.o.actions.previewRollback(this.id, { kind: 'smart' }), () => this.o.actions.smartRollback(this.id)),
+    smartRollback: () => this.rollback({ kind: 'smart' }, () => this.o.actions.previewRollback(this.f, { kind: 'smart' }), () => this.o.actions.smartRollback(this.f)),
     undoRollback: () => this.undoRollback(),
-    start: () => this.agentAction('start', () => this.o.actions.start(this.id)),
-    pause: () => this.agentAction('pause', () => this.o.actions.pause(this.id)),
-    resume: () => this.agentAction('resume', () => this.o.actions.resume(this.id)),
-    stop: () => this.agentAction('stop', () => this.o.actions.stop(this.id)),
-    checkpointNow: () => this.agentAction('checkpointNow', () => this.o.actions.checkpointNow(this.id)),
-    sendMessage: (r) => this.agentAction('sendMessage', () => this.o.actions.sendMessage(this.id, r.text)),
+    start: () => this.agentAction('start', () => this.o.actions.start(this.f)),
+    pause: () => this.agentAction('pause', () => this.o.actions.pause(this.f)),
+    resume: () => this.agentAction('resume', () => this.o.actions.resume(this.f)),
+    stop: () => this.agentAction('stop', () => this.o.actions.stop(this.f)),
+    checkpointNow: () => this.agentAction('checkpointNow', () => this.o.actions.checkpointNow(this.f)),
+    sendMessage: (r) => this.agentAction('sendMessage', () => this.o.actions.sendMessage(this.f, r.text)),
     openNativeDiff: async (r) => {
-      await this.o.actions.openNativeDiff(this.id, r.path, r.range.from, r.range.to);
+      await this.o.actions.openNativeDiff(this.f, r.path, r.range.from, r.range.to);
       return { status: 'done' };
     },
     openFile: async (r) => {
-      const abs = resolveInside(await this.o.data.worktreePath(this.id), r.path);
+      const abs = resolveInside(await this.o.data.worktreePath(this.f), r.path);
       await this.o.ui.openFile(abs, r.line);
       return { status: 'done' };
     },
-    runGates: async (r) => done(await this.o.actions.runGates(this.id, r.names)),
-    acceptFeature: async () => done(await this.o.actions.accept(this.id)),
-    reviewOutside: async (r) => done(await this.o.actions.reviewOutside(this.id, r.path, r.area)),
+    runGates: async (r) => done(await this.o.actions.runGates(this.f, r.names)),
+    acceptFeature: async () => done(await this.o.actions.accept(this.f)),
+    reviewOutside: async (r) => done(await this.o.actions.reviewOutside(this.f, r.path, r.area)),
     openGateOutput: async (r) => {
-      await this.o.actions.openGateOutput(this.id, r.name);
+      await this.o.actions.openGateOutput(this.f, r.name);
       return { status: 'done' };
     },
   };
@@ -80,7 +84,7 @@ export class ReviewRequests {
   // ---- reads -------------------------------------------------------------------------------
 
   private async getChanges(range: DiffRange): Promise<ChangeSet> {
-    const { files, violations } = await this.o.data.changes(this.id, range);
+    const { files, violations } = await this.o.data.changes(this.f, range);
     const key = rangeKey(range);
     this.changeCache.delete(key);
     this.changeCache.set(key, files);
@@ -97,11 +101,11 @@ export class ReviewRequests {
 
   private async getDiff(range: DiffRange, path: string): Promise<DiffView> {
     let files = this.changeCache.get(rangeKey(range));
-    if (!files?.some((f) => f.path === path)) files = (await this.o.data.changes(this.id, range)).files;
+    if (!files?.some((f) => f.path === path)) files = (await this.o.data.changes(this.f, range)).files;
     const change = files.find((f) => f.path === path);
     if (!change) throw new AopError('NOT_FOUND', `${path} did not change in this range; pick a file from the list.`);
     const isSubmodule = change.mode === '160000' || change.oldMode === '160000';
-    const read = async (at: number | 'base' | 'worktree') => (isSubmodule ? undefined : this.o.data.readBlob(this.id, at, path, LIMITS.diffBytes));
+    const read = async (at: number | 'base' | 'worktree') => (isSubmodule ? undefined : this.o.data.readBlob(this.f, at, path, LIMITS.diffBytes));
     const [oldBlob, newBlob] = await Promise.all([change.status === 'A' ? undefined : read(range.from), change.status === 'D' ? undefined : read(range.to)]);
     return buildDiffView({
       path,
@@ -121,7 +125,7 @@ export class ReviewRequests {
   // ---- actions -----------------------------------------------------------------------------
 
   private async agentAction(name: keyof AvailableActions, run: () => Promise<ActionResult>): Promise<ActionOutcome> {
-    const feature = await this.o.data.getFeature(this.id);
+    const feature = await this.o.data.getFeature(this.f);
     if (!availableActions(feature)[name]) {
       throw new AopError('CONFLICT', `Cannot ${actionLabel(name)} now: the agent is ${feature.agentState}${feature.capabilities.messages || name !== 'sendMessage' ? '' : ' and its provider takes no messages'}.`);
     }
@@ -136,12 +140,12 @@ export class ReviewRequests {
   }
 
   private async undoRollback(): Promise<ActionOutcome> {
-    const events = await this.o.data.events(this.id, { types: ['rollback'], limit: 50 });
+    const events = await this.o.data.events(this.f, { types: ['rollback'], limit: 50 });
     const last = [...events].reverse().find((e): e is Extract<AopEvent, { t: 'rollback' }> => e.t === 'rollback' && e.kind !== 'undo' && e.ok);
     const request: RollbackRequest = { kind: 'undo', preRollbackSeq: last?.preRollbackSeq };
     if (!last) return { status: 'cancelled', summary: nothingToRollBack(this.id, request) };
     const items = last.paths.map((path) => ({ path, action: 'restore' as const }));
-    return this.confirmThenRun(rollbackConfirmation(this.id, request, items, this.o.confirmListMax), () => this.o.actions.undoRollback(this.id));
+    return this.confirmThenRun(rollbackConfirmation(this.id, request, items, this.o.confirmListMax), () => this.o.actions.undoRollback(this.f));
   }
 
   private async confirmThenRun(c: { message: string; detail: string; confirmLabel: string }, run: () => Promise<ActionResult>): Promise<ActionOutcome> {

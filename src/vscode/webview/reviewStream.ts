@@ -11,6 +11,7 @@ import { applyMessageEvent, checkpointSummary, checkpointSummaryFromEvent, event
 import { LIMITS } from '../../shared/limits';
 import { PROTOCOL_VERSION, type HostToWebview, type Update } from '../../shared/protocol';
 import type { CheckpointSummary, EventView, GatesView, MessageView, RollbackView, Snapshot } from '../../shared/viewModels';
+import type { FeatureRef } from '../../shared/featureKey';
 import type { PanelLogger, ReviewChange, ReviewDataSource } from './ports';
 
 const CONVERSATION_TYPES: AopEventType[] = ['message', 'rollback'];
@@ -25,7 +26,7 @@ interface Pending {
 }
 
 export interface ReviewStreamOptions {
-  featureId: string;
+  feature: FeatureRef;
   data: ReviewDataSource;
   /** Posts one message (validated); false when it was not sent. */
   post(msg: HostToWebview): boolean;
@@ -49,7 +50,7 @@ export class ReviewStream {
   private disposed = false;
 
   constructor(private readonly o: ReviewStreamOptions) {
-    this.label = `Review panel ${o.featureId}`;
+    this.label = `Review panel ${o.feature.featureId}`;
   }
 
   /** Log events as the panel numbers them (one sequence for the snapshot, updates and requests). */
@@ -72,7 +73,8 @@ export class ReviewStream {
   }
 
   async snapshot(): Promise<void> {
-    const { featureId, data } = this.o;
+    const { feature: ref, data } = this.o;
+    const featureId = ref.featureId;
     const gen = ++this.generation;
     this.live = false;
     this.pending = undefined;
@@ -81,10 +83,10 @@ export class ReviewStream {
     let sourceEvents: AopEvent[];
     try {
       const [feature, records, conversationEvents, logEvents, gates] = await Promise.all([
-        data.getFeature(featureId),
-        data.listCheckpoints(featureId),
-        data.events(featureId, { types: CONVERSATION_TYPES, limit: LIMITS.messages + LIMITS.rollbacks }),
-        data.events(featureId, { limit: LIMITS.logEvents }),
+        data.getFeature(ref),
+        data.listCheckpoints(ref),
+        data.events(ref, { types: CONVERSATION_TYPES, limit: LIMITS.messages + LIMITS.rollbacks }),
+        data.events(ref, { limit: LIMITS.logEvents }),
         this.readGates(),
       ]);
       if (gen !== this.generation || this.disposed) return;
@@ -119,7 +121,7 @@ export class ReviewStream {
   }
 
   change(change: ReviewChange): void {
-    if (change.featureId !== this.o.featureId || this.disposed) return;
+    if (change.featureId !== this.o.feature.featureId || change.repoRoot !== this.o.feature.repoRoot || this.disposed) return;
     if (this.held) {
       this.held.push(change);
       return;
@@ -158,7 +160,7 @@ export class ReviewStream {
     const update: Update = { type: 'update' };
     if (p.feature) {
       try {
-        update.feature = await this.o.data.getFeature(this.o.featureId);
+        update.feature = await this.o.data.getFeature(this.o.feature);
       } catch (err) {
         this.o.log.warn(`${this.label}: could not refresh the header: ${errorMessage(err)}`);
       }
@@ -178,7 +180,7 @@ export class ReviewStream {
   /** The gates, or none when they cannot be read (the rest of the panel still works). */
   private async readGates(): Promise<GatesView> {
     try {
-      return await this.o.data.gates(this.o.featureId);
+      return await this.o.data.gates(this.o.feature);
     } catch (err) {
       this.o.log.warn(`${this.label}: could not read the gates: ${errorMessage(err)}`);
       return { seq: 0, gates: [] };

@@ -159,6 +159,14 @@ export class Registry implements vscode.Disposable {
       .map((o) => ({ repoRoot: o.repoRoot, featureId }));
   }
 
+  /** The one open feature with this id; refuses an unknown id, or one present in several repositories. */
+  uniqueRef(featureId: string): FeatureRef {
+    const found = this.findById(featureId);
+    if (found.length === 0) throw new AopError('NOT_FOUND', `There is no feature "${featureId.slice(0, 64)}" in the open repositories.`);
+    if (found.length > 1) throw new AopError('CONFLICT', `Several open repositories have a feature "${featureId}"; open it from the Features view to say which.`);
+    return found[0]!;
+  }
+
   /** The feature whose worktree holds this file, and the file's worktree-relative path. */
   featureOfPath(fsPath: string): { ref: FeatureRef; relPath: string } | undefined {
     for (const o of this.repos.values()) {

@@ -56,7 +56,7 @@ describe('Settings, checkpoint now, event log and review panel', () => {
 
   it('opens the review panel of a feature', async () => {
     await vscode.commands.executeCommand(COMMANDS.openReview, { repoRoot: root, featureId: ID });
-    const panel = await waitFor(() => api.reviews.get(ID), 'the review panel', 10_000);
+    const panel = await waitFor(() => api.reviews.get({ repoRoot: root, featureId: ID }), 'the review panel', 10_000);
     assert.equal(panel.panel.title, `Review: ${ID}`);
     await waitFor(
       () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('aop.review')),

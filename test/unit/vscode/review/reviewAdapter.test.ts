@@ -31,6 +31,7 @@ function registryOf(orch: Orchestrator, changes: Emitter<{ repoRoot: string; cha
 }
 
 describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
+  const rv = () => ({ repoRoot: orch.repoRoot, featureId: 'rv' });
   let repo: TempRepo;
   let orch: Orchestrator;
   let data: OrchestratorReviewData;
@@ -57,14 +58,14 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
     fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a2\nmore\n');
     fs.writeFileSync(path.join(wt, 'out.txt'), 'out\n');
     const cp = (await orch.checkpointNow('rv'))!;
-    const all = await data.changes('rv', { from: 'base', to: 'worktree' });
+    const all = await data.changes(rv(), { from: 'base', to: 'worktree' });
     assert.deepEqual(all.files.map((f) => [f.path, f.status]).sort(), [['out.txt', 'A'], ['src/a.ts', 'M']]);
     assert.equal(all.files.find((f) => f.path === 'src/a.ts')?.added, 2, 'line counts are included');
     assert.deepEqual(all.violations.map((v) => [v.kind, v.path]), [['out_of_scope', 'out.txt']]);
-    const atCp = await data.changes('rv', { from: 'base', to: cp.seq });
+    const atCp = await data.changes(rv(), { from: 'base', to: cp.seq });
     assert.equal(atCp.files.length, 2);
     assert.equal(atCp.violations.length, 1);
-    const view = await data.getFeature('rv');
+    const view = await data.getFeature(rv());
     assert.equal(view.id, 'rv');
     assert.equal(view.agentState, 'idle');
     assert.equal(view.branch, 'aop/rv');
@@ -73,16 +74,16 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
   it('reads files from checkpoints, the base and the worktree, bounded, and never outside the worktree', async () => {
     fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a2-longer-content\n');
     const cp = (await orch.checkpointNow('rv'))!;
-    assert.equal(Buffer.from((await data.readBlob('rv', 'base', 'src/a.ts', 100))!.bytes).toString(), 'a1\n');
-    assert.equal(Buffer.from((await data.readBlob('rv', cp.seq, 'src/a.ts', 100))!.bytes).toString(), 'a2-longer-content\n');
-    const cut = (await data.readBlob('rv', 'worktree', 'src/a.ts', 4))!;
+    assert.equal(Buffer.from((await data.readBlob(rv(), 'base', 'src/a.ts', 100))!.bytes).toString(), 'a1\n');
+    assert.equal(Buffer.from((await data.readBlob(rv(), cp.seq, 'src/a.ts', 100))!.bytes).toString(), 'a2-longer-content\n');
+    const cut = (await data.readBlob(rv(), 'worktree', 'src/a.ts', 4))!;
     assert.equal(cut.size, 18);
     assert.equal(Buffer.from(cut.bytes).toString(), 'a2-l');
-    assert.equal(await data.readBlob('rv', 'worktree', 'src/missing.ts', 10), undefined);
+    assert.equal(await data.readBlob(rv(), 'worktree', 'src/missing.ts', 10), undefined);
     fs.symlinkSync('/etc/hostname', path.join(wt, 'src/link'));
-    assert.equal(Buffer.from((await data.readBlob('rv', 'worktree', 'src/link', 100))!.bytes).toString(), '/etc/hostname', 'a symlink reads as its target text, not followed');
-    await assert.rejects(data.readBlob('rv', 'worktree', '../outside', 10), (e) => AopError.is(e));
-    await assert.rejects(data.getFeature('ghost'), (e) => AopError.is(e, 'NOT_FOUND'));
+    assert.equal(Buffer.from((await data.readBlob(rv(), 'worktree', 'src/link', 100))!.bytes).toString(), '/etc/hostname', 'a symlink reads as its target text, not followed');
+    await assert.rejects(data.readBlob(rv(), 'worktree', '../outside', 10), (e) => AopError.is(e));
+    await assert.rejects(data.getFeature({ repoRoot: orch.repoRoot, featureId: 'ghost' }), (e) => AopError.is(e, 'NOT_FOUND'));
   });
 
   it('filters and limits events, and streams appended events to listeners', async () => {
@@ -91,9 +92,9 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
     fs.writeFileSync(path.join(wt, 'src/b.ts'), 'b\n');
     await orch.checkpointNow('rv');
     sub.dispose();
-    const cps = await data.events('rv', { types: ['checkpoint'], limit: 10 });
+    const cps = await data.events(rv(), { types: ['checkpoint'], limit: 10 });
     assert.ok(cps.length >= 1 && cps.every((e) => e.t === 'checkpoint'));
-    assert.equal((await data.events('rv', { limit: 1 })).length, 1);
+    assert.equal((await data.events(rv(), { limit: 1 })).length, 1);
     assert.ok(seen.some((c) => c.featureId === 'rv' && c.event?.t === 'checkpoint'), 'the checkpoint event reached the listener');
     const count = seen.length;
     fs.writeFileSync(path.join(wt, 'src/c.ts'), 'c\n');
@@ -104,12 +105,12 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
   it('rolls back files from the base and undoes it, reporting a summary', async () => {
     fs.writeFileSync(path.join(wt, 'src/a.ts'), 'changed\n');
     await orch.checkpointNow('rv');
-    const r = await actions.rollbackFiles('rv', 'base', ['src/a.ts']);
+    const r = await actions.rollbackFiles(rv(), 'base', ['src/a.ts']);
     assert.match(String(r && r.summary), /1 file/);
     assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'a1\n');
-    await actions.undoRollback('rv');
+    await actions.undoRollback(rv());
     assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'changed\n');
-    assert.deepEqual(await actions.previewRollback('rv', { kind: 'smart' }), []);
+    assert.deepEqual(await actions.previewRollback(rv(), { kind: 'smart' }), []);
   });
 
   it('serves gates to the panel and runs them; accept goes through the editor\'s flow', async () => {
@@ -130,19 +131,19 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
       },
     });
     try {
-      const before = await gateData.gates('rv');
+      const before = await gateData.gates(rv());
       assert.deepEqual(before.gates.map((g) => [g.name, g.status, g.required]), [['ok', 'missing', true], ['bad', 'missing', false]]);
       const seen: ReviewChange[] = [];
       const sub = gateData.onDidChange((c) => seen.push(c));
-      const r = await gateActions.runGates('rv', []);
+      const r = await gateActions.runGates(rv(), []);
       sub.dispose();
       assert.match(String(r && r.summary), /^Gates on #\d+: 1 passed, 1 failed \(bad\)$/);
       assert.ok(seen.some((c) => c.featureId === 'rv' && c.gates), 'the panel hears that the gates changed');
-      const after = await gateData.gates('rv');
+      const after = await gateData.gates(rv());
       assert.deepEqual(after.gates.map((g) => [g.name, g.status, g.exitCode]), [['ok', 'passed', 0], ['bad', 'failed', 2]]);
-      assert.deepEqual(await gateActions.accept('rv'), { cancelled: true, summary: 'Accept cancelled.' });
+      assert.deepEqual(await gateActions.accept(rv()), { cancelled: true, summary: 'Accept cancelled.' });
       assert.deepEqual(accepted, ['rv']);
-      await assert.rejects(actions.runGates('rv', []), (e: unknown) => AopError.is(e, 'NOT_FOUND'), 'without the hooks, the panel says gates are not available');
+      await assert.rejects(actions.runGates(rv(), []), (e: unknown) => AopError.is(e, 'NOT_FOUND'), 'without the hooks, the panel says gates are not available');
     } finally {
       gates.dispose();
     }

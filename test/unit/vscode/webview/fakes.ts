@@ -3,7 +3,11 @@ import type { AopEvent, AopEventType } from '../../../../src/core/events/schema'
 import type { CheckpointRecord, FileChange, Violation } from '../../../../src/core/model/types';
 import { Emitter } from '../../../../src/core/util/emitter';
 import type { DiffRange, FeatureView, GatesView } from '../../../../src/shared/viewModels';
+import type { FeatureRef } from '../../../../src/shared/featureKey';
 import type { RollbackPreviewItem } from '../../../../src/shared/rollbackConfirmation';
+
+/** The repository of the fake feature. */
+export const REPO = '/repo';
 import type { BlobRead, PanelLogger, ReviewActions, ReviewChange, ReviewDataSource, ReviewHostUi, SnapshotRef, WebviewPort } from '../../../../src/vscode/webview/ports';
 
 export class FakeWebview implements WebviewPort {
@@ -76,18 +80,18 @@ export class FakeData implements ReviewDataSource {
     await this.wait();
     return this.checkpoints;
   }
-  async changes(_id: string, range: DiffRange) {
+  async changes(_f: FeatureRef, range: DiffRange) {
     this.calls.push(`changes ${range.from}..${range.to}`);
     return this.changeSets.get(`${range.from}..${range.to}`) ?? { files: [], violations: [] };
   }
-  async readBlob(_id: string, at: SnapshotRef, path: string, maxBytes: number): Promise<BlobRead | undefined> {
+  async readBlob(_f: FeatureRef, at: SnapshotRef, path: string, maxBytes: number): Promise<BlobRead | undefined> {
     this.calls.push(`readBlob ${at} ${path}`);
     const content = this.blobs.get(`${at}:${path}`);
     if (content === undefined) return undefined;
     const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
     return { size: bytes.length, bytes: bytes.subarray(0, maxBytes) };
   }
-  async events(_id: string, filter: { types?: readonly AopEventType[]; limit: number }): Promise<AopEvent[]> {
+  async events(_f: FeatureRef, filter: { types?: readonly AopEventType[]; limit: number }): Promise<AopEvent[]> {
     await this.wait();
     const matching = this.log.filter((e) => !filter.types || filter.types.includes(e.t));
     return matching.slice(-filter.limit);
@@ -111,7 +115,7 @@ export class FakeData implements ReviewDataSource {
   /** Appends an event to the log and announces it, as the orchestrator would. */
   append(event: AopEvent): void {
     this.log.push(event);
-    this.changed.fire({ featureId: event.feature, event });
+    this.changed.fire({ repoRoot: REPO, featureId: event.feature, event });
   }
 }
 
@@ -123,34 +127,34 @@ export class FakeActions implements ReviewActions {
     if (this.failWith) return Promise.reject(this.failWith);
     return Promise.resolve({ summary: `${name} done` });
   }
-  rollbackToCheckpoint = (id: string, seq: number) => this.record('rollbackToCheckpoint', id, seq);
-  rollbackFiles = (id: string, seq: number | 'base', paths: readonly string[]) => this.record('rollbackFiles', id, seq, [...paths]);
-  smartRollback = (id: string) => this.record('smartRollback', id);
-  undoRollback = (id: string) => this.record('undoRollback', id);
+  rollbackToCheckpoint = (f: FeatureRef, seq: number) => this.record('rollbackToCheckpoint', f.featureId, seq);
+  rollbackFiles = (f: FeatureRef, seq: number | 'base', paths: readonly string[]) => this.record('rollbackFiles', f.featureId, seq, [...paths]);
+  smartRollback = (f: FeatureRef) => this.record('smartRollback', f.featureId);
+  undoRollback = (f: FeatureRef) => this.record('undoRollback', f.featureId);
   /** What the previews answer (core's RollbackItem lines). */
   preview: RollbackPreviewItem[] = [];
-  previewRollback = async (_id: string, r: Parameters<ReviewActions['previewRollback']>[1]) => {
+  previewRollback = async (_f: FeatureRef, r: Parameters<ReviewActions['previewRollback']>[1]) => {
     return r.kind === 'files' ? r.paths.map((path) => ({ path, action: 'restore' as const, fromSeq: r.seq === 'base' ? 0 : r.seq })) : this.preview;
   };
-  start = (id: string) => this.record('start', id);
-  pause = (id: string) => this.record('pause', id);
-  resume = (id: string) => this.record('resume', id);
-  stop = (id: string) => this.record('stop', id);
-  sendMessage = (id: string, text: string) => this.record('sendMessage', id, text);
-  checkpointNow = (id: string) => this.record('checkpointNow', id);
-  openNativeDiff = async (id: string, path: string, from: number | 'base', to: number | 'worktree') => {
-    this.calls.push(['openNativeDiff', id, path, from, to]);
+  start = (f: FeatureRef) => this.record('start', f.featureId);
+  pause = (f: FeatureRef) => this.record('pause', f.featureId);
+  resume = (f: FeatureRef) => this.record('resume', f.featureId);
+  stop = (f: FeatureRef) => this.record('stop', f.featureId);
+  sendMessage = (f: FeatureRef, text: string) => this.record('sendMessage', f.featureId, text);
+  checkpointNow = (f: FeatureRef) => this.record('checkpointNow', f.featureId);
+  openNativeDiff = async (f: FeatureRef, path: string, from: number | 'base', to: number | 'worktree') => {
+    this.calls.push(['openNativeDiff', f.featureId, path, from, to]);
   };
-  runGates = (id: string, names: readonly string[]) => this.record('runGates', id, [...names]);
-  reviewOutside = (id: string, path: string, area: string) => this.record('reviewOutside', id, path, area);
+  runGates = (f: FeatureRef, names: readonly string[]) => this.record('runGates', f.featureId, [...names]);
+  reviewOutside = (f: FeatureRef, path: string, area: string) => this.record('reviewOutside', f.featureId, path, area);
   /** What accept answers (the person may cancel the host's dialog). */
   acceptResult: { summary?: string; cancelled?: boolean } = { summary: 'Feature "feat" landed on main as 1234abcd (squash of checkpoint #2).' };
-  accept = async (id: string) => {
-    await this.record('accept', id);
+  accept = async (f: FeatureRef) => {
+    await this.record('accept', f.featureId);
     return this.acceptResult;
   };
-  openGateOutput = async (id: string, name: string) => {
-    this.calls.push(['openGateOutput', id, name]);
+  openGateOutput = async (f: FeatureRef, name: string) => {
+    this.calls.push(['openGateOutput', f.featureId, name]);
   };
 }
 

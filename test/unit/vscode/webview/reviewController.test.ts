@@ -6,7 +6,7 @@ import { waitFor } from '../../../../src/core/util/async';
 import { hostToWebviewSchema, type HostToWebview } from '../../../../src/shared/protocol';
 import type { Snapshot } from '../../../../src/shared/viewModels';
 import { ReviewController } from '../../../../src/vscode/webview/reviewController';
-import { change, FakeActions, FakeData, FakeLogger, FakeUi, FakeWebview, record, TS } from './fakes';
+import { change, FakeActions, FakeData, FakeLogger, FakeUi, FakeWebview, record, REPO, TS } from './fakes';
 
 describe('webview/ReviewController (host side of the panel)', () => {
   let web: FakeWebview;
@@ -23,7 +23,7 @@ describe('webview/ReviewController (host side of the panel)', () => {
     actions = new FakeActions();
     ui = new FakeUi();
     logger = new FakeLogger();
-    controller = new ReviewController('feat', web, { data, actions, ui, logger, coalesceMs: 5, confirmListMax: 3 });
+    controller = new ReviewController({ repoRoot: REPO, featureId: 'feat' }, web, { data, actions, ui, logger, coalesceMs: 5, confirmListMax: 3 });
   });
   afterEach(() => controller.dispose());
 
@@ -175,6 +175,8 @@ describe('webview/ReviewController (host side of the panel)', () => {
     data.append({ t: 'message', ts: TS(11), feature: 'feat', id: 'm9', state: 'queued', text: 'status?', from: 'user' });
     data.append({ t: 'agent.state', ts: TS(12), feature: 'feat', from: 'running', to: 'paused' });
     data.append({ t: 'warning', ts: TS(12), feature: 'other-feature', message: 'not ours' });
+    // The same feature id in another repository is another feature.
+    data.changed.fire({ repoRoot: '/another-repo', featureId: 'feat', event: { t: 'warning', ts: TS(12), feature: 'feat', message: 'not ours either' } });
     await controller.whenIdle();
     const updates = web.ofType('update') as unknown as HostToWebview[];
     assert.equal(updates.length, 1);
@@ -193,7 +195,7 @@ describe('webview/ReviewController (host side of the panel)', () => {
     const after: AopEvent = { t: 'warning', ts: TS(21), feature: 'feat', message: 'raced, not in the snapshot' };
     web.send({ type: 'ready', protocol: 1 }); // the reads start now and wait on the gate
     data.append(raced); // lands in the log before the reads finish: the snapshot holds it
-    data.changed.fire({ featureId: 'feat', event: after }); // announced but read after: must be streamed
+    data.changed.fire({ repoRoot: REPO, featureId: 'feat', event: after }); // announced but read after: must be streamed
     open();
     await waitFor(() => web.ofType('snapshot').length === 1, 2000, 'snapshot');
     await controller.whenIdle();
@@ -307,7 +309,7 @@ describe('webview/ReviewController (host side of the panel)', () => {
     // A run starting (no event yet) is announced as a gates change.
     web.posted.length = 0;
     data.gatesView = { seq: 2, gates: [{ ...data.gatesView.gates[0]!, status: 'running' }] };
-    data.changed.fire({ featureId: 'feat', gates: true });
+    data.changed.fire({ repoRoot: REPO, featureId: 'feat', gates: true });
     await controller.whenIdle();
     assert.equal((web.ofType('update').at(-1) as unknown as { gates: { gates: { status: string }[] } }).gates.gates[0]!.status, 'running');
     // Other changes do not re-read the gates.
