@@ -4,6 +4,7 @@
  * the session finds the executable, detects the sandbox and creates the folders, then asks.
  */
 import * as path from 'node:path';
+import { AopError } from '../util/errors';
 import type { ProviderConfig } from './config';
 import { buildAgentEnv, envGet } from './env';
 import type { LaunchPlan, ProviderDefinition } from './providers';
@@ -16,6 +17,19 @@ import type { LaunchSpec } from './supervisor';
 export function agentEnvironment(provider: Pick<ProviderDefinition, 'envKeys'>, config: ProviderConfig, parentEnv: NodeJS.ProcessEnv, plan: LaunchPlan): Record<string, string> {
   const base = buildAgentEnv({ parent: parentEnv, providerKeys: provider.envKeys, passEnv: config.passEnv, set: config.env });
   return { ...base, ...plan.env };
+}
+
+/** The transport the settings ask for (or the provider's default); refuses one it lacks, or an approval mode it has not. */
+export function chooseTransport(provider: ProviderDefinition, config: ProviderConfig): 'acp' | 'plain' {
+  const transport = config.transport ?? provider.defaultTransport;
+  if (!provider.transports.includes(transport)) {
+    throw new AopError('INVALID_INPUT', `${provider.label} cannot run with transport "${transport}"; use ${provider.transports.join(' or ')}.`);
+  }
+  const modes = provider.approvalModes(transport);
+  if (config.approvalMode !== undefined && modes && !modes.includes(config.approvalMode)) {
+    throw new AopError('INVALID_INPUT', `${provider.label} has no approval mode "${config.approvalMode}"; choose one of: ${modes.join(', ')}.`);
+  }
+  return transport;
 }
 
 /** 'required': the start fails without the sandbox; 'auto': sandboxed where it works; 'off'. */

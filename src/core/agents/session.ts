@@ -6,7 +6,7 @@
  * the phases that decide when the session's temporary files go.
  */
 import * as fs from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EventInput } from '../events/schema';
@@ -15,20 +15,18 @@ import { AopError, errorMessage } from '../util/errors';
 import { assertFeatureId } from '../util/ids';
 import type { ProviderConfig } from './config';
 import { findExecutable } from './detect';
-import { envGet } from './env';
-import { BranchMirror } from './branchMirror';
-import { agentEnvironment, buildLaunchSpec, launchRecord, sandboxMode, type SandboxMode } from './launchSpec';
+import { agentEnvironment, buildLaunchSpec, chooseTransport, launchRecord, sandboxMode } from './launchSpec';
 import { MessageQueue } from './messages';
 import type { MessageRecord, MessageSender, PendingMessage } from './messages';
 import { DEFAULT_OUTPUT_LIMITS, LineSplitter } from './output';
 import type { OutputLimits, OutputLine } from './output';
 import { PROVIDERS } from './providers';
 import type { LaunchPlan, ProviderDefinition } from './providers';
-import { detectSandbox } from './sandbox';
 import type { SandboxCapability } from './sandbox';
-import { prepareGitSandbox, type GitSandbox } from './sandboxGit';
+import { prepareSandbox, type SandboxStatus } from './sandboxSetup';
+import type { BranchMirror } from './branchMirror';
 import { SessionLifecycle } from './sessionLifecycle';
-import { StartupWatch } from './startupWatch';
+import { StartupGuard } from './startupGuard';
 import { isTerminal } from './states';
 import type { AgentState, StateChange } from './states';
 import { ProcessSupervisor } from './supervisor';
@@ -69,17 +67,6 @@ export interface ResumeRequest {
   prompt: string;
 }
 
-/** Whether this session runs sandboxed, and why (not). */
-export interface SandboxStatus {
-  sandboxed: boolean;
-  /** on; off (turned off for this feature); unavailable (bubblewrap cannot run here). */
-  state: 'on' | 'off' | 'unavailable';
-  /** What was found, or why the agent runs without the sandbox. */
-  reason: string;
-  /** What git can do inside (sandboxed runs only). */
-  git?: string;
-}
-
 export class AgentSession {
   readonly featureId: string;
   readonly worktree: string;
@@ -97,7 +84,7 @@ export class AgentSession {
   private mirror: BranchMirror | undefined;
   private readonly agentText: LineSplitter;
   private readonly turnEnded = new Emitter<TurnEnd>();
-  private readonly startup: StartupWatch;
+  private readonly startup: StartupGuard;
   private conversation: string | undefined;
   private readonly conversationStarted = new Emitter<string>();
   /** The agent's id for its conversation, once known (to resume it after a restart). */
@@ -116,14 +103,7 @@ export class AgentSession {
     this.config = opts.config;
     const providers = opts.providers ?? PROVIDERS;
     this.provider = providers[opts.config.provider];
-    this.transport = opts.config.transport ?? this.provider.defaultTransport;
-    if (!this.provider.transports.includes(this.transport)) {
-      throw new AopError('INVALID_INPUT', `${this.provider.label} cannot run with transport "${this.transport}"; use ${this.provider.transports.join(' or ')}.`);
-    }
-    const modes = this.provider.approvalModes(this.transport);
-    if (opts.config.approvalMode !== undefined && modes && !modes.includes(opts.config.approvalMode)) {
-      throw new AopError('INVALID_INPUT', `${this.provider.label} has no approval mode "${opts.config.approvalMode}"; choose one of: ${modes.join(', ')}.`);
-    }
+    this.transport = chooseTransport(this.provider, opts.config);
 
     const log = (e: EventInput) => opts.host.log(e);
     this.sup = new ProcessSupervisor({
@@ -131,13 +111,13 @@ export class AgentSession {
       limits: opts.outputLimits,
       stopTimeoutMs: opts.config.stopTimeoutMs,
       lineFilter: (line) => this.talk?.filterLine(line),
-      explainFailure: (reason) => this.explain(reason),
+      explainFailure: (reason) => this.startup.explain(reason),
     });
     this.onState = this.sup.onState;
-    this.startup = new StartupWatch(opts.config.startupTimeoutMs, () => void this.noProgress());
+    this.startup = new StartupGuard({ provider: this.provider, config: this.config, sup: this.sup, log: (e) => opts.host.log(e) });
     this.sup.onState((c) => {
-      if (c.to === 'running') this.startup.arm();
-      else this.startup.disarm();
+      if (c.to === 'running') this.startup.watch.arm();
+      else this.startup.watch.disarm();
       if (c.to !== 'running') return;
       const held = this.lifecycle.takePause();
       if (held !== undefined) this.pause(held);
@@ -321,34 +301,6 @@ export class AgentSession {
     this.conversationStarted.fire(id);
   }
 
-  /** The provider's sign-in guidance, added where the words read like an authentication problem. */
-  private explain(message: string): string {
-    const auth = this.provider.authFailure;
-    return auth && auth.test(message) && !message.includes(this.provider.signIn) ? `${message}. ${this.provider.signIn}` : message;
-  }
-
-  /** A turn failed in the agent's words: before any progress, the agent cannot begin and fails. */
-  private turnFailed(words: string): boolean {
-    if (this.startup.progressed || isTerminal(this.state)) return false;
-    const reason = this.explain(`${this.provider.label} could not begin its work: "${words.slice(0, 500)}"`);
-    this.opts.host.log({ t: 'warning', message: reason });
-    void this.sup.fail(reason);
-    return true;
-  }
-
-  /** Running, yet no progress within the start-up time: it is not going to begin. */
-  private async noProgress(): Promise<void> {
-    if (this.state !== 'running') return;
-    const secs = Math.round(this.config.startupTimeoutMs / 1000);
-    const words = this.recentOutput()
-      .slice(-3)
-      .map((l) => l.text.slice(0, 200))
-      .join(' | ');
-    const reason = `${this.provider.label} showed no progress within ${secs} s of starting${words ? `; its last words: "${words}"` : ' and said nothing'}. ${this.provider.signIn}`;
-    this.opts.host.log({ t: 'warning', message: reason });
-    await this.sup.fail(reason);
-  }
-
   private findExecutable(plan: LaunchPlan, env: Record<string, string>) {
     return findExecutable(this.provider.id, this.provider.label, this.provider.installHint, plan.command, env, this.worktree);
   }
@@ -363,7 +315,19 @@ export class AgentSession {
     if (plan.promptVia === 'file') await writeFile(promptFile, this.firstPrompt, { mode: 0o600 });
     const env = agentEnvironment(this.provider, this.config, this.parentEnv, plan);
     const executable = this.findExecutable(plan, env);
-    const sandbox = await this.prepareSandbox(sandboxMode(this.config), env, dir);
+    const setup = await prepareSandbox({
+      mode: sandboxMode(this.config),
+      env,
+      dir,
+      worktree: this.worktree,
+      stateDirs: this.provider.stateDirs,
+      repository: this.opts.repository,
+      detect: this.opts.detectSandbox,
+      log: (e) => this.opts.host.log(e),
+    });
+    this.sandboxInfo = setup.status;
+    this.mirror = setup.mirror;
+    const sandbox = setup.launch;
     const sandboxed = sandbox !== undefined;
     const spec = buildLaunchSpec({ provider: this.provider, config: this.config, worktree: this.worktree, plan, executable, env, sandbox, exists: fs.existsSync });
     this.opts.host.log({ t: 'agent.update', kind: 'launch', data: { ...launchRecord(this.provider, plan, executable, spec, sandboxed), sandboxStatus: this.sandboxInfo } });
@@ -384,10 +348,10 @@ export class AgentSession {
       log: (e) => this.opts.host.log(e),
       clientVersion: this.opts.clientVersion,
       ...(this.opts.resume ? { resume: this.opts.resume } : {}),
-      progress: () => this.startup.progress(),
-      turnFailed: (words) => this.turnFailed(words),
+      progress: () => this.startup.watch.progress(),
+      turnFailed: (words) => this.startup.turnFailed(words),
       sessionStarted: (id) => this.sessionStarted(id),
-      explain: (message) => this.explain(message),
+      explain: (message) => this.startup.explain(message),
     });
     this.talk = talk;
     await talk.prepare(executable, env, sandboxed);
@@ -395,47 +359,6 @@ export class AgentSession {
     this.sup.spawn(spec);
     this.mirror?.start();
     await talk.begin();
-  }
-
-  /**
-   * The sandbox, when the mode and this machine allow it. Required but unavailable is an error,
-   * never a silent unsandboxed run; 'auto' runs unsandboxed and records why.
-   */
-  private async prepareSandbox(mode: SandboxMode, env: Record<string, string>, dir: string): Promise<{ bwrap: string; tmp: string; git?: GitSandbox } | undefined> {
-    if (mode === 'off') {
-      this.sandboxInfo = { sandboxed: false, state: 'off', reason: 'the sandbox is turned off for this feature' };
-      return undefined;
-    }
-    const cap = (this.opts.detectSandbox ?? (() => detectSandbox(envGet(env, 'PATH'))))();
-    if (!cap.available || !cap.bwrap) {
-      if (mode === 'required') {
-        throw new AopError('AGENT_FAILED', `The sandbox was requested but is unavailable: ${cap.reason}. Turn the provider's "sandbox" setting off to run unsandboxed.`);
-      }
-      this.sandboxInfo = { sandboxed: false, state: 'unavailable', reason: cap.reason };
-      this.opts.host.log({ t: 'warning', message: `The agent runs without the sandbox: ${cap.reason}.` });
-      return undefined;
-    }
-    const tmp = path.join(dir, 'tmp');
-    await mkdir(tmp);
-    // The CLI's state folders must exist to be bound writable; it would make them on first use.
-    const home = envGet(env, 'HOME');
-    if (home && path.isAbsolute(home)) {
-      for (const rel of this.provider.stateDirs) if (!rel.endsWith('.json')) await mkdir(path.join(home, rel), { recursive: true }).catch(() => undefined);
-    }
-    let git: GitSandbox | undefined;
-    let gitNote = 'no repository: git is read-only inside';
-    if (this.opts.repository) {
-      try {
-        git = await prepareGitSandbox({ ...this.opts.repository, worktree: this.worktree, privateDir: dir });
-        const repo = this.opts.repository;
-        this.mirror = new BranchMirror({ ...git.mirror, warn: (message) => this.opts.host.log({ t: 'warning', message }) });
-        gitNote = `commits to ${repo.branch} only; config, hooks, info/ and other branches are read-only`;
-      } catch (err) {
-        gitNote = `git is read-only inside: ${errorMessage(err)}`;
-      }
-    }
-    this.sandboxInfo = { sandboxed: true, state: 'on', reason: cap.reason, git: gitNote };
-    return { bwrap: cap.bwrap, tmp, git };
   }
 
   private async ended(change: StateChange): Promise<void> {

@@ -21,8 +21,8 @@ import { CheckpointHistory } from './checkpointHistory';
 import { CumulativeChanges } from './cumulativeChanges';
 import { CumulativeValidation, type IncrementalValidator } from './cumulativeValidation';
 import { SnapshotTree } from './snapshotTree';
-import { INLINE_HASH_BYTES, Snapshotter, type SnapshotUpdate } from './snapshotter';
-import { countLines, type LineCounts } from './lineCounts';
+import { countChangeLines } from './changeLines';
+import { Snapshotter, type SnapshotUpdate } from './snapshotter';
 import { RecentBlobs } from './recentBlobs';
 import { StageClock } from './stageClock';
 import { StatCache } from './statCache';
@@ -59,8 +59,6 @@ type ValidationOutcome = Awaited<ReturnType<CheckpointValidator['validate']>> & 
 
 /** Bytes of recent blob contents kept per feature, for line counts. */
 const RECENT_BLOB_BYTES = 4 * 1024 * 1024;
-/** Checkpoints changing more files than this have their lines counted by git. */
-const MAX_COUNTED_FILES = 5000;
 /** After a full scan, a snapshot tree holding more folders than this is dropped from memory. */
 const TRIM_FOLDERS = 2000;
 
@@ -123,15 +121,9 @@ export class CheckpointService {
     this.baseTree = await this.treeOf(this.opts.baseCommit);
     const refs = await this.history.refs();
     const last = refs[refs.length - 1];
-    if (last) {
-      this.headSeq = last.seq;
-      this.headCommit = last.commit;
-      this.headTree = await this.treeOf(last.commit);
-    } else {
-      this.headSeq = 0;
-      this.headCommit = this.opts.baseCommit;
-      this.headTree = this.baseTree;
-    }
+    this.headSeq = last?.seq ?? 0;
+    this.headCommit = last?.commit ?? this.opts.baseCommit;
+    this.headTree = last ? await this.treeOf(last.commit) : this.baseTree;
     this.tree = new SnapshotTree(this.store, this.headTree);
     this.cumulative = new CumulativeChanges({ store: this.store, differ: this.differ, baseTree: this.baseTree });
     this.snapshotter = new Snapshotter(this.opts.worktree, this.tree, this.store, this.ignore, this.stats);
@@ -230,7 +222,7 @@ export class CheckpointService {
     const own = await this.tree.changes();
     t.lap('diff');
     // Line counts from the bytes in hand, reading what is missing meanwhile; git's numstat only when that cannot be exact.
-    const counted = this.countLines(own);
+    const counted = countChangeLines(own, { fresh: this.snapshotter.fresh, recent: this.recent, knownSize: (oid) => this.cumulative.knownSize(oid), store: this.store });
     counted.catch(() => undefined);
     const dirty = await this.cumulative.advance(tree, own);
     const validation = await this.runValidation(dirty ? [...dirty, ...ignoredDirty] : undefined);
@@ -271,46 +263,6 @@ export class CheckpointService {
     }
     this.published(record);
     return record;
-  }
-
-  /**
-   * Fills in each change's line counts (or binary) in place; false when git must count instead.
-   * New bytes come from this checkpoint's hashing, old ones from recent checkpoints or git.
-   */
-  private async countLines(changes: FileChange[]): Promise<boolean> {
-    const fresh = this.snapshotter.fresh;
-    const bytes = async (oid: string | undefined, mode: string | undefined): Promise<Buffer | undefined | false> => {
-      if (oid === undefined || mode === '160000') return undefined;
-      const known = fresh.get(oid) ?? this.recent.get(oid);
-      if (known) return known;
-      const size = this.cumulative.knownSize(oid);
-      if (size !== undefined && size > INLINE_HASH_BYTES) return false;
-      const obj = await this.store.read(oid);
-      if (!obj || obj.data.length > INLINE_HASH_BYTES) return false;
-      return obj.data;
-    };
-    if (changes.length > MAX_COUNTED_FILES) return false;
-    const sides = await Promise.all(
-      changes.map(async (c) => [await bytes(c.status === 'A' ? undefined : c.oldOid, c.oldMode), await bytes(c.status === 'D' ? undefined : c.oid, c.mode)] as const),
-    );
-    const counts: (LineCounts | undefined)[] = [];
-    for (let i = 0; i < changes.length; i++) {
-      const [before, after] = sides[i]!;
-      if (before === false || after === false) return false;
-      const n = countLines(changes[i]!, before, after);
-      if (!n) return false;
-      counts.push(n);
-      if (i % 256 === 255) await new Promise((r) => setImmediate(r));
-    }
-    changes.forEach((c, i) => {
-      const n = counts[i]!;
-      if ('binary' in n) c.binary = true;
-      else {
-        c.added = n.added;
-        c.removed = n.removed;
-      }
-    });
-    return true;
   }
 
   /** Records ignored files and unsnapshotted paths; returns the cumulative keys of ignored files that changed. */
