@@ -107,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   const statusBar = push(new AgentStatusBar(reg));
   const outside = push(new OutsideChangesWatcher(reg, saves.isEditorSave));
 
+  let foldersOpened: Promise<unknown> = Promise.resolve();
   const reviews = push(
     new ReviewPanelManager({
       extensionUri: context.extensionUri,
@@ -118,7 +119,11 @@ export function activate(context: vscode.ExtensionContext): AopApi {
         reviewOutside: async (ref, p, area) => void (await vscode.commands.executeCommand(COMMANDS.reviewOutsideChange, { repoRoot: ref.repoRoot, path: p, area })),
       }),
       logger: log,
-      refOf: (id) => reg.uniqueRef(id),
+      // Panels are restored as the window opens: their feature is found once the repositories are.
+      refOf: async (id) => {
+        await foldersOpened;
+        return reg.uniqueRef(id);
+      },
     }),
   );
   push(reviews.registerSerializer());
@@ -169,6 +174,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
     void vscode.commands.executeCommand('setContext', CONTEXT.ready, true);
     tree.refresh();
   });
+  foldersOpened = opened;
   const plansChecked = opened.then(() => plans.checkAll()).catch((err: unknown) => log.warn(`Could not check the plans: ${String(err)}`));
 
   return {

@@ -17,7 +17,7 @@ export const REVIEW_VIEW_TYPE = 'aop.review';
 export interface ReviewPanelDeps {
   extensionUri: vscode.Uri;
   /** A panel restored after a reload knows only its feature's id: the feature it names (refused when unknown or ambiguous). */
-  refOf(featureId: string): FeatureRef;
+  refOf(featureId: string): Promise<FeatureRef>;
   data: ReviewDataSource;
   actions: ReviewActions;
   logger: PanelLogger;
@@ -121,7 +121,7 @@ export class ReviewPanelManager extends Disposable {
         }
         const id = parsed.data.featureId;
         try {
-          const ref = this.deps.refOf(id);
+          const ref = await this.deps.refOf(id);
           if (this.panels.has(refKey(ref))) {
             // A second restored panel for the same feature: keep one per feature.
             panel.dispose();
