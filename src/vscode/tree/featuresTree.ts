@@ -13,9 +13,9 @@ import type { GateService, GateSnapshot } from '../gates/gateService';
 import { COMMANDS, CONTEXT } from '../ids';
 import { featureContextValue, needsAttention } from '../../shared/featureView';
 import type { FeatureRef, Registry } from '../workspace/registry';
-import { outsideArea } from '../../shared/vocabulary';
 import { gateItem, gatesItem, icon } from './gateItems';
 import { NodeCache, type InfoKey, type TreeNode } from './nodes';
+import { outsideItem, outsideNodes } from './outsideItems';
 
 /** Checkpoints listed per feature; older ones stay reachable from the review panel. */
 const MAX_CHECKPOINTS = 100;
@@ -151,25 +151,8 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const cps = this.checkpoints(ref);
     const shown = cps.slice(-MAX_CHECKPOINTS).reverse();
     const gates = this.gates && this.plannedGates(ref).length > 0 ? [this.nodes.gates(ref)] : [];
-    const out: TreeNode[] = [...info.map((k) => this.nodes.info(ref, k)), ...this.outsideNodes(ref, f), ...gates, ...shown.map((c) => this.nodes.checkpoint(ref, c.seq))];
+    const out: TreeNode[] = [...info.map((k) => this.nodes.info(ref, k)), ...outsideNodes(this.nodes, ref, f), ...gates, ...shown.map((c) => this.nodes.checkpoint(ref, c.seq))];
     if (cps.length > shown.length) out.push(this.nodes.info(ref, 'more'));
-    return out;
-  }
-
-  /** What this feature's agent did outside its worktree, plus its plan or spec waiting for review. */
-  private outsideNodes(ref: FeatureRef, f: FeatureSummary): TreeNode[] {
-    const seen = new Set<string>();
-    const out: TreeNode[] = [];
-    const add = (area: 'git' | 'checkout' | 'plan', p: string) => {
-      if (seen.has(`${area}\0${p}`)) return;
-      seen.add(`${area}\0${p}`);
-      out.push(this.nodes.outside(ref, area, p));
-    };
-    for (const v of f.violations) {
-      const area = outsideArea(v);
-      if (area) add(area, v.path);
-    }
-    for (const kind of f.pendingConfirmation ?? []) add('plan', `.aop/features/${f.id}/${kind === 'plan' ? 'plan.yaml' : 'spec.md'}`);
     return out;
   }
 
@@ -198,7 +181,7 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       case 'gates':
         return gatesItem(el, this.gateSnapshot(el));
       case 'outside':
-        return this.outsideItem(el);
+        return outsideItem(el, this.summary(el));
       case 'gate':
         return gateItem(el, this.gateSnapshot(el));
       case 'checkpoint':
@@ -308,21 +291,6 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         item.command = { command: COMMANDS.openReview, title: 'Open Review', arguments: [{ repoRoot: el.repoRoot, featureId: el.featureId }] };
         break;
     }
-    return item;
-  }
-
-  private outsideItem(el: Extract<TreeNode, { kind: 'outside' }>): vscode.TreeItem {
-    const f = this.summary(el);
-    const v = f?.violations.find((x) => x.path === el.path && outsideArea(x) === el.area);
-    const what = { git: 'Git folder', checkout: 'Your checkout', plan: 'Plan not in force' }[el.area];
-    const item = new vscode.TreeItem(`${what}: ${el.path}`, vscode.TreeItemCollapsibleState.None);
-    item.id = el.id;
-    item.description = v ? `${v.severity} ${v.kind}` : 'changed on disk, waiting for review';
-    item.tooltip = v?.message ?? `${el.path} changed on disk; the version in force is the one you saved or confirmed. Review it to apply or revert it.`;
-    item.iconPath = v?.severity === 'critical' ? icon('error', 'errorForeground') : icon('warning', 'list.warningForeground');
-    item.contextValue = `outside+${el.area}`;
-    const arg = { repoRoot: el.repoRoot, featureId: el.featureId, path: el.path, area: el.area };
-    item.command = { command: COMMANDS.reviewOutsideChange, title: 'Review', arguments: [arg] };
     return item;
   }
 
