@@ -310,12 +310,16 @@ function tidyRepo(dir: string): void {
 }
 
 /**
- * Drops the loose objects earlier runs left (checkpoints, baselines): the writer is seeded, so
- * a run would otherwise find its objects already written and measure less work than there is.
+ * Keeps the cached repository from growing run after run: drops loose objects (checkpoints,
+ * baselines) nothing references that are over a day old. Never `--expire=now`: another bench
+ * run may be using the same cached repository at this moment, and its fresh objects are not
+ * referenced yet (a prune with --expire=now deleted them mid-run: git write-tree then failed on
+ * a missing blob). Each run writes content of its own (lib/writer.ts), so what earlier runs
+ * left never spares it any work.
  */
 function pruneLoose(dir: string): void {
   if (gitSync(dir, ['count-objects']).startsWith('0 objects')) return;
-  gitSync(dir, ['prune', '--expire=now']);
+  gitSync(dir, ['prune', '--expire=1.day.ago']);
 }
 
 export interface Worktree {

@@ -4,10 +4,18 @@
  * of it, so the feature's cumulative change set is exactly the files of the largest round so
  * far. Other shapes: files never touched before, the same few folders, one big folder.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileContent } from './repos';
 import { makeRng, shuffled, type Rng } from './rng';
+
+/**
+ * Part of every file written: the choice of files is seeded, but the content is this run's own,
+ * so no run finds its objects already written by an earlier one (which would measure less work
+ * than there is, for us and the baselines alike) and no cached repository needs pruning for it.
+ */
+const RUN = randomBytes(6).toString('hex');
 
 export class AgentWriter {
   private readonly order: string[];
@@ -66,7 +74,7 @@ export class AgentWriter {
   /** Rewrites the given files. */
   write(paths: readonly string[]): string[] {
     this.round++;
-    for (const p of paths) fs.writeFileSync(path.join(this.root, p), fileContent(this.rng, `${p} round ${this.round}`));
+    for (const p of paths) fs.writeFileSync(path.join(this.root, p), fileContent(this.rng, `${p} round ${this.round} run ${RUN}`));
     return [...paths];
   }
 }
