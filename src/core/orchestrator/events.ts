@@ -24,7 +24,13 @@ export type OrchestratorEvent =
   /** A line was appended to the feature's event log. */
   | { kind: 'log'; featureId: string; event: AopEvent }
   /** The repository's guards changed: git-folder findings, main-checkout writes, plan or spec changes waiting for the user. */
-  | { kind: 'guards'; featureId?: undefined };
+  | { kind: 'guards'; featureId?: undefined }
+  /** What waits for the person may have changed ("Needs you": a permission request, a budget, a finished turn...). */
+  | { kind: 'needsYou'; featureId?: string }
+  /** The feature's review threads changed (a comment, a send, its message's state, lines changed, resolved). */
+  | { kind: 'review'; featureId: string }
+  /** The feature's budgets or its usage against them changed. */
+  | { kind: 'budget'; featureId: string };
 
 export type ChangeKind = OrchestratorEvent['kind'];
 export type EventOf<K extends ChangeKind> = Extract<OrchestratorEvent, { kind: K }>;

@@ -3,13 +3,16 @@
  * prompt, pending messages carried over, the plan's policy as its host, the repository's watches
  * armed first), and the commands on a live one. Sessions live in the AgentManager (shared by repositories), keyed by repository + id.
  */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import { pendingFromEvents, type AgentHost, type AgentManager, type AgentSession, type MessageRecord, type PermissionQuery, type ProviderConfigInput } from '../agents';
+import { runWorktreeSetup, setupDone, setupFailed, type Supervision } from '../supervision';
 import { isLive } from '../agents/states';
 import type { FeatureState } from '../features/featureState';
 import { AopError } from '../util/errors';
 import { assertFeatureId } from '../util/ids';
 import { featureKey } from '../../shared/featureKey';
-import { planGuards } from './planGuards';
+import { askRule, planGuards } from './planGuards';
 import type { OrchestratorEvents } from './events';
 import type { FeatureLifecycle } from './featureLifecycle';
 import type { FeatureRuntime } from './featureRuntime';
@@ -31,6 +34,20 @@ export interface FeatureAgentsOptions {
   gitDir(): string;
   /** An agent is about to start, or changed state: the repository's watches follow (awaited before a start). */
   stateChanged(): Promise<void>;
+  /** Holds what the plan leaves to the person ("Needs you"); `askHuman` races it when given. */
+  supervision: Supervision;
+}
+
+/** What pause, resume or stop all did: the features acted on, and those left as they were with why. */
+export interface BulkAgentResult {
+  done: string[];
+  skipped: { featureId: string; reason: string }[];
+}
+
+export interface StartAgentOptions {
+  /** The set-up command's last line of output, as it runs (first start of a worktree). */
+  onSetupProgress?(line: string): void;
+  signal?: AbortSignal;
 }
 
 export class FeatureAgents {
@@ -73,17 +90,42 @@ export class FeatureAgents {
     return {
       log: (e) => void rt.log.append(e),
       ...planGuards(rt.validator),
-      askHuman: this.o.askHuman,
+      askHuman: (q, signal) => this.o.supervision.askHuman({ ...q, rule: askRule(q) }, signal, this.o.askHuman),
     };
   }
 
+  /**
+   * The repository's set-up command, run in the worktree before its agent first starts (and
+   * again when the command changes or last failed); a failure blocks the start.
+   */
+  private async setUp(rt: FeatureRuntime, o: StartAgentOptions): Promise<void> {
+    const command = this.o.settings().setupCommand.trim();
+    if (command === '' || setupDone((await rt.log.read()).events, command)) return;
+    const outputFile = path.join(rt.paths.runtime, 'setup.log');
+    const r = await runWorktreeSetup(
+      {
+        worktree: rt.worktree,
+        outputFile,
+        log: async (e) => void (await rt.log.append(e)),
+        stopWatching: () => rt.stopWatching(),
+        checkpoint: async () => (await rt.checkpoints.request({ full: true, trigger: 'setup', force: false }))?.seq ?? rt.checkpoints.head.seq,
+        startWatching: () => rt.startWatching(),
+      },
+      { command, timeoutMs: this.o.settings().setupTimeoutMs, featureId: rt.id, onProgress: o.onSetupProgress, signal: o.signal },
+    );
+    if (!r.passed) throw setupFailed(command, r, outputFile);
+  }
+
   /** Starts (or queues) the feature's agent with its spec as the prompt. */
-  async start(id: string, provider?: ProviderConfigInput): Promise<AgentSession> {
+  async start(id: string, provider?: ProviderConfigInput, o: StartAgentOptions = {}): Promise<AgentSession> {
     if (this.o.isTrusted && !this.o.isTrusted()) {
       throw new AopError('UNTRUSTED', 'Agents do not start in an untrusted workspace. Trust the workspace first (Manage Workspace Trust).');
     }
     const rt = this.o.features.feature(id);
     if (rt.breaker.state.open) throw new AopError('BUSY', `Feature "${id}" needs attention: its circuit breaker is open. Review the errors, then reset it.`);
+    const running = this.session(rt.id);
+    if (running && isLive(running.state)) throw new AopError('BUSY', `Feature ${rt.id} already has an agent (${running.state}); stop it first.`);
+    await this.setUp(rt, o);
     if (provider) rt.state.provider = provider as FeatureState['provider'];
     const chosen = rt.state.provider ?? ({ provider: 'scripted' } as FeatureState['provider']);
     const config: ProviderConfigInput = { ...(this.o.settings().providers[chosen!.provider] ?? {}), ...chosen! } as ProviderConfigInput;
@@ -151,6 +193,98 @@ export class FeatureAgents {
     if (typeof text !== 'string' || text.trim() === '') throw new AopError('INVALID_INPUT', 'The message is empty.');
     if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) throw new AopError('TOO_LARGE', 'The message is over 64 KiB; shorten it or put the details in a file in the worktree.');
     return this.liveSession(id).send(text, 'user');
+  }
+
+  /**
+   * A message for the agent whether or not it runs: to the live session, else recorded as
+   * queued in the feature's log, where its next session picks it up (pendingFromEvents).
+   */
+  async sendOrQueue(id: string, text: string): Promise<{ id: string; state: MessageRecord['state'] }> {
+    const s = this.session(assertFeatureId(id));
+    if (s && isLive(s.state)) return this.send(id, text);
+    if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) throw new AopError('TOO_LARGE', 'The message is over 64 KiB; shorten it or put the details in a file in the worktree.');
+    const messageId = `m-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    await this.o.features.feature(id).log.append({ t: 'message', id: messageId, state: 'queued', from: 'user', text, reason: 'the agent is not running: delivered when it next starts' });
+    return { id: messageId, state: 'queued' };
+  }
+
+  /** Whether the agent may go on: nothing else holds it (breaker, a critical violation). */
+  private holdOn(rt: FeatureRuntime): string | undefined {
+    if (rt.breaker.state.open) return 'its checkpoints keep failing (circuit breaker open)';
+    const critical = rt.violations.all.filter((v) => v.severity === 'critical');
+    if (critical.length > 0) return `a critical violation stands (${critical[0]!.kind} ${critical[0]!.path})`;
+    return undefined;
+  }
+
+  /** Pauses the running agent (a starting one as soon as it runs); false when there is none or it cannot pause. */
+  pauseIfRunning(id: string, reason: string): boolean {
+    const s = this.session(id);
+    if (!s || (s.state !== 'running' && s.state !== 'starting')) return s?.state === 'paused';
+    try {
+      s.pause(reason);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Resumes a paused agent unless something else still holds it. */
+  resumeIfFree(id: string, reason: string): boolean {
+    const s = this.session(id);
+    const rt = this.o.features.get(id);
+    if (!s || !rt || s.state !== 'paused' || this.holdOn(rt) !== undefined) return false;
+    s.resume(reason);
+    return true;
+  }
+
+  /** Pauses every running agent of this repository (its whole process group). */
+  pauseAll(): BulkAgentResult {
+    const out: BulkAgentResult = { done: [], skipped: [] };
+    for (const rt of this.o.features.active()) {
+      const s = this.session(rt.id);
+      if (!s || !isLive(s.state) || s.state === 'paused') continue;
+      if (s.state === 'stopping') {
+        out.skipped.push({ featureId: rt.id, reason: 'it is stopping' });
+        continue;
+      }
+      try {
+        s.pause('paused by user: pause all');
+        out.done.push(rt.id);
+      } catch (e) {
+        out.skipped.push({ featureId: rt.id, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return out;
+  }
+
+  /** Resumes every paused agent of this repository, except those something else holds. */
+  resumeAll(): BulkAgentResult {
+    const out: BulkAgentResult = { done: [], skipped: [] };
+    for (const rt of this.o.features.active()) {
+      const s = this.session(rt.id);
+      if (!s || s.state !== 'paused') continue;
+      const held = this.holdOn(rt) ?? (this.o.supervision.budgetAsks(rt.id).length ? 'a budget was reached and waits for your answer' : undefined);
+      if (held) {
+        out.skipped.push({ featureId: rt.id, reason: held });
+        continue;
+      }
+      s.resume('resumed by user: resume all');
+      out.done.push(rt.id);
+    }
+    return out;
+  }
+
+  /** Stops every agent of this repository, waiting ones included. */
+  async stopAll(): Promise<BulkAgentResult> {
+    const ids = this.o.features
+      .active()
+      .map((rt) => rt.id)
+      .filter((id) => {
+        const s = this.session(id);
+        return s !== undefined && (isLive(s.state) || s.state === 'queued');
+      });
+    await Promise.all(ids.map((id) => this.stop(id, 'stopped by user: stop all')));
+    return { done: ids, skipped: [] };
   }
 
   messages(id: string): MessageRecord[] {

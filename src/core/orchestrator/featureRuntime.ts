@@ -20,6 +20,7 @@ import { AopError, errorMessage } from '../util/errors';
 import { Emitter } from '../util/emitter';
 import { Validator } from '../validation';
 import { Watchdog, type WatchBatch } from '../watch';
+import { CheckpointPacer } from '../supervision/checkpointPacer';
 import { CircuitBreaker } from './circuitBreaker';
 import type { OrchestratorSettings } from './types';
 import { ViolationLedger, type Observation } from './violationLedger';
@@ -37,6 +38,8 @@ export class FeatureRuntime {
   /** Every violation standing on this feature, whoever found it. */
   readonly violations: ViolationLedger;
   private watchdog: Watchdog | undefined;
+  /** Coarser batching while edit checkpoints run over their budget, back when they recover. */
+  private pacer: CheckpointPacer | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   /** The base's tree, for the modes files had before the feature (read lazily, never changes). */
   private baseTree: SnapshotTree | undefined;
@@ -67,6 +70,7 @@ export class FeatureRuntime {
     });
     this.checkpoints.onValidated((v) => this.violations.replace('checkpoint', v));
     this.history.onDidChange(({ record }) => {
+      if (record) this.pace(record);
       this.changed.fire({ kind: 'checkpoint', record });
       // Each checkpoint is a fresh verdict: a critical violation still standing pauses again.
       if (record) this.violations.replace('checkpoint', record.violations, { raise: true });
@@ -165,6 +169,7 @@ export class FeatureRuntime {
       snapshot: { file: path.join(this.paths.runtime, 'watch-snapshot'), tag: () => this.checkpoints.head.commit },
     });
     this.watchdog = wd;
+    this.pacer = new CheckpointPacer({ budgetMs: s.checkpointBudgetMs, quietMs: s.debounceMs, maxWaitMs: s.maxWaitMs });
     const start = await wd.start();
     await this.log.append({ t: 'watcher', state: 'ready', backend: wd.backend });
     this.changed.fire({ kind: 'watch' });
@@ -182,6 +187,14 @@ export class FeatureRuntime {
       }, s.reconcileIntervalMs);
       this.reconcileTimer.unref();
     }
+  }
+
+  /** Each edit checkpoint's time may change the watchdog's batching pace; each change is logged. */
+  private pace(record: CheckpointRecord): void {
+    const next = this.pacer?.observe(record.trigger, record.durationMs);
+    if (!next || !this.watchdog) return;
+    this.watchdog.setPace(next.quietMs, next.maxWaitMs);
+    void this.log.append({ t: 'checkpoint.pace', ...next }).catch(() => undefined);
   }
 
   /** Checkpoints what changed while stopped, as the watcher's snapshot reported it. */

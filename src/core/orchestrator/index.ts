@@ -12,3 +12,5 @@ export type { ViolationsChanged, Observation } from './violationLedger';
 export type { GuardDetection, StandingAction, StandingItem } from './repositoryGuards';
 export { WITHOUT_SANDBOX, type FeatureSandbox } from './sandboxStatus';
 export { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorOptions, type OrchestratorSettings } from './types';
+export type { BulkAgentResult, StartAgentOptions } from './featureAgents';
+export type { SupervisionFacade, FeatureDisk } from './supervisionFacade';

@@ -23,7 +23,7 @@ import type { Disposable } from '../util/emitter';
 import { assertFeatureId } from '../util/ids';
 import { CrossFeatureMonitor } from './crossFeatureMonitor';
 import { OrchestratorEvents, type ChangeKind, type EventOf } from './events';
-import { FeatureAgents } from './featureAgents';
+import { FeatureAgents, type StartAgentOptions } from './featureAgents';
 import { FeatureLifecycle, type DeleteOptions } from './featureLifecycle';
 import type { FeatureRuntime } from './featureRuntime';
 import { MainCheckoutGuard } from './mainCheckoutGuard';
@@ -33,6 +33,8 @@ import { announceViolations, wireRuntime } from './runtimeEvents';
 import { changedFilesBetween, diffBetween, readFileAt, violationsAt, type DiffSide } from './snapshots';
 import { activeSummary, draftSummary } from './summary';
 import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorOptions, type OrchestratorSettings } from './types';
+import { Supervision } from '../supervision';
+import { SupervisionFacade, supervisedFeature } from './supervisionFacade';
 
 export class Orchestrator {
   readonly repoRoot: string;
@@ -47,6 +49,9 @@ export class Orchestrator {
   private readonly cross: CrossFeatureMonitor;
   private readonly mainCheckout: MainCheckoutGuard;
   private featureGates: FeatureGates | undefined;
+  private readonly supervisor: Supervision;
+  /** What waits for the person, budgets, review threads, health, disk; pause / resume / stop all. */
+  readonly supervision: SupervisionFacade;
   private disposed = false;
 
   private constructor(private readonly opts: OrchestratorOptions) {
@@ -55,10 +60,15 @@ export class Orchestrator {
     const settings = () => this.settings;
     this.ownsAgents = !opts.agents;
     this.agentManager = opts.agents ?? new AgentManager({ maxRunning: this.settings.maxRunningAgents });
+    this.supervisor = new Supervision(this.repoRoot, () => ({ budgets: this.settings.budgets }));
+    this.supervisor.onDidChange((c) => this.hub.fire(c));
     this.features = new FeatureLifecycle({
       repoRoot: this.repoRoot,
       settings,
-      opened: (rt) => wireRuntime(rt, { hub: this.hub, agents: this.featureAgents, cross: this.cross }),
+      opened: (rt) => {
+        wireRuntime(rt, { hub: this.hub, agents: this.featureAgents, cross: this.cross });
+        void this.supervisor.open(supervisedFeature(rt, this.featureAgents)).catch((e: unknown) => opts.log?.warn(`Supervision of ${rt.id} could not start: ${String(e)}`));
+      },
       expect: (paths, fn) => this.guards.expect(paths, fn),
     });
     this.cross = new CrossFeatureMonitor(this.features, (id) => this.fireViolations(id));
@@ -81,7 +91,9 @@ export class Orchestrator {
       askHuman: opts.askHuman,
       gitDir: () => this.guards.gitDir.gitDir,
       stateChanged: () => this.mainCheckout.update(),
+      supervision: this.supervisor,
     });
+    this.supervision = new SupervisionFacade({ repoRoot: this.repoRoot, supervision: this.supervisor, features: this.features, agents: this.featureAgents, settings });
   }
 
   static async open(opts: OrchestratorOptions): Promise<Orchestrator> {
@@ -249,6 +261,7 @@ export class Orchestrator {
    */
   async deleteFeature(id: string, o: DeleteOptions = {}): Promise<{ finalSeq?: number; keptAt?: string }> {
     await this.featureAgents.stop(this.features.feature(id).id, 'feature deleted');
+    this.supervisor.close(id);
     const out = await this.features.delete(id, o);
     this.hub.fire({ kind: 'features' });
     return out;
@@ -325,9 +338,9 @@ export class Orchestrator {
 
   // ---- agents ------------------------------------------------------------------------------
 
-  /** Starts (or queues) the feature's agent with its spec as the prompt. */
-  startAgent(id: string, provider?: ProviderConfigInput): Promise<AgentSession> {
-    return this.featureAgents.start(id, provider);
+  /** Starts (or queues) the feature's agent with its spec as the prompt (after the worktree's set-up command, the first time). */
+  startAgent(id: string, provider?: ProviderConfigInput, o?: StartAgentOptions): Promise<AgentSession> {
+    return this.featureAgents.start(id, provider, o);
   }
 
   pauseAgent(id: string): void {
@@ -351,6 +364,7 @@ export class Orchestrator {
     this.disposed = true;
     this.cross.dispose();
     this.featureGates?.dispose();
+    this.supervisor.dispose();
     if (this.ownsAgents) await this.agentManager.dispose();
     else for (const rt of this.features.active()) await this.featureAgents.stop(rt.id, 'the editor is closing');
     await this.mainCheckout.dispose();

@@ -54,3 +54,11 @@ function unique(vs: Violation[]): Violation[] {
     return true;
   });
 }
+
+/** Why `decidePermission` left a request to the person: the rule that made it an ask, in words. */
+export function askRule(q: PermissionQuery): string {
+  if (q.kind === 'execute') return 'the plan judges files, not commands: running one is always asked';
+  if ((q.kind === 'edit' || q.kind === 'delete' || q.kind === 'move') && q.paths.length === 0) return `the ${q.kind} names no file the plan could judge`;
+  if (q.kind) return `the plan does not decide requests of kind "${q.kind}"`;
+  return 'the request does not say what kind of action it is';
+}

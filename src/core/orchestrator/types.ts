@@ -1,6 +1,7 @@
 /** What the orchestrator tells its callers (the VS Code adapters, tests) about features. */
 import type { AgentCapabilities, AgentManager, AgentState, PermissionQuery, ProviderConfigInput, UsageTotals } from '../agents';
 import type { Violation } from '../model/types';
+import type { PlanBudget } from '../plan';
 import type { BreakerState } from './circuitBreaker';
 import type { WatcherSetting } from '../watch';
 import type { Collision } from '../collisions';
@@ -57,6 +58,13 @@ export interface OrchestratorSettings {
   watchMainCheckout: boolean;
   /** Keep this many recent checkpoints (plus every one with a rollback or a violation); 0 keeps all. */
   retainCheckpoints: number;
+  /** Budget defaults of every feature (a plan's `budget:` keys win). */
+  budgets: PlanBudget;
+  /** Disk all features together may use (checkpoints, worktrees, `.deleted/`); 0: no quota. */
+  diskQuotaBytes: number;
+  /** Run in a new worktree before its agent first starts (e.g. `npm ci`); empty: none. */
+  setupCommand: string;
+  setupTimeoutMs: number;
 }
 
 export const DEFAULT_SETTINGS: OrchestratorSettings = {
@@ -69,6 +77,10 @@ export const DEFAULT_SETTINGS: OrchestratorSettings = {
   checkpointBudgetMs: 500,
   watchMainCheckout: true,
   retainCheckpoints: 1000,
+  budgets: {},
+  diskQuotaBytes: 0,
+  setupCommand: '',
+  setupTimeoutMs: 15 * 60_000,
 };
 
 export interface CreateFeatureOptions {

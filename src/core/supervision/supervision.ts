@@ -14,6 +14,7 @@ import { Emitter, type Disposable } from '../util/emitter';
 import { AopError, errorMessage } from '../util/errors';
 import { stableJson } from '../util/stableJson';
 import type { NeedsYouItem } from '../../shared/needsYou';
+import type { ReviewThread } from '../../shared/review';
 import type { BudgetKind } from '../../shared/vocabulary';
 import { AttentionFold } from './attentionFold';
 import { budgetLimits } from './budgets';
@@ -83,6 +84,7 @@ const ATTENTION_EVENTS = new Set<AopEvent['t']>(['agent.state', 'agent.update', 
 export class Supervision {
   readonly permissions = new PermissionBroker();
   private readonly entries = new Map<string, Entry>();
+  private readonly opening = new Map<string, Promise<void>>();
   private readonly changed = new Emitter<SupervisionChange>();
   readonly onDidChange = this.changed.event;
 
@@ -97,7 +99,18 @@ export class Supervision {
    * Starts supervising a feature: its log so far is folded, and every event appended from now
    * on (events appended while the history is read are applied once, not twice).
    */
-  async open(f: SupervisedFeature): Promise<void> {
+  open(f: SupervisedFeature): Promise<void> {
+    const p = this.doOpen(f).finally(() => this.opening.delete(f.id));
+    this.opening.set(f.id, p);
+    return p;
+  }
+
+  /** Resolves once the feature is supervised (its history folded); at once for one already open. */
+  async whenOpen(id: string): Promise<void> {
+    await this.opening.get(id);
+  }
+
+  private async doOpen(f: SupervisedFeature): Promise<void> {
     const early: AopEvent[] = [];
     const opened: { entry?: Entry } = {};
     const sub = f.onEvent((e) => (opened.entry ? this.apply(opened.entry, e) : early.push(e)));
@@ -186,12 +199,14 @@ export class Supervision {
 
   /** Drops an item from "Needs you" for good (recorded in the feature's log). */
   async dismiss(item: Pick<NeedsYouItem, 'id' | 'featureId' | 'actions'>): Promise<void> {
+    await this.whenOpen(item.featureId);
     if (!item.actions.includes('dismiss')) throw new AopError('INVALID_INPUT', 'This item cannot be dismissed; act on it instead.');
     await this.entry(item.featureId).f.log({ t: 'attention', dismissed: dismissalKey(item) });
   }
 
   /** Sends an undelivered message again (a new message with the same text); the old one leaves the queue. */
   async resend(id: string, messageId: string): Promise<{ id: string }> {
+    await this.whenOpen(id);
     const e = this.entry(id);
     const m = e.attention.facts().undelivered.get(messageId);
     if (!m) throw new AopError('NOT_FOUND', `Message ${String(messageId).slice(0, 100)} is not waiting to be sent again.`);
@@ -201,19 +216,33 @@ export class Supervision {
   }
 
   budgets(id: string): BudgetStatus[] {
-    return this.entry(id).budget.status();
+    return this.entries.get(id)?.budget.status() ?? [];
   }
 
-  resolveBudget(id: string, kind: BudgetKind, choice: BudgetChoice): Promise<void> {
+  /** Budgets reached on the feature that wait for the person's answer. */
+  budgetAsks(id: string): BudgetKind[] {
+    return this.entries.get(id)?.budget.openAsks() ?? [];
+  }
+
+  async resolveBudget(id: string, kind: BudgetKind, choice: BudgetChoice): Promise<void> {
+    await this.whenOpen(id);
     return this.entry(id).budget.resolve(kind, choice);
   }
 
-  review(id: string): ReviewThreads {
+  /** The feature's review threads (waits for a feature still opening). */
+  async review(id: string): Promise<ReviewThreads> {
+    await this.whenOpen(id);
     return this.entry(id).review;
+  }
+
+  /** The threads as they stand (none while the feature is still opening). */
+  threads(id: string): ReviewThread[] {
+    return this.entries.get(id)?.review.list() ?? [];
   }
 
   /** Health from the log, the live watcher, and disk measured now (at most every few seconds). */
   async health(id: string, o: { measureDisk?: boolean } = {}): Promise<FeatureHealthFigures & { watch: { alive: boolean; backend?: string }; disk?: Entry['disk'] }> {
+    await this.whenOpen(id);
     const e = this.entry(id);
     if (o.measureDisk) {
       try {

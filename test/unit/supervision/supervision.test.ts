@@ -154,7 +154,7 @@ describe('Supervision', () => {
   it('a review sent from a feature follows its message through the log', async () => {
     const log = new EventLog(path.join(dir, 'a.jsonl'), 'a');
     await sup.open(feature('a', log));
-    const review = sup.review('a');
+    const review = await sup.review('a');
     await review.add({ path: 'src/a.ts', startLine: 2, endLine: 2, seq: 1, body: 'Say three.' });
     const { messageId } = await review.send();
     await log.append({ t: 'message', id: messageId, state: 'delivered', from: 'user', attempt: 1 });
@@ -169,7 +169,7 @@ describe('Supervision', () => {
     const answer = sup.askHuman({ featureId: 'a', toolCall: { toolCallId: 't' }, title: 'x', paths: [], outsidePaths: [], writes: [] }, new AbortController().signal);
     sup.close('a');
     assert.equal(await answer, 'deny');
-    assert.throws(() => sup.review('a'), /not active/);
+    await assert.rejects(sup.review('a'), /not active/);
     await log.close();
   });
 });
