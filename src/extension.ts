@@ -16,9 +16,9 @@ import type { CommandDeps, ReviewOpener } from './vscode/commands/context';
 import { Prompter } from './vscode/commands/ui';
 import { OutsideChangeCodeActions, RevertFileCodeActions, ViolationDiagnostics } from './vscode/diagnostics/violationDiagnostics';
 import { GateService } from './vscode/gates/gateService';
-import { COMMANDS, CONTEXT, DISPLAY_NAME, SCHEMES, VIEWS } from './vscode/ids';
+import { COMMANDS, CONTEXT, DISPLAY_NAME, SCHEMES, SETTINGS, SETTINGS_SECTION, VIEWS } from './vscode/ids';
 import { ErrorReporter } from './vscode/platform/errors';
-import { EditorSaves, askHuman } from './vscode/platform/hostPorts';
+import { EditorSaves } from './vscode/platform/hostPorts';
 import { defaultAgent } from './vscode/agents/agentChoice';
 import { AgentFailureNotifier } from './vscode/agents/agentFailures';
 import { PlanLanguage } from './vscode/plan/planLanguage';
@@ -27,6 +27,12 @@ import { FeatureScmManager } from './vscode/scm/featureScm';
 import { affectsOurSettings, readSettings } from './vscode/settings';
 import { OutsideChangesWatcher } from './vscode/status/outsideChanges';
 import { AgentStatusBar } from './vscode/status/statusBar';
+import { registerHealthCommand } from './vscode/supervision/health';
+import { SupervisionHub } from './vscode/supervision/hub';
+import { NeedsYouNotifier } from './vscode/supervision/needsYouNotifier';
+import { NeedsYouView } from './vscode/supervision/needsYouView';
+import { registerReviewCommentCommands, ReviewComments } from './vscode/supervision/reviewComments';
+import { registerSupervisionCommands } from './vscode/supervision/supervisionCommands';
 import { AgentTerminals } from './vscode/terminal/agentTerminals';
 import { FeaturesTreeProvider } from './vscode/tree/featuresTree';
 import { ReviewPanelManager } from './vscode/webview';
@@ -46,6 +52,10 @@ export interface AopApi {
   /** The git-folder warning and plan-file listener. */
   readonly outside: OutsideChangesWatcher;
   readonly reviews: ReviewPanelManager;
+  /** "Needs you" across repositories, its view and its notifications. */
+  readonly needsYou: { hub: SupervisionHub; view: NeedsYouView; treeView: vscode.TreeView<unknown>; notifier: NeedsYouNotifier };
+  /** Review comments in the editor's diffs (tests create threads on its controller). */
+  readonly reviewComments: ReviewComments;
   readonly gates: GateService;
   /** Tests only: confirmations answer themselves with their first choice. */
   readonly testing: { setAutoConfirm(on: boolean): void; lastConfirmation(): { message: string; detail: string } | undefined };
@@ -79,8 +89,9 @@ export function activate(context: vscode.ExtensionContext): AopApi {
     settings: () => current.settings,
     log,
     isTrusted: () => vscode.workspace.isTrusted,
-    askHuman,
+    // No askHuman: permission requests wait in Needs You, and its notifier asks (allow once / deny).
     isEditorSave: saves.isEditorSave,
+    setupCommand: (root) => vscode.workspace.getConfiguration(SETTINGS_SECTION, vscode.Uri.file(root)).get<string>(SETTINGS.setupCommand),
   });
   registry = reg;
   push({ dispose: () => void reg.dispose() });
@@ -104,8 +115,17 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   const scm = push(new FeatureScmManager(reg, log));
   const terminals = push(new AgentTerminals(reg, log));
   push(new AgentFailureNotifier(reg, reg.agents));
-  const statusBar = push(new AgentStatusBar(reg));
   const outside = push(new OutsideChangesWatcher(reg, saves.isEditorSave));
+  const hub = push(new SupervisionHub(reg));
+  const needsYouView = push(new NeedsYouView(hub));
+  const needsYouTree = push(vscode.window.createTreeView(VIEWS.needsYou, { treeDataProvider: needsYouView }));
+  const updateBadge = () => {
+    const n = needsYouView.current().length;
+    needsYouTree.badge = n ? { value: n, tooltip: `${n} item(s) need you` } : undefined;
+  };
+  push(hub.onDidChange(updateBadge));
+  const notifier = push(new NeedsYouNotifier(hub, () => current.mutedKinds));
+  const statusBar = push(new AgentStatusBar(reg, hub));
 
   let foldersOpened: Promise<unknown> = Promise.resolve();
   const reviews = push(
@@ -151,6 +171,10 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   for (const d of registerRollbackCommands(deps)) push(d);
   for (const d of registerGateCommands(deps)) push(d);
   for (const d of registerGuardCommands(deps)) push(d);
+  for (const d of registerSupervisionCommands(deps, hub)) push(d);
+  for (const d of registerHealthCommand(deps)) push(d);
+  const reviewComments = push(new ReviewComments(deps, hub));
+  for (const d of registerReviewCommentCommands(deps, hub, reviewComments)) push(d);
   push(vscode.commands.registerCommand(COMMANDS.refresh, () => tree.refresh()));
 
   push(
@@ -190,6 +214,8 @@ export function activate(context: vscode.ExtensionContext): AopApi {
     outside,
     reviews,
     gates,
+    needsYou: { hub, view: needsYouView, treeView: needsYouTree as vscode.TreeView<unknown>, notifier },
+    reviewComments,
     testing: {
       setAutoConfirm: (on) => {
         prompter.autoConfirm = on;

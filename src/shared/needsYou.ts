@@ -34,8 +34,11 @@ export const NEEDS_YOU_LABEL: Readonly<Record<NeedsYouKind, string>> = {
   turn_ended: 'Turn finished, waiting for review',
 };
 
-/** The kinds that raise a notification by default (each can be muted in settings). */
-export const URGENT_KINDS: readonly NeedsYouKind[] = ['permission', 'critical_violation', 'budget_reached', 'breaker_open', 'agent_failed'];
+/**
+ * The kinds that raise a notification (each can be muted in settings): those that hold an agent
+ * until someone acts. A failed agent has its own notification (with its last output).
+ */
+export const URGENT_KINDS: readonly NeedsYouKind[] = ['permission', 'critical_violation', 'budget_reached', 'breaker_open'];
 
 /** Where activating an item goes. */
 export const openTargetSchema = z.discriminatedUnion('kind', [

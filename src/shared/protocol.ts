@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { LIMITS, utf8Length } from './limits';
 import { relPathProblem } from './paths';
+import { MAX_COMMENT_BYTES, MAX_THREADS, reviewThreadSchema } from './review';
 import {
   changeSetSchema,
   checkpointSummarySchema,
@@ -45,6 +46,14 @@ export const messageTextSchema = z
   .refine((s) => s.length <= LIMITS.messageTextBytes && utf8Length(s) <= LIMITS.messageTextBytes, `message text is over ${LIMITS.messageTextBytes / 1024} KiB`)
   .refine((s) => s.trim().length > 0, 'message text is blank');
 
+const reviewLine = z.number().int().min(1).max(10_000_000);
+const reviewBody = z
+  .string()
+  .min(1)
+  .refine((s) => utf8Length(s) <= MAX_COMMENT_BYTES, `a comment may be at most ${MAX_COMMENT_BYTES / 1024} KiB`)
+  .refine((s) => s.trim().length > 0, 'the comment is blank');
+const threadIdSchema = z.string().regex(/^t-[a-z0-9]+-[0-9a-f]{6}$/, 'not a review thread id');
+
 /** Requests: each gets one reply. */
 export const requestSchemas = {
   getChanges: req('getChanges', { range: diffRangeSchema }),
@@ -71,6 +80,12 @@ export const requestSchemas = {
   acceptFeature: req('acceptFeature', {}),
   /** Reviews a change outside the worktree (git folder, checkout, plan); the host shows it and asks. */
   reviewOutside: req('reviewOutside', { path: z.string().min(1).max(LIMITS.pathLength), area: z.enum(['git', 'checkout', 'plan']) }),
+  /** A review comment on lines of the diff's newer side (`at`: its checkpoint, or the worktree, checkpointed first). */
+  addComment: req('addComment', { path: relPathSchema, startLine: reviewLine, endLine: reviewLine, at: z.union([seqSchema, z.literal('worktree')]), body: reviewBody }),
+  replyComment: req('replyComment', { threadId: threadIdSchema, body: reviewBody }),
+  /** "Send review": the feature's drafts (or those named) to its agent as one message. */
+  sendReview: req('sendReview', { threadIds: z.array(threadIdSchema).max(MAX_THREADS).optional() }),
+  resolveThread: req('resolveThread', { threadId: threadIdSchema, resolved: z.boolean() }),
 } as const;
 
 export type RequestType = keyof typeof requestSchemas;
@@ -126,6 +141,10 @@ export const resultSchemas = {
   openGateOutput: actionOutcomeSchema,
   acceptFeature: actionOutcomeSchema,
   reviewOutside: actionOutcomeSchema,
+  addComment: actionOutcomeSchema,
+  replyComment: actionOutcomeSchema,
+  sendReview: actionOutcomeSchema,
+  resolveThread: actionOutcomeSchema,
 } as const satisfies Record<RequestType, z.ZodType>;
 export type ResultOf<K extends RequestType> = z.infer<(typeof resultSchemas)[K]>;
 
@@ -161,6 +180,8 @@ export const updateSchema = z.strictObject({
   log: z.array(eventViewSchema).max(LIMITS.logEvents).optional(),
   /** The gates again, whole (a run finished, or a new checkpoint changed what they judge). */
   gates: gatesViewSchema.optional(),
+  /** The review threads again, whole (a comment, a send, a message state, lines changed). */
+  threads: z.array(reviewThreadSchema).max(MAX_THREADS * 2).optional(),
 });
 export type Update = z.infer<typeof updateSchema>;
 

@@ -4,6 +4,7 @@
  * (kinds, states, sequence numbers) come from vocabulary.ts, which the core's records use too, so
  * the panel accepts whatever the core records; only sizes are bounded here (buildViews clips).
  */
+import { MAX_THREADS, reviewThreadSchema } from './review';
 import { z } from 'zod';
 import { LIMITS } from './limits';
 import { isFeatureId } from './paths';
@@ -260,6 +261,8 @@ export type GatesView = z.infer<typeof gatesViewSchema>;
 export const snapshotSchema = z.strictObject({
   feature: featureViewSchema,
   gates: gatesViewSchema,
+  /** Review comments on the feature's diffs (drafts, sent, resolved). */
+  threads: z.array(reviewThreadSchema).max(MAX_THREADS * 2),
   checkpoints: z.array(checkpointSummarySchema).max(LIMITS.checkpoints),
   messages: z.array(messageViewSchema).max(LIMITS.messages),
   rollbacks: z.array(rollbackViewSchema).max(LIMITS.rollbacks),

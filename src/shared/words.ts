@@ -2,6 +2,7 @@
  * The words the UI uses, one per thing, shared by the tree, the panel, the palette's messages
  * and the README: checkpoint kinds, the rollback actions, agent states. Browser-safe.
  */
+import { formatBytes } from './format';
 import type { BudgetKind, CheckpointTrigger, RollbackKind } from './vocabulary';
 
 /** What each kind of checkpoint is called wherever it is shown. */
@@ -73,19 +74,6 @@ export const BUDGET_LABEL: Readonly<Record<BudgetKind, string>> = {
   filesChanged: 'Files changed',
   checkpointBytes: 'Checkpoint disk',
 };
-
-/** A byte count for people: "512 B", "3.4 MB", "1.2 GB". */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${Math.round(n)} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}
 
 /** A duration for people: "45 s", "12 min", "2 h 5 min". */
 export function formatDuration(sec: number): string {

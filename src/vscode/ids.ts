@@ -38,6 +38,28 @@ export const COMMANDS = {
   moveOutOfCheckout: 'aop.moveOutOfCheckout',
   acknowledgeOutsideChange: 'aop.acknowledgeOutsideChange',
   toggleSandbox: 'aop.toggleSandbox',
+  needsYouOpen: 'aop.needsYou.open',
+  needsYouAllow: 'aop.needsYou.allow',
+  needsYouDeny: 'aop.needsYou.deny',
+  needsYouDismiss: 'aop.needsYou.dismiss',
+  needsYouExtend: 'aop.needsYou.extendBudget',
+  needsYouAccept: 'aop.needsYou.acceptAsIs',
+  needsYouStop: 'aop.needsYou.stop',
+  needsYouResend: 'aop.needsYou.resend',
+  needsYouRerunGate: 'aop.needsYou.rerunGate',
+  needsYouRestart: 'aop.needsYou.restart',
+  needsYouResetBreaker: 'aop.needsYou.resetBreaker',
+  needsYouResume: 'aop.needsYou.resume',
+  pauseAll: 'aop.pauseAll',
+  resumeAll: 'aop.resumeAll',
+  stopAll: 'aop.stopAll',
+  supervisionMenu: 'aop.supervisionMenu',
+  showHealth: 'aop.showHealth',
+  reviewComment: 'aop.review.comment',
+  reviewSend: 'aop.review.send',
+  reviewResolve: 'aop.review.resolve',
+  reviewReopen: 'aop.review.reopen',
+  reviewDiscard: 'aop.review.discard',
 } as const;
 export type CommandKey = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandKey];
@@ -45,6 +67,7 @@ export type CommandId = (typeof COMMANDS)[CommandKey];
 export const VIEW_CONTAINER = 'aop';
 export const VIEWS = {
   features: 'aop.features',
+  needsYou: 'aop.needsYou',
 } as const;
 
 /** Walkthrough id (full id: `${EXTENSION_ID}#gettingStarted`). */
@@ -77,6 +100,11 @@ export const SETTINGS = {
   checkpointBudgetMs: 'checkpoints.budgetMs',
   retainCheckpoints: 'checkpoints.retain',
   watchMainCheckout: 'watchMainCheckout',
+  budgets: 'budgets',
+  diskQuotaGB: 'disk.quotaGB',
+  setupCommand: 'worktree.setupCommand',
+  setupTimeoutSec: 'worktree.setupTimeoutSec',
+  notificationsMute: 'notifications.mute',
 } as const;
 export type SettingKey = (typeof SETTINGS)[keyof typeof SETTINGS];
 

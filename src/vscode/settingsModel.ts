@@ -4,7 +4,9 @@
  */
 import { PROVIDER_IDS, providerConfigSchema, type ProviderConfigInput, type ProviderId } from '../core/agents';
 import { DEFAULT_SETTINGS, type OrchestratorSettings } from '../core/orchestrator';
+import { budgetSchema, type PlanBudget } from '../core/plan';
 import { WATCHER_SETTINGS, type WatcherSetting } from '../core/watch';
+import { URGENT_KINDS, type NeedsYouKind } from '../shared/needsYou';
 import { SETTINGS, fullSettingKey, type SettingKey } from './ids';
 
 export interface ReadSettings {
@@ -13,6 +15,8 @@ export interface ReadSettings {
   defaultProvider: ProviderId | undefined;
   /** One line per rejected value: `aop.key: problem (using default)`. */
   problems: string[];
+  /** "Needs you" kinds that raise no notification. */
+  mutedKinds: NeedsYouKind[];
 }
 
 /** The fields of a provider that settings may set (the rest is chosen per feature); the custom agent's command line too. */
@@ -80,9 +84,43 @@ export function parseSettings(get: (key: SettingKey) => unknown): ReadSettings {
     else bad(SETTINGS.defaultProvider, `expected auto or one of ${PROVIDER_IDS.join(', ')}`);
   }
 
+  let budgets: PlanBudget = DEFAULT_SETTINGS.budgets;
+  const rawBudgets = get(SETTINGS.budgets);
+  if (rawBudgets !== undefined && rawBudgets !== null) {
+    const r = budgetSchema.safeParse(rawBudgets);
+    if (r.success) budgets = r.data;
+    else bad(SETTINGS.budgets, r.error.issues[0]!.message);
+  }
+
+  let diskQuotaBytes = DEFAULT_SETTINGS.diskQuotaBytes;
+  const quota = get(SETTINGS.diskQuotaGB);
+  if (quota !== undefined && quota !== null) {
+    if (typeof quota === 'number' && Number.isFinite(quota) && quota >= 0) diskQuotaBytes = Math.round(quota * 1024 ** 3);
+    else bad(SETTINGS.diskQuotaGB, `expected 0 or more gigabytes, got ${JSON.stringify(quota)}`);
+  }
+
+  let setupCommand = DEFAULT_SETTINGS.setupCommand;
+  const setup = get(SETTINGS.setupCommand);
+  if (typeof setup === 'string') setupCommand = setup.trim();
+  else if (setup !== undefined && setup !== null) bad(SETTINGS.setupCommand, 'expected a command line');
+
+  const mutedKinds: NeedsYouKind[] = [];
+  const mute = get(SETTINGS.notificationsMute);
+  if (Array.isArray(mute)) {
+    for (const k of mute) {
+      if ((URGENT_KINDS as readonly unknown[]).includes(k)) mutedKinds.push(k as NeedsYouKind);
+      else problems.push(`${fullSettingKey(SETTINGS.notificationsMute)}: ${JSON.stringify(k)} is not a kind that notifies (${URGENT_KINDS.join(', ')}); ignored`);
+    }
+  } else if (mute !== undefined && mute !== null) bad(SETTINGS.notificationsMute, 'expected a list of kinds');
+
   return {
+    mutedKinds,
     settings: {
       ...DEFAULT_SETTINGS,
+      budgets,
+      diskQuotaBytes,
+      setupCommand,
+      setupTimeoutMs: int(SETTINGS.setupTimeoutSec, DEFAULT_SETTINGS.setupTimeoutMs / 1000, 1, 86_400) * 1000,
       watcherBackend,
       debounceMs: int(SETTINGS.debounceMs, DEFAULT_SETTINGS.debounceMs, 10, 10_000),
       maxWaitMs: int(SETTINGS.maxWaitMs, DEFAULT_SETTINGS.maxWaitMs, 50, 60_000),

@@ -1,13 +1,15 @@
 /**
  * One file's diff: unified or side by side, virtualised by line; binary, very large and
  * submodule changes are summarised. A button opens the same comparison in VS Code's own
- * diff editor.
+ * diff editor. Below it, the review comments on the file (a click on a new line's number, or
+ * shift+click for a range, fills in the lines of a new comment).
  */
 import { splitRows, unifiedRows, type SplitCell, type SplitRow, type UnifiedRow } from '../../src/shared/diffRows';
 import { formatBytes } from '../../src/shared/format';
 import type { DiffView } from '../../src/shared/viewModels';
 import type { AppContext } from './context';
 import { append, h, icon, replace } from './dom';
+import { ReviewPane } from './reviewPane';
 import type { Loadable, ViewState } from './store';
 import { VirtualList } from './virtualList';
 
@@ -25,6 +27,7 @@ export class DiffPane {
   private readonly modeButton: HTMLElement;
   private readonly nativeButton: HTMLElement;
   private readonly openButton: HTMLElement;
+  private readonly review: ReviewPane;
 
   constructor(private readonly ctx: AppContext) {
     this.list = new VirtualList<Row>({
@@ -43,10 +46,16 @@ export class DiffPane {
       const path = this.ctx.state.ui.selectedPath;
       if (path) void this.ctx.runAction('openFile', { path }, '');
     });
-    this.element = h('section', { class: 'diff', 'aria-label': 'Diff' }, this.head, this.body);
+    this.review = new ReviewPane(ctx);
+    this.body.addEventListener('click', (e: MouseEvent) => {
+      const no = (e.target as HTMLElement | null)?.closest?.('[data-line]');
+      if (no) this.review.pickLine(Number(no.getAttribute('data-line')), e.shiftKey);
+    });
+    this.element = h('section', { class: 'diff', 'aria-label': 'Diff' }, this.head, this.body, this.review.element);
   }
 
   update(s: ViewState): void {
+    this.review.update(s);
     if (s.diff === this.last && s.ui.diffMode === this.lastMode) return;
     this.last = s.diff;
     this.lastMode = s.ui.diffMode;
@@ -133,7 +142,7 @@ export class DiffPane {
       append(
         el,
         h('span', { class: 'd-no' }, row.oldNo ?? ''),
-        h('span', { class: 'd-no' }, row.newNo ?? ''),
+        newNo(row.newNo),
         h('span', { class: 'd-sign' }, row.k === 'add' ? '+' : row.k === 'del' ? '-' : ' '),
         h('span', { class: 'd-text' }, row.text),
         row.noEol ? h('span', { class: 'd-noeol', title: 'No newline at end of file' }, icon('circle-slash')) : null,
@@ -143,9 +152,15 @@ export class DiffPane {
     el.classList.add('d-pair');
     const cell = (c: SplitCell | undefined, side: string): HTMLElement =>
       c
-        ? h('span', { class: `d-half d-${c.k} ${side}` }, h('span', { class: 'd-no' }, c.no), h('span', { class: 'd-text' }, c.text), c.noEol ? h('span', { class: 'd-noeol', title: 'No newline at end of file' }, icon('circle-slash')) : null)
+        ? h('span', { class: `d-half d-${c.k} ${side}` }, side === 'right' ? newNo(c.no) : h('span', { class: 'd-no' }, c.no), h('span', { class: 'd-text' }, c.text), c.noEol ? h('span', { class: 'd-noeol', title: 'No newline at end of file' }, icon('circle-slash')) : null)
         : h('span', { class: `d-half d-empty ${side}` });
     el.setAttribute('aria-label', `${row.left ? `old ${row.left.no}: ${row.left.text}` : 'nothing'}; ${row.right ? `new ${row.right.no}: ${row.right.text}` : 'nothing'}`);
     el.append(cell(row.left, 'left'), cell(row.right, 'right'));
   }
+}
+
+/** A line number of the diff's newer side: a click on it starts a review comment there. */
+function newNo(no: number | undefined): HTMLElement {
+  if (no === undefined) return h('span', { class: 'd-no' }, '');
+  return h('span', { class: 'd-no d-new', 'data-line': no, title: `Comment on line ${no} (shift+click: up to here)` }, no);
 }

@@ -5,6 +5,7 @@
 import { LIMITS } from '../../src/shared/limits';
 import type { ErrorInfo, Update } from '../../src/shared/protocol';
 import type { ChangeSet, CheckpointSummary, DiffRange, DiffView, EventView, FeatureView, GatesView, MessageView, RollbackView, Snapshot } from '../../src/shared/viewModels';
+import type { ReviewThread } from '../../src/shared/review';
 import type { UiState } from './uiState';
 
 export interface Loadable<T> {
@@ -18,6 +19,8 @@ export interface ViewState {
   feature?: FeatureView;
   /** The plan's gates at the latest checkpoint (replaced whole by each update that carries them). */
   gates?: GatesView;
+  /** Review comments on the feature's diffs (replaced whole by each update that carries them). */
+  threads: ReviewThread[];
   /** Why the feature cannot be shown, when it cannot. */
   unavailable?: string;
   /** Why what the panel shows may be out of date (a lost update); cleared by the next snapshot. */
@@ -40,7 +43,7 @@ export interface ViewState {
 }
 
 export function initialState(ui: UiState): ViewState {
-  return { checkpoints: [], messages: [], rollbacks: [], log: [], ui, checked: new Set() };
+  return { threads: [], checkpoints: [], messages: [], rollbacks: [], log: [], ui, checked: new Set() };
 }
 
 const bySeq = (a: CheckpointSummary, b: CheckpointSummary): number => a.seq - b.seq;
@@ -94,6 +97,7 @@ export function applySnapshot(state: ViewState, snap: Snapshot): ViewState {
     ...state,
     feature: snap.feature,
     gates: snap.gates,
+    threads: snap.threads,
     unavailable: undefined,
     stale: undefined,
     checkpoints: [...snap.checkpoints].sort(bySeq),
@@ -108,6 +112,7 @@ export function applyUpdate(state: ViewState, u: Update): ViewState {
     ...state,
     feature: u.feature ?? state.feature,
     gates: u.gates ?? state.gates,
+    threads: u.threads ?? state.threads,
     checkpoints: mergeCheckpoints(state.checkpoints, u.checkpoints ?? []),
     messages: mergeMessages(state.messages, u.messages ?? []),
     rollbacks: mergeRollbacks(state.rollbacks, u.rollbacks ?? []),

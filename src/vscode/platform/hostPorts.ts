@@ -1,22 +1,5 @@
-/** Small ports the core asks of the editor: a human to ask, and whether a write was the editor saving. */
+/** A small port the core asks of the editor: whether a write was the editor saving (permission requests go to Needs You). */
 import * as vscode from 'vscode';
-import type { PermissionQuery } from '../../core/agents';
-
-/** Asks about a permission the plan does not decide; no answer before the core's timeout is "deny". */
-export async function askHuman(query: PermissionQuery, signal: AbortSignal): Promise<'allow' | 'deny'> {
-  const allow = 'Allow';
-  const deny = 'Deny';
-  const paths = query.paths.length ? ` (${query.paths.slice(0, 3).join(', ')}${query.paths.length > 3 ? ', …' : ''})` : '';
-  const aborted = new Promise<undefined>((resolve) => {
-    if (signal.aborted) resolve(undefined);
-    signal.addEventListener('abort', () => resolve(undefined), { once: true });
-  });
-  const choice = await Promise.race([
-    vscode.window.showWarningMessage(`Agent of ${query.featureId} asks: ${query.title}${query.kind ? ` [${query.kind}]` : ''}${paths}`, allow, deny),
-    aborted,
-  ]);
-  return choice === allow ? 'allow' : 'deny';
-}
 
 /** Remembers files the editor saved in the last few seconds, so the main-checkout watch does not blame agents. */
 export class EditorSaves implements vscode.Disposable {

@@ -35,6 +35,10 @@ export class OrchestratorReviewData implements ReviewDataSource {
     return gatesView(snap.seq, snap.gates, snap.running);
   }
 
+  async threads(feature: FeatureRef) {
+    return locate(this.registry, feature).orch.supervision.reviewThreads(feature.featureId);
+  }
+
   async getFeature(feature: FeatureRef) {
     return featureView(locate(this.registry, feature).orch.summary(feature.featureId));
   }
@@ -100,6 +104,7 @@ export class OrchestratorReviewData implements ReviewDataSource {
     const sub = this.registry.onDidChange(({ repoRoot, change }) => {
       if (change.kind === 'log') listener({ repoRoot, featureId: change.featureId, event: change.event });
       else if (change.kind === 'agent' || change.kind === 'feature' || change.kind === 'violations') listener({ repoRoot, featureId: change.featureId, feature: true });
+      else if (change.kind === 'review') listener({ repoRoot, featureId: change.featureId, threads: true });
     });
     const gates = this.gateService?.onDidChange((ref) => listener({ ...ref, gates: true }));
     return {
@@ -228,5 +233,32 @@ export class OrchestratorReviewActions implements ReviewActions {
 
   async openNativeDiff(feature: FeatureRef, path: string, from: number | 'base', to: number | 'worktree') {
     await this.diffs.open(feature, from, to, path);
+  }
+
+  async addComment(feature: FeatureRef, c: { path: string; startLine: number; endLine: number; at: number | 'worktree'; body: string }) {
+    const { orch } = this.find(feature);
+    let seq = c.at;
+    if (seq === 'worktree') {
+      // The live file: checkpoint it so the lines name a version the agent can find.
+      await orch.checkpointNow(feature.featureId);
+      seq = orch.headSeq(feature.featureId);
+    }
+    const t = await orch.supervision.addReviewComment(feature.featureId, { path: c.path, startLine: c.startLine, endLine: c.endLine, seq, body: c.body });
+    return { summary: `Comment on ${t.path} saved as a draft (checkpoint #${t.seq}); Send review sends it.` };
+  }
+
+  async replyComment(feature: FeatureRef, threadId: string, body: string) {
+    await this.find(feature).orch.supervision.replyReview(feature.featureId, threadId, body);
+    return { summary: 'Reply saved as a draft; Send review sends it.' };
+  }
+
+  async sendReview(feature: FeatureRef, threadIds?: readonly string[]) {
+    const r = await this.find(feature).orch.supervision.sendReview(feature.featureId, threadIds);
+    return { summary: `Review sent as message ${r.messageId}: ${r.threads.length === 1 ? 'one comment' : `${r.threads.length} comments`}.` };
+  }
+
+  async resolveThread(feature: FeatureRef, threadId: string, resolved: boolean) {
+    await this.find(feature).orch.supervision.resolveReviewThread(feature.featureId, threadId, resolved);
+    return { summary: resolved ? 'Thread resolved.' : 'Thread reopened.' };
   }
 }

@@ -1,6 +1,10 @@
-/** Status bar: how many agents run, are paused, and how many features need attention. */
+/**
+ * Status bar: how many agents run, are paused and wait, and how many items need you; a click
+ * offers Needs You, Pause / Resume / Stop All and Health.
+ */
 import * as vscode from 'vscode';
-import { VIEWS } from '../ids';
+import { COMMANDS } from '../ids';
+import type { SupervisionHub } from '../supervision/hub';
 import { needsAttention } from '../../shared/featureView';
 import type { Registry } from '../workspace/registry';
 
@@ -9,6 +13,8 @@ export interface StatusCounts {
   paused: number;
   queued: number;
   attention: number;
+  /** Items in "Needs you" across features. */
+  needsYou: number;
   features: number;
 }
 
@@ -17,9 +23,12 @@ export class AgentStatusBar implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly registry: Registry) {
+  constructor(
+    private readonly registry: Registry,
+    private readonly hub: SupervisionHub,
+  ) {
     this.item.name = 'Agent Orchestrator';
-    this.item.command = `${VIEWS.features}.focus`;
+    this.item.command = COMMANDS.supervisionMenu;
     const schedule = () => {
       if (!this.timer) this.timer = setTimeout(() => ((this.timer = undefined), this.update()), 100);
     };
@@ -28,6 +37,7 @@ export class AgentStatusBar implements vscode.Disposable {
         if (change.kind !== 'log' && change.kind !== 'messages') schedule();
       }),
       registry.onDidChangeRepositories(schedule),
+      hub.onDidChange(schedule),
     );
     this.update();
   }
@@ -39,6 +49,7 @@ export class AgentStatusBar implements vscode.Disposable {
       paused: fs.filter((f) => f.agentState === 'paused').length,
       queued: fs.filter((f) => f.agentState === 'queued').length,
       attention: fs.filter(needsAttention).length,
+      needsYou: this.hub.items().length,
       features: fs.length,
     };
   }
@@ -52,10 +63,11 @@ export class AgentStatusBar implements vscode.Disposable {
     const parts = [`$(hubot) ${c.running}`];
     if (c.paused) parts.push(`$(debug-pause) ${c.paused}`);
     if (c.queued) parts.push(`$(watch) ${c.queued}`);
-    if (c.attention) parts.push(`$(warning) ${c.attention}`);
+    if (c.needsYou) parts.push(`$(bell-dot) ${c.needsYou}`);
     this.item.text = parts.join('  ');
-    this.item.tooltip = `Agents: ${c.running} running, ${c.paused} paused, ${c.queued} queued; ${c.attention} feature(s) need attention`;
-    this.item.backgroundColor = c.attention ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.tooltip = `Agents: ${c.running} running, ${c.paused} paused, ${c.queued} queued; ${c.needsYou} item(s) need you. Click for Needs You, Pause All, Resume All, Stop All, Health.`;
+    this.item.accessibilityInformation = { label: `Agents: ${c.running} running, ${c.paused} paused, ${c.queued} queued, ${c.needsYou} need you` };
+    this.item.backgroundColor = c.needsYou || c.attention ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }
 

@@ -7,6 +7,7 @@ import type { AopEvent, AopEventType } from '../../core/events';
 import type { CheckpointRecord, FileChange, Violation } from '../../core/model';
 import type { BlobRead } from '../../shared/diffView';
 import type { FeatureRef } from '../../shared/featureKey';
+import type { ReviewThread } from '../../shared/review';
 import type { RollbackPreviewItem } from '../../shared/rollbackConfirmation';
 import type { DiffRange, FeatureView, GatesView } from '../../shared/viewModels';
 import type { IDisposable } from './disposable';
@@ -25,6 +26,8 @@ export interface ReviewChange {
   feature?: boolean;
   /** The gates' results changed (a run started or finished). */
   gates?: boolean;
+  /** The review threads changed. */
+  threads?: boolean;
 }
 
 /** Read access to a feature's state. Methods throw AopError (e.g. NOT_FOUND) on failure. */
@@ -45,6 +48,8 @@ export interface ReviewDataSource {
   worktreePath(feature: FeatureRef): Promise<string>;
   /** The plan's gates as judged at the feature's latest checkpoint. */
   gates(feature: FeatureRef): Promise<GatesView>;
+  /** The review threads on the feature's diffs. */
+  threads(feature: FeatureRef): Promise<ReviewThread[]>;
   onDidChange(listener: (change: ReviewChange) => void): IDisposable;
 }
 
@@ -77,6 +82,11 @@ export interface ReviewActions {
   accept(feature: FeatureRef): Promise<ActionResult>;
   /** A change outside the worktree (git folder, checkout, plan): the editor shows it and asks what to do. */
   reviewOutside(feature: FeatureRef, path: string, area: 'git' | 'checkout' | 'plan'): Promise<ActionResult>;
+  /** A review comment on lines of a checkpoint's (or, checkpointed first, the worktree's) version of a file. */
+  addComment(feature: FeatureRef, c: { path: string; startLine: number; endLine: number; at: number | 'worktree'; body: string }): Promise<ActionResult>;
+  replyComment(feature: FeatureRef, threadId: string, body: string): Promise<ActionResult>;
+  sendReview(feature: FeatureRef, threadIds?: readonly string[]): Promise<ActionResult>;
+  resolveThread(feature: FeatureRef, threadId: string, resolved: boolean): Promise<ActionResult>;
 }
 
 /** The editor surfaces the controller drives (a modal confirmation, opening a file). */

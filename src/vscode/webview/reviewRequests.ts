@@ -79,6 +79,10 @@ export class ReviewRequests {
       await this.o.actions.openGateOutput(this.f, r.name);
       return { status: 'done' };
     },
+    addComment: async (r) => done(await this.o.actions.addComment(this.f, { path: r.path, startLine: r.startLine, endLine: r.endLine, at: r.at, body: r.body })),
+    replyComment: async (r) => done(await this.o.actions.replyComment(this.f, r.threadId, r.body)),
+    sendReview: async (r) => done(await this.o.actions.sendReview(this.f, r.threadIds)),
+    resolveThread: async (r) => done(await this.o.actions.resolveThread(this.f, r.threadId, r.resolved)),
   };
 
   // ---- reads -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import type { CheckpointRecord } from '../../core/model';
 import { errorMessage } from '../../core/util';
 import { applyMessageEvent, checkpointSummary, checkpointSummaryFromEvent, eventView, rollbackView } from '../../shared/buildViews';
 import { LIMITS } from '../../shared/limits';
+import { MAX_THREADS, type ReviewThread } from '../../shared/review';
 import { PROTOCOL_VERSION, type HostToWebview, type Update } from '../../shared/protocol';
 import type { CheckpointSummary, EventView, GatesView, MessageView, RollbackView, Snapshot } from '../../shared/viewModels';
 import type { FeatureRef } from '../../shared/featureKey';
@@ -19,6 +20,7 @@ const CONVERSATION_TYPES: AopEventType[] = ['message', 'rollback'];
 interface Pending {
   feature: boolean;
   gates: boolean;
+  threads: boolean;
   checkpoints: Map<number, CheckpointSummary>;
   messages: Map<string, MessageView>;
   rollbacks: RollbackView[];
@@ -82,12 +84,13 @@ export class ReviewStream {
     let snapshot: Snapshot;
     let sourceEvents: AopEvent[];
     try {
-      const [feature, records, conversationEvents, logEvents, gates] = await Promise.all([
+      const [feature, records, conversationEvents, logEvents, gates, threads] = await Promise.all([
         data.getFeature(ref),
         data.listCheckpoints(ref),
         data.events(ref, { types: CONVERSATION_TYPES, limit: LIMITS.messages + LIMITS.rollbacks }),
         data.events(ref, { limit: LIMITS.logEvents }),
         this.readGates(),
+        this.readThreads(),
       ]);
       if (gen !== this.generation || this.disposed) return;
       this.conversation = new Map();
@@ -99,6 +102,7 @@ export class ReviewStream {
       snapshot = {
         feature,
         gates,
+        threads,
         checkpoints: records.slice(-LIMITS.checkpoints).map((r: CheckpointRecord) => checkpointSummary(r)),
         messages: [...this.conversation.values()].slice(-LIMITS.messages),
         rollbacks: rollbacks.slice(-LIMITS.rollbacks),
@@ -127,10 +131,11 @@ export class ReviewStream {
       return;
     }
     if (!this.live) return;
-    if (!this.pending) this.pending = { feature: false, gates: false, checkpoints: new Map(), messages: new Map(), rollbacks: [], log: [] };
+    if (!this.pending) this.pending = { feature: false, gates: false, threads: false, checkpoints: new Map(), messages: new Map(), rollbacks: [], log: [] };
     const p = this.pending;
     if (change.feature) p.feature = true;
     if (change.gates) p.gates = true;
+    if (change.threads) p.threads = true;
     const ev = change.event;
     if (ev) {
       p.log.push(eventView(ev, this.nextEventNo++));
@@ -170,6 +175,10 @@ export class ReviewStream {
       update.gates = await this.readGates();
       if (gen !== this.generation || !this.live) return;
     }
+    if (p.threads) {
+      update.threads = await this.readThreads();
+      if (gen !== this.generation || !this.live) return;
+    }
     if (p.checkpoints.size) update.checkpoints = [...p.checkpoints.values()];
     if (p.messages.size) update.messages = [...p.messages.values()];
     if (p.rollbacks.length) update.rollbacks = p.rollbacks;
@@ -184,6 +193,16 @@ export class ReviewStream {
     } catch (err) {
       this.o.log.warn(`${this.label}: could not read the gates: ${errorMessage(err)}`);
       return { seq: 0, gates: [] };
+    }
+  }
+
+  /** The review threads, or none when they cannot be read. */
+  private async readThreads(): Promise<ReviewThread[]> {
+    try {
+      return (await this.o.data.threads(this.o.feature)).slice(-MAX_THREADS * 2);
+    } catch (err) {
+      this.o.log.warn(`${this.label}: could not read the review threads: ${errorMessage(err)}`);
+      return [];
     }
   }
 

@@ -22,8 +22,11 @@ export interface RegistryOptions {
   settings: () => OrchestratorSettings;
   log: vscode.LogOutputChannel;
   isTrusted: () => boolean;
-  askHuman: (query: PermissionQuery, signal: AbortSignal) => Promise<'allow' | 'deny'>;
+  /** Asks alongside "Needs you" (which holds every request until answered); absent: the queue alone. */
+  askHuman?: (query: PermissionQuery, signal: AbortSignal) => Promise<'allow' | 'deny'>;
   isEditorSave: (absPath: string) => boolean;
+  /** The set-up command for a repository (the setting is per folder). */
+  setupCommand?: (repoRoot: string) => string | undefined;
 }
 
 export class Registry implements vscode.Disposable {
@@ -121,7 +124,9 @@ export class Registry implements vscode.Disposable {
 
   /** With worktreesRoot set and several repositories, each repository gets its own subfolder. */
   private repoSettings(root: string): OrchestratorSettings {
-    const s = this.opts.settings();
+    const s = { ...this.opts.settings() };
+    const setup = this.opts.setupCommand?.(root);
+    if (setup !== undefined) s.setupCommand = setup.trim();
     return s.worktreesRoot ? { ...s, worktreesRoot: path.join(s.worktreesRoot, path.basename(root)) } : s;
   }
 

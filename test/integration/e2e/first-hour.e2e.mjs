@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'nod
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openReview } from './lib/features.mjs';
-import { answerDialog, findCommand, openActivity, pickQuickItem, runCommand, waitForNotification, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+import { answerDialog, findCommand, openActivity, pickQuickItem, runCommand, viewRows, waitForNotification, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
 
 export const name = 'first hour: a feature with a plan from the UI, a custom command agent, its violation, every rollback from the panel, a broken plan fixed from Problems, accept and archive';
 export const timeoutMs = 600_000;
@@ -62,7 +62,7 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
 
   await waitForWorkbench(page);
   await openActivity(page, 'Agent Orchestrator');
-  await page.locator('.part.sidebar .monaco-list-row', { hasText: 'demo' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+  await viewRows(page, 'Features').filter({ hasText: 'demo' }).first().waitFor({ state: 'visible', timeout: 60_000 });
 
   // 1. New Feature: id, base, spec, scope (written to plan.yaml), agent.
   await runCommand(page, 'Agent Orchestrator: New Feature…');

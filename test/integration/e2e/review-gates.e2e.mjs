@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openReview, startDraft } from './lib/features.mjs';
-import { answerDialog, openActivity, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+import { answerDialog, openActivity, viewRows, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
 
 export const name = 'review panel: the feature\'s gates, run from the panel, show pass and fail; the failed one opens its output';
 
@@ -30,7 +30,7 @@ export default async function check({ page, workspace, screenshot }) {
   const worktree = path.join(`${workspace}.worktrees`, FEATURE);
   await waitForWorkbench(page);
   await openActivity(page, 'Agent Orchestrator');
-  await page.locator('.part.sidebar .monaco-list-row', { hasText: FEATURE }).first().waitFor({ state: 'visible', timeout: 60_000 });
+  await viewRows(page, 'Features').filter({ hasText: FEATURE }).first().waitFor({ state: 'visible', timeout: 60_000 });
 
   await startDraft(page, FEATURE, 'main');
   const deadline = Date.now() + 45_000;
@@ -64,10 +64,10 @@ export default async function check({ page, workspace, screenshot }) {
   if (!/^Gates on #\d+$/.test(seqLabel.trim())) throw new Error(`the gates row says ${JSON.stringify(seqLabel)}`);
 
   // The Features view shows the same under "Gates" (the feature's row is expanded first).
-  const featureRow = page.locator('.part.sidebar .monaco-list-row', { hasText: FEATURE }).first();
+  const featureRow = viewRows(page, 'Features').filter({ hasText: FEATURE }).first();
   if ((await featureRow.getAttribute('aria-expanded')) !== 'true') await featureRow.click();
-  await page.locator('.part.sidebar .monaco-list-row', { hasText: /^Gates/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
-  await page.locator('.part.sidebar .monaco-list-row', { hasText: 'tests' }).filter({ hasText: 'failed (exit 1)' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await viewRows(page, 'Features').filter({ hasText: /^Gates/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await viewRows(page, 'Features').filter({ hasText: 'tests' }).filter({ hasText: 'failed (exit 1)' }).first().waitFor({ state: 'visible', timeout: 15_000 });
   await page.mouse.move(5, 450);
   await screenshot('review-panel-gates.png');
 

@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { answerDialog, findCommand, openActivity, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+import { answerDialog, findCommand, openActivity, viewRows, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
 import { openReview, startDraft } from './lib/features.mjs';
 
 export const name = 'review panel: timeline and violation of the scripted agent; smart rollback confirmed in the modal restores the file on disk and clears the problem';
@@ -48,7 +48,7 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
 
   // The Features view lists the demo draft once the extension has opened the repository.
   await openActivity(page, 'Agent Orchestrator');
-  const treeRow = page.locator('.part.sidebar .monaco-list-row', { hasText: FEATURE }).first();
+  const treeRow = viewRows(page, 'Features').filter({ hasText: FEATURE }).first();
   await treeRow.waitFor({ state: 'visible', timeout: 60_000 });
 
   // Start its agent from the palette; a draft asks for its base first.

@@ -17,4 +17,5 @@ export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Pro
   ['agentSetup.test.ts', () => import('./agentSetup.test')],
   ['realAgent.test.ts', () => import('./realAgent.test')],
   ['outside.test.ts', () => import('./outside.test')],
+  ['supervision.test.ts', () => import('./supervision.test')],
 ];

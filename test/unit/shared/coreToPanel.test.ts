@@ -92,6 +92,7 @@ describe('shared: what the core records, the panel accepts', () => {
         snapshot: {
           feature,
           gates,
+          threads: [],
           checkpoints: checkpoints.map(checkpointSummaryFromEvent),
           messages: conversationFromEvents(events),
           rollbacks: rollbacks.map(rollbackView),

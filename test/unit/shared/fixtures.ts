@@ -50,6 +50,7 @@ export const gates: GatesView = {
 export const snapshot: Snapshot = {
   feature,
   gates,
+  threads: [],
   checkpoints: [checkpoint(1, '2025-01-01T10:00:00.000Z'), checkpoint(2, '2025-01-01T10:05:00.000Z')],
   messages: [message('m1', '2025-01-01T10:01:00.000Z')],
   rollbacks: [rollback('2025-01-01T10:06:00.000Z')],

@@ -40,6 +40,12 @@ const validRequests: WebviewRequest[] = [
   { type: 'openGateOutput', requestId: 17, name: 'unit_tests' },
   { type: 'acceptFeature', requestId: 18 },
   { type: 'reviewOutside', requestId: 19, path: '.git/config', area: 'git' },
+  { type: 'addComment', requestId: 20, path: 'src/a.ts', startLine: 2, endLine: 4, at: 3, body: 'rename this' },
+  { type: 'addComment', requestId: 20, path: 'src/a.ts', startLine: 1, endLine: 1, at: 'worktree', body: 'and this ✓' },
+  { type: 'replyComment', requestId: 21, threadId: 't-m1abc-0a1b2c', body: 'still wrong' },
+  { type: 'sendReview', requestId: 21 },
+  { type: 'sendReview', requestId: 22, threadIds: ['t-m1abc-0a1b2c'] },
+  { type: 'resolveThread', requestId: 23, threadId: 't-m1abc-0a1b2c', resolved: true },
 ];
 
 
@@ -85,6 +91,12 @@ describe('shared/protocol: webview -> host', () => {
     rejects({ type: 'rollbackFiles', requestId: 1, seq: 1, paths: [] });
     rejects({ type: 'runGates', requestId: 1 }, /names/);
     rejects({ type: 'openGateOutput', requestId: 1 }, /name/);
+    rejects({ type: 'addComment', requestId: 1, path: '../etc/passwd', startLine: 1, endLine: 1, at: 1, body: 'x' });
+    rejects({ type: 'addComment', requestId: 1, path: 'src/a.ts', startLine: 0, endLine: 1, at: 1, body: 'x' });
+    rejects({ type: 'addComment', requestId: 1, path: 'src/a.ts', startLine: 1, endLine: 1, at: 1, body: '  ' }, /blank/);
+    rejects({ type: 'addComment', requestId: 1, path: 'src/a.ts', startLine: 1, endLine: 1, at: 'base', body: 'x' });
+    rejects({ type: 'replyComment', requestId: 1, threadId: '../t', body: 'x' }, /thread id/);
+    rejects({ type: 'resolveThread', requestId: 1, threadId: 't-m1abc-0a1b2c' }, /resolved/);
   });
 
   it('refuses gate names the plan could not hold (no paths, no shell)', () => {

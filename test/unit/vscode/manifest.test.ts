@@ -80,7 +80,9 @@ describe('manifest and ids.ts', () => {
 
   it('declares the view container, view, welcome content and walkthrough that ids.ts names', () => {
     assert.equal(contributes.viewsContainers.activitybar[0].id, VIEW_CONTAINER);
-    assert.deepEqual(contributes.views[VIEW_CONTAINER].map((v: { id: string }) => v.id), [VIEWS.features]);
+    assert.deepEqual(contributes.views[VIEW_CONTAINER].map((v: { id: string }) => v.id), [VIEWS.needsYou, VIEWS.features]);
+    const quiet = contributes.viewsWelcome.find((w: { view: string }) => w.view === VIEWS.needsYou);
+    assert.ok(quiet && quiet.contents.includes(`command:${COMMANDS.pauseAll}`), 'the empty Needs you view says nothing waits and offers Pause All');
     const welcome = contributes.viewsWelcome.find((w: { when: string }) => w.when.includes(`!${CONTEXT.hasFeatures}`));
     assert.ok(welcome && welcome.contents.includes(`command:${COMMANDS.newFeature}`), 'the empty Features view offers "New Feature"');
     assert.equal(contributes.walkthroughs[0].id, WALKTHROUGH);
@@ -129,6 +131,23 @@ describe('manifest and ids.ts', () => {
     assert.deepEqual([...draft], [COMMANDS.startAgent, COMMANDS.startAgentWith]);
     const broken = shown(feature({ violations: [{ kind: 'out_of_scope', severity: 'error', path: 'x', message: 'x' }], breaker: { open: true, failures: 3, errors: ['e'] } }));
     assert.ok(broken.has(COMMANDS.smartRollback) && broken.has(COMMANDS.resetBreaker));
+  });
+
+  it('Needs you rows offer exactly their item\'s actions, on the row and in its context menu', () => {
+    const entries = (contributes.menus['view/item/context'] as MenuItem[]).filter((m) => m.when?.startsWith(`view == ${VIEWS.needsYou} `));
+    // The row's contextValue, as needsYouView.needsYouContext builds it.
+    const shown = (kind: string, actions: string[], inline: boolean) => {
+      const cv = ['needsYou', kind, ...actions].join('+');
+      const commands = new Set(entries.filter((m) => (m.group === undefined ? !inline : m.group.startsWith('inline') === inline) && viewItemRegex(m.when)?.test(cv)).map((m) => m.command));
+      // Every row's context menu also opens it.
+      assert.equal(commands.delete(COMMANDS.needsYouOpen), !inline, `Open is in the context menu of ${cv}, not on the row`);
+      return commands;
+    };
+    for (const inline of [true, false]) {
+      assert.deepEqual([...shown('permission', ['allow', 'deny'], inline)].sort(), [COMMANDS.needsYouAllow, COMMANDS.needsYouDeny].sort());
+      assert.deepEqual([...shown('budget_reached', ['extend', 'accept', 'stop'], inline)].sort(), [COMMANDS.needsYouExtend, COMMANDS.needsYouAccept, COMMANDS.needsYouStop].sort());
+      assert.deepEqual([...shown('turn_ended', [], inline)], []);
+    }
   });
 
   it('gate rows of the tree offer running them, and their output when there is one', () => {

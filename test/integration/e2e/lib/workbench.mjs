@@ -85,3 +85,8 @@ export async function answerDialog(page, text, button, { timeout = 30_000 } = {}
   await dialog.locator('.dialog-buttons .monaco-button', { hasText: button }).first().click();
   await dialog.waitFor({ state: 'hidden', timeout });
 }
+
+/** The rows of one view of the side bar, by its title (e.g. "Features": the Needs You view above it names features too). */
+export function viewRows(page, title) {
+  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}`, 'i') }) }).first().locator('.monaco-list-row');
+}

@@ -1,4 +1,5 @@
 /** In-memory stand-ins for the panel's ports: a webview, a data source, actions, UI and logger. */
+import type { ReviewThread } from '../../../../src/shared/review';
 import type { AopEvent, AopEventType } from '../../../../src/core/events/schema';
 import type { CheckpointRecord, FileChange, Violation } from '../../../../src/core/model/types';
 import { Emitter } from '../../../../src/core/util/emitter';
@@ -107,6 +108,12 @@ export class FakeData implements ReviewDataSource {
     if (this.gatesError) throw this.gatesError;
     return structuredClone(this.gatesView);
   }
+  threadList: ReviewThread[] = [];
+  async threads(): Promise<ReviewThread[]> {
+    this.calls.push('threads');
+    await this.wait();
+    return structuredClone(this.threadList);
+  }
   onDidChange(listener: (c: ReviewChange) => void) {
     this.listeners++;
     const sub = this.changed.event(listener);
@@ -156,6 +163,10 @@ export class FakeActions implements ReviewActions {
   openGateOutput = async (f: FeatureRef, name: string) => {
     this.calls.push(['openGateOutput', f.featureId, name]);
   };
+  addComment = (f: FeatureRef, c: { path: string; startLine: number; endLine: number; at: number | 'worktree'; body: string }) => this.record('addComment', f.featureId, c);
+  replyComment = (f: FeatureRef, threadId: string, body: string) => this.record('replyComment', f.featureId, threadId, body);
+  sendReview = (f: FeatureRef, threadIds?: readonly string[]) => this.record('sendReview', f.featureId, threadIds);
+  resolveThread = (f: FeatureRef, threadId: string, resolved: boolean) => this.record('resolveThread', f.featureId, threadId, resolved);
 }
 
 export class FakeUi implements ReviewHostUi {
