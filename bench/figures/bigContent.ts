@@ -95,7 +95,7 @@ async function blobReads(sizesMB: number[]): Promise<BlobReadRow[]> {
 async function bigBatch(bigMB: number, smallFiles: number, note: (s: string) => void, run: number): Promise<BigBatchRun> {
   const repo = tempRepo('bigbatch');
   // A long quiet period and a long cap keep the whole write in one batch, as the target asks.
-  const orch = await Orchestrator.open({ repoRoot: repo, settings: { reconcileIntervalMs: 0, watchMainCheckout: false, debounceMs: 400, maxWaitMs: 20_000 } });
+  const orch = await Orchestrator.open({ repoRoot: repo, settings: { reconcileIntervalMs: 0, watchMainCheckout: false, debounceMs: 400, maxWaitMs: 20_000, checkpointBudgetMs: Number.POSITIVE_INFINITY } });
   try {
     const f = await orch.createFeature({ id: 'big', baseRef: 'main', spec: 'bench', planYaml: 'version: 1\nlimits: { maxChangedFiles: 100000 }\n' });
     const wt = f.worktree!;

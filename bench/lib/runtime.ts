@@ -45,6 +45,8 @@ export async function openRuntime(opts: {
     createdAt: new Date().toISOString(),
     breaker: { open: false, failures: 0, errors: [] },
   };
-  const settings: OrchestratorSettings = { ...DEFAULT_SETTINGS, watcherBackend: 'native', ...opts.settings };
+  // The figures measure the checkpoint lane at its own pace: no adaptive coarser batching (the
+  // checkpoint pacer) when a checkpoint runs over the budget on a loaded machine.
+  const settings: OrchestratorSettings = { ...DEFAULT_SETTINGS, watcherBackend: 'native', checkpointBudgetMs: Number.POSITIVE_INFINITY, ...opts.settings };
   return FeatureRuntime.open(state, benchFeaturePaths(opts.scratch, opts.id), () => settings);
 }
