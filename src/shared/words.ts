@@ -98,3 +98,9 @@ export function formatBudgetValue(kind: BudgetKind, v: number): string {
       return formatBytes(v);
   }
 }
+
+/** A feature's budgets against their usage, one line for a tooltip ('' when it has none). */
+export function budgetsText(budgets: readonly { kind: BudgetKind; used: number; limit: number; reached: boolean }[]): string {
+  if (budgets.length === 0) return '';
+  return `Budgets: ${budgets.map((b) => `${BUDGET_LABEL[b.kind].toLowerCase()} ${formatBudgetValue(b.kind, b.used)} of ${formatBudgetValue(b.kind, b.limit)}${b.reached ? ' (reached)' : ''}`).join(' · ')}\n\n`;
+}

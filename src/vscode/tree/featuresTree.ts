@@ -12,6 +12,7 @@ import type { FeatureSummary } from '../../core/orchestrator';
 import type { GateService, GateSnapshot } from '../gates/gateService';
 import { COMMANDS, CONTEXT } from '../ids';
 import { featureContextValue, needsAttention } from '../../shared/featureView';
+import { budgetsText, plural } from '../../shared/words';
 import type { FeatureRef, Registry } from '../workspace/registry';
 import { gateItem, gatesItem, icon } from './gateItems';
 import { NodeCache, type InfoKey, type TreeNode } from './nodes';
@@ -41,10 +42,6 @@ function time(iso: string): string {
 /** A core subscription as a VS Code disposable. */
 function toVscode(d: { dispose(): void }): vscode.Disposable {
   return { dispose: () => d.dispose() };
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -212,6 +209,7 @@ export class FeaturesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     md.appendMarkdown(`**${f.id}**${f.branch ? ` on \`${f.branch}\`` : ''}${f.baseRef ? ` from \`${f.baseRef}\`` : ''}\n\n`);
     md.appendMarkdown(`Agent: ${state}${f.provider ? ` (${f.provider})` : ''}\n\n`);
     if (f.worktree) md.appendMarkdown(`Worktree: \`${f.worktree}\`\n\n`);
+    if (f.status === 'active') md.appendMarkdown(budgetsText(this.registry.resolve(el).supervision.budgets(f.id)));
     if (shared) {
       md.appendMarkdown(`Also changed by other features (whichever is accepted second may conflict):\n\n`);
       for (const c of (f.collisions ?? []).slice(0, 10)) md.appendMarkdown(`- \`${c.path}\`: feature \`${c.otherFeature}\`\n`);

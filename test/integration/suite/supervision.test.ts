@@ -34,7 +34,7 @@ describe('Supervision', () => {
 
     it('a comment on a line of the feature\'s file reaches the agent, which acknowledges it; the thread sees the line change', async function () {
       this.timeout(120_000);
-      await feature.create();
+      await feature.create({ planYaml: 'version: 1\nallowed:\n  - src/**\nbudget:\n  filesChanged: 50\n' });
       await feature.start();
       const file = path.join(feature.worktree, 'src', 'b.ts');
       await waitFor(() => fs.existsSync(file), 'the agent\'s first write', 45_000);
@@ -59,6 +59,13 @@ describe('Supervision', () => {
       assert.ok(message && message.t === 'message');
       assert.match(message.text!, new RegExp(`src/b\\.ts, line 2 \\(checkpoint #${t.seq}\\):\\n {3}\\| beta\\n {3}beta is wrong: fix it\\.`));
       await waitFor(() => /lines changed in checkpoint #\d+/.test(thread.label ?? ''), 'the thread to see its line rewritten by the agent', 45_000);
+
+      // The feature's row says how far it is into its budget.
+      const row = feature.api.tree.getChildren().find((n) => n.kind === 'feature' && n.featureId === feature.id)!;
+      await waitFor(() => {
+        const tip = feature.api.tree.getTreeItem(row).tooltip;
+        return tip instanceof vscode.MarkdownString && tip.value.includes('Budgets: files changed 1 file of 50 files');
+      }, 'the tooltip to show the files-changed budget and its usage', 20_000);
 
       await vscode.commands.executeCommand(COMMANDS.reviewResolve, thread);
       await waitFor(() => thread.state === vscode.CommentThreadState.Resolved && /^Resolved/.test(thread.label ?? ''), 'the thread to be resolved', 10_000);
