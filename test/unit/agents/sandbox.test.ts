@@ -49,6 +49,21 @@ describe('agents/sandbox', () => {
     assert.equal(launch.sandbox, true);
   });
 
+  it('with no sandbox setting (the default) the agent is confined wherever bubblewrap works', async () => {
+    const cap = detectSandbox(process.env.PATH, true);
+    const dir = tempDir();
+    const wt = path.join(dir, 'wt');
+    fs.mkdirSync(wt);
+    const rec = new EventRecorder();
+    const s = await launchSession(scriptedConfig(script(dir), 'plain'), { log: rec.log }, wt);
+    const exit = await s.exited;
+    assert.equal(exit.state, 'exited');
+    assert.equal(fs.readFileSync(path.join(wt, 'inside.txt'), 'utf8'), 'inside\n');
+    // Where bubblewrap cannot run, the default runs unsandboxed and says so (tested in sandboxGit.test.ts).
+    assert.equal(s.capabilities?.sandboxed, cap.available, cap.reason);
+    assert.equal(fs.existsSync(path.join(dir, 'outside.txt')), !cap.available, 'outside the worktree is read-only by default');
+  });
+
   it('the same agent unsandboxed can write outside (the test above is not vacuous)', async () => {
     const dir = tempDir();
     const wt = path.join(dir, 'wt');

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { FeatureSummary } from '../../../src/core/orchestrator';
 import { COMMANDS, CONTEXT, SCHEMES, SETTINGS, VIEW_CONTAINER, VIEWS, WALKTHROUGH, fullSettingKey } from '../../../src/vscode/ids';
 import { featureContextValue } from '../../../src/shared/featureView';
+import { PROVIDER_IDS, parseProviderConfig, providerConfigSchema } from '../../../src/core/agents';
 
 const root = path.resolve(__dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -97,6 +98,27 @@ describe('manifest and ids.ts', () => {
     for (const [k, v] of Object.entries(contributes.configuration.properties as Record<string, { type?: string; description?: string; markdownDescription?: string }>)) {
       assert.ok(v.type, `${k} has no type`);
       assert.ok(v.description || v.markdownDescription, `${k} has no description`);
+    }
+  });
+
+  it("each provider's settings in the manifest have exactly the keys the provider settings accept (no 'not allowed' on a working key)", () => {
+    type Group = { properties?: Record<string, { properties?: Record<string, { properties: Record<string, unknown> }> }> };
+    const groups: Group[] = [contributes.configuration].flat();
+    const providers = groups
+      .map((g) => g.properties?.[fullSettingKey(SETTINGS.providers)])
+      .find(Boolean)!.properties!;
+    assert.deepEqual(Object.keys(providers).sort(), [...PROVIDER_IDS].sort());
+    const accepted = Object.keys(providerConfigSchema.shape).filter((k) => k !== 'provider' && k !== 'script');
+    const customOnly = ['template', 'stdinMessages'];
+    for (const id of PROVIDER_IDS) {
+      const want = accepted.filter((k) => id === 'custom' || !customOnly.includes(k)).sort();
+      assert.deepEqual(Object.keys(providers[id]!.properties).sort(), want, `aop.providers.${id}`);
+    }
+    // The sandbox's documented values are all accepted by both.
+    const sandbox = JSON.stringify(providers.claude!.properties.sandbox);
+    for (const v of [true, false, 'auto', { writable: ['/x'] }]) {
+      assert.doesNotThrow(() => parseProviderConfig({ provider: 'claude', sandbox: v }));
+      assert.ok(typeof v === 'boolean' ? sandbox.includes('"boolean"') : typeof v === 'string' ? sandbox.includes('"auto"') : sandbox.includes('"writable"'), JSON.stringify(v));
     }
   });
 
