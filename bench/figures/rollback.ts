@@ -46,8 +46,13 @@ export async function rollbackFigure(repo: BenchRepo, wt: Worktree, runs: number
   let restored = 0;
   let smartViolating = 0;
   const settle = async (): Promise<void> => {
-    // Let the watcher's events for what was just written arrive, then checkpoint them.
+    // Let the watcher's events for what was just written arrive, then checkpoint them. On a loaded
+    // machine some arrive later than any fixed wait: a reconciliation records them all, so each
+    // rollback starts from the same known state (a write the watcher has not reported yet would be
+    // left in place by the rollback, rightly, and the two rollbacks would not compare).
     await new Promise((r) => setTimeout(r, 300));
+    await rt.flush();
+    await rt.reconcile('bench: settle');
     await rt.flush();
   };
   try {
