@@ -12,6 +12,7 @@ import type { FeatureState } from '../features/featureState';
 import { AopError } from '../util/errors';
 import { assertFeatureId } from '../util/ids';
 import { featureKey } from '../../shared/featureKey';
+import { rememberConversation, resumeRequest } from './agentResume';
 import { askRule, planGuards } from './planGuards';
 import type { OrchestratorEvents } from './events';
 import type { FeatureLifecycle } from './featureLifecycle';
@@ -48,6 +49,8 @@ export interface StartAgentOptions {
   /** The set-up command's last line of output, as it runs (first start of a worktree). */
   onSetupProgress?(line: string): void;
   signal?: AbortSignal;
+  /** Take up the agent's last conversation (default: when a restart interrupted it). */
+  resume?: boolean;
 }
 
 export class FeatureAgents {
@@ -116,7 +119,10 @@ export class FeatureAgents {
     if (!r.passed) throw setupFailed(command, r, outputFile);
   }
 
-  /** Starts (or queues) the feature's agent with its spec as the prompt. */
+  /**
+   * Starts (or queues) the feature's agent with its spec as the prompt; after a restart that
+   * interrupted it (or with `resume`), it takes up its conversation where the agent can (./agentResume).
+   */
   async start(id: string, provider?: ProviderConfigInput, o: StartAgentOptions = {}): Promise<AgentSession> {
     if (this.o.isTrusted && !this.o.isTrusted()) {
       throw new AopError('UNTRUSTED', 'Agents do not start in an untrusted workspace. Trust the workspace first (Manage Workspace Trust).');
@@ -145,6 +151,7 @@ export class FeatureAgents {
         pendingMessages: pending,
         key: this.key(rt.id),
         repository: { gitDir: this.o.gitDir(), branch: rt.state.branch },
+        resume: resumeRequest(rt.state, config, o.resume),
       });
     } catch (e) {
       this.launching.delete(rt.id);
@@ -152,6 +159,7 @@ export class FeatureAgents {
       throw e;
     }
     this.launching.delete(rt.id);
+    rememberConversation(rt.state, session, () => rt.saveState());
     session.onState((change) => {
       rt.state.agentState = change.to;
       void rt.saveState().catch(() => undefined);

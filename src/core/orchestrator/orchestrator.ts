@@ -338,7 +338,7 @@ export class Orchestrator {
 
   // ---- agents ------------------------------------------------------------------------------
 
-  /** Starts (or queues) the feature's agent with its spec as the prompt (after the worktree's set-up command, the first time). */
+  /** Starts (or queues) the feature's agent with its spec as the prompt (after the worktree's set-up command, the first time); after a restart that interrupted it (or with `resume`) it takes up its conversation. */
   startAgent(id: string, provider?: ProviderConfigInput, o?: StartAgentOptions): Promise<AgentSession> {
     return this.featureAgents.start(id, provider, o);
   }

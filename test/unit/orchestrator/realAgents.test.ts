@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import type { ProviderConfigInput } from '../../../src/core/agents/config';
 import type { AopEvent } from '../../../src/core/events/schema';
 import { Orchestrator } from '../../../src/core/orchestrator';
+import { RESUME_PROMPT } from '../../../src/core/orchestrator/agentResume';
 import { waitFor } from '../../../src/core/util/async';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { startModelDouble, type ModelDouble, type Scenario } from '../../support/modelDouble';
@@ -35,6 +36,12 @@ interface Expectation {
   messagesWhileRunning: boolean;
   /** What the feature's usage shows from the double's figures. */
   usage: 'tokens' | 'context';
+  /**
+   * After a restart it takes up its conversation; 'sometimes': it may fail to load it (why in
+   * whyNoResume), and then starts anew from the spec.
+   */
+  resumes: true | 'sometimes';
+  whyNoResume?: string;
   /** Test settings on top of the user-like ones. */
   extra?: Partial<ProviderConfigInput>;
 }
@@ -42,24 +49,33 @@ interface Expectation {
 const EXPECT: Record<string, Expectation> = {
   // Default mode: Write/Edit ask permission with the proposed content (claude-agent-acp's
   // request_permission; claude -p's can_use_tool over --permission-prompt-tool stdio).
-  'claude acp': { refusesBeforeWrite: true, messagesWhileRunning: true, usage: 'tokens' },
-  'claude plain': { refusesBeforeWrite: true, messagesWhileRunning: true, usage: 'tokens' },
+  'claude acp': { refusesBeforeWrite: true, messagesWhileRunning: true, usage: 'tokens', resumes: true },
+  'claude plain': { refusesBeforeWrite: true, messagesWhileRunning: true, usage: 'tokens', resumes: true },
   // read-only mode: each patch asks first, with its content. It reports no token counts, only
   // how full the context is (usage_update used/size).
-  'codex acp': { refusesBeforeWrite: true, messagesWhileRunning: true, usage: 'context' },
+  'codex acp': { refusesBeforeWrite: true, messagesWhileRunning: true, usage: 'context', resumes: true },
   'codex plain': {
     refusesBeforeWrite: false,
     why: '`codex exec` never asks: headless it has no approval channel, so its writes are seen only by the watchdog',
     messagesWhileRunning: false,
     usage: 'tokens',
+    resumes: true,
   },
   // Asks permission, then writes through the client (fs/write_text_file): both are checked.
-  'gemini acp': { refusesBeforeWrite: true, messagesWhileRunning: true, usage: 'tokens' },
+  'gemini acp': {
+    refusesBeforeWrite: true,
+    messagesWhileRunning: true,
+    usage: 'tokens',
+    resumes: 'sometimes',
+    whyNoResume:
+      'Gemini CLI 0.61 offers session/load, but loading races with re-recording the session: when the rewrite (only the opening context) lands before the read, it answers "No previous sessions found for this project"',
+  },
   'gemini plain': {
     refusesBeforeWrite: false,
     why: '`gemini --output-format stream-json` asks nobody: headless it has no permission channel, so its writes are seen only by the watchdog',
     messagesWhileRunning: false,
     usage: 'tokens',
+    resumes: true,
     // Headless, only yolo lets it run the shell step (auto_edit, the default, refuses commands).
     extra: { approvalMode: 'yolo' },
   },
@@ -70,7 +86,7 @@ const EXPECT: Record<string, Expectation> = {
  * (critical: the agent is paused), a step held until the test releases it (so the pause lands
  * mid-turn) that writes once more, then an out-of-scope write and a write holding a secret.
  * Codex over ACP ends its turn when a tool call is refused, so for it the secret comes in the
- * turn that answers the first refusal note. Later turns answer the notes and the user's message.
+ * turn that answers the first refusal note. Later turns answer the notes, the user's message and the resume after a restart.
  */
 function scenario(agent: RealAgent): Scenario {
   const abortsOnRefusal = agent.provider === 'codex' && agent.transport === 'acp';
@@ -89,6 +105,8 @@ function scenario(agent: RealAgent): Scenario {
       },
       { match: 'docs/out.md', steps: abortsOnRefusal ? [secret] : [{ text: 'Understood, I will stay within the plan.' }] },
       { match: 'src/creds.ts', steps: [{ text: 'Understood, no secrets in the code.' }] },
+      // Before the message's turn: a plain CLI's resume prompt carries the message left waiting.
+      { match: 'editor restarted', steps: [{ text: 'Resuming.', calls: [{ write: { path: 'src/resumed.ts', content: 'export const resumed = 3;\n' } }] }] },
       { match: 'USER-MESSAGE', steps: [{ text: 'Noted: a short changelog.' }] },
     ],
   };
@@ -123,7 +141,7 @@ describe('real agents through the orchestrator (model double, offline)', functio
     const name = label(agent);
     const exp = EXPECT[`${agent.provider} ${agent.transport}`];
 
-    it(`${name}: checkpoints its writes, ${exp.refusesBeforeWrite ? 'refuses out-of-plan and secret writes before they land' : 'flags out-of-plan and secret writes after the fact'}, pauses its group mid-turn on a critical violation, takes a message, reports usage, stops its group, is recovered after a restart`, async () => {
+    it(`${name}: checkpoints its writes, ${exp.refusesBeforeWrite ? 'refuses out-of-plan and secret writes before they land' : 'flags out-of-plan and secret writes after the fact'}, pauses its group mid-turn on a critical violation, takes a message, reports usage, stops its group, is recovered after a restart${exp.resumes === true ? ' and takes up its conversation' : ''}`, async () => {
       double = await startModelDouble(scenario(agent));
       const home = freshHome();
       repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'export const a = 0;\n' });
@@ -226,7 +244,8 @@ describe('real agents through the orchestrator (model double, offline)', functio
       assert.notEqual(session.state, 'running');
       await waitFor(() => pids.every((pid) => processState(pid) === undefined), 10_000, `every process of the group (${pids.join(', ')}) to be gone`);
 
-      // 9. A restart: the feature comes back with its worktree and checkpoints.
+      // 9. A restart: the feature comes back with its worktree and checkpoints, and the agent
+      //    takes up its conversation where it can.
       const count = orch.summary('feat').checkpointCount;
       await orch.dispose();
       orch = await open();
@@ -234,6 +253,27 @@ describe('real agents through the orchestrator (model double, offline)', functio
       assert.equal(back.status, 'active');
       assert.equal(back.checkpointCount, count);
       assert.equal((await orch.readFileAt('feat', orch.listCheckpoints('feat').at(-1)!.seq, 'src/after.ts'))?.toString(), 'export const after = 2;\n');
+      const before = double.requests.length;
+      const resumed = await orch.startAgent('feat', undefined, { resume: true });
+      const fresh = (r: { turn?: number; step?: number }) => r.turn === 0 && r.step === 0;
+      await waitFor(() => fs.existsSync(path.join(wt, 'src/resumed.ts')) || resumed.state === 'failed' || double!.requests.slice(before).some(fresh), 120_000, 'the resumed session to work');
+      const fellBack = (await events()).some((e) => e.t === 'warning' && /could not take up its earlier conversation/.test(e.message));
+      if (exp.resumes === true || !fellBack) {
+        assert.ok(fs.existsSync(path.join(wt, 'src/resumed.ts')), `resumed: ${resumed.state} ${String(resumed.error ?? '')}`);
+        // The same conversation: the model saw the spec and the earlier work again.
+        const req = await double.waitForRequest((r) => r.text.includes(RESUME_PROMPT.slice(0, 30)), 1000, 'the resume prompt');
+        assert.ok(req.text.includes('SPEC-7f3') && req.text.includes('src/after.ts'), 'the resumed conversation holds the earlier turns');
+        if (!exp.messagesWhileRunning) {
+          // The message that waited goes with the new session's first prompt, which acknowledges it.
+          assert.ok(req.text.includes('USER-MESSAGE'), 'the waiting message reached the model');
+          await waitFor(() => orch!.messages('feat').find((m) => m.id === message.id)?.state === 'acknowledged', 60_000, 'the waiting message to be acknowledged');
+        }
+      } else {
+        // It could not load it (exp.whyNoResume): it says so and starts anew from the spec.
+        assert.ok(exp.whyNoResume);
+        await double.waitForRequest((r) => double!.requests.indexOf(r) >= before && fresh(r), 60_000, 'a fresh conversation from the spec');
+      }
+      await orch.stopAgent('feat');
     });
   }
 });
