@@ -209,6 +209,14 @@ describe('real agents through the orchestrator (model double, offline)', functio
           60_000,
           'out_of_scope and secret_detected flagged',
         );
+        // The secret is critical: the agent is paused again, unless its run ended first. The person
+        // takes the file out and resumes, so the turn can end (plain CLIs report usage then).
+        await waitFor(() => session.state !== 'running', 30_000, 'the pause for the secret, or the end of the run');
+        if (session.state === 'paused') {
+          fs.rmSync(path.join(wt, 'src/creds.ts'));
+          await orch.checkpointNow('feat');
+          orch.resumeAgent('feat');
+        }
       }
 
       // 5. Checkpoints hold the work.
