@@ -90,6 +90,9 @@ export function aopPathRole(rel: string): AopPathRole {
   if (parts[0] !== '.aop') return { role: 'other' };
   const name = parts[parts.length - 1]!;
   if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(name)) return { role: 'ours' };
+  // The folders themselves (made when a feature is created, removed with it): what matters is
+  // judged by the files written in them.
+  if (parts.length === 1 || (parts[1] === 'features' && (parts.length === 2 || (parts.length === 3 && isFeatureId(parts[2]))))) return { role: 'ours' };
   if (parts[1] === 'features' && parts.length >= 4 && isFeatureId(parts[2])) {
     const inside = parts.slice(3).join('/');
     if (inside === 'state.json' || inside === 'events.jsonl' || parts[3] === '.runtime') return { role: 'ours' };

@@ -141,5 +141,9 @@ describe('orchestrator/RepositoryGuards', () => {
     assert.deepEqual(aopPathRole('.aop/features/f1/events.jsonl'), { role: 'ours' });
     assert.deepEqual(aopPathRole('.aop/features/f1/agent.yaml'), { role: 'other' });
     assert.deepEqual(aopPathRole('.aop/features/../plan.yaml'), { role: 'other' });
+    // The folders a feature's creation makes: their files are judged, not the folders.
+    for (const dir of ['.aop', '.aop/features', '.aop/features/f2']) assert.deepEqual(aopPathRole(dir), { role: 'ours' }, dir);
+    assert.deepEqual(aopPathRole('.aop/other'), { role: 'other' });
+    assert.deepEqual(aopPathRole('.aop/features/..'), { role: 'other' });
   });
 });
