@@ -46,6 +46,7 @@ export class FeatureRuntime {
   private readonly changed = new Emitter<{ kind: 'checkpoint' | 'breaker' | 'watch'; record?: CheckpointRecord }>();
   readonly onChange = this.changed.event;
   private disposed = false;
+  private saving: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly state: FeatureState,
@@ -323,17 +324,24 @@ export class FeatureRuntime {
 
   async persistBreaker(): Promise<void> {
     this.state.breaker = this.breaker.state;
-    await writeFeatureState(this.paths.state, this.state);
+    await this.saveState();
   }
 
-  async saveState(): Promise<void> {
-    await writeFeatureState(this.paths.state, this.state);
+  /**
+   * Saves one at a time, each the state as it is when its turn comes: two saves in flight could
+   * land out of order (an agent's 'stopping' over its 'exited', read back as interrupted).
+   */
+  saveState(): Promise<void> {
+    const next = this.saving.catch(() => undefined).then(() => writeFeatureState(this.paths.state, this.state));
+    this.saving = next;
+    return next;
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     await this.stopWatching();
+    await this.saving.catch(() => undefined);
     await this.checkpoints?.dispose();
     await this.log.close();
     this.changed.dispose();
