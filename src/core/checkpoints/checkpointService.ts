@@ -6,13 +6,10 @@
  * feature cumulatively against its base and records everything in the event log. The list of
  * checkpoints, their refs and retention belong to its CheckpointHistory (./checkpointHistory.ts).
  */
-import * as fs from 'node:fs/promises';
 import type { CheckpointRecord, CheckpointTrigger, FileChange, Violation } from '../model/types';
 import type { EventLog } from '../events/eventLog';
 import { IgnoreChecker } from '../git/ignoreChecker';
 import { ObjectStore } from '../git/objectStore';
-import type { SavedVerdicts } from '../validation';
-import { writeFileAtomic } from '../util/atomicFile';
 import { AopError, errorMessage } from '../util/errors';
 import { Emitter } from '../util/emitter';
 import { checkpointCommitText } from './checkpointCommit';
@@ -24,6 +21,7 @@ import { SnapshotTree } from './snapshotTree';
 import { countChangeLines } from './changeLines';
 import { Snapshotter, type SnapshotUpdate } from './snapshotter';
 import { RecentBlobs } from './recentBlobs';
+import { restartStateFile, restoreRestartState, saveRestartState, type VerdictKeeper } from './restartState';
 import { StageClock } from './stageClock';
 import { StatCache } from './statCache';
 import { parseDiffTreeZ } from './treeDiff';
@@ -32,11 +30,8 @@ import { TreeDiffer } from '../git/treeDiffer';
 export type { CheckpointRequest } from './checkpointLane';
 
 /** What the service needs of the feature's Validator: whole-set validation and per-file verdicts. */
-export interface CheckpointValidator extends IncrementalValidator {
+export interface CheckpointValidator extends IncrementalValidator, VerdictKeeper {
   validate(changes: FileChange[]): Promise<{ violations: Violation[]; checked: number; cacheHits: number }>;
-  /** Per-file verdicts to keep across a restart, and taking them back (both optional). */
-  savedVerdicts?(): SavedVerdicts;
-  restoreVerdicts?(saved: unknown): number;
 }
 
 export interface CheckpointServiceOptions {
@@ -83,7 +78,7 @@ export class CheckpointService {
   private owesScan = false;
   /** The last record's fsync, awaited by the next checkpoint and by dispose. */
   private logSynced: Promise<void> = Promise.resolve();
-  /** Sizes taken back from the last clean stop (saved again if no checkpoint replaced them). */
+  /** Sizes taken back from the last clean stop (./restartState; saved again if no checkpoint replaced them). */
   private restoredSizes: [string, number][] = [];
   /** Bytes of recently hashed blobs: a file edited again finds its previous version here. */
   private readonly recent = new RecentBlobs(RECENT_BLOB_BYTES);
@@ -127,7 +122,8 @@ export class CheckpointService {
     this.tree = new SnapshotTree(this.store, this.headTree);
     this.cumulative = new CumulativeChanges({ store: this.store, differ: this.differ, baseTree: this.baseTree });
     this.snapshotter = new Snapshotter(this.opts.worktree, this.tree, this.store, this.ignore, this.stats);
-    await this.restoreVerdicts();
+    this.restoredSizes = await restoreRestartState(restartStateFile(this.opts.statCacheFile), this.opts.validator);
+    for (const [oid, size] of this.restoredSizes) this.cumulative.rememberSize(oid, size);
     await this.history.load();
   }
 
@@ -366,52 +362,12 @@ export class CheckpointService {
     return this.take({ paths: new Set(req.paths ?? []), full: req.full === true, force: req.force === true, trigger: req.trigger });
   }
 
-  /** Beside the stat cache: the validator's verdicts and the changed blobs' sizes from the last clean stop. */
-  private get verdictsFile(): string | undefined {
-    return this.opts.statCacheFile === undefined ? undefined : `${this.opts.statCacheFile}.verdicts.json`;
-  }
-
-  /**
-   * Takes back what the last clean stop saved, so that the first validation after a restart
-   * judges only what changed since instead of reading every blob the feature touched, and the
-   * feature's changes against its base need no size looked up again. Missing or unusable
-   * (another plan, a crash before any save): judged and looked up afresh, as before.
-   */
-  private async restoreVerdicts(): Promise<void> {
-    const file = this.verdictsFile;
-    if (!file) return;
-    let saved: Partial<SavedState>;
-    try {
-      saved = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<SavedState>;
-    } catch {
-      return; // nothing saved, or unreadable: nothing to take back
-    }
-    this.opts.validator.restoreVerdicts?.(saved.verdicts);
-    // A blob's size never changes for its id; a wrong pair can only name an id no change has.
-    if (Array.isArray(saved.sizes)) {
-      for (const e of saved.sizes) {
-        if (!Array.isArray(e) || !/^[0-9a-f]{40,64}$/.test(String(e[0])) || !Number.isSafeInteger(e[1]) || e[1] < 0) continue;
-        this.cumulative.rememberSize(e[0], e[1]);
-        this.restoredSizes.push([e[0], e[1]]);
-      }
-    }
-  }
-
-  private async saveVerdicts(): Promise<void> {
-    const file = this.verdictsFile;
-    const verdicts = this.opts.validator.savedVerdicts?.();
-    if (!file || !verdicts || verdicts.entries.length === 0) return;
-    // Until a checkpoint builds the changes against the base, what the last stop saved still describes them.
-    const sizes = this.cumulative.knownSizes() ?? this.restoredSizes;
-    const state: SavedState = { verdicts, sizes };
-    await writeFileAtomic(file, JSON.stringify(state)).catch(() => undefined);
-  }
-
   async dispose(): Promise<void> {
     await this.lane.exclusive(async () => undefined);
     await this.logSynced.catch(() => undefined);
     await this.stats.save().catch(() => undefined);
-    await this.saveVerdicts();
+    // Until a checkpoint builds the changes against the base, what the last stop saved still describes them.
+    await saveRestartState(restartStateFile(this.opts.statCacheFile), this.opts.validator, this.cumulative.knownSizes() ?? this.restoredSizes);
     this.store.close();
     this.history.dispose();
     this.ignore.close();
@@ -421,9 +377,3 @@ export class CheckpointService {
   }
 }
 
-/** What a clean stop leaves for the next start (beside the stat cache). */
-interface SavedState {
-  verdicts: SavedVerdicts;
-  /** Blob sizes of the feature's changes against its base. */
-  sizes: [string, number][];
-}
