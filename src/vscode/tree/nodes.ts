@@ -39,7 +39,7 @@ export class NodeCache {
     return this.get({ kind: 'info', id: `info:${featureKey(repoRoot, featureId)}/${key}`, key, repoRoot, featureId });
   }
   outside({ repoRoot, featureId }: FeatureRef, area: 'git' | 'checkout' | 'plan', path: string) {
-    return this.get({ kind: 'outside', id: `outside:${repoRoot}#${featureId}/${area}/${path}`, area, path, repoRoot, featureId });
+    return this.get({ kind: 'outside', id: `outside:${featureKey(repoRoot, featureId)}/${area}/${path}`, area, path, repoRoot, featureId });
   }
   gates({ repoRoot, featureId }: FeatureRef) {
     return this.get({ kind: 'gates', id: `gates:${featureKey(repoRoot, featureId)}`, repoRoot, featureId });
