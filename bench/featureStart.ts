@@ -5,13 +5,17 @@
  * `git worktree add` (what the product did before, with repository filters and hooks live) is
  * measured on the same repository for reference.
  *
- *   node --import tsx bench/featureStart.ts [--size large|medium|small] [--repo PATH] [--rounds N]
+ *   node --import tsx bench/featureStart.ts [--size large|medium|small] [--repo PATH] [--rounds N] [--spare]
+ *
+ * With --spare, each feature starts from a worktree prepared ahead (features/spareWorktree.ts),
+ * as every feature after the first does on a big repository; the preparation is not timed.
  *
  * Prints one JSON line per round and a summary line; writes nothing else.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { featurePaths } from '../src/core/features/featurePaths';
+import { SpareWorktrees } from '../src/core/features/spareWorktree';
 import { addWorktree, deleteBranch, removeWorktree } from '../src/core/features/worktrees';
 import { FeatureRuntime } from '../src/core/orchestrator/featureRuntime';
 import { DEFAULT_SETTINGS } from '../src/core/orchestrator/types';
@@ -38,11 +42,15 @@ interface Round {
   load: number;
 }
 
-async function round(repo: string, commit: string, n: number): Promise<Round> {
+async function round(repo: string, commit: string, n: number, spare?: SpareWorktrees): Promise<Round> {
   const id = `bench-start-${process.pid}-${n}`;
   const wt = `${repo}.worktrees/${id}`;
+  if (spare) {
+    spare.prepare(commit);
+    await spare.idle();
+  }
   const t0 = performance.now();
-  await addWorktree(repo, id, wt, commit);
+  await addWorktree(repo, id, wt, commit, spare);
   const t1 = performance.now();
   const settings = { ...DEFAULT_SETTINGS, reconcileIntervalMs: 0, watchMainCheckout: false };
   const state = { version: 1 as const, id, baseRef: commit, baseCommit: commit, branch: `aop/${id}`, worktree: wt, createdAt: new Date().toISOString(), breaker: { open: false, failures: 0, errors: [] } };
@@ -51,6 +59,7 @@ async function round(repo: string, commit: string, n: number): Promise<Round> {
   await rt.startWatching();
   const t3 = performance.now();
   const load = currentLoad();
+  await spare?.idle();
   await rt.dispose();
   await removeWorktree(repo, wt);
   await deleteBranch(repo, id);
@@ -72,14 +81,16 @@ async function main(): Promise<void> {
   const repo = given ?? ensureRepo((arg('size') ?? 'large') as RepoSize, 1, (s) => console.error(s)).dir;
   const commit = gitSync(repo, ['rev-parse', 'HEAD']);
   const files = Number(gitSync(repo, ['ls-tree', '-r', '--name-only', 'HEAD']).split('\n').length);
+  const spare = process.argv.includes('--spare') ? new SpareWorktrees(repo, `${repo}.worktrees`, 1) : undefined;
   const all: Round[] = [];
   for (let n = 0; n < rounds; n++) {
-    const r = await round(repo, commit, n);
+    const r = await round(repo, commit, n, spare);
     all.push(r);
     console.log(JSON.stringify({ round: n + 1, ...r }));
   }
   const med = (k: keyof Round) => summarize(all.map((r) => r[k])).median;
-  console.log(JSON.stringify({ summary: 'feature start', files, rounds, fillMs: med('fillMs'), openMs: med('openMs'), watchMs: med('watchMs'), totalMs: med('totalMs'), plainWorktreeAddMs: med('plainWorktreeAddMs'), targetMs: 2000, load: med('load') }));
+  await spare?.remove();
+  console.log(JSON.stringify({ summary: spare ? 'feature start from a prepared worktree' : 'feature start', files, rounds, fillMs: med('fillMs'), openMs: med('openMs'), watchMs: med('watchMs'), totalMs: med('totalMs'), plainWorktreeAddMs: med('plainWorktreeAddMs'), targetMs: 2000, load: med('load') }));
 }
 
 void main();

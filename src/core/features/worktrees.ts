@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { git } from '../git/gitRunner';
 import { withSealedGit } from '../git/sealedGit';
+import type { SpareWorktrees } from './spareWorktree';
 import { AopError } from '../util/errors';
 import { assertFeatureId, assertRefName } from '../util/ids';
 import { EXCLUDE_LINES } from './featurePaths';
@@ -29,7 +30,18 @@ export async function resolveCommit(repoRoot: string, ref: string): Promise<stri
   }
 }
 
-export async function addWorktree(repoRoot: string, id: string, worktree: string, baseCommit: string): Promise<void> {
+export interface AddedWorktree {
+  /** The files came from a spare prepared ahead. */
+  fromSpare: boolean;
+  /** Whether a spare is worth preparing for the next feature (this one used one, or is big). */
+  wantsSpare: boolean;
+}
+
+/**
+ * Makes branch `aop/<id>` at `baseCommit` and its worktree. The files come from a spare prepared
+ * ahead when there is one for this commit, else are written now.
+ */
+export async function addWorktree(repoRoot: string, id: string, worktree: string, baseCommit: string, spare?: SpareWorktrees): Promise<AddedWorktree> {
   if (!/^[0-9a-f]{40,64}$/.test(baseCommit)) throw new AopError('INVALID_REF', `not a commit id: ${baseCommit}`);
   const inside = path.relative(repoRoot, worktree);
   if (!inside.startsWith('..') && !path.isAbsolute(inside)) {
@@ -45,7 +57,10 @@ export async function addWorktree(repoRoot: string, id: string, worktree: string
   // No checkout here: it would run the smudge filters and hooks the repository names.
   await git(['worktree', 'add', '-q', '--no-checkout', '-b', featureBranch(id), '--', worktree, baseCommit], { cwd: repoRoot });
   try {
-    await fillWorktree(worktree, baseCommit);
+    const indexFile = path.join(await git(['rev-parse', '--absolute-git-dir'], { cwd: worktree }), 'index');
+    const fromSpare = spare ? await spare.take(baseCommit, worktree, indexFile) : false;
+    if (!fromSpare) await fillWorktree(worktree, baseCommit, indexFile);
+    return { fromSpare, wantsSpare: spare !== undefined && (fromSpare || (await indexEntries(indexFile)) >= spare.minFiles) };
   } catch (e) {
     await git(['worktree', 'remove', '--force', '--force', '--', worktree], { cwd: repoRoot }).catch(() => undefined);
     await git(['branch', '-D', '--', featureBranch(id)], { cwd: repoRoot, okCodes: [1] }).catch(() => undefined);
@@ -59,9 +74,20 @@ export async function addWorktree(repoRoot: string, id: string, worktree: string
  * have them (built-in conversions from the attributes), but no filter, hook or fsmonitor, since
  * none is configured there. The index keeps the files' stat data, so `git status` there is clean.
  */
-async function fillWorktree(worktree: string, commit: string): Promise<void> {
-  const gitDir = await git(['rev-parse', '--absolute-git-dir'], { cwd: worktree });
-  await withSealedGit(worktree, (s) => s.run(['read-tree', '--reset', '-u', commit], { workTree: worktree, indexFile: path.join(gitDir, 'index') }));
+async function fillWorktree(worktree: string, commit: string, indexFile: string): Promise<void> {
+  await withSealedGit(worktree, (s) => s.run(['read-tree', '--reset', '-u', commit], { workTree: worktree, indexFile }));
+}
+
+/** The number of entries an index file holds (its header: "DIRC", version, count). */
+async function indexEntries(indexFile: string): Promise<number> {
+  const fh = await fs.open(indexFile, 'r');
+  try {
+    const head = Buffer.alloc(12);
+    const { bytesRead } = await fh.read(head, 0, 12, 0);
+    return bytesRead === 12 && head.toString('latin1', 0, 4) === 'DIRC' ? head.readUInt32BE(8) : 0;
+  } finally {
+    await fh.close();
+  }
 }
 
 export async function removeWorktree(repoRoot: string, worktree: string): Promise<void> {

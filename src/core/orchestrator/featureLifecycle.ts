@@ -11,6 +11,7 @@ import { CheckpointHistory } from '../checkpoints/checkpointHistory';
 import { planOverlapWarnings } from '../collisions';
 import { featurePaths, featuresDir, defaultWorktreePath } from '../features/featurePaths';
 import { readFeatureState, writeFeatureState, type FeatureState } from '../features/featureState';
+import { SPARE_MIN_FILES, SpareWorktrees } from '../features/spareWorktree';
 import { addWorktree, deleteBranch, ensureExcludes, featureBranch, removeWorktree, resolveCommit } from '../features/worktrees';
 import { parsePlan } from '../plan';
 import { writeFileAtomic } from '../util/atomicFile';
@@ -41,6 +42,8 @@ export class FeatureLifecycle {
   private readonly broken = new Map<string, string>();
   /** `git worktree add/remove` are not safe to run concurrently in one repository. */
   private readonly repoLane = new SerialQueue();
+  /** A worktree prepared ahead for the next feature (big repositories only). */
+  private spares: SpareWorktrees | undefined;
 
   constructor(private readonly opts: LifecycleOptions) {}
 
@@ -149,9 +152,10 @@ export class FeatureLifecycle {
     const baseCommit = await resolveCommit(repoRoot, o.baseRef);
     const worktree = defaultWorktreePath(repoRoot, id, this.opts.settings().worktreesRoot);
     // Our own writes to the git folder, while other features' agents may be running.
-    await this.opts.expect(['info/exclude', 'worktrees', `refs/heads/${featureBranch(id)}`], async () => {
+    const spare = this.spareFor(worktree);
+    const added = await this.opts.expect(['info/exclude', 'worktrees', `refs/heads/${featureBranch(id)}`], async () => {
       await ensureExcludes(repoRoot);
-      await this.repoLane.run(() => addWorktree(repoRoot, id, worktree, baseCommit));
+      return this.repoLane.run(() => addWorktree(repoRoot, id, worktree, baseCommit, spare));
     });
     await fs.mkdir(p.dir, { recursive: true });
     if (o.spec !== undefined) await writeFileAtomic(p.spec, o.spec);
@@ -176,6 +180,8 @@ export class FeatureLifecycle {
     const warnings = planOverlapWarnings(this, id).map((w) => w.message);
     for (const message of warnings) await rt.log.append({ t: 'warning', message });
     await rt.startWatching();
+    // The next feature's files, written once this one has started (not competing with its first scan).
+    if (added.wantsSpare) spare?.prepare(baseCommit);
     return { rt, warnings };
   }
 
@@ -215,8 +221,26 @@ export class FeatureLifecycle {
   }
 
   async dispose(): Promise<void> {
+    this.spares?.dispose();
     for (const rt of this.runtimes.values()) await rt.dispose();
     this.runtimes.clear();
+  }
+
+  /** Resolves when no spare worktree is being prepared (tests, bench). */
+  sparesIdle(): Promise<void> {
+    return this.spares?.idle() ?? Promise.resolve();
+  }
+
+  /** The spare worktree of the folder `worktree` goes in, unless turned off. */
+  private spareFor(worktree: string): SpareWorktrees | undefined {
+    const min = this.opts.settings().spareMinFiles ?? SPARE_MIN_FILES;
+    if (min <= 0) return undefined;
+    const root = path.dirname(worktree);
+    if (this.spares?.worktreesRoot !== root || this.spares.minFiles !== min) {
+      this.spares?.dispose();
+      this.spares = new SpareWorktrees(this.opts.repoRoot, root, min);
+    }
+    return this.spares;
   }
 }
 

@@ -254,6 +254,11 @@ export class Orchestrator {
     return { ...this.summary(rt.id), warnings };
   }
 
+  /** Resolves when no spare worktree (the next feature's files, prepared ahead) is being written. */
+  sparesIdle(): Promise<void> {
+    return this.features.sparesIdle();
+  }
+
   /**
    * Deletes a feature: stops its agent, takes a final checkpoint (so untracked and uncommitted
    * work survives in refs/aop), removes the worktree; the branch and refs only when asked, the

@@ -65,6 +65,11 @@ export interface OrchestratorSettings {
   /** Run in a new worktree before its agent first starts (e.g. `npm ci`); empty: none. */
   setupCommand: string;
   setupTimeoutMs: number;
+  /**
+   * Prepare the next feature's worktree files ahead of time once a repository has this many
+   * files (default 20,000, see features/spareWorktree.ts); 0 turns it off.
+   */
+  spareMinFiles?: number;
 }
 
 export const DEFAULT_SETTINGS: OrchestratorSettings = {

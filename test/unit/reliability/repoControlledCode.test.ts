@@ -315,7 +315,8 @@ describe('reliability: no repository-controlled code in our git calls', function
     };
     const helper = () => assert.deepEqual(p.take(), [], "the test's own git ran a planted program");
     const noneRan = () => assert.deepEqual(ran, [], `planted programs ran:\n${ran.join('\n')}`);
-    const settings = { reconcileIntervalMs: 0, watchMainCheckout: false };
+    // spareMinFiles 1: every feature after the first starts from a worktree prepared ahead.
+    const settings = { reconcileIntervalMs: 0, watchMainCheckout: false, spareMinFiles: 1 };
     let orch = await Orchestrator.open({ repoRoot: repo, settings });
     check('open');
     const runner = orch.createGateRunner({ isTrusted: () => true });
@@ -325,6 +326,7 @@ describe('reliability: no repository-controlled code in our git calls', function
     try {
       for (const [id, line] of Object.entries(features)) {
         const f = await orch.createFeature({ id, baseRef: 'develop', spec: `# ${id}\n`, planYaml });
+        await orch.sparesIdle();
         check(`create ${id}`);
         wts[id] = f.worktree!;
         // The files are as committed: no smudge filter ran on the LFS pointer or anything else.
