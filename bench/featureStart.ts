@@ -5,15 +5,17 @@
  * `git worktree add` (what the product did before, with repository filters and hooks live) is
  * measured on the same repository for reference.
  *
- *   node --import tsx bench/featureStart.ts [--size large|medium|small] [--repo PATH] [--rounds N] [--spare]
+ *   node --import tsx bench/featureStart.ts [--size large|medium|small] [--repo PATH] [--rounds N] [--spare] [--no-plain]
  *
  * With --spare, each feature starts from a worktree prepared ahead (features/spareWorktree.ts),
  * as every feature after the first does on a big repository; the preparation is not timed.
+ * --no-plain leaves out the `git worktree add` reference.
  *
  * Prints one JSON line per round and a summary line; writes nothing else.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { seedStatCache } from '../src/core/checkpoints/statCacheSeed';
 import { featurePaths } from '../src/core/features/featurePaths';
 import { SpareWorktrees } from '../src/core/features/spareWorktree';
 import { addWorktree, deleteBranch, removeWorktree } from '../src/core/features/worktrees';
@@ -50,7 +52,10 @@ async function round(repo: string, commit: string, n: number, spare?: SpareWorkt
     await spare.idle();
   }
   const t0 = performance.now();
-  await addWorktree(repo, id, wt, commit, spare);
+  const added = await addWorktree(repo, id, wt, commit, spare);
+  // As FeatureLifecycle.create does: the first scan compares stat data with what git wrote.
+  fs.mkdirSync(featurePaths(repo, id).runtime, { recursive: true });
+  await seedStatCache(added.indexFile, featurePaths(repo, id).statCache, commit.length === 64 ? 32 : 20);
   const t1 = performance.now();
   const settings = { ...DEFAULT_SETTINGS, reconcileIntervalMs: 0, watchMainCheckout: false };
   const state = { version: 1 as const, id, baseRef: commit, baseCommit: commit, branch: `aop/${id}`, worktree: wt, createdAt: new Date().toISOString(), breaker: { open: false, failures: 0, errors: [] } };
@@ -66,11 +71,14 @@ async function round(repo: string, commit: string, n: number, spare?: SpareWorkt
   fs.rmSync(featurePaths(repo, id).dir, { recursive: true, force: true });
   gitSync(repo, ['for-each-ref', '--format=delete %(refname)', `refs/aop/${id}/`]).split('\n').filter(Boolean).forEach((l) => gitSync(repo, ['update-ref', '-d', l.slice('delete '.length)]));
 
-  const plain = `${repo}.worktrees/${id}-plain`;
-  const p0 = performance.now();
-  execFileSync('git', ['worktree', 'add', '-q', '--detach', plain, commit], { cwd: repo, stdio: 'ignore' });
-  const plainMs = performance.now() - p0;
-  gitSync(repo, ['worktree', 'remove', '--force', plain]);
+  let plainMs = NaN;
+  if (!process.argv.includes('--no-plain')) {
+    const plain = `${repo}.worktrees/${id}-plain`;
+    const p0 = performance.now();
+    execFileSync('git', ['worktree', 'add', '-q', '--detach', plain, commit], { cwd: repo, stdio: 'ignore' });
+    plainMs = performance.now() - p0;
+    gitSync(repo, ['worktree', 'remove', '--force', plain]);
+  }
   const r = (x: number) => Math.round(x);
   return { fillMs: r(t1 - t0), openMs: r(t2 - t1), watchMs: r(t3 - t2), totalMs: r(t3 - t0), plainWorktreeAddMs: r(plainMs), load };
 }

@@ -13,6 +13,11 @@ import type { Stats } from 'node:fs';
 import { writeFileAtomic } from '../util/atomicFile';
 
 export function statKey(st: Stats): string {
+  return statKeyOf(st);
+}
+
+/** The key of stat data from anywhere (statCacheSeed.ts builds it from a git index). */
+export function statKeyOf(st: Pick<Stats, 'mtimeMs' | 'ctimeMs' | 'size' | 'ino' | 'mode'>): string {
   return `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino}:${st.mode}`;
 }
 

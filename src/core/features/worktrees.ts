@@ -35,6 +35,8 @@ export interface AddedWorktree {
   fromSpare: boolean;
   /** Whether a spare is worth preparing for the next feature (this one used one, or is big). */
   wantsSpare: boolean;
+  /** The worktree's index, as git wrote it with the files. */
+  indexFile: string;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function addWorktree(repoRoot: string, id: string, worktree: string
     const indexFile = path.join(await git(['rev-parse', '--absolute-git-dir'], { cwd: worktree }), 'index');
     const fromSpare = spare ? await spare.take(baseCommit, worktree, indexFile) : false;
     if (!fromSpare) await fillWorktree(worktree, baseCommit, indexFile);
-    return { fromSpare, wantsSpare: spare !== undefined && (fromSpare || (await indexEntries(indexFile)) >= spare.minFiles) };
+    return { fromSpare, indexFile, wantsSpare: spare !== undefined && (fromSpare || (await indexEntries(indexFile)) >= spare.minFiles) };
   } catch (e) {
     await git(['worktree', 'remove', '--force', '--force', '--', worktree], { cwd: repoRoot }).catch(() => undefined);
     await git(['branch', '-D', '--', featureBranch(id)], { cwd: repoRoot, okCodes: [1] }).catch(() => undefined);

@@ -8,6 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isLive } from '../agents/states';
 import { CheckpointHistory } from '../checkpoints/checkpointHistory';
+import { seedStatCache } from '../checkpoints/statCacheSeed';
 import { planOverlapWarnings } from '../collisions';
 import { featurePaths, featuresDir, defaultWorktreePath } from '../features/featurePaths';
 import { readFeatureState, writeFeatureState, type FeatureState } from '../features/featureState';
@@ -157,7 +158,9 @@ export class FeatureLifecycle {
       await ensureExcludes(repoRoot);
       return this.repoLane.run(() => addWorktree(repoRoot, id, worktree, baseCommit, spare));
     });
-    await fs.mkdir(p.dir, { recursive: true });
+    await fs.mkdir(p.runtime, { recursive: true });
+    // The first scan then compares stat data instead of hashing every file git just wrote.
+    await seedStatCache(added.indexFile, p.statCache, baseCommit.length === 64 ? 32 : 20);
     if (o.spec !== undefined) await writeFileAtomic(p.spec, o.spec);
     if (o.planYaml !== undefined) await writeFileAtomic(p.plan, o.planYaml);
     // What the user gave at creation is in force (the runtime adopts spec and plan as they are now).
