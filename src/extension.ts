@@ -9,6 +9,7 @@ import { CheckpointContentProvider, EventLogContentProvider } from './vscode/con
 import { GateOutputContentProvider } from './vscode/content/gateOutput';
 import { DiffOpener } from './vscode/content/diffs';
 import { registerFeatureCommands } from './vscode/commands/featureCommands';
+import { registerFeatureFileCommands } from './vscode/commands/featureFileCommands';
 import { registerGateCommands } from './vscode/commands/gateCommands';
 import { registerGuardCommands } from './vscode/commands/guardCommands';
 import { registerRollbackCommands } from './vscode/commands/rollbackCommands';
@@ -109,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   const tree = push(new FeaturesTreeProvider(reg, gates));
   const treeView = push(vscode.window.createTreeView(VIEWS.features, { treeDataProvider: tree, showCollapseAll: true }));
   const diagnostics = push(new ViolationDiagnostics(reg));
+  const prompter = new Prompter();
   const plans = push(new PlanLanguage(log));
   push(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new RevertFileCodeActions(reg), { providedCodeActionKinds: RevertFileCodeActions.kinds }));
   push(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new OutsideChangeCodeActions(reg), { providedCodeActionKinds: OutsideChangeCodeActions.kinds }));
@@ -149,7 +151,6 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   push(reviews.registerSerializer());
   const reviewOpener: ReviewOpener = { show: (ref) => void reviews.show(ref), close: (ref) => reviews.close(ref) };
 
-  const prompter = new Prompter();
   const deps: CommandDeps = {
     registry: reg,
     prompter,
@@ -169,6 +170,7 @@ export function activate(context: vscode.ExtensionContext): AopApi {
   };
   for (const d of registerFeatureCommands(deps)) push(d);
   for (const d of registerRollbackCommands(deps)) push(d);
+  for (const d of registerFeatureFileCommands(deps)) push(d);
   for (const d of registerGateCommands(deps)) push(d);
   for (const d of registerGuardCommands(deps)) push(d);
   for (const d of registerSupervisionCommands(deps, hub)) push(d);

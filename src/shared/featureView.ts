@@ -24,10 +24,11 @@ export function featureView(f: FeatureSummary): FeatureView {
   };
 }
 
-/** What can be done to a feature now; a draft can only be started (which creates its worktree). */
+/** What can be done to a feature now; a draft can only be started (which creates its worktree), an archived one nothing. */
 export function featureActions(f: FeatureSummary): AvailableActions {
   const a = availableActions(featureView(f));
   if (f.status === 'draft') return { start: true, pause: false, resume: false, stop: false, sendMessage: false, checkpointNow: false };
+  if (f.status === 'archived') return { start: false, pause: false, resume: false, stop: false, sendMessage: false, checkpointNow: false };
   return a;
 }
 

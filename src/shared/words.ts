@@ -33,6 +33,32 @@ export function rollbackTitle(kind: RollbackKind, targetSeq: number): string {
   return ROLLBACK_ACTION[kind];
 }
 
+/** An agent state as a word for a person ("not started" rather than "idle", "finished" rather than "exited"). */
+export const AGENT_STATE_WORD: Readonly<Record<string, string>> = {
+  idle: 'not started',
+  queued: 'waiting for a slot',
+  starting: 'starting',
+  running: 'running',
+  paused: 'paused',
+  stopping: 'stopping',
+  exited: 'finished',
+  failed: 'failed',
+  interrupted: 'interrupted',
+};
+
+/** Violations by severity in words, worst first: "1 critical, 2 errors", "" for none. */
+export function severityCounts(violations: readonly { severity: string }[]): string {
+  const n = (s: string) => violations.filter((v) => v.severity === s).length;
+  return [
+    [n('critical'), 'critical', 'critical'],
+    [n('error'), 'error', 'errors'],
+    [n('warning'), 'warning', 'warnings'],
+  ]
+    .filter(([c]) => (c as number) > 0)
+    .map(([c, one, many]) => plural(c as number, one as string, many as string))
+    .join(', ');
+}
+
 /** "1 file", "3 files". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;

@@ -60,6 +60,10 @@ export const COMMANDS = {
   reviewResolve: 'aop.review.resolve',
   reviewReopen: 'aop.review.reopen',
   reviewDiscard: 'aop.review.discard',
+  openSpec: 'aop.openSpec',
+  openPlan: 'aop.openPlan',
+  deleteDraft: 'aop.deleteDraft',
+  removeArchived: 'aop.removeArchived',
 } as const;
 export type CommandKey = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandKey];

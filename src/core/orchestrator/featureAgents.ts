@@ -129,6 +129,12 @@ export class FeatureAgents {
     }
     const rt = this.o.features.feature(id);
     if (rt.breaker.state.open) throw new AopError('BUSY', `Feature "${id}" needs attention: its circuit breaker is open. Review the errors, then reset it.`);
+    // The plan in force (the one the user saved or confirmed) is broken: no agent runs without rules.
+    if (rt.planError) {
+      throw new AopError('PLAN_INVALID', `Feature "${id}" was not started: its plan.yaml has problems (${rt.planError.split('\n')[0]}). Fix them, then start it again.`, {
+        details: { file: rt.paths.plan },
+      });
+    }
     const running = this.session(rt.id);
     if (running && isLive(running.state)) throw new AopError('BUSY', `Feature ${rt.id} already has an agent (${running.state}); stop it first.`);
     await this.setUp(rt, o);

@@ -19,8 +19,9 @@ import { writeFileAtomic } from '../util/atomicFile';
 import { SerialQueue } from '../util/async';
 import { AopError, errorMessage } from '../util/errors';
 import { assertFeatureId, isFeatureId } from '../util/ids';
+import { readArchived } from './archived';
 import { FeatureRuntime } from './featureRuntime';
-import type { CreateFeatureOptions, OrchestratorSettings } from './types';
+import type { ArchivedInfo, CreateFeatureOptions, OrchestratorSettings } from './types';
 
 export interface LifecycleOptions {
   repoRoot: string;
@@ -39,6 +40,8 @@ export interface DeleteOptions {
 export class FeatureLifecycle {
   private readonly runtimes = new Map<string, FeatureRuntime>();
   private readonly drafts = new Set<string>();
+  /** Accepted or deleted features whose spec, plan or history remain on disk. */
+  private readonly archived = new Map<string, ArchivedInfo>();
   /** Features whose runtime failed to open, with the reason (listed, not hidden). */
   private readonly broken = new Map<string, string>();
   /** `git worktree add/remove` are not safe to run concurrently in one repository. */
@@ -48,13 +51,13 @@ export class FeatureLifecycle {
 
   constructor(private readonly opts: LifecycleOptions) {}
 
-  /** Every feature id, active and draft, sorted. */
+  /** Every feature id, active, draft and archived, sorted. */
   ids(): string[] {
-    return [...new Set([...this.runtimes.keys(), ...this.drafts])].sort();
+    return [...new Set([...this.runtimes.keys(), ...this.drafts, ...this.archived.keys()])].sort();
   }
 
-  list(): { id: string; status: 'active' | 'draft' }[] {
-    return this.ids().map((id) => ({ id, status: this.runtimes.has(id) ? 'active' : 'draft' }));
+  list(): { id: string; status: 'active' | 'draft' | 'archived' }[] {
+    return this.ids().map((id) => ({ id, status: this.runtimes.has(id) ? 'active' : this.drafts.has(id) ? 'draft' : 'archived' }));
   }
 
   active(): FeatureRuntime[] {
@@ -73,7 +76,12 @@ export class FeatureLifecycle {
   }
 
   has(id: string): boolean {
-    return this.runtimes.has(id) || this.drafts.has(id);
+    return this.runtimes.has(id) || this.drafts.has(id) || this.archived.has(id);
+  }
+
+  /** How an archived feature ended; undefined for any other. */
+  archivedInfo(id: string): ArchivedInfo | undefined {
+    return this.runtimes.has(id) || this.drafts.has(id) ? undefined : this.archived.get(id);
   }
 
   isDraft(id: string): boolean {
@@ -104,7 +112,10 @@ export class FeatureLifecycle {
         state = await readFeatureState(p.state);
       } catch (e) {
         if (AopError.is(e, 'NOT_FOUND')) {
-          if (await exists(p.spec)) this.drafts.add(name);
+          // Ended (accepted or deleted): listed as archived, not as a draft to start again.
+          const ended = await readArchived(p.events);
+          if (ended) this.archived.set(name, ended);
+          else if (await exists(p.spec)) this.drafts.add(name);
           continue;
         }
         throw e;
@@ -180,6 +191,7 @@ export class FeatureLifecycle {
     await rt.history.markBase();
     await rt.log.append({ t: 'feature.created', baseRef: o.baseRef, baseCommit, branch: state.branch, worktree });
     this.drafts.delete(id);
+    this.archived.delete(id);
     const warnings = planOverlapWarnings(this, id).map((w) => w.message);
     for (const message of warnings) await rt.log.append({ t: 'warning', message });
     await rt.startWatching();
@@ -219,8 +231,22 @@ export class FeatureLifecycle {
       await CheckpointHistory.deleteAll(this.opts.repoRoot, id);
     }
     if (o.deleteLog) await fs.rm(p.events, { force: true });
-    if (await exists(p.spec)) this.drafts.add(id);
+    if (await exists(p.spec)) this.archived.set(id, (await readArchived(p.events)) ?? { how: 'deleted', at: new Date().toISOString() });
     return { finalSeq: final || !o.deleteBranchAndRefs ? finalSeq : undefined, keptAt };
+  }
+
+  /**
+   * Removes a draft or an archived feature from the list with its folder (spec, plan, script,
+   * history). Its branch and checkpoints, if any, stay in git. Refuses an active feature.
+   */
+  async forget(id: string): Promise<void> {
+    assertFeatureId(id);
+    if (this.runtimes.has(id)) throw new AopError('CONFLICT', `Feature "${id}" is active: delete it first (its worktree is removed, its work kept in git).`);
+    if (!this.drafts.has(id) && !this.archived.has(id)) throw notFound(id);
+    await fs.rm(featurePaths(this.opts.repoRoot, id).dir, { recursive: true, force: true });
+    this.drafts.delete(id);
+    this.archived.delete(id);
+    this.broken.delete(id);
   }
 
   async dispose(): Promise<void> {

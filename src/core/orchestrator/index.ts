@@ -11,6 +11,6 @@ export type { DeleteOptions } from './featureLifecycle';
 export type { ViolationsChanged, Observation } from './violationLedger';
 export type { GuardDetection, StandingAction, StandingItem } from './repositoryGuards';
 export { WITHOUT_SANDBOX, type FeatureSandbox } from './sandboxStatus';
-export { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorOptions, type OrchestratorSettings } from './types';
+export { DEFAULT_SETTINGS, type ArchivedInfo, type CreateFeatureOptions, type FeatureSummary, type OrchestratorOptions, type OrchestratorSettings } from './types';
 export type { BulkAgentResult, StartAgentOptions } from './featureAgents';
 export type { SupervisionFacade, FeatureDisk } from './supervisionFacade';

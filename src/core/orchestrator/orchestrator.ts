@@ -31,7 +31,7 @@ import type { RepositoryGuards } from './repositoryGuards';
 import { previewRollback, rollbackWithAgentPaused } from './pausedRollback';
 import { announceViolations, wireRuntime } from './runtimeEvents';
 import { changedFilesBetween, diffBetween, readFileAt, violationsAt, type DiffSide } from './snapshots';
-import { activeSummary, draftSummary } from './summary';
+import { activeSummary, archivedSummary, draftSummary } from './summary';
 import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorOptions, type OrchestratorSettings } from './types';
 import { Supervision } from '../supervision';
 import { SupervisionFacade, supervisedFeature } from './supervisionFacade';
@@ -143,6 +143,8 @@ export class Orchestrator {
   summary(id: string): FeatureSummary {
     const rt = this.features.get(assertFeatureId(id));
     if (!rt) {
+      const ended = this.features.archivedInfo(id);
+      if (ended) return archivedSummary(this.repoRoot, id, ended);
       if (!this.features.isDraft(id)) throw this.features.notFound(id);
       return draftSummary(this.repoRoot, id, this.features.brokenReason(id));
     }
@@ -270,6 +272,12 @@ export class Orchestrator {
     const out = await this.features.delete(id, o);
     this.hub.fire({ kind: 'features' });
     return out;
+  }
+
+  /** Removes a draft or archived feature from the list, with its spec, plan and history (git keeps its branch and checkpoints). */
+  async forgetFeature(id: string): Promise<void> {
+    await this.features.forget(id);
+    this.hub.fire({ kind: 'features' });
   }
 
   // ---- checkpoints, validation, rollback --------------------------------------------------

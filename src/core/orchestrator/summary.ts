@@ -4,7 +4,7 @@ import type { ConfirmedKind } from '../features/confirmedFiles';
 import type { Collision } from '../collisions';
 import type { FeatureRuntime } from './featureRuntime';
 import { sandboxStatusOf } from './sandboxStatus';
-import type { FeatureSummary } from './types';
+import type { ArchivedInfo, FeatureSummary } from './types';
 
 export function activeSummary(
   repoRoot: string,
@@ -45,4 +45,9 @@ export function activeSummary(
 /** A feature with a spec but no worktree (yet, or any more), or one that could not be opened. */
 export function draftSummary(repoRoot: string, id: string, error: string | undefined): FeatureSummary {
   return { id, repoRoot, status: 'draft', error, breaker: { open: false, failures: 0, errors: [] }, watch: { alive: false }, checkpointCount: 0, violations: [], collisions: [], notSnapshotted: [] };
+}
+
+/** A feature that was accepted or deleted: how it ended, nothing live. */
+export function archivedSummary(repoRoot: string, id: string, archived: ArchivedInfo): FeatureSummary {
+  return { id, repoRoot, status: 'archived', archived, breaker: { open: false, failures: 0, errors: [] }, watch: { alive: false }, checkpointCount: 0, violations: [], collisions: [], notSnapshotted: [] };
 }

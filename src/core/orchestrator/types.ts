@@ -11,8 +11,13 @@ import type { FeatureSandbox } from './sandboxStatus';
 export interface FeatureSummary {
   id: string;
   repoRoot: string;
-  /** draft: spec/plan written, no worktree yet. active: worktree and checkpoints exist. */
-  status: 'draft' | 'active';
+  /**
+   * draft: spec/plan written, no worktree yet. active: worktree and checkpoints exist.
+   * archived: accepted or deleted; its spec, plan and history stay in .aop/features/<id>/.
+   */
+  status: 'draft' | 'active' | 'archived';
+  /** How an archived feature ended. */
+  archived?: ArchivedInfo;
   branch?: string;
   baseRef?: string;
   baseCommit?: string;
@@ -40,6 +45,14 @@ export interface FeatureSummary {
   pendingConfirmation?: ConfirmedKind[];
   /** Warnings from creating the feature (e.g. its plan overlaps another feature's). */
   warnings?: string[];
+}
+
+/** How an archived feature ended: accepted (and into what), or deleted. */
+export interface ArchivedInfo {
+  how: 'accepted' | 'deleted';
+  /** When it was archived (ISO time). */
+  at: string;
+  accepted?: { commit: string; target: string; landed: boolean; strategy: string; seq: number };
 }
 
 export interface OrchestratorSettings {

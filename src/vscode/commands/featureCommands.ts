@@ -221,8 +221,10 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
     const uri = vscode.Uri.from({ scheme: SCHEMES.eventLog, path: `/${ref.featureId}.jsonl`, query: new URLSearchParams({ repo: ref.repoRoot }).toString() });
     deps.eventLogs.refresh(uri);
     const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(doc, 'jsonl').then(undefined, () => undefined);
-    await vscode.window.showTextDocument(doc, { preview: true });
+    const shown = await vscode.languages.setTextDocumentLanguage(doc, 'jsonl').then(undefined, () => doc);
+    // The latest events are what a person comes for: open at the end.
+    const end = new vscode.Position(Math.max(0, shown.lineCount - 1), 0);
+    await vscode.window.showTextDocument(shown, { preview: true, selection: new vscode.Range(end, end) });
     return uri;
   };
 

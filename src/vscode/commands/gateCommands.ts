@@ -136,13 +136,15 @@ export function registerGateCommands(deps: CommandDeps): vscode.Disposable[] {
       return;
     }
     deps.log.info(`${text.message}${text.detail ? `\n${text.detail}` : ''}`);
+    // With actions the outcome stays in the notification centre; the history keeps it for good.
     const copy = 'Copy Command';
+    const history = 'Show History';
     const show = text.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(text.message, ...(text.command ? [copy] : [])).then(async (c) => {
+    void show(text.message, ...(text.command ? [copy] : []), history).then(async (c) => {
       if (c === copy && text.command) {
         await vscode.env.clipboard.writeText(text.command);
         void vscode.window.setStatusBarMessage(`Copied: ${text.command}`, 5000);
-      }
+      } else if (c === history) await vscode.commands.executeCommand(COMMANDS.showEventLog, ref);
     });
   };
 

@@ -5,10 +5,12 @@
 import type { FeatureRef } from '../workspace/registry';
 import { featureKey, refKey } from '../../shared/featureKey';
 
-export type InfoKey = 'agent' | 'watch' | 'sandbox' | 'violations' | 'queue' | 'breaker' | 'plan' | 'draft' | 'more';
+export type InfoKey = 'agent' | 'watch' | 'sandbox' | 'violations' | 'queue' | 'breaker' | 'plan' | 'spec' | 'draft' | 'ended' | 'history' | 'more';
 
 export type TreeNode =
   | { kind: 'repo'; id: string; repoRoot: string }
+  /** The "Accepted / archived" group of a repository. */
+  | { kind: 'archive'; id: string; repoRoot: string }
   | ({ kind: 'feature'; id: string } & FeatureRef)
   | ({ kind: 'info'; id: string; key: InfoKey } & FeatureRef)
   | ({ kind: 'gates'; id: string } & FeatureRef)
@@ -30,6 +32,9 @@ export class NodeCache {
 
   repo(repoRoot: string) {
     return this.get({ kind: 'repo', id: `repo:${repoRoot}`, repoRoot });
+  }
+  archive(repoRoot: string) {
+    return this.get({ kind: 'archive', id: `archive:${repoRoot}`, repoRoot });
   }
   // Only the two ref fields are copied: callers often pass another node, whose kind and id must not leak in.
   feature({ repoRoot, featureId }: FeatureRef) {

@@ -209,6 +209,23 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   await page.locator('.markers-panel').first().waitFor({ state: 'visible', timeout: 10_000 });
   await until(async () => (await page.locator('.markers-panel .monaco-list-row', { hasText: 'unknown key in the plan' }).count()) === 0, 'the plan problem to clear once fixed', 30_000);
 
+  // 9. Accept: the editor's summary, a strategy, an outcome that stays reachable, and the
+  //    feature leaves the active list for "Accepted / archived".
+  await runCommand(page, 'Agent Orchestrator: Accept Feature…');
+  await answerDialog(page, `Accept feature "${FEATURE}" into main?`, 'Accept…', { timeout: 60_000 });
+  await pickQuickItem(page, 'squash', { title: `Accept ${FEATURE} into main: how` });
+  const outcome = await waitForNotification(page, `Feature "${FEATURE}" is accepted`, { timeout: 60_000 });
+  await outcome.locator('.monaco-button', { hasText: 'Show History' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  const archivedGroup = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Accepted / archived' }).first();
+  await archivedGroup.waitFor({ state: 'visible', timeout: 30_000 });
+  if ((await archivedGroup.getAttribute('aria-expanded')) !== 'true') await archivedGroup.click();
+  await page.locator('.part.sidebar .monaco-list-row', { hasText: FEATURE }).filter({ hasText: 'accepted' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await shot('first-hour-7-accepted.png');
+  // The outcome is in the feature's history.
+  await outcome.locator('.monaco-button', { hasText: 'Show History' }).first().click();
+  await page.locator('.monaco-editor .view-lines', { hasText: '"t":"feature.accepted"' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await shot('first-hour-8-history.png');
+
   const committed = path.join(repoRoot, 'media', 'screenshots');
   mkdirSync(committed, { recursive: true });
   for (const p of shots) copyFileSync(p, path.join(committed, path.basename(p)));

@@ -76,6 +76,8 @@ export async function removeFeature(api: AopApi, root: string, featureId: string
   for (const ref of git(root, 'for-each-ref', '--format=%(refname)', `refs/aop/${featureId}/`, `refs/heads/aop/${featureId}`).split('\n').filter(Boolean)) {
     git(root, 'update-ref', '-d', ref);
   }
+  // Its spec, plan and history go with it (a deleted or accepted feature is otherwise listed as archived).
+  if (orch?.list().some((f) => f.id === featureId && f.status !== 'active')) await orch.forgetFeature(featureId);
   fs.rmSync(path.join(root, '.aop', 'features', featureId), { recursive: true, force: true });
   if (scriptFile) fs.rmSync(path.dirname(scriptFile), { recursive: true, force: true });
 }

@@ -15,6 +15,7 @@ export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Pro
   ['demo.test.ts', () => import('./demo.test')],
   ['plans.test.ts', () => import('./plans.test')],
   ['agentSetup.test.ts', () => import('./agentSetup.test')],
+  ['featureLife.test.ts', () => import('./featureLife.test')],
   ['realAgent.test.ts', () => import('./realAgent.test')],
   ['outside.test.ts', () => import('./outside.test')],
   ['supervision.test.ts', () => import('./supervision.test')],

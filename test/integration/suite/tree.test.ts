@@ -64,9 +64,16 @@ describe('Features tree, native diff and source control', () => {
 
     const children = api.tree.getChildren(feature);
     const info = children.filter((n) => n.kind === 'info').map((n) => String(api.tree.getTreeItem(n).label));
-    assert.ok(info.some((l) => /^Agent: (starting|running|exited)/.test(l)), `agent row missing: ${info.join(' | ')}`);
+    assert.ok(info.some((l) => /^Agent: (starting|running|finished)/.test(l)), `agent row missing: ${info.join(' | ')}`);
     assert.ok(info.some((l) => l.startsWith('Watchdog: watching')), `watchdog row missing: ${info.join(' | ')}`);
-    assert.ok(info.includes('Violations: 0'), `violations row missing: ${info.join(' | ')}`);
+    assert.ok(info.includes('No violations'), `violations row missing: ${info.join(' | ')}`);
+    // Spec and plan open from the tree.
+    const planRow = children.find((n) => n.kind === 'info' && n.key === 'plan')!;
+    const planItem = api.tree.getTreeItem(planRow);
+    assert.equal(planItem.label, 'Plan');
+    assert.match(String(planItem.description), /^allows src\/\*\*/);
+    assert.equal(planItem.command?.command, 'aop.openPlan');
+    assert.equal(api.tree.getTreeItem(children.find((n) => n.kind === 'info' && n.key === 'spec')!).command?.command, 'aop.openSpec');
 
     const checkpoints = children.filter((n): n is Extract<TreeNode, { kind: 'checkpoint' }> => n.kind === 'checkpoint');
     assert.ok(checkpoints.length >= 2);

@@ -108,6 +108,9 @@ describe('accept', () => {
     assert.deepEqual(repo.read('README.md'), readme);
     // Archived: worktree gone, branch, checkpoints and log kept.
     assert.equal(fs.existsSync(wt), false);
+    const archived = orch.summary('green');
+    assert.equal(archived.status, 'archived', 'listed as accepted, not as a draft');
+    assert.deepEqual(archived.archived?.accepted, { commit: out.commit, target: 'refs/heads/develop', landed: true, strategy: 'squash', seq: s.seq });
     assert.ok(rev('refs/heads/aop/green'));
     assert.ok(rev(`refs/aop/green/${s.seq}`));
     const log = fs.readFileSync(path.join(repo.dir, '.aop/features/green/events.jsonl'), 'utf8');

@@ -84,6 +84,18 @@ describe('Orchestrator with agents', () => {
     await orch.stopAgent('crit');
   });
 
+  it('does not start an agent while its plan is broken, and says where', async () => {
+    await orch.createFeature({ id: 'broken', baseRef: 'main', spec: 'x', planYaml: PLAN });
+    // The user saves a broken plan in the editor: it is the plan in force now.
+    const planFile = path.join(repo.dir, '.aop/features/broken/plan.yaml');
+    fs.writeFileSync(planFile, 'version: 1\nallowed: src/**\n');
+    await orch.guards.fileChanged(planFile, true);
+    await waitFor(() => orch.summary('broken').planError !== undefined, 10_000, 'the saved plan to be in force');
+    const s = script('broken.yaml', 'steps:\n  - write: { path: src/ran.ts, content: "ran\\n" }\n');
+    await assert.rejects(orch.startAgent('broken', { provider: 'scripted', transport: 'plain', script: s }), (e: unknown) => AopError.is(e, 'PLAN_INVALID') && /was not started: its plan\.yaml has problems \(.*plan\.yaml:2:10: allowed: expected a list/.test((e as Error).message));
+    assert.equal(orch.session('broken'), undefined);
+  });
+
   it('pauses the agent when it writes a secret-like line, also into a forbidden path', async () => {
     const f = await orch.createFeature({ id: 'leak', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**", "secrets/**"]\nforbidden: ["secrets/**"]\n' });
     const key = fakeSecrets.aws();

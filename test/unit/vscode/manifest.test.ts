@@ -150,7 +150,9 @@ describe('manifest and ids.ts', () => {
     assert.ok(idle.has(COMMANDS.startAgent) && idle.has(COMMANDS.rollbackToCheckpoint) && !idle.has(COMMANDS.stopAgent) && !idle.has(COMMANDS.smartRollback));
     assert.ok(idle.has(COMMANDS.runGates) && idle.has(COMMANDS.acceptFeature));
     const draft = shown(feature({ status: 'draft' }));
-    assert.deepEqual([...draft], [COMMANDS.startAgent, COMMANDS.startAgentWith]);
+    assert.deepEqual([...draft].sort(), [COMMANDS.startAgent, COMMANDS.startAgentWith, COMMANDS.openSpec, COMMANDS.openPlan, COMMANDS.deleteDraft].sort());
+    const archived = shown(feature({ status: 'archived', archived: { how: 'accepted', at: '2026-01-01T00:00:00.000Z' } }));
+    assert.deepEqual([...archived].sort(), [COMMANDS.openSpec, COMMANDS.openPlan, COMMANDS.showEventLog, COMMANDS.removeArchived].sort());
     const broken = shown(feature({ violations: [{ kind: 'out_of_scope', severity: 'error', path: 'x', message: 'x' }], breaker: { open: true, failures: 3, errors: ['e'] } }));
     assert.ok(broken.has(COMMANDS.smartRollback) && broken.has(COMMANDS.resetBreaker));
   });

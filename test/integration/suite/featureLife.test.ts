@@ -1,0 +1,76 @@
+/**
+ * A feature's life in the editor: saving its plan applies it and checks the files already
+ * written again; a deleted feature leaves the active list for "Accepted / archived" (drafts
+ * and archived features are removed in core's tests: orchestrator/archived.test.ts).
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AopApi } from '../../../src/extension';
+import { COMMANDS, DIAGNOSTIC_SOURCE } from '../../../src/vscode/ids';
+import type { TreeNode } from '../../../src/vscode/tree/nodes';
+import { createScriptedFeature, getApi, removeFeature, repoRoot, summary, waitFor } from './helpers';
+
+const ID = 'it-life';
+const SCRIPT = `steps:
+  - run: { command: "echo stray > docs/stray.md", ask: false }
+`;
+
+function ours(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
+}
+
+describe('A feature’s life in the editor', () => {
+  let api: AopApi;
+  let root: string;
+  let scriptFile: string | undefined;
+
+  before(async () => {
+    api = await getApi();
+    root = repoRoot(api);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await removeFeature(api, root, ID, scriptFile);
+  });
+
+  it('applies a saved plan to the feature and checks what it already wrote', async function () {
+    this.timeout(90_000);
+    const created = await createScriptedFeature(api, ID, SCRIPT);
+    scriptFile = created.scriptFile;
+    await vscode.commands.executeCommand(COMMANDS.startAgent, { repoRoot: root, featureId: ID });
+    const stray = vscode.Uri.file(path.join(created.summary.worktree!, 'docs', 'stray.md'));
+    await waitFor(() => ours(stray).some((d) => d.code === 'out_of_scope'), 'the out-of-scope write to be flagged', 45_000);
+
+    // The person widens the plan to docs/** in the editor and saves (the agent is still there: the
+    // change waits for a click, which tests give at once).
+    const planUri = vscode.Uri.file(path.join(root, '.aop', 'features', ID, 'plan.yaml'));
+    const doc = await vscode.workspace.openTextDocument(planUri);
+    const editor = await vscode.window.showTextDocument(doc);
+    const line = doc.getText().split('\n').findIndex((l) => l.trim() === '- src/**');
+    assert.ok(line > 0, 'the plan lists src/**');
+    await editor.edit((e) => e.insert(new vscode.Position(line + 1, 0), '  - docs/**\n'));
+    await doc.save();
+    await waitFor(() => ours(stray).length === 0, 'the violation to clear once the saved plan allows docs/**', 30_000);
+    assert.deepEqual(summary(api, root, ID).violations, []);
+  });
+
+  it('lists a deleted feature under "Accepted / archived", with its spec, plan and history', async function () {
+    this.timeout(60_000);
+    await vscode.commands.executeCommand(COMMANDS.deleteFeature, { repoRoot: root, featureId: ID, deleteBranchAndRefs: false });
+    assert.equal(summary(api, root, ID).status, 'archived');
+    api.tree.refresh();
+    const group = await waitFor(() => api.tree.getChildren().find((n): n is Extract<TreeNode, { kind: 'archive' }> => n.kind === 'archive'), 'the archive group');
+    assert.equal(api.tree.getTreeItem(group).label, 'Accepted / archived');
+    assert.ok(!api.tree.getChildren().some((n) => n.kind === 'feature' && n.featureId === ID), 'not among the features in work');
+    const feature = api.tree.getChildren(group).find((n) => n.kind === 'feature' && n.featureId === ID)!;
+    assert.ok(feature, 'in the archive group');
+    assert.match(String(api.tree.getTreeItem(feature).description), /^deleted /);
+    assert.equal(api.tree.getParent(feature), group);
+    const rows = api.tree.getChildren(feature).map((n) => api.tree.getTreeItem(n));
+    assert.deepEqual(rows.map((r) => r.command?.command).filter(Boolean), [COMMANDS.openSpec, COMMANDS.openPlan, COMMANDS.showEventLog]);
+    await vscode.commands.executeCommand(COMMANDS.openPlan, { repoRoot: root, featureId: ID });
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(root, '.aop', 'features', ID, 'plan.yaml'));
+  });
+});
