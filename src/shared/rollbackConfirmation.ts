@@ -3,6 +3,7 @@
  * alike: what will happen, the files (from core's preview) up to one cap, and the safety net.
  */
 import { LIMITS } from './limits';
+import { plural } from './words';
 
 /** One line of core's rollback preview (src/core/rollback: RollbackItem). */
 export interface RollbackPreviewItem {
@@ -25,7 +26,7 @@ export interface Confirmation {
   confirmLabel: string;
 }
 
-const FOOTER = 'A safety checkpoint is taken first, so this can be undone. A running agent is paused meanwhile and told what changed.';
+const FOOTER = 'A "before rollback" checkpoint is taken first, so Undo Rollback brings everything back. A running agent is paused meanwhile and told what changed.';
 const WORD: Record<RollbackPreviewItem['action'], string> = { restore: 'restore', delete: 'delete', create: 'recreate' };
 
 /** "the base" or "checkpoint #3". */
@@ -33,9 +34,7 @@ export function checkpointLabel(seq: number): string {
   return seq === 0 ? 'the base' : `checkpoint #${seq}`;
 }
 
-export function plural(n: number, one: string): string {
-  return `${n} ${one}${n === 1 ? '' : 's'}`;
-}
+export { plural } from './words';
 
 /** The file list: one line per file, at most `max`. */
 export function describeRollbackItems(items: readonly RollbackPreviewItem[], max: number = LIMITS.confirmList): string {
@@ -51,13 +50,13 @@ export function rollbackConfirmation(featureId: string, r: RollbackRequest, item
     case 'checkpoint':
       return { message: `Roll back feature "${featureId}" to ${checkpointLabel(r.seq)}? ${n} will change.`, detail: detail(), confirmLabel: 'Roll Back' };
     case 'files':
-      return { message: `Restore ${n} of feature "${featureId}" to ${checkpointLabel(r.seq)}?`, detail: detail('Other files keep their changes.'), confirmLabel: 'Restore Files' };
+      return { message: `Roll back ${n} of feature "${featureId}" to ${checkpointLabel(r.seq)}?`, detail: detail('Other files keep their changes.'), confirmLabel: 'Roll Back Files' };
     case 'smart':
-      return { message: `Smart rollback of feature "${featureId}": revert the ${n} that break the plan and keep the rest?`, detail: detail(), confirmLabel: 'Revert Files' };
+      return { message: `Smart rollback of feature "${featureId}": put back the ${n} that break the plan, each as it last kept the rules, and keep the rest?`, detail: detail(), confirmLabel: 'Smart Rollback' };
     case 'undo':
       return {
-        message: `Undo the last rollback of feature "${featureId}"?${items.length ? ` Its ${n} go back to ${r.preRollbackSeq === undefined ? 'the safety checkpoint taken before it' : checkpointLabel(r.preRollbackSeq)}.` : ''}`,
-        detail: items.length ? detail() : 'The worktree goes back to the safety checkpoint taken just before that rollback.',
+        message: `Undo the last rollback of feature "${featureId}"?${items.length ? ` Its ${n} go back to ${r.preRollbackSeq === undefined ? 'the checkpoint taken just before it' : checkpointLabel(r.preRollbackSeq)}.` : ''}`,
+        detail: items.length ? detail() : 'The worktree goes back to the checkpoint taken just before that rollback.',
         confirmLabel: 'Undo Rollback',
       };
   }

@@ -1,4 +1,5 @@
 /** Feature and agent commands: new, start/pause/resume/stop, message, checkpoint, delete, log, breaker. */
+import { plural } from '../../shared/words';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -270,16 +271,16 @@ export function registerFeatureCommands(deps: CommandDeps): vscode.Disposable[] 
       if (!ref) return undefined;
       const orch = registry.resolve(ref);
       const rec = await withProgress(`Checkpointing ${ref.featureId}`, () => orch.checkpointNow(ref.featureId));
-      void vscode.window.setStatusBarMessage(rec ? `Checkpoint #${rec.seq} of ${ref.featureId}: ${rec.files.length} file(s)` : `${ref.featureId}: nothing changed since the last checkpoint`, 4000);
+      void vscode.window.setStatusBarMessage(rec ? `Checkpoint #${rec.seq} of ${ref.featureId}: ${plural(rec.files.length, 'file')}` : `${ref.featureId}: nothing changed since the last checkpoint`, 4000);
       return rec;
     }),
     reg(COMMANDS.deleteFeature, 'Delete feature', deleteFeature),
     reg(COMMANDS.showEventLog, 'Show event log', showEventLog),
-    reg(COMMANDS.resetBreaker, 'Reset circuit breaker', async (arg) => {
-      const ref = await featureFromArg(registry, arg, 'reset the circuit breaker of', (f) => f.breaker.open || f.breaker.failures > 0);
+    reg(COMMANDS.resetBreaker, 'Clear checkpoint failures', async (arg) => {
+      const ref = await featureFromArg(registry, arg, 'clear the checkpoint failures of', (f) => f.breaker.open || f.breaker.failures > 0);
       if (!ref) return undefined;
       await registry.resolve(ref).resetBreaker(ref.featureId);
-      void vscode.window.setStatusBarMessage(`Circuit breaker of ${ref.featureId} reset`, 4000);
+      void vscode.window.setStatusBarMessage(`Checkpoint failures of ${ref.featureId} cleared: its agent can be resumed`, 4000);
       return true;
     }),
     reg(COMMANDS.openReview, 'Open review', openReview),

@@ -2,6 +2,7 @@
  * Rollback from the palette, the tree and code actions. Each shows a modal confirmation listing
  * what will change (from the core's preview), runs with progress, and offers "Undo Rollback".
  */
+import { CHECKPOINT_KIND, plural, rollbackTitle, severityCounts } from '../../shared/words';
 import * as vscode from 'vscode';
 import type { CheckpointRecord } from '../../core/model';
 import { describeLeftInPlace, type RollbackItem, type RollbackResult } from '../../core/rollback';
@@ -23,8 +24,8 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
   const pickCheckpoint = async (ref: FeatureRef, title: string, withBase: boolean): Promise<number | undefined> => {
     const cps: CheckpointRecord[] = registry.resolve(ref).listCheckpoints(ref.featureId).slice().reverse();
     const items = cps.map((c) => ({
-      label: `#${c.seq} ${c.trigger}`,
-      description: `${new Date(c.time).toLocaleString()} · ${c.files.length} file(s)${c.violations.length ? ` · ⚠ ${c.violations.length}` : ''}`,
+      label: `#${c.seq} ${CHECKPOINT_KIND[c.trigger]}`,
+      description: [new Date(c.time).toLocaleString(), plural(c.files.length, 'file'), severityCounts(c.violations) || undefined].filter(Boolean).join(' · '),
       detail: c.files.slice(0, 4).map((f) => `${f.status} ${f.path}`).join('  ') || undefined,
       seq: c.seq,
     }));
@@ -53,9 +54,8 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
 
   /** A rollback that failed arrives as a ROLLBACK_FAILED error (shown as an error); one that left paths in place warns. */
   const announce = (ref: FeatureRef, r: RollbackResult) => {
-    const what = r.kind === 'undo' ? 'Undid the last rollback' : `Rolled back ${r.paths.length} file(s)`;
     const left = describeLeftInPlace(r);
-    const text = `${ref.featureId}: ${what}${r.kind === 'undo' ? '' : r.kind === 'smart' ? ' that broke rules' : ` to ${sideLabel(r.targetSeq)}`}.${left ? ` ${left}.` : ''}`;
+    const text = `${ref.featureId}: ${rollbackTitle(r.kind, r.targetSeq)} done, ${plural(r.paths.length, 'file')} changed.${left ? ` ${left}.` : ''}`;
     if (left) deps.log.warn(`${text} left in place: ${JSON.stringify(r.skipped)}`);
     const show = r.ok && !left ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     void show(text, ...(r.kind === 'undo' ? [] : [UNDO])).then((c) => {
@@ -70,14 +70,14 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
     if (seq === undefined) return undefined;
     const orch = registry.resolve(ref);
     const items = await orch.previewRollback(ref.featureId, 'checkpoint', seq);
-    return confirmAndRun(ref, `Roll back to ${sideLabel(seq)}`, { kind: 'checkpoint', seq }, items, () => orch.rollbackToCheckpoint(ref.featureId, seq));
+    return confirmAndRun(ref, rollbackTitle('checkpoint', seq), { kind: 'checkpoint', seq }, items, () => orch.rollbackToCheckpoint(ref.featureId, seq));
   };
 
   const rollbackFiles = async (arg?: unknown) => {
     const ref = await active(arg, 'roll back files of');
     if (!ref) return undefined;
     const orch = registry.resolve(ref);
-    const seq = seqFromArg(arg) ?? (await pickCheckpoint(ref, `Restore files of ${ref.featureId} from…`, true));
+    const seq = seqFromArg(arg) ?? (await pickCheckpoint(ref, `Roll back files of ${ref.featureId} to…`, true));
     if (seq === undefined) return undefined;
     let paths: string[] | undefined;
     if (isRecord(arg) && Array.isArray(arg.paths)) paths = arg.paths.map((p) => assertRelPath(p));
@@ -90,13 +90,13 @@ export function registerRollbackCommands(deps: CommandDeps): vscode.Disposable[]
       }
       const picks = await vscode.window.showQuickPick(
         differing.map((i) => ({ label: i.path, description: i.action, picked: false })),
-        { title: `Files to restore from ${sideLabel(seq)}`, canPickMany: true },
+        { title: `Files to roll back to ${sideLabel(seq)}`, canPickMany: true },
       );
       if (!picks?.length) return undefined;
       paths = picks.map((p) => p.label);
     }
     const items = await orch.previewRollback(ref.featureId, 'files', seq, paths);
-    return confirmAndRun(ref, `Restore ${paths.length} file(s) from ${sideLabel(seq)}`, { kind: 'files', seq }, items, () => orch.rollbackFiles(ref.featureId, seq, paths));
+    return confirmAndRun(ref, rollbackTitle('files', seq), { kind: 'files', seq }, items, () => orch.rollbackFiles(ref.featureId, seq, paths));
   };
 
   const smartRollback = async (arg?: unknown) => {

@@ -2,6 +2,7 @@
  * The review panel's data source and actions, implemented against the orchestrators: each call
  * names its feature by repository and id, and goes through that repository's façade.
  */
+import { plural, rollbackTitle } from '../../shared/words';
 import * as fs from 'node:fs/promises';
 import type { AcceptOutcome } from '../../core/accept';
 import type { ProviderId } from '../../core/agents';
@@ -172,27 +173,27 @@ export class OrchestratorReviewActions implements ReviewActions {
 
   private summary(r: RollbackResult, what: string): ActionResult {
     const left = describeLeftInPlace(r);
-    return { summary: `${what}: ${r.paths.length} file(s) changed${left ? `; ${left}` : ''}` };
+    return { summary: `${what}: ${plural(r.paths.length, 'file')} changed${left ? `; ${left}` : ''}` };
   }
 
   async rollbackToCheckpoint(feature: FeatureRef, seq: number) {
     const r = await this.find(feature).orch.rollbackToCheckpoint(feature.featureId, seq);
-    return this.summary(r, `Rolled back to #${seq}`);
+    return this.summary(r, rollbackTitle('checkpoint', seq));
   }
 
   async rollbackFiles(feature: FeatureRef, seq: number | 'base', paths: readonly string[]) {
     const r = await this.find(feature).orch.rollbackFiles(feature.featureId, seq === 'base' ? 0 : seq, [...paths]);
-    return this.summary(r, `Restored from ${seq === 'base' ? 'base' : `#${seq}`}`);
+    return this.summary(r, rollbackTitle('files', seq === 'base' ? 0 : seq));
   }
 
   async smartRollback(feature: FeatureRef) {
     const r = await this.find(feature).orch.smartRollback(feature.featureId);
-    return this.summary(r, 'Smart rollback');
+    return this.summary(r, rollbackTitle('smart', -1));
   }
 
   async undoRollback(feature: FeatureRef) {
     const r = await this.find(feature).orch.undoRollback(feature.featureId);
-    return this.summary(r, 'Undid the last rollback');
+    return this.summary(r, rollbackTitle('undo', r.targetSeq));
   }
 
   async previewRollback(feature: FeatureRef, r: Parameters<ReviewActions['previewRollback']>[1]) {
@@ -228,7 +229,7 @@ export class OrchestratorReviewActions implements ReviewActions {
 
   async checkpointNow(feature: FeatureRef) {
     const rec = await this.find(feature).orch.checkpointNow(feature.featureId);
-    return { summary: rec ? `Checkpoint #${rec.seq}: ${rec.files.length} file(s)` : 'Nothing changed since the last checkpoint' };
+    return { summary: rec ? `Checkpoint #${rec.seq}: ${plural(rec.files.length, 'file')}` : 'Nothing changed since the last checkpoint' };
   }
 
   async openNativeDiff(feature: FeatureRef, path: string, from: number | 'base', to: number | 'worktree') {

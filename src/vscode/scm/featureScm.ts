@@ -27,8 +27,9 @@ class FeatureSourceControl implements vscode.Disposable {
     private readonly registry: Registry,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.scm = vscode.scm.createSourceControl('aop', `Agent: ${ref.featureId}`, vscode.Uri.file(worktree));
-    this.group = this.scm.createResourceGroup('changes', 'Changes since base');
+    // Labelled apart from git's own provider for the same worktree (both are titled by the folder).
+    this.scm = vscode.scm.createSourceControl('aop', `${ref.featureId} (agent)`, vscode.Uri.file(worktree));
+    this.group = this.scm.createResourceGroup('changes', `${ref.featureId} changes since base`);
     this.group.hideWhenEmpty = false;
     this.scm.inputBox.placeholder = `Message to the agent of ${ref.featureId} (Ctrl+Enter to send)`;
     this.scm.acceptInputCommand = { command: COMMANDS.sendMessage, title: 'Send to Agent', arguments: [{ ...ref, fromScmInput: true }] };
@@ -71,7 +72,8 @@ class FeatureSourceControl implements vscode.Disposable {
         const base = checkpointUri({ ...this.ref, at: 'base', relPath: c.path });
         const right = c.status === 'D' ? checkpointUri({ ...this.ref, at: this.headSeq(), relPath: c.path }) : uri;
         return {
-          resourceUri: uri,
+          // Named by a worktree-relative URI: rows then say "src", not the worktree's absolute path.
+          resourceUri: vscode.Uri.from({ scheme: 'aop-worktree', authority: this.ref.featureId, path: `/${c.path}` }),
           decorations: { strikeThrough: c.status === 'D', tooltip: STATUS_TEXT[c.status], faded: false },
           command: { command: 'vscode.diff', title: 'Open Changes', arguments: [base, right, `${path.posix.basename(c.path)} (base ↔ ${this.ref.featureId})`] },
           contextValue: `aopChange+${c.status}`,

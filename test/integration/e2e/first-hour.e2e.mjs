@@ -124,7 +124,7 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   await panel.locator('.header .title', { hasText: FEATURE }).waitFor({ state: 'visible', timeout: 30_000 });
   await panel.locator('.timeline .vl-row.tl-checkpoint .sev-badge.sev-error').first().waitFor({ state: 'visible', timeout: 30_000 });
   await panel.locator('vscode-button', { hasText: 'Smart rollback' }).click();
-  await answerDialog(page, `Smart rollback of feature "${FEATURE}"`, 'Revert Files');
+  await answerDialog(page, `Smart rollback of feature "${FEATURE}"`, 'Smart Rollback');
   await until(() => !readIf(path.join(worktree, ...OUT_OF_SCOPE.split('/')))?.includes('greeting added'), `${OUT_OF_SCOPE} to be restored`);
   await expectPanelLive(panel, 'a smart rollback', async () => {
     await panel.locator('.timeline .vl-row', { hasText: 'Smart rollback' }).first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -164,7 +164,7 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   await panel.locator('.timeline .vl-row.tl-checkpoint', { hasText: '#1' }).first().click();
   await panel.locator('.files .vl-row', { hasText: 'greeting.ts' }).first().locator('.check').click();
   await panel.locator('vscode-button', { hasText: 'Roll back 1 file' }).click();
-  await answerDialog(page, `Restore 1 file of feature "${FEATURE}" to the base?`, 'Restore Files');
+  await answerDialog(page, `Roll back 1 file of feature "${FEATURE}" to the base?`, 'Roll Back Files');
   await until(() => !existsSync(greeting), 'src/greeting.ts to go with the file rollback');
   await nextRow('a file rollback', 'Roll back files to the base');
   await panel.locator('vscode-button', { hasText: 'Undo rollback' }).click();

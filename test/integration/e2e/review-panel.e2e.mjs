@@ -92,7 +92,7 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
 
   // Smart rollback from the panel; the host asks in a modal dialog, which stays for users.
   await panel.locator('vscode-button', { hasText: 'Smart rollback' }).click();
-  await answerDialog(page, `Smart rollback of feature "${FEATURE}"`, 'Revert Files');
+  await answerDialog(page, `Smart rollback of feature "${FEATURE}"`, 'Smart Rollback');
   await until(() => readIf(violatingFile) === baseContent, `${VIOLATING} to be restored to its base content on disk`, 30_000);
   if (!existsSync(path.join(worktree, 'src', 'hello.ts'))) throw new Error('smart rollback removed src/hello.ts, which broke no rule');
   await panel.locator('.statusbar', { hasText: 'Smart rollback' }).waitFor({ state: 'visible', timeout: 30_000 });

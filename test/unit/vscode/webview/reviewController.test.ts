@@ -100,7 +100,7 @@ describe('webview/ReviewController (host side of the panel)', () => {
     await ready();
     const r = await request({ type: 'rollbackFiles', seq: 'base', paths: ['a.ts', 'b.ts', 'a.ts'] });
     assert.equal(r.ok, true);
-    assert.match(ui.confirms[0]!.message, /Restore 2 files .* to the base/);
+    assert.match(ui.confirms[0]!.message, /Roll back 2 files .* to the base/);
     assert.deepEqual(actions.calls, [['rollbackFiles', 'feat', 'base', ['a.ts', 'b.ts']]]);
   });
 
