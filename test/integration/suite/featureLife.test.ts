@@ -1,9 +1,10 @@
 /**
  * A feature's life in the editor: saving its plan applies it and checks the files already
- * written again; a deleted feature leaves the active list for "Accepted / archived" (drafts
- * and archived features are removed in core's tests: orchestrator/archived.test.ts).
+ * written again; a deleted feature leaves the active list for "Accepted / archived"; a draft is
+ * deleted from the tree's menu command, and an archived feature removed from the archive.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AopApi } from '../../../src/extension';
@@ -12,6 +13,7 @@ import type { TreeNode } from '../../../src/vscode/tree/nodes';
 import { createScriptedFeature, getApi, removeFeature, repoRoot, summary, waitFor } from './helpers';
 
 const ID = 'it-life';
+const DRAFT = 'it-life-draft';
 const SCRIPT = `steps:
   - run: { command: "echo stray > docs/stray.md", ask: false }
 `;
@@ -33,6 +35,7 @@ describe('A feature’s life in the editor', () => {
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await removeFeature(api, root, ID, scriptFile);
+    fs.rmSync(path.join(root, '.aop', 'features', DRAFT), { recursive: true, force: true });
   });
 
   it('applies a saved plan to the feature and checks what it already wrote', async function () {
@@ -72,5 +75,36 @@ describe('A feature’s life in the editor', () => {
     assert.deepEqual(rows.map((r) => r.command?.command).filter(Boolean), [COMMANDS.openSpec, COMMANDS.openPlan, COMMANDS.showEventLog]);
     await vscode.commands.executeCommand(COMMANDS.openPlan, { repoRoot: root, featureId: ID });
     assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(root, '.aop', 'features', ID, 'plan.yaml'));
+  });
+
+  it('deletes a draft from the tree and removes an archived feature from the archive', async function () {
+    this.timeout(60_000);
+    // A draft is a spec with no feature behind it, found when the repository opens (as after a reload).
+    const draftDir = path.join(root, '.aop', 'features', DRAFT);
+    fs.mkdirSync(draftDir, { recursive: true });
+    fs.writeFileSync(path.join(draftDir, 'spec.md'), `# ${DRAFT}\n\nAn idea, never started.\n`);
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    await api.registry.removeFolders(folders);
+    await api.registry.addFolders(folders);
+    await api.registry.ready();
+    assert.equal(summary(api, root, DRAFT).status, 'draft');
+    api.tree.refresh();
+    const draft = await waitFor(() => api.tree.getChildren().find((n) => n.kind === 'feature' && n.featureId === DRAFT), 'the draft in the tree');
+    // The tree's menu offers Delete Draft on this row (package.json: viewItem =~ /^feature\+draft\b/).
+    assert.match(String(api.tree.getTreeItem(draft).contextValue), /^feature\+draft\b/);
+
+    assert.equal(await vscode.commands.executeCommand(COMMANDS.deleteDraft, { repoRoot: root, featureId: DRAFT, confirmed: true }), true);
+    assert.ok(!api.registry.get(root)!.list().some((f) => f.id === DRAFT), 'no longer listed');
+    assert.equal(fs.existsSync(draftDir), false, 'its folder is gone');
+    api.tree.refresh();
+    await waitFor(() => !api.tree.getChildren().some((n) => n.kind === 'feature' && n.featureId === DRAFT), 'the draft to leave the tree');
+
+    // The archived feature of the test above: read back from its history after the reopen, then removed.
+    assert.equal(summary(api, root, ID).status, 'archived');
+    assert.equal(await vscode.commands.executeCommand(COMMANDS.removeArchived, { repoRoot: root, featureId: ID, confirmed: true }), true);
+    assert.ok(!api.registry.get(root)!.list().some((f) => f.id === ID));
+    assert.equal(fs.existsSync(path.join(root, '.aop', 'features', ID)), false);
+    api.tree.refresh();
+    await waitFor(() => !api.tree.getChildren().some((n) => n.kind === 'archive' && api.tree.getChildren(n).some((c) => c.kind === 'feature' && c.featureId === ID)), 'the archived feature to leave the tree');
   });
 });
