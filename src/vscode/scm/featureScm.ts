@@ -16,7 +16,7 @@ const STATUS_TEXT: Record<FileChange['status'], string> = { A: 'Added', M: 'Modi
 
 class FeatureSourceControl implements vscode.Disposable {
   readonly scm: vscode.SourceControl;
-  private readonly group: vscode.SourceControlResourceGroup;
+  readonly group: vscode.SourceControlResourceGroup;
   private updating: Promise<void> = Promise.resolve();
   private again = false;
   private busy = false;
@@ -134,6 +134,11 @@ export class FeatureScmManager implements vscode.Disposable {
 
   get(ref: FeatureRef): vscode.SourceControl | undefined {
     return this.controls.get(refKey(ref))?.scm;
+  }
+
+  /** The feature's change group as the Source Control view shows it (tests). */
+  changes(ref: FeatureRef): vscode.SourceControlResourceGroup | undefined {
+    return this.controls.get(refKey(ref))?.group;
   }
 
   /** Waits for pending updates (tests). */

@@ -125,6 +125,13 @@ describe('Features tree, native diff and source control', () => {
     }, 'a source control with two changes', 15_000);
     assert.equal(scm.id, 'aop');
     assert.equal(scm.rootUri?.fsPath, summary(api, root, ID).worktree);
+    // Told apart from git's own provider of the same worktree, with rows named inside the worktree.
+    assert.equal(scm.label, `${ID} (agent)`);
+    const group = api.scm.changes(ref)!;
+    assert.equal(group.label, `${ID} changes since base`);
+    const rows = group.resourceStates.map((r) => r.resourceUri);
+    assert.ok(rows.some((u) => u.path === '/src/greeting.ts'), `rows: ${rows.map(String).join(', ')}`);
+    for (const u of rows) assert.ok(!u.path.includes(summary(api, root, ID).worktree!), `${u.toString()} names the worktree's absolute path`);
     const original = await scm.quickDiffProvider!.provideOriginalResource!(vscode.Uri.file(path.join(summary(api, root, ID).worktree!, 'src', 'greeting.ts')), new vscode.CancellationTokenSource().token);
     assert.equal(original?.scheme, SCHEMES.checkpoint);
     assert.equal((await vscode.workspace.openTextDocument(original!)).getText(), '', 'greeting.ts is new since the base');
