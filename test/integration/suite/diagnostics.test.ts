@@ -39,6 +39,18 @@ describe('Violation diagnostics', () => {
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     assert.match(d.message, /outside the plan/);
     assert.equal(ours(vscode.Uri.file(path.join(feature.worktree, 'src', 'fine.ts'))).length, 0, 'in-scope files carry no diagnostics');
+
+    // The tree's Violations row: an error icon for errors, and a label that describes the row.
+    const { tree } = feature.api;
+    tree.refresh();
+    const node = await waitFor(() => tree.getChildren().find((n) => n.kind === 'feature' && n.featureId === ID), 'the feature in the tree');
+    const row = await waitFor(() => {
+      const r = tree.getChildren(node).find((n) => n.kind === 'info' && n.key === 'violations');
+      return r && /^Violations: [1-9]/.test(String(tree.getTreeItem(r).label)) ? tree.getTreeItem(r) : undefined;
+    }, 'the Violations row to count them');
+    assert.equal((row.iconPath as vscode.ThemeIcon).id, 'error');
+    assert.match(String(row.description), /^\d+ errors?$/);
+    assert.equal(row.accessibilityInformation?.label, `Violations of the plan: ${String(row.description)}. Opens Problems.`);
   });
 
   it('offers "Revert this file to the last clean checkpoint", which restores that file only', async function () {
