@@ -46,8 +46,8 @@ describe('A feature’s life in the editor', () => {
     const stray = vscode.Uri.file(path.join(created.summary.worktree!, 'docs', 'stray.md'));
     await waitFor(() => ours(stray).some((d) => d.code === 'out_of_scope'), 'the out-of-scope write to be flagged', 45_000);
 
-    // The person widens the plan to docs/** in the editor and saves (the agent is still there: the
-    // change waits for a click, which tests give at once).
+    // The person widens the plan to docs/** in the editor and saves: an editor save puts the plan
+    // in force (a change from anywhere else waits for review) and the written files are judged again.
     const planUri = vscode.Uri.file(path.join(root, '.aop', 'features', ID, 'plan.yaml'));
     const doc = await vscode.workspace.openTextDocument(planUri);
     const editor = await vscode.window.showTextDocument(doc);
