@@ -136,7 +136,7 @@ describe('Gates and accept', () => {
     assert.equal(git(root, 'symbolic-ref', 'HEAD'), 'refs/heads/main');
     assert.equal(git(root, 'status', '--porcelain', '--untracked-files=all'), status, "the user's checkout and index are as they were");
     assert.equal(fs.existsSync(path.join(root, 'src', 'accepted.ts')), false);
-    await waitFor(() => summary(api, root, LANDS).status === 'draft', 'the accepted feature to be archived (its worktree removed)', 15_000);
+    await waitFor(() => summary(api, root, LANDS).status === 'archived', 'the accepted feature to be archived (its worktree removed, listed under Accepted / archived)', 15_000);
     assert.equal(fs.existsSync(created.summary.worktree!), false);
   });
 
