@@ -4,6 +4,7 @@
  * Runs last among the tests that expect the draft, and leaves the draft as it found it.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AopApi } from '../../../src/extension';
@@ -14,13 +15,28 @@ describe('Demo feature', () => {
   let api: AopApi;
   let root: string;
 
+  let draftFiles: Map<string, Buffer>;
+
   before(async () => {
     api = await getApi();
     root = repoRoot(api);
+    const dir = path.join(root, '.aop', 'features', 'demo');
+    draftFiles = new Map(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
   });
 
   after(async () => {
     await vscode.commands.executeCommand(COMMANDS.deleteFeature, { repoRoot: root, featureId: 'demo', deleteBranchAndRefs: true });
+    // A deleted feature is archived: forget it, put the draft's files back and open the repository
+    // again (as a reload does), so the browser checks find the draft they start from.
+    await api.registry.resolve({ repoRoot: root, featureId: 'demo' }).forgetFeature('demo');
+    const dir = path.join(root, '.aop', 'features', 'demo');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [f, bytes] of draftFiles) fs.writeFileSync(path.join(dir, f), bytes);
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    await api.registry.removeFolders(folders);
+    await api.registry.addFolders(folders);
+    await api.registry.ready();
+    assert.equal(summary(api, root, 'demo').status, 'draft');
   });
 
   it('starts from its draft and shows checkpoints and an out-of-scope violation', async function () {
