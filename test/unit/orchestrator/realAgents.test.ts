@@ -161,8 +161,11 @@ describe('real agents through the orchestrator (model double, offline)', functio
       //    step is held by the double), its whole process group stopped.
       await waitFor(() => session.state === 'paused' || session.state === 'failed' || session.state === 'exited', 120_000, `${name} to be paused by the critical violation`);
       assert.equal(session.state, 'paused', `${name} ended instead: ${JSON.stringify(session.recentOutput().slice(-5))}`);
-      const critical = orch.summary('feat').violations;
-      assert.ok(critical.some((v) => v.kind === 'symlink_escape' && v.severity === 'critical' && v.path === 'src/escape'), `critical symlink_escape: ${JSON.stringify(critical)}`);
+      // The quick check pauses the agent before the batch's checkpoint lists the violation (under
+      // load that checkpoint can come later): wait for it.
+      const o = orch;
+      const escaped = () => o.summary('feat').violations.some((v) => v.kind === 'symlink_escape' && v.severity === 'critical' && v.path === 'src/escape');
+      await waitFor(escaped, 60_000, 'the critical symlink_escape in the summary');
       // SIGSTOP reaches every member of the group (signal delivery is asynchronous: wait for it).
       await waitFor(() => groupProcesses(session.pid!).every((pid) => processState(pid) === 'T'), 10_000, 'every process of the group to be stopped');
       assert.equal(fs.existsSync(path.join(wt, 'src/after.ts')), false, 'the turn has not finished');
