@@ -21,6 +21,17 @@ export const MAX_EVENT_BYTES = 256 * 1024;
  */
 const UNCAPPED: ReadonlySet<string> = new Set(['checkpoint', 'rollback']);
 
+/** How far back a torn last line is looked for at open (a longer one is only ended, never cut). */
+const TAIL_SCAN_BYTES = 8 * 1024 * 1024;
+
+function isEvent(line: string): boolean {
+  try {
+    return eventSchema.safeParse(JSON.parse(line)).success;
+  } catch {
+    return false;
+  }
+}
+
 export interface ReadResult {
   events: AopEvent[];
   /** 1-based line numbers that were skipped, with the reason. */
@@ -72,18 +83,27 @@ export class EventLog {
     return this.fd;
   }
 
-  /** A crash can leave a last line without its newline; end it so the next event starts clean. */
+  /**
+   * A crash can leave a last line without its newline. A whole event (the kill came just before
+   * the newline) is ended so the next event starts clean; a torn one holds no event and is cut
+   * off, so it never sits in the middle of the log once new events follow it.
+   */
   private async healTornTail(): Promise<void> {
     let fh: fsp.FileHandle | undefined;
     try {
-      fh = await fsp.open(this.file, 'r');
+      fh = await fsp.open(this.file, 'r+');
       const { size } = await fh.stat();
       if (size === 0) return;
-      const b = Buffer.alloc(1);
-      await fh.read(b, 0, 1, size - 1);
-      if (b[0] !== 10) await fsp.appendFile(this.file, '\n');
-    } catch {
-      // no file yet
+      const tailBytes = Math.min(size, TAIL_SCAN_BYTES);
+      const tail = Buffer.alloc(tailBytes);
+      await fh.read(tail, 0, tailBytes, size - tailBytes);
+      if (tail[tailBytes - 1] === 10) return;
+      const nl = tail.lastIndexOf(10);
+      const lastLine = tail.subarray(nl + 1).toString('utf8');
+      if ((nl < 0 && tailBytes < size) || isEvent(lastLine)) await fh.write('\n', size);
+      else await fh.truncate(size - tailBytes + nl + 1);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     } finally {
       await fh?.close();
     }

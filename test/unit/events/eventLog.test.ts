@@ -30,4 +30,22 @@ describe('events/EventLog (one append-only file per feature)', () => {
     assert.deepEqual(r.skipped.map((s) => s.line), [2, 3]);
     assert.deepEqual(await readEventFile(path.join(dir, 'none.jsonl')), { events: [], skipped: [] });
   });
+  it('at open, cuts off a torn last line (it holds no event) and ends a whole one, so what follows reads clean', async () => {
+    const ok = (m: string) => JSON.stringify({ t: 'warning', ts: '2026-01-01T00:00:00.000Z', feature: 'f1', message: m });
+    const torn = path.join(dir, 'torn.jsonl');
+    fs.writeFileSync(torn, `${ok('one')}\n{"t":"checkpoint","seq":`);
+    const whole = path.join(dir, 'whole.jsonl');
+    fs.writeFileSync(whole, `${ok('one')}\n${ok('two')}`);
+    for (const file of [torn, whole]) {
+      const log = new EventLog(file, 'f1');
+      await log.append({ t: 'warning', message: 'after the restart' });
+      await log.close();
+    }
+    const t = await readEventFile(torn);
+    assert.deepEqual(t.skipped, [], 'the torn line is gone, not left in the middle');
+    assert.deepEqual(t.events.map((e) => (e as { message: string }).message), ['one', 'after the restart']);
+    const w = await readEventFile(whole);
+    assert.deepEqual(w.skipped, []);
+    assert.deepEqual(w.events.map((e) => (e as { message: string }).message), ['one', 'two', 'after the restart'], 'a whole last event is kept');
+  });
 });
