@@ -60,7 +60,16 @@ export interface GitDirGuardOptions {
   createWatcher?: WatcherFactory;
   limits?: SnapshotLimits;
   quietMs?: number;
+  /**
+   * A full comparison this often while watching (0: never). A native watcher can drop an event
+   * under a burst of changes (@parcel/watcher#183); a write that makes git run code must not
+   * wait for the stop to be seen.
+   */
+  checkEveryMs?: number;
 }
+
+/** The git folder's guarded files are few and small: a full comparison costs milliseconds. */
+export const GIT_DIR_CHECK_EVERY_MS = 5000;
 
 interface StoredFinding extends Omit<GitDirFinding, 'before' | 'after'> {
   before?: StoredFileState;
@@ -86,6 +95,7 @@ export class GitDirGuard {
   /** The list of standing findings changed (new, updated, restored, acknowledged). */
   readonly onDidChange = this.changed.event;
   private disposed = false;
+  private checkTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly opts: GitDirGuardOptions) {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
@@ -137,6 +147,11 @@ export class GitDirGuard {
       for (const id of this.opts.suspects()) this.seenSuspects.add(id);
       // Findings from before a restart may have been resolved meanwhile.
       this.evaluate(new Set(this.findingsByPath.keys()));
+      const every = this.opts.checkEveryMs ?? GIT_DIR_CHECK_EVERY_MS;
+      if (every > 0) {
+        this.checkTimer = setInterval(() => void this.checkAll().catch(() => undefined), every);
+        this.checkTimer.unref();
+      }
     });
   }
 
@@ -144,6 +159,7 @@ export class GitDirGuard {
   async stop(): Promise<void> {
     const wd = this.watchdog;
     if (!wd) return;
+    this.stopChecks();
     await wd.flush();
     await this.checkAll();
     await this.lane.run(async () => {
@@ -154,7 +170,12 @@ export class GitDirGuard {
     });
   }
 
-  /** A full re-read and comparison (after watcher trouble, and at stop). */
+  private stopChecks(): void {
+    if (this.checkTimer) clearInterval(this.checkTimer);
+    this.checkTimer = undefined;
+  }
+
+  /** A full re-read and comparison (periodically, after watcher trouble, and at stop). */
   checkAll(): Promise<void> {
     return this.lane.run(async () => {
       if (!this.baseline || !this.current) return;
@@ -234,6 +255,7 @@ export class GitDirGuard {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.stopChecks();
     const wd = this.watchdog;
     this.watchdog = undefined;
     await wd?.close();

@@ -28,7 +28,7 @@ describe('gitdir/GitDirGuard', () => {
 
   const store = () => path.join(path.dirname(repo.dir), 'state', 'git-dir-findings.json');
 
-  async function openGuard(opts: { createWatcher?: (s: unknown, o: WatcherOptions) => FileWatcher } = {}): Promise<GitDirGuard> {
+  async function openGuard(opts: { createWatcher?: (s: unknown, o: WatcherOptions) => FileWatcher; checkEveryMs?: number } = {}): Promise<GitDirGuard> {
     const g = await GitDirGuard.open({
       gitDir,
       backend: 'auto',
@@ -37,13 +37,14 @@ describe('gitdir/GitDirGuard', () => {
       findingsFile: store(),
       quarantineDir: path.join(path.dirname(repo.dir), 'quarantine'),
       createWatcher: opts.createWatcher,
+      checkEveryMs: opts.checkEveryMs,
     });
     g.onDetected((d) => detections.push(d));
     guards.push(g);
     return g;
   }
 
-  const has = (g: GitDirGuard, p: string) => waitFor(() => g.finding(p) !== undefined, 5000, `a finding for ${p}`);
+  const has = (g: GitDirGuard, p: string) => waitFor(() => g.finding(p) !== undefined, 15_000, `a finding for ${p}`);
 
   it('a hook planted by an agent is a finding naming the file and the running feature; restore moves it into the quarantine', async () => {
     const g = await openGuard();
@@ -180,5 +181,13 @@ describe('gitdir/GitDirGuard', () => {
     await g.stop();
     assert.equal(g.finding('info/attributes')?.before, undefined);
     assert.deepEqual(g.finding('info/attributes')?.features, ['f1']);
+  });
+  it('a change the watcher never reported is found by the periodic check while it watches', async () => {
+    const deaf = (_s: unknown, o: WatcherOptions): FileWatcher => ({ backend: 'polling', start: async () => undefined, close: async () => undefined, ...{ o } });
+    const g = await openGuard({ createWatcher: deaf, checkEveryMs: 100 });
+    await g.start();
+    fs.appendFileSync(path.join(gitDir, 'config'), '[core]\n\tfsmonitor = /tmp/evil\n');
+    await has(g, 'config');
+    assert.deepEqual(g.finding('config')?.features, ['f1']);
   });
 });
