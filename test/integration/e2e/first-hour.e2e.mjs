@@ -173,8 +173,10 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   await nextRow('the second undo', 'Undo rollback');
   await shot('first-hour-5-rollbacks.png');
 
-  // 7. A window reload: the panel comes back with everything it showed.
-  await page.reload({ waitUntil: 'domcontentloaded' });
+  // 7. A window reload: the panel comes back with everything it showed. Reload Window, as a
+  //    person does: the workbench saves its state first (a bare page reload in the browser can
+  //    come before the workbench has stored the open panel, and then nothing restores it).
+  await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded', timeout: 60_000 }), runCommand(page, 'Developer: Reload Window')]);
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
   const again = webviewFrame(page);
   await expectPanelLive(again, 'a window reload', async () => {
