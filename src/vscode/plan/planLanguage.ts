@@ -5,6 +5,7 @@
  * core's (src/core/plan); this file only maps them to VS Code.
  */
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { planFileOwner } from '../../core/features';
 import { listFolders, planCompletions, planCursor, planHover, planProblems, scopeChoices, type PlanProblem } from '../../core/plan';
@@ -13,6 +14,8 @@ import { DISPLAY_NAME } from '../ids';
 
 /** Where plans live, for document selectors and the file watcher. */
 export const PLAN_GLOB = '**/.aop/features/*/plan.yaml';
+/** The folders a plan can arrive inside of. */
+const FOLDER_GLOB = '**/.aop{,/features,/features/*}';
 export const PLAN_SELECTOR: vscode.DocumentSelector = { scheme: 'file', pattern: PLAN_GLOB };
 /** The diagnostics' source, so a person (and the tests) can tell plan problems apart. */
 export const PLAN_DIAGNOSTIC_SOURCE = `${DISPLAY_NAME} plan`;
@@ -38,6 +41,14 @@ export class PlanLanguage implements vscode.Disposable {
       watcher.onDidChange((u) => this.checkSoon(u)),
       watcher.onDidDelete((u) => this.diagnostics.delete(u)),
       { dispose: () => this.timers.forEach((t) => clearTimeout(t)) },
+    );
+    // A folder that arrives with its plan already inside (a checkout, a copy, `mkdir` then a
+    // quick write) is reported as the folder only: inotify watches a new folder once it exists,
+    // so the file's own event is lost (parcel-bundler/watcher#243). Look inside such folders.
+    const folders = vscode.workspace.createFileSystemWatcher(FOLDER_GLOB, false, true, true);
+    this.subs.push(
+      folders,
+      folders.onDidCreate((u) => void this.checkFolder(u)),
     );
     for (const d of vscode.workspace.textDocuments) if (isPlan(d)) this.check(d.uri, d.getText());
   }
@@ -66,6 +77,14 @@ export class PlanLanguage implements vscode.Disposable {
         void this.checkFile(uri);
       }, 100),
     );
+  }
+
+  /** A new `.aop`, `.aop/features` or feature folder: check every plan that came with it. */
+  private async checkFolder(uri: vscode.Uri): Promise<void> {
+    const dir = uri.fsPath;
+    const features = path.basename(dir) === '.aop' ? path.join(dir, 'features') : path.basename(dir) === 'features' ? dir : undefined;
+    const folders = features ? await subfolders(features) : [dir];
+    for (const f of folders) this.checkSoon(vscode.Uri.file(path.join(f, 'plan.yaml')));
   }
 
   private async checkFile(uri: vscode.Uri): Promise<void> {
@@ -149,4 +168,12 @@ function problemRange(lines: readonly string[], p: PlanProblem): vscode.Range {
   const word = /^\S+/.exec(text.slice(start))?.[0].length ?? 0;
   const end = word > 0 ? start + word : text.length;
   return new vscode.Range(line, start, line, Math.max(end, start + (text.length > start ? 1 : 0)));
+}
+
+async function subfolders(dir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+  } catch {
+    return [];
+  }
 }

@@ -25,7 +25,7 @@ describe('plan.yaml in the editor', () => {
   before(async () => {
     api = await getApi();
     dir = path.join(repoRoot(api), '.aop', 'features', ID);
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
     uri = vscode.Uri.file(path.join(dir, 'plan.yaml'));
   });
 
@@ -34,9 +34,15 @@ describe('plan.yaml in the editor', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('lists the problems of a plan nobody opened, each at its line and column', async function () {
+  it('lists the problems of a plan nobody opened, each at its line and column, in a feature folder that arrives whole', async function () {
     this.timeout(60_000);
-    fs.writeFileSync(uri.fsPath, 'version: 1\nallowed:\n  - src/**\nlimits:\n  maxFileBytes: -5\nforbiden:\n  - x\n');
+    // The folder arrives with its plan already in it (as a checkout, a copy or `mkdir` and a quick
+    // write do): the file watcher reports the folder, never the file inside it (inotify watches a
+    // new folder only after it exists; parcel-bundler/watcher#243).
+    const staged = path.join(repoRoot(api), '.aop', `staged-${ID}`);
+    fs.mkdirSync(staged, { recursive: true });
+    fs.writeFileSync(path.join(staged, 'plan.yaml'), 'version: 1\nallowed:\n  - src/**\nlimits:\n  maxFileBytes: -5\nforbiden:\n  - x\n');
+    fs.renameSync(staged, dir);
     const problems = await waitFor(
       () => (planProblems(uri).length >= 2 ? planProblems(uri) : undefined),
       'the plan problems of a file on disk',
