@@ -1,5 +1,6 @@
-export { Validator, DEFAULT_CACHE_ENTRIES } from './validator';
-export type { ValidatorOptions, ValidationResult, FileVerdict, BlobContent, LinkChange, SavedVerdicts } from './validator';
+export { Validator } from './validator';
+export type { ValidatorOptions, ValidationResult, BlobContent, LinkChange } from './validator';
+export { DEFAULT_CACHE_ENTRIES, type FileVerdict, type SavedVerdicts } from './verdictCache';
 export { GlobSet, compileGlobs } from './globs';
 export { scanSecrets, looksBinary, SECRET_SCAN_BYTES } from './secrets';
 export type { SecretFinding } from './secrets';

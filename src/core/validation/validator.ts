@@ -3,34 +3,24 @@
  * a cache). Per-file verdicts are cached by (path, content id, mode, planHash), so validating
  * after every checkpoint costs what changed; feature-wide rules (quota, file count) and symlink
  * escapes (which depend on other links) are recomputed on each call, which is cheap.
+ * The path-only rules are in ./pathRules.ts, the verdict cache and its save/restore in
+ * ./verdictCache.ts, reading ignored files and links from disk in ./worktreeDisk.ts.
  */
 import type { Stats } from 'node:fs';
-import { lstat, open, readlink } from 'node:fs/promises';
+import { lstat, readlink } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { FileChange, GitMode, Violation, ViolationKind } from '../model/types';
 import type { Plan } from '../plan';
 import { mapLimit } from '../util/async';
-import { hasGitComponent } from '../../shared/paths';
-import { BoundedCache } from './boundedCache';
-import { GlobSet } from './globs';
+import { isGone } from '../util/fsErrors';
 import { msg } from './messages';
+import { PathRules } from './pathRules';
 import { SECRET_SCAN_BYTES, scanSecrets } from './secrets';
 import { createViolation } from './severity';
 import { symlinkEscape } from './symlinks';
+import { VerdictCache, type FileVerdict, type SavedVerdicts } from './verdictCache';
+import { diskFacts, diskLink, readHead, type DiskFacts } from './worktreeDisk';
 
-export const DEFAULT_CACHE_ENTRIES = 50_000;
-/**
- * Part of every saved verdict set: verdicts saved under another number are not taken back.
- * Bump it when a rule would judge the same file (path, content, plan) differently.
- */
-export const VERDICT_RULES_VERSION = 1;
-
-/** Verdicts kept across a restart (see Validator.savedVerdicts). */
-export interface SavedVerdicts {
-  rules: number;
-  planHash: string;
-  entries: [string, FileVerdict][];
-}
 const DEFAULT_CONCURRENCY = 8;
 
 export interface ValidatorOptions {
@@ -55,14 +45,6 @@ export interface ValidationResult {
   cacheHits: number;
 }
 
-export interface FileVerdict {
-  violations: readonly Violation[];
-  /** Bytes the file occupies now (0 for deletions), for the quota. */
-  size: number;
-  /** Link text, when the change is a symlink. */
-  linkTarget?: string;
-}
-
 /** Bytes of a blob already in memory (just hashed by the checkpoint), or undefined to read it. */
 export type BlobContent = (oid: string) => Buffer | undefined;
 
@@ -72,21 +54,10 @@ export interface LinkChange {
   target: string;
 }
 
-/** What lstat says about an ignored file, which exists only on disk. */
-interface DiskFacts {
-  kind: 'file' | 'link' | 'other' | 'missing';
-  size: number;
-  executable: boolean;
-  abs: string;
-  /** Changes whenever the file might have: part of the cache key. */
-  stamp: string;
-}
-
 export class Validator {
   private currentPlan!: Plan;
-  private allowed!: GlobSet;
-  private forbidden!: GlobSet;
-  private readonly cache: BoundedCache<string, FileVerdict>;
+  private paths!: PathRules;
+  private readonly cache: VerdictCache;
   private readonly worktree: string;
 
   constructor(
@@ -94,7 +65,7 @@ export class Validator {
     private readonly options: ValidatorOptions,
   ) {
     this.worktree = nodePath.resolve(options.worktree);
-    this.cache = new BoundedCache(options.cacheEntries ?? DEFAULT_CACHE_ENTRIES);
+    this.cache = new VerdictCache(options.cacheEntries);
     this.setPlan(plan);
   }
 
@@ -111,8 +82,7 @@ export class Validator {
   setPlan(plan: Plan): void {
     if (this.currentPlan?.planHash === plan.planHash) return;
     this.currentPlan = plan;
-    this.allowed = new GlobSet(plan.allowed);
-    this.forbidden = new GlobSet(plan.forbidden);
+    this.paths = new PathRules(plan);
     this.cache.clear();
   }
 
@@ -121,7 +91,7 @@ export class Validator {
    * path: cheap and synchronous, for deciding on a write before it lands.
    */
   checkPath(path: string, deleted = false): Violation[] {
-    return this.pathRules(path, deleted);
+    return this.paths.check(path, deleted);
   }
 
   /**
@@ -130,7 +100,7 @@ export class Validator {
    * secret scan. Synchronous and bounded (the scan reads at most SECRET_SCAN_BYTES).
    */
   checkProposedWrite(path: string, content: string | Uint8Array, whole: boolean): Violation[] {
-    const violations = this.pathRules(path, false);
+    const violations = this.paths.check(path, false);
     if (violations.some((v) => v.kind === 'outside_worktree')) return violations;
     const plan = this.currentPlan;
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
@@ -162,7 +132,7 @@ export class Validator {
     };
     const found: Violation[] = [];
     await mapLimit(paths, this.concurrency * 4, async (path) => {
-      const violations = this.pathRules(path, false);
+      const violations = this.paths.check(path, false);
       if (violations.some((v) => v.kind === 'outside_worktree' || v.kind === 'git_dir_write')) return void found.push(...violations);
       const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
       if (parent !== '' && !(await realFolder(parent))) return;
@@ -170,14 +140,14 @@ export class Validator {
       try {
         st = await lstat(this.abs(path));
       } catch (err) {
-        if (isGoneError(err)) return;
+        if (isGone(err)) return;
         throw err;
       }
       if (st.isDirectory()) return;
       found.push(...violations);
       if (st.isSymbolicLink()) {
         if (plan.policy.blockSymlinks) found.push(this.violation('forbidden_path', path, msg.symlinkBlocked(path)));
-        const why = await symlinkEscape(path, await readlink(this.abs(path), 'utf8'), (rel) => this.diskLink(rel));
+        const why = await symlinkEscape(path, await readlink(this.abs(path), 'utf8'), (rel) => diskLink(this.worktree, rel));
         if (why) found.push(this.violation('symlink_escape', path, msg.symlinkEscape(path, why)));
         return;
       }
@@ -234,7 +204,7 @@ export class Validator {
         ignored.push(i);
         continue;
       }
-      const key = this.cacheKey(change);
+      const key = this.cache.key(this.currentPlan.planHash, change);
       const hit = this.cache.get(key);
       if (hit) {
         verdicts[i] = hit;
@@ -247,9 +217,9 @@ export class Validator {
     // Ignored files have no object id: their key includes what lstat says, so look first.
     const disk = new Map<number, DiskFacts>();
     await mapLimit(ignored, this.concurrency, async (i) => {
-      const facts = await this.diskFacts(changes[i].path, changes[i].mode);
+      const facts = await diskFacts(this.worktree, changes[i].path, changes[i].mode);
       if (facts) disk.set(i, facts);
-      const key = this.cacheKey(changes[i], facts);
+      const key = this.cache.key(this.currentPlan.planHash, changes[i], facts);
       const hit = this.cache.get(key);
       if (hit) {
         verdicts[i] = hit;
@@ -277,21 +247,12 @@ export class Validator {
    * restart it still stands and the first validation reads no blob it already judged.
    */
   savedVerdicts(max = 20_000): SavedVerdicts {
-    const entries = this.cache.entries();
-    return { rules: VERDICT_RULES_VERSION, planHash: this.currentPlan.planHash, entries: entries.slice(Math.max(0, entries.length - max)) };
+    return this.cache.saved(this.currentPlan.planHash, max);
   }
 
   /** Takes back verdicts saved under the same plan and rules; returns how many (0 for anything else). */
   restoreVerdicts(saved: unknown): number {
-    const s = saved as Partial<SavedVerdicts> | null;
-    if (!s || s.rules !== VERDICT_RULES_VERSION || s.planHash !== this.currentPlan.planHash || !Array.isArray(s.entries)) return 0;
-    let n = 0;
-    for (const e of s.entries) {
-      if (!Array.isArray(e) || typeof e[0] !== 'string' || !e[0].startsWith(`${s.planHash}\u0000`) || !isVerdict(e[1])) continue;
-      if (this.cache.get(e[0]) === undefined) this.cache.set(e[0], e[1]);
-      n++;
-    }
-    return n;
+    return this.cache.restore(saved, this.currentPlan.planHash);
   }
 
   /** Feature-wide rules: the total size of the changed files and how many there are. */
@@ -307,41 +268,14 @@ export class Validator {
     return Math.max(1, this.options.concurrency ?? DEFAULT_CONCURRENCY);
   }
 
-  private cacheKey(change: FileChange, disk?: DiskFacts): string {
-    return [
-      this.currentPlan.planHash,
-      change.path,
-      change.status,
-      change.mode,
-      change.oldMode ?? '',
-      change.oid ?? '',
-      change.size ?? '',
-      disk ? disk.stamp : change.ignored ? 'ignored' : '',
-    ].join('\u0000');
-  }
-
   private violation(kind: ViolationKind, path: string, message: string, line?: number): Violation {
     return createViolation(this.currentPlan, kind, path, message, line);
-  }
-
-  private pathRules(path: string, deleted: boolean): Violation[] {
-    const outside = outsideReason(path);
-    if (outside) return [this.violation('outside_worktree', path, msg.outsideWorktree(path, outside))];
-    // A .git write says it all; scope rules on top would only bury it.
-    if (hasGitComponent(path)) return [this.violation('git_dir_write', path, msg.gitDir(path))];
-    if (this.forbidden.size > 0 && this.forbidden.test(path)) {
-      return [this.violation('forbidden_path', path, msg.forbidden(path, this.forbidden.which(path) ?? '?'))];
-    }
-    if (this.allowed.size > 0 && !this.allowed.test(path)) {
-      return [this.violation('out_of_scope', path, msg.outOfScope(path, this.currentPlan.allowed, deleted))];
-    }
-    return [];
   }
 
   private async checkFile(change: FileChange, disk: DiskFacts | undefined, readBlob: (oid: string, maxBytes?: number) => Promise<Buffer>): Promise<FileVerdict> {
     const { path } = change;
     const plan = this.currentPlan;
-    const violations = this.pathRules(path, change.status === 'D');
+    const violations = this.paths.check(path, change.status === 'D');
     const done = (size: number, linkTarget?: string): FileVerdict => ({ violations: Object.freeze(violations), size, linkTarget });
     if (change.status === 'D' || violations.some((v) => v.kind === 'outside_worktree')) return done(0);
     if (change.ignored && (!disk || disk.kind === 'missing' || disk.kind === 'other')) return done(0);
@@ -387,7 +321,7 @@ export class Validator {
       if (known.has(rel)) return Promise.resolve(known.get(rel));
       let pending = onDisk.get(rel);
       if (!pending) {
-        pending = this.diskLink(rel);
+        pending = diskLink(this.worktree, rel);
         onDisk.set(rel, pending);
       }
       return pending;
@@ -398,81 +332,4 @@ export class Validator {
     }
     return escapes;
   }
-
-  private async diskLink(rel: string): Promise<string | undefined> {
-    const abs = nodePath.join(this.worktree, ...rel.split('/'));
-    try {
-      const st = await lstat(abs);
-      return st.isSymbolicLink() ? await readlink(abs, 'utf8') : undefined;
-    } catch (err) {
-      if (isGoneError(err)) return undefined;
-      throw err;
-    }
-  }
-
-  private async diskFacts(path: string, mode: GitMode): Promise<DiskFacts | undefined> {
-    if (outsideReason(path) || hasGitComponent(path)) return undefined;
-    const abs = nodePath.join(this.worktree, ...path.split('/'));
-    let st: Stats;
-    try {
-      st = await lstat(abs);
-    } catch (err) {
-      if (isGoneError(err)) return { kind: 'missing', size: 0, executable: false, abs, stamp: 'missing' };
-      throw err;
-    }
-    const kind = st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : 'other';
-    // Windows has no executable bit; there the mode the caller reported is all we have.
-    const executable = process.platform === 'win32' ? mode === '100755' : (st.mode & 0o111) !== 0;
-    return { kind, size: st.size, executable, abs, stamp: `${kind}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.mode}` };
-  }
-}
-
-/** Why a change path is not a plain worktree-relative path, or undefined when it is one. */
-function outsideReason(path: string): string | undefined {
-  if (path === '') return 'the path is empty';
-  if (path.includes('\0')) return 'the path contains a NUL character';
-  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:/.test(path)) return 'the path is absolute';
-  if (path.split(/[\\/]/).includes('..')) return 'the path climbs out with ".."';
-  return undefined;
-}
-
-/** `.git` at any depth (also `sub/.git/hooks/x`); case-insensitive, as on macOS and Windows. */
-function isGoneError(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-async function readHead(file: string, max: number): Promise<Buffer | undefined> {
-  let fh;
-  try {
-    fh = await open(file, 'r');
-  } catch (err) {
-    if (isGoneError(err)) return undefined;
-    throw err;
-  }
-  try {
-    if (max <= 0) return Buffer.alloc(0);
-    const buf = Buffer.alloc(max);
-    let filled = 0;
-    while (filled < max) {
-      const { bytesRead } = await fh.read(buf, filled, max - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buf.subarray(0, filled);
-  } finally {
-    await fh.close();
-  }
-}
-
-function isVerdict(v: unknown): v is FileVerdict {
-  const x = v as Partial<FileVerdict> | null;
-  return (
-    typeof x === 'object' &&
-    x !== null &&
-    typeof x.size === 'number' &&
-    Array.isArray(x.violations) &&
-    x.violations.every((o: Partial<Violation>) => typeof o === 'object' && o !== null && typeof o.kind === 'string' && typeof o.path === 'string' && typeof o.message === 'string') &&
-    (x.linkTarget === undefined || typeof x.linkTarget === 'string')
-  );
 }
