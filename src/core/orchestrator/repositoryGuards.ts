@@ -214,18 +214,17 @@ export class RepositoryGuards {
   async onConfirmedFileWrite(owner: string, kind: ConfirmedKind, editorSave: boolean | { sha: string }, live: string[] = this.o.live().map((f) => f.id)): Promise<void> {
     const confirmed = this.o.confirmed(owner);
     if (!confirmed) return;
-    const pending = await confirmed.pending(kind);
     const key = `${owner}/${kind}`;
-    await this.pendingChanges(owner);
+    const before = await confirmed.pending(kind);
+    // The editor's save applies, but only the bytes it saved (when known): an agent rewriting
+    // the file right after the save does not ride along. It is applied before anything lists
+    // the file as pending: a listing, even for a moment, warns the user "not in force".
+    const saved = before && (typeof editorSave === 'object' ? editorSave.sha : editorSave ? before.onDiskSha : undefined);
+    if (before && saved === before.onDiskSha && (await this.confirmSaved(owner, kind, saved))) return;
+    // Checked again: a save of the same file, applied meanwhile, leaves nothing pending.
+    const pending = (await this.pendingChanges(owner)).find((p) => p.kind === kind);
     if (!pending) {
       if (this.tampering.delete(key)) this.refresh();
-      return;
-    }
-    // The editor's save applies, but only the bytes it saved (when known): an agent rewriting
-    // the file right after the save does not ride along.
-    const saved = typeof editorSave === 'object' ? editorSave.sha : editorSave ? pending.onDiskSha : undefined;
-    if (saved === pending.onDiskSha) {
-      await this.confirm(owner, kind, saved);
       return;
     }
     if (live.length > 0) {
@@ -235,6 +234,17 @@ export class RepositoryGuards {
     }
     this.o.log(owner, { t: 'warning', message: `${path.basename(confirmed.diskFile(kind))} changed on disk${live.length > 0 ? ` while agents ran (${live.join(', ')})` : ''}; the version in force is unchanged until you review and apply the change.` });
     this.refresh();
+  }
+
+  /** Applies the editor's save; false when the file changed again since (not the editor's bytes). */
+  private async confirmSaved(owner: string, kind: ConfirmedKind, sha: string): Promise<boolean> {
+    try {
+      await this.confirm(owner, kind, sha);
+      return true;
+    } catch (err) {
+      if (err instanceof AopError && err.code === 'CONFLICT') return false;
+      throw err;
+    }
   }
 
   /** The feature's plan/spec changes waiting for the user (checked on disk now). */

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EventInput } from '../../../src/core/events/schema';
@@ -133,6 +134,26 @@ describe('orchestrator/RepositoryGuards', () => {
     assert.deepEqual(standing('f1'), []);
     assert.deepEqual(applied, ['f1/plan']);
     assert.equal(confirmed.get('f1')!.text('plan'), 'allowed: ["src/**", "docs/**"]\n');
+  });
+
+  it('a save in the editor never lists the plan as waiting for review, not even for a moment (the surfaces would warn "not in force")', async () => {
+    const plan = featurePaths(repo.dir, 'f1').plan;
+    const seen: string[] = [];
+    guards.onDidChange(() => seen.push(...guards.items().filter((i) => i.area === 'plan').map((i) => i.title)));
+    const text = 'allowed: ["src/**", "docs/**"]\n';
+    fs.writeFileSync(plan, text);
+    // The editor's save event (with the hash of what it wrote) and the file watcher's event.
+    await guards.fileChanged(plan, { sha: createHash('sha256').update(text).digest('hex') });
+    saves.add(plan);
+    await guards.fileChanged(plan, true);
+    assert.deepEqual(applied, ['f1/plan']);
+    assert.equal(confirmed.get('f1')!.text('plan'), text);
+    assert.deepEqual(seen, []);
+    assert.deepEqual(standing('f1'), []);
+    // Control: the same write not from the editor is listed.
+    fs.writeFileSync(plan, 'allowed: ["**"]\n');
+    await guards.fileChanged(plan, false);
+    assert.equal(seen.at(-1), '.aop/features/f1/plan.yaml changed on disk while agents ran: not in force');
   });
 
   it('classifies .aop/ paths', () => {
