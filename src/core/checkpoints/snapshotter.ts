@@ -11,7 +11,8 @@
  * read twice); only files over INLINE_HASH_BYTES go through git's long-lived `hash-object`,
  * which streams them. Asynchronous file calls each cost a trip through the thread pool, which
  * for thousands of small files costs more than the work; the loop yields to the event loop
- * every YIELD_EVERY paths so others still run.
+ * every YIELD_EVERY paths so others still run. Which entry stands for a changed path is decided
+ * in ./owningPath.ts; the blobs an apply wrote are kept in ./freshBlobs.ts.
  */
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -21,6 +22,10 @@ import type { GitMode } from '../model/types';
 import type { IgnoreChecker } from '../git/ignoreChecker';
 import type { ObjectStore, TreeEntry } from '../git/objectStore';
 import { git } from '../git/gitRunner';
+import { Semaphore, yieldToEventLoop } from '../util/async';
+import { errorCode, isGone } from '../util/fsErrors';
+import { FreshBlobs } from './freshBlobs';
+import { isGitDirPath, owningPath, type DiskKind } from './owningPath';
 import { GITLINK_MODE, TREE_MODE, parentOf, type SnapshotTree } from './snapshotTree';
 import type { StatCache } from './statCache';
 
@@ -44,16 +49,10 @@ export function fileMode(st: Stats): GitMode {
   return st.mode & 0o100 ? '100755' : '100644';
 }
 
-function isGitDirPath(rel: string): boolean {
-  return rel === '.git' || rel.startsWith('.git/');
-}
-
 /** Files larger than this are not copied into the object store (a 1 GB file must not stall a checkpoint). */
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 /** Files up to this size are hashed in-process; larger ones are streamed by git. */
 export const INLINE_HASH_BYTES = 1024 * 1024;
-/** Bytes of freshly hashed content kept for the validator (per checkpoint). */
-const FRESH_CONTENT_BYTES = 32 * 1024 * 1024;
 /** Paths handled between two yields to the event loop. */
 const YIELD_EVERY = 128;
 /** Folders read at once during a scan. */
@@ -69,11 +68,11 @@ interface Look {
 }
 
 export class Snapshotter {
+  private readonly blobs = new FreshBlobs();
   /** Content of the blobs the last apply hashed in-process, by object id (bounded). */
-  readonly fresh = new Map<string, Buffer>();
+  readonly fresh = this.blobs.content;
   /** Size of every blob the last apply wrote, by object id. */
-  readonly blobSizes = new Map<string, number>();
-  private freshBytes = 0;
+  readonly blobSizes = this.blobs.sizes;
   private readonly slots = new Semaphore(SCAN_CONCURRENCY);
 
   constructor(
@@ -86,9 +85,7 @@ export class Snapshotter {
   ) {}
 
   private begin(): SnapshotUpdate {
-    this.fresh.clear();
-    this.blobSizes.clear();
-    this.freshBytes = 0;
+    this.blobs.clear();
     return { touched: new Set(), ignoredPresent: [], ignoredGone: [], notSnapshotted: [] };
   }
 
@@ -102,7 +99,7 @@ export class Snapshotter {
     const kinds = new Map<string, DiskKind>();
     const seen = new Set<string>();
     for (const p of raw) {
-      const rel = this.owningPath(p, kinds);
+      const rel = owningPath(this.root, this.tree, p, kinds);
       if (rel !== undefined) seen.add(rel);
     }
     await this.applyMany([...seen], up, false);
@@ -116,42 +113,6 @@ export class Snapshotter {
     this.ignore.reload();
     await this.scanDir('', up, true);
     return up;
-  }
-
-  /**
-   * The path whose entry represents `rel`: itself, the nearest enclosing nested repository
-   * (whose content is a gitlink, not files), or the nearest enclosing folder that is now a link
-   * or a file (nothing is ever read through a link: that would copy files from outside the
-   * worktree into the snapshot). Undefined for paths inside `.git`. The snapshot's folders on
-   * the way must be loaded (prefetch).
-   */
-  private owningPath(rel: string, kinds: Map<string, DiskKind>): string | undefined {
-    if (isGitDirPath(rel)) return undefined;
-    const parts = rel.split('/');
-    if (parts.includes('.git')) return this.owningPath(parts.slice(0, parts.indexOf('.git')).join('/'), kinds);
-    let cur = '';
-    for (let i = 0; i < parts.length - 1; i++) {
-      cur = cur === '' ? parts[i]! : `${cur}/${parts[i]}`;
-      let kind = kinds.get(cur);
-      if (kind === undefined) {
-        kind = diskKind(path.join(this.root, cur));
-        kinds.set(cur, kind);
-      }
-      if (kind === 'missing') return rel;
-      if (kind === 'other') return cur;
-      const e = this.tree.getLoaded(cur).entry;
-      if (e?.mode === GITLINK_MODE) return cur;
-      if (e === undefined) {
-        const key = `${cur}/.git`;
-        let nested = kinds.get(key);
-        if (nested === undefined) {
-          nested = diskKind(path.join(this.root, key));
-          kinds.set(key, nested);
-        }
-        if (nested !== 'missing') return cur;
-      }
-    }
-    return rel;
   }
 
   /** Brings several paths in line: lstat each, ask git about untracked ones at once, then apply. */
@@ -189,7 +150,7 @@ export class Snapshotter {
   private async applyLook(l: Look, up: SnapshotUpdate, useStatCache: boolean, retried = false): Promise<void> {
     const { rel, st } = l;
     const abs = path.join(this.root, rel);
-    if (l.error && !isMissing(l.error)) {
+    if (l.error && !isGone(l.error)) {
       // Unreadable (a path longer than the system allows, say): report it, and keep what the
       // snapshot had rather than record a deletion nobody made.
       up.notSnapshotted.push({ path: rel, reason: `cannot be read (${errorCode(l.error)}): not snapshotted` });
@@ -236,7 +197,7 @@ export class Snapshotter {
       if (st.isSymbolicLink()) {
         const target = fsSync.readlinkSync(abs, { encoding: 'buffer' });
         oid = this.store.writeObjectSync('blob', target);
-        this.keep(oid, target);
+        this.blobs.keep(oid, target);
       } else {
         const cached = useStatCache ? this.stats.lookup(rel, st) : undefined;
         if (cached && current?.oid === cached && current.mode === mode) return;
@@ -260,17 +221,8 @@ export class Snapshotter {
     const content = fsSync.readFileSync(abs);
     if (content.length > INLINE_HASH_BYTES) return this.store.hashFile(rel);
     const oid = this.store.writeObjectSync('blob', content);
-    this.keep(oid, content);
+    this.blobs.keep(oid, content);
     return oid;
-  }
-
-  /** Remembers a blob just written: its size, and its bytes while within the budget. */
-  private keep(oid: string, content: Buffer): void {
-    this.blobSizes.set(oid, content.length);
-    if (this.freshBytes + content.length <= FRESH_CONTENT_BYTES && !this.fresh.has(oid)) {
-      this.fresh.set(oid, content);
-      this.freshBytes += content.length;
-    }
   }
 
   private async applyGitlink(rel: string, up: SnapshotUpdate): Promise<void> {
@@ -306,7 +258,7 @@ export class Snapshotter {
       try {
         dirents = await fs.readdir(rel === '' ? this.root : path.join(this.root, rel), { withFileTypes: true, encoding: 'buffer' });
       } catch (e) {
-        if (!isMissing(e)) {
+        if (!isGone(e)) {
           up.notSnapshotted.push({ path: rel, reason: `folder cannot be read (${errorCode(e)}): not snapshotted` });
           return; // keep the snapshot's entries: unreadable is not deleted
         }
@@ -350,48 +302,4 @@ export class Snapshotter {
     }
     await Promise.all(subFolders.map((f) => this.applyLook(this.look(f), up, useStatCache)));
   }
-}
-
-/** A counting semaphore: at most `n` holders at once. */
-class Semaphore {
-  private waiting: (() => void)[] = [];
-  constructor(private free: number) {}
-
-  async acquire(): Promise<() => void> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    };
-  }
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-type DiskKind = 'dir' | 'missing' | 'other';
-
-/** What is at `abs`, without following a link: a real folder, nothing, or something else. */
-function diskKind(abs: string): DiskKind {
-  try {
-    return fsSync.lstatSync(abs).isDirectory() ? 'dir' : 'other';
-  } catch (e) {
-    return isMissing(e) ? 'missing' : 'other';
-  }
-}
-
-function errorCode(e: unknown): string {
-  return (e as NodeJS.ErrnoException).code ?? 'error';
-}
-
-/** The path (or a folder on the way) does not exist. */
-function isMissing(e: unknown): boolean {
-  const code = errorCode(e);
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }
