@@ -4,10 +4,7 @@ import type { GateStatus } from '../../core/gates';
 import type { GateSnapshot } from '../gates/gateService';
 import { COMMANDS } from '../ids';
 import type { TreeNode } from './nodes';
-
-export function icon(name: string, color?: string): vscode.ThemeIcon {
-  return new vscode.ThemeIcon(name, color ? new vscode.ThemeColor(color) : undefined);
-}
+import { icon } from './treeIcons';
 
 export function gatesItem(el: Extract<TreeNode, { kind: 'gates' }>, snap: GateSnapshot | undefined): vscode.TreeItem {
   const item = new vscode.TreeItem('Gates', vscode.TreeItemCollapsibleState.Expanded);

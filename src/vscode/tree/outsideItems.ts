@@ -4,7 +4,7 @@ import type { FeatureSummary } from '../../core/orchestrator';
 import { outsideArea } from '../../shared/vocabulary';
 import { COMMANDS } from '../ids';
 import type { FeatureRef } from '../workspace/registry';
-import { icon } from './gateItems';
+import { icon } from './treeIcons';
 import type { NodeCache, TreeNode } from './nodes';
 
 /** One row per standing violation outside the worktree, plus the plan or spec waiting for review. */
