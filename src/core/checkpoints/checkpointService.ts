@@ -4,7 +4,9 @@
  * next. A checkpoint writes only the changed blobs and the trees on their paths, commits with
  * the previous checkpoint as parent, points `refs/aop/<id>/<seq>` at it, then validates the
  * feature cumulatively against its base and records everything in the event log. The list of
- * checkpoints, their refs and retention belong to its CheckpointHistory (./checkpointHistory.ts).
+ * checkpoints, their refs and retention belong to its CheckpointHistory (./checkpointHistory.ts);
+ * merging requests to its CheckpointLane, validating and recording the verdict to HeadValidation,
+ * writing records to CheckpointLog, paths no checkpoint holds to UnsnapshottedPaths.
  */
 import type { CheckpointRecord, CheckpointTrigger, FileChange, Violation } from '../model/types';
 import type { EventLog } from '../events/eventLog';
@@ -14,25 +16,23 @@ import { AopError, errorMessage } from '../util/errors';
 import { Emitter } from '../util/emitter';
 import { checkpointCommitText } from './checkpointCommit';
 import { CheckpointLane, type CheckpointRequest, type MergedRequest } from './checkpointLane';
+import { CheckpointLog } from './checkpointLog';
 import { CheckpointHistory } from './checkpointHistory';
 import { CumulativeChanges } from './cumulativeChanges';
-import { CumulativeValidation, type IncrementalValidator } from './cumulativeValidation';
+import { HeadValidation, type CheckpointValidator, type ValidationOutcome } from './headValidation';
 import { SnapshotTree } from './snapshotTree';
 import { countChangeLines } from './changeLines';
 import { Snapshotter, type SnapshotUpdate } from './snapshotter';
 import { RecentBlobs } from './recentBlobs';
-import { restartStateFile, restoreRestartState, saveRestartState, type VerdictKeeper } from './restartState';
-import { StageClock } from './stageClock';
+import { restartStateFile, restoreRestartState, saveRestartState } from './restartState';
+import { StageClock, elapsedMs } from './stageClock';
 import { StatCache } from './statCache';
 import { parseDiffTreeZ } from './treeDiff';
+import { UnsnapshottedPaths } from './unsnapshotted';
 import { TreeDiffer } from '../git/treeDiffer';
 
 export type { CheckpointRequest } from './checkpointLane';
-
-/** What the service needs of the feature's Validator: whole-set validation and per-file verdicts. */
-export interface CheckpointValidator extends IncrementalValidator, VerdictKeeper {
-  validate(changes: FileChange[]): Promise<{ violations: Violation[]; checked: number; cacheHits: number }>;
-}
+export type { CheckpointValidator } from './headValidation';
 
 export interface CheckpointServiceOptions {
   featureId: string;
@@ -49,8 +49,6 @@ export interface CheckpointServiceOptions {
   /** Checkpoints to keep (see CheckpointHistory.applyRetention); absent or 0 keeps all. */
   retain?: () => number;
 }
-
-type ValidationOutcome = Awaited<ReturnType<CheckpointValidator['validate']>> & { durationMs: number };
 
 /** Bytes of recent blob contents kept per feature, for line counts. */
 const RECENT_BLOB_BYTES = 4 * 1024 * 1024;
@@ -73,24 +71,23 @@ export class CheckpointService {
   private baseTree = '';
   /** Everything the head differs from the base in (./cumulativeChanges.ts). */
   private cumulative!: CumulativeChanges;
-  private cumulativeCheck: CumulativeValidation;
-  private lastViolations: Violation[] = [];
+  /** Validating the head (or an unlogged checkpoint) and recording the outcome. */
+  private readonly validation: HeadValidation;
   private owesScan = false;
-  /** The last record's fsync, awaited by the next checkpoint and by dispose. */
-  private logSynced: Promise<void> = Promise.resolve();
+  /** Records, failures and slow checkpoints in the event log (./checkpointLog.ts: when a record is on disk). */
+  private readonly records: CheckpointLog;
   /** Sizes taken back from the last clean stop (./restartState; saved again if no checkpoint replaced them). */
   private restoredSizes: [string, number][] = [];
   /** Bytes of recently hashed blobs: a file edited again finds its previous version here. */
   private readonly recent = new RecentBlobs(RECENT_BLOB_BYTES);
-  private notSnapshotted = new Map<string, string>();
+  private readonly notSnapshotted = new UnsnapshottedPaths();
   /** Milliseconds per stage of the last recorded checkpoint (for the bench and diagnosis). */
   lastTimings: Record<string, number> = {};
   private readonly emitter = new Emitter<CheckpointRecord>();
   /** Fires after each recorded checkpoint. */
   readonly onCheckpoint = this.emitter.event;
-  private readonly validated = new Emitter<readonly Violation[]>();
   /** Fires after each validation of the whole feature, with or without a new checkpoint. */
-  readonly onValidated = this.validated.event;
+  readonly onValidated: HeadValidation['onValidated'];
 
   private constructor(
     private readonly opts: CheckpointServiceOptions,
@@ -101,7 +98,9 @@ export class CheckpointService {
     this.ignore = new IgnoreChecker(opts.worktree);
     this.differ = new TreeDiffer(opts.worktree);
     this.stats = new StatCache(opts.statCacheFile);
-    this.cumulativeCheck = new CumulativeValidation(opts.validator);
+    this.validation = new HeadValidation(opts.validator, opts.log);
+    this.records = new CheckpointLog(opts.log, opts.budgetMs);
+    this.onValidated = this.validation.onValidated;
   }
 
   static async open(opts: CheckpointServiceOptions): Promise<CheckpointService> {
@@ -142,11 +141,11 @@ export class CheckpointService {
   }
 
   get violations(): readonly Violation[] {
-    return this.lastViolations;
+    return this.validation.violations;
   }
 
   get notSnapshottedPaths(): { path: string; reason: string }[] {
-    return [...this.notSnapshotted].map(([p, reason]) => ({ path: p, reason }));
+    return this.notSnapshotted.list();
   }
 
   /**
@@ -159,7 +158,7 @@ export class CheckpointService {
 
   /** Why a path on disk is not in the snapshots, when this service knows (ignored, too large, a nested repository...). */
   whyNotSnapshotted(rel: string): string | undefined {
-    const reason = this.notSnapshotted.get(rel);
+    const reason = this.notSnapshotted.reason(rel);
     if (reason !== undefined) return reason;
     return this.cumulative.isIgnored(rel) ? 'ignored by .gitignore, so no checkpoint holds it; delete or move it yourself' : undefined;
   }
@@ -180,20 +179,19 @@ export class CheckpointService {
   /** A checkpoint failed: start the next from the last good one, so nothing half-built leaks into it. */
   private async failed(err: AopError): Promise<void> {
     this.tree.reset(this.headTree);
-    this.dropCumulative();
+    this.cumulative.drop();
+    this.validation.reset();
     this.owesScan = true;
-    await this.opts.log.append({ t: 'checkpoint.failed', error: err.message, code: err.code }).catch(() => undefined);
+    await this.records.failed(err);
   }
 
   /** Takes a checkpoint now; call only inside the feature's lane. */
   private async take(p: MergedRequest): Promise<CheckpointRecord | undefined> {
     const started = performance.now();
     const t = new StageClock();
-    const synced = this.logSynced;
-    this.logSynced = Promise.resolve();
-    await synced; // the previous record is on disk (a failing disk fails this checkpoint)
-    // Validated now, not at open: the validator may need this service.
-    await this.history.recordUnlogged(async (commit) => (await this.computeValidation(commit)).violations, (rec) => this.published(rec));
+    await this.records.previousSynced(); // the previous record is on disk (a failing disk fails this checkpoint)
+    // Validated now, not at open: the validator may need this service. Such a checkpoint is validated whole.
+    await this.history.recordUnlogged(async (commit) => (await this.validation.whole(() => this.cumulativeChanges(commit))).violations, (rec) => this.published(rec));
     if (p.full) await this.stats.load();
     const up = p.full ? await this.snapshotter.applyAll() : await this.snapshotter.applyPaths(p.paths);
     for (const [oid, size] of this.snapshotter.blobSizes) this.cumulative.rememberSize(oid, size);
@@ -231,7 +229,7 @@ export class CheckpointService {
     this.headSeq = seq;
     this.headCommit = commit;
     this.headTree = tree;
-    const violations = await this.recordValidation(seq, validation);
+    const violations = await this.validation.record(seq, validation);
     const record: CheckpointRecord = {
       featureId: this.opts.featureId,
       seq,
@@ -241,22 +239,15 @@ export class CheckpointService {
       time: new Date().toISOString(),
       trigger: p.trigger,
       files,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs: elapsedMs(started),
       violations,
     };
     if (this.notSnapshotted.size > 0) record.notSnapshotted = this.notSnapshottedPaths;
-    const { featureId: _f, ...logged } = record;
-    await this.opts.log.append({ t: 'checkpoint', ...logged });
-    // The record's fsync follows at once in the log's lane; the caller does not wait for the
-    // disk (the ref, made before, is what a restart trusts), the next checkpoint does.
-    this.logSynced = this.opts.log.sync();
-    this.logSynced.catch(() => undefined);
+    await this.records.record(record); // on disk before the next checkpoint, not before this one returns
     t.lap('log');
     await this.afterScan(p.full);
     this.lastTimings = t.laps;
-    if (this.opts.budgetMs !== undefined && record.durationMs > this.opts.budgetMs) {
-      await this.opts.log.append({ t: 'checkpoint.degraded', reason: `took ${record.durationMs} ms, over the ${this.opts.budgetMs} ms budget`, durationMs: record.durationMs });
-    }
+    await this.records.overBudget(record.durationMs);
     this.published(record);
     return record;
   }
@@ -264,10 +255,7 @@ export class CheckpointService {
   /** Records ignored files and unsnapshotted paths; returns the cumulative keys of ignored files that changed. */
   private noteSideEffects(up: SnapshotUpdate, full: boolean): string[] {
     const dirty = this.cumulative.noteIgnored(up.ignoredPresent, up.ignoredGone);
-    for (const g of up.ignoredGone) this.notSnapshotted.delete(g);
-    for (const t of up.touched) this.notSnapshotted.delete(t);
-    if (full) this.notSnapshotted.clear();
-    for (const n of up.notSnapshotted) this.notSnapshotted.set(n.path, n.reason);
+    this.notSnapshotted.note(up, full);
     return dirty;
   }
 
@@ -299,36 +287,14 @@ export class CheckpointService {
     return this.cumulative.at(await this.treeOf(commit));
   }
 
-  private dropCumulative(): void {
-    this.cumulative.drop();
-    this.cumulativeCheck = new CumulativeValidation(this.opts.validator);
-  }
-
   /** Validates the head against the base, re-judging only `dirty` keys (all when undefined). */
-  private async runValidation(dirty: readonly string[] | undefined): Promise<ValidationOutcome> {
-    const started = performance.now();
-    const map = await this.cumulative.ensure(this.tree.oid ?? this.headTree);
+  private runValidation(dirty: readonly string[] | undefined): Promise<ValidationOutcome> {
     const fresh = this.snapshotter.fresh;
-    const r = await this.cumulativeCheck.update(map, dirty ?? map.keys(), (oid) => fresh.get(oid));
-    return { ...r, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+    return this.validation.head(() => this.cumulative.ensure(this.tree.oid ?? this.headTree), dirty, (oid) => fresh.get(oid));
   }
 
   private async validateCumulative(seq: number, dirty: readonly string[] = []): Promise<Violation[]> {
-    return this.recordValidation(seq, await this.runValidation(dirty));
-  }
-
-  /** Validates a checkpoint other than the head, whole (recording a checkpoint found without its record). */
-  private async computeValidation(commit: string): Promise<ValidationOutcome> {
-    const started = performance.now();
-    const r = await this.opts.validator.validate(await this.cumulativeChanges(commit));
-    return { ...r, durationMs: Math.round((performance.now() - started) * 100) / 100 };
-  }
-
-  private async recordValidation(seq: number, r: ValidationOutcome): Promise<Violation[]> {
-    this.lastViolations = r.violations;
-    this.validated.fire(r.violations);
-    await this.opts.log.append({ t: 'validation', seq, durationMs: r.durationMs, checked: r.checked, cacheHits: r.cacheHits, violations: r.violations.length });
-    return r.violations;
+    return this.validation.record(seq, await this.runValidation(dirty));
   }
 
   /** Re-validates the current head (e.g. after the plan changed). */
@@ -364,7 +330,7 @@ export class CheckpointService {
 
   async dispose(): Promise<void> {
     await this.lane.exclusive(async () => undefined);
-    await this.logSynced.catch(() => undefined);
+    await this.records.settled();
     await this.stats.save().catch(() => undefined);
     // Until a checkpoint builds the changes against the base, what the last stop saved still describes them.
     await saveRestartState(restartStateFile(this.opts.statCacheFile), this.opts.validator, this.cumulative.knownSizes() ?? this.restoredSizes);
@@ -373,7 +339,7 @@ export class CheckpointService {
     this.ignore.close();
     this.differ.close();
     this.emitter.dispose();
-    this.validated.dispose();
+    this.validation.dispose();
   }
 }
 

@@ -9,3 +9,8 @@ export class StageClock {
     this.at = now;
   }
 }
+
+/** Milliseconds since `started` (a performance.now() reading), to two decimals. */
+export function elapsedMs(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
