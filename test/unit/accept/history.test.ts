@@ -11,33 +11,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkHistory } from '../../../src/core/accept/history';
 import { defaultPlan } from '../../../src/core/plan';
-import { Orchestrator } from '../../../src/core/orchestrator';
-import { gitIn, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { gitIn } from '../helpers/tempRepo';
+import { useTestOrchestrator } from '../helpers/testOrchestrator';
 
 const KEY = 'AKIAZ7Q3EGRT4PLM2DXV';
 const MISSING = '1234567890abcdef1234567890abcdef12345678';
 
 describe('accept: the agent history is checked like checkpoints', function () {
   this.timeout(300_000);
-  let repo: TempRepo;
-  let orch: Orchestrator;
+  const t = useTestOrchestrator({ files: { 'README.md': '# r\n', 'src/a.ts': 'a\n' }, prepare: (repo) => repo.git('branch', 'develop') });
   const isTrusted = () => true;
-
-  beforeEach(async () => {
-    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a\n' });
-    repo.git('branch', 'develop');
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
-  });
-
-  afterEach(async () => {
-    await orch.dispose();
-    fs.rmSync(`${repo.dir}.worktrees`, { recursive: true, force: true });
-    repo.cleanup();
-  });
 
   /** The issue's agent: unclean commits, then a worktree made clean again by smart rollback. */
   async function uncleanHistory(id: string): Promise<{ wt: string; commits: string[] }> {
-    const f = await orch.createFeature({ id, baseRef: 'develop', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
+    const f = await t.orch.createFeature({ id, baseRef: 'develop', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
     const wt = f.worktree!;
     const w = (rel: string, content: string | Buffer, mode?: number) => {
       fs.mkdirSync(path.dirname(path.join(wt, rel)), { recursive: true });
@@ -62,18 +49,18 @@ describe('accept: the agent history is checked like checkpoints', function () {
     gitIn(wt, 'commit', '-q', '-m', 'remove the secret, add ok');
     const commits = gitIn(wt, 'rev-list', '--reverse', 'develop..HEAD').split('\n');
 
-    await orch.checkpointNow(id);
-    assert.ok(orch.summary(id).violations.length > 0, 'the worktree held violations before the rollback');
+    await t.orch.checkpointNow(id);
+    assert.ok(t.orch.summary(id).violations.length > 0, 'the worktree held violations before the rollback');
     fs.rmSync(path.join(wt, 'src/gen'), { recursive: true }); // too many files is feature-wide: taken out by hand
-    await orch.smartRollback(id);
-    await orch.checkpointNow(id);
+    await t.orch.smartRollback(id);
+    await t.orch.checkpointNow(id);
     for (const gone of ['src/big.bin', 'src/creds.txt', 'src/tool.sh', 'src/passwd']) assert.ok(!fs.existsSync(path.join(wt, gone)), `${gone} rolled back`);
     return { wt, commits };
   }
 
   it('merge and rebase are refused with the offending commits and files; squash lands only the checked content', async () => {
     const { commits } = await uncleanHistory('dirty');
-    const s = await orch.prepareAccept('dirty');
+    const s = await t.orch.prepareAccept('dirty');
     assert.equal(s.ready, true, s.blockers.join('\n'));
     assert.deepEqual(s.violations, [], 'the accepted content itself is clean');
     assert.equal(s.history.commits, 3);
@@ -91,46 +78,46 @@ describe('accept: the agent history is checked like checkpoints', function () {
     assert.deepEqual(Object.keys(s.history.refused).sort(), ['merge', 'rebase']);
     assert.ok(s.warnings.some((w) => /merge and rebase are refused; squash lands only the checked content/.test(w)), s.warnings.join('\n'));
 
-    const developBefore = repo.git('rev-parse', 'develop');
+    const developBefore = t.repo.git('rev-parse', 'develop');
     for (const strategy of ['merge', 'rebase'] as const) {
-      const out = await orch.accept('dirty', { strategy, expectSeq: s.seq, isTrusted });
+      const out = await t.orch.accept('dirty', { strategy, expectSeq: s.seq, isTrusted });
       assert.equal(out.status, 'blocked', strategy);
       const reason = out.status === 'blocked' ? out.reasons.join('\n') : '';
       for (const c of commits.slice(0, 2)) assert.ok(reason.includes(c!.slice(0, 10)), `${strategy}: ${reason}`);
       for (const f of ['src/big.bin', 'src/creds.txt', 'src/tool.sh', 'src/passwd', 'src/sub', 'src/secret.txt']) assert.ok(reason.includes(f), `${strategy} names ${f}: ${reason}`);
       assert.match(reason, /Accept with squash/);
-      assert.equal(repo.git('rev-parse', 'develop'), developBefore, 'nothing moved');
+      assert.equal(t.repo.git('rev-parse', 'develop'), developBefore, 'nothing moved');
     }
 
-    const out = await orch.accept('dirty', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    const out = await t.orch.accept('dirty', { strategy: 'squash', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'landed');
-    const landed = repo.git('ls-tree', '-r', '--name-only', 'develop').split('\n').sort();
+    const landed = t.repo.git('ls-tree', '-r', '--name-only', 'develop').split('\n').sort();
     assert.deepEqual(landed, ['README.md', 'src/a.ts', 'src/ok.ts']);
     // Nothing of the agent's commits is reachable from the target.
-    for (const c of commits) assert.throws(() => repo.git('merge-base', '--is-ancestor', c!, 'develop'));
+    for (const c of commits) assert.throws(() => t.repo.git('merge-base', '--is-ancestor', c!, 'develop'));
   });
 
   it('a clean history keeps every strategy; a gitlink to a missing commit in the accepted content is itself a violation', async () => {
-    const f = await orch.createFeature({ id: 'clean', baseRef: 'develop', spec: 'x' });
+    const f = await t.orch.createFeature({ id: 'clean', baseRef: 'develop', spec: 'x' });
     fs.writeFileSync(path.join(f.worktree!, 'src/b.ts'), 'b\n');
     gitIn(f.worktree!, 'add', '-A');
     gitIn(f.worktree!, 'commit', '-q', '-m', 'clean work');
-    const s = await orch.prepareAccept('clean');
+    const s = await t.orch.prepareAccept('clean');
     assert.equal(s.history.commits, 1);
     assert.deepEqual(s.history.unclean, []);
     assert.deepEqual(s.history.refused, {});
-    const out = await orch.accept('clean', { strategy: 'rebase', expectSeq: s.seq, isTrusted });
+    const out = await t.orch.accept('clean', { strategy: 'rebase', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'landed');
 
     // A nested repository in the worktree becomes a gitlink to a commit this repository lacks.
-    const g = await orch.createFeature({ id: 'nested', baseRef: 'develop', spec: 'x' });
+    const g = await t.orch.createFeature({ id: 'nested', baseRef: 'develop', spec: 'x' });
     const nested = path.join(g.worktree!, 'src/vendor');
     fs.mkdirSync(nested, { recursive: true });
     gitIn(nested, 'init', '-q');
     fs.writeFileSync(path.join(nested, 'x.txt'), 'x\n');
     gitIn(nested, 'add', '-A');
     gitIn(nested, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'nested');
-    const n = await orch.prepareAccept('nested');
+    const n = await t.orch.prepareAccept('nested');
     assert.deepEqual(n.violations.map((v) => `${v.kind} ${v.path}`), ['broken_gitlink src/vendor']);
     assert.equal(n.ready, false);
   });
@@ -138,7 +125,7 @@ describe('accept: the agent history is checked like checkpoints', function () {
   it('rebase is refused when a merge commit on its line brings in what a side branch held; allowed when the side branch cleaned it first', async () => {
     /** An agent that commits a secret on a side branch and merges it into its own branch. */
     const sideSecret = async (id: string, removeOnSide: boolean) => {
-      const wt = (await orch.createFeature({ id, baseRef: 'develop', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' })).worktree!;
+      const wt = (await t.orch.createFeature({ id, baseRef: 'develop', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' })).worktree!;
       const branch = gitIn(wt, 'rev-parse', '--abbrev-ref', 'HEAD');
       gitIn(wt, 'checkout', '-q', '-b', `side-${id}`);
       fs.writeFileSync(path.join(wt, 'src/secret.txt'), `key ${KEY}\n`);
@@ -159,8 +146,8 @@ describe('accept: the agent history is checked like checkpoints', function () {
         gitIn(wt, 'rm', '-q', 'src/secret.txt');
         gitIn(wt, 'commit', '-q', '-m', 'the secret removed');
       }
-      await orch.checkpointNow(id);
-      const s = await orch.prepareAccept(id);
+      await t.orch.checkpointNow(id);
+      const s = await t.orch.prepareAccept(id);
       assert.equal(s.ready, true, s.blockers.join('\n'));
       assert.deepEqual(s.violations, [], 'the accepted content itself is clean');
       return { s, side, merge };
@@ -171,31 +158,31 @@ describe('accept: the agent history is checked like checkpoints', function () {
     assert.deepEqual(merged.s.history.unclean.map((u) => u.commit), [merged.side]);
     assert.deepEqual(merged.s.history.uncleanReplayed.map((u) => [u.commit, u.violations.map((v) => `${v.kind} ${v.path}`)]), [[merged.merge, ['secret_detected src/secret.txt']]]);
     assert.deepEqual(Object.keys(merged.s.history.refused).sort(), ['merge', 'rebase']);
-    const developBefore = repo.git('rev-parse', 'develop');
-    const out = await orch.accept('merged', { strategy: 'rebase', expectSeq: merged.s.seq, isTrusted });
+    const developBefore = t.repo.git('rev-parse', 'develop');
+    const out = await t.orch.accept('merged', { strategy: 'rebase', expectSeq: merged.s.seq, isTrusted });
     assert.equal(out.status, 'blocked');
     assert.ok(out.status === 'blocked' && out.reasons.join('\n').includes(merged.merge.slice(0, 10)), JSON.stringify(out.status === 'blocked' && out.reasons));
-    assert.equal(repo.git('rev-parse', 'develop'), developBefore, 'nothing moved');
+    assert.equal(t.repo.git('rev-parse', 'develop'), developBefore, 'nothing moved');
 
     // Removed on the side branch before the merge: no tree on the first-parent line holds it.
     const cleaned = await sideSecret('cleaned', true);
     assert.deepEqual(cleaned.s.history.unclean.map((u) => u.commit), [cleaned.side]);
     assert.deepEqual(cleaned.s.history.uncleanReplayed, []);
     assert.deepEqual(Object.keys(cleaned.s.history.refused), ['merge']);
-    const landed = await orch.accept('cleaned', { strategy: 'rebase', expectSeq: cleaned.s.seq, isTrusted });
+    const landed = await t.orch.accept('cleaned', { strategy: 'rebase', expectSeq: cleaned.s.seq, isTrusted });
     assert.equal(landed.status, 'landed');
     // What rebase landed: no commit of the target's new history holds the secret.
-    for (const c of repo.git('rev-list', `${developBefore}..develop`).split('\n')) {
-      assert.equal(repo.git('ls-tree', '-r', '--name-only', c).split('\n').includes('src/secret.txt'), false, c);
+    for (const c of t.repo.git('rev-list', `${developBefore}..develop`).split('\n')) {
+      assert.equal(t.repo.git('ls-tree', '-r', '--name-only', c).split('\n').includes('src/secret.txt'), false, c);
     }
   });
 
   it('more commits than it checks: merge and rebase are refused as unchecked', async () => {
-    const wt = (await orch.createFeature({ id: 'many', baseRef: 'develop', spec: 'x' })).worktree!;
+    const wt = (await t.orch.createFeature({ id: 'many', baseRef: 'develop', spec: 'x' })).worktree!;
     for (let i = 0; i < 4; i++) gitIn(wt, 'commit', '-q', '--allow-empty', '-m', `c${i}`);
     const h = await checkHistory({
-      repo: repo.dir,
-      baseCommit: repo.git('rev-parse', 'develop'),
+      repo: t.repo.dir,
+      baseCommit: t.repo.git('rev-parse', 'develop'),
       branchTip: gitIn(wt, 'rev-parse', 'HEAD'),
       plan: defaultPlan(),
       validator: { validate: () => Promise.resolve({ violations: [] }) as never },

@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Orchestrator } from '../../../src/core/orchestrator';
-import { gitIn, makeTempDir, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { gitIn, makeTempDir, type TempRepo } from '../helpers/tempRepo';
+import { useTestOrchestrator } from '../helpers/testOrchestrator';
 
 /** The tree the user's own `git add -A` records for `worktree`, starting from an index of `base`. */
 function gitAddTree(worktree: string, base: string): string {
@@ -25,32 +25,24 @@ function gitAddTree(worktree: string, base: string): string {
 
 describe('accept: line endings as git add would record them', function () {
   this.timeout(120_000);
-  let repo: TempRepo;
-  let orch: Orchestrator;
+  const t = useTestOrchestrator({
+    files: { 'README.md': '# r\n', 'src/lf.txt': 'one\ntwo\n', 'docs/keep.txt': 'k\n' },
+    prepare: (repo) => {
+      repo.git('config', 'core.safecrlf', 'false');
+      repo.write('.gitattributes', '* text=auto eol=lf\n*.bat eol=crlf\n');
+      // A file committed with CRLF before the attributes said otherwise: text=auto keeps it so.
+      repo.write('legacy/old.txt', 'was\r\ncrlf\r\n');
+      repo.git('add', '-A');
+      repo.git('-c', 'core.autocrlf=false', 'update-index', '--add', '--cacheinfo', `100644,${repo.git('hash-object', '-w', '--no-filters', 'legacy/old.txt')},legacy/old.txt`);
+      repo.git('commit', '-q', '-m', 'attributes');
+      repo.git('branch', 'develop');
+    },
+  });
   const isTrusted = () => true;
-
-  beforeEach(async () => {
-    repo = makeTempRepo({ 'README.md': '# r\n', 'src/lf.txt': 'one\ntwo\n', 'docs/keep.txt': 'k\n' });
-    repo.git('config', 'core.safecrlf', 'false');
-    repo.write('.gitattributes', '* text=auto eol=lf\n*.bat eol=crlf\n');
-    // A file committed with CRLF before the attributes said otherwise: text=auto keeps it so.
-    repo.write('legacy/old.txt', 'was\r\ncrlf\r\n');
-    repo.git('add', '-A');
-    repo.git('-c', 'core.autocrlf=false', 'update-index', '--add', '--cacheinfo', `100644,${repo.git('hash-object', '-w', '--no-filters', 'legacy/old.txt')},legacy/old.txt`);
-    repo.git('commit', '-q', '-m', 'attributes');
-    repo.git('branch', 'develop');
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
-  });
-
-  afterEach(async () => {
-    await orch.dispose();
-    fs.rmSync(`${repo.dir}.worktrees`, { recursive: true, force: true });
-    repo.cleanup();
-  });
 
   /** The agent writes CRLF everywhere (new and changed files, a binary, a .bat, the legacy file), and commits some of it. */
   async function crlfFeature(id: string): Promise<string> {
-    const f = await orch.createFeature({ id, baseRef: 'develop', spec: 'x' });
+    const f = await t.orch.createFeature({ id, baseRef: 'develop', spec: 'x' });
     const wt = f.worktree!;
     const w = (rel: string, content: string | Buffer) => {
       fs.mkdirSync(path.dirname(path.join(wt, rel)), { recursive: true });
@@ -70,32 +62,32 @@ describe('accept: line endings as git add would record them', function () {
   for (const strategy of ['squash', 'merge', 'rebase'] as const) {
     it(`${strategy}: the landed tree equals git add of the worktree; the checkpoint kept the raw bytes`, async () => {
       const wt = await crlfFeature(strategy);
-      const base = repo.git('rev-parse', 'develop');
+      const base = t.repo.git('rev-parse', 'develop');
       const expected = gitAddTree(wt, base);
-      const s = await orch.prepareAccept(strategy);
+      const s = await t.orch.prepareAccept(strategy);
       assert.equal(s.ready, true, s.blockers.join('\n'));
-      assert.equal((await orch.readFileAt(strategy, s.seq, 'src/lf.txt'))?.toString(), 'one\r\ntwo\r\nthree\r\n', 'checkpoints keep raw bytes');
+      assert.equal((await t.orch.readFileAt(strategy, s.seq, 'src/lf.txt'))?.toString(), 'one\r\ntwo\r\nthree\r\n', 'checkpoints keep raw bytes');
       assert.notEqual(s.tree, expected);
 
-      const out = await orch.accept(strategy, { strategy, expectSeq: s.seq, isTrusted });
+      const out = await t.orch.accept(strategy, { strategy, expectSeq: s.seq, isTrusted });
       assert.equal(out.status, 'landed');
-      assert.equal(repo.git('rev-parse', 'develop^{tree}'), expected);
-      assert.equal(repo.git('cat-file', 'blob', 'develop:src/lf.txt'), 'one\ntwo\nthree');
-      assert.equal(execFileSync('git', ['cat-file', 'blob', 'develop:legacy/old.txt'], { cwd: repo.dir, encoding: 'utf8' }), 'was\r\ncrlf\r\nstill\r\n', 'text=auto keeps CRLF a file already had');
+      assert.equal(t.repo.git('rev-parse', 'develop^{tree}'), expected);
+      assert.equal(t.repo.git('cat-file', 'blob', 'develop:src/lf.txt'), 'one\ntwo\nthree');
+      assert.equal(execFileSync('git', ['cat-file', 'blob', 'develop:legacy/old.txt'], { cwd: t.repo.dir, encoding: 'utf8' }), 'was\r\ncrlf\r\nstill\r\n', 'text=auto keeps CRLF a file already had');
       assert.ok(out.status === 'landed' && out.notes.some((n) => /Line endings of \d+ file\(s\) were normalised/.test(n)), JSON.stringify(out.status === 'landed' && out.notes));
     });
   }
 
   it('no attributes, no autocrlf: the checkpoint content lands byte for byte', async () => {
-    repo.git('rm', '-q', '.gitattributes');
-    repo.git('commit', '-q', '-m', 'no attributes');
-    repo.git('branch', '-f', 'develop');
-    const f = await orch.createFeature({ id: 'raw', baseRef: 'develop', spec: 'x' });
+    t.repo.git('rm', '-q', '.gitattributes');
+    t.repo.git('commit', '-q', '-m', 'no attributes');
+    t.repo.git('branch', '-f', 'develop');
+    const f = await t.orch.createFeature({ id: 'raw', baseRef: 'develop', spec: 'x' });
     fs.writeFileSync(path.join(f.worktree!, 'src/lf.txt'), 'crlf\r\nkept\r\n');
-    const s = await orch.prepareAccept('raw');
-    const out = await orch.accept('raw', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    const s = await t.orch.prepareAccept('raw');
+    const out = await t.orch.accept('raw', { strategy: 'squash', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'landed');
-    assert.equal(repo.git('rev-parse', 'develop^{tree}'), s.tree);
+    assert.equal(t.repo.git('rev-parse', 'develop^{tree}'), s.tree);
   });
 
   for (const [source, set] of [
@@ -103,34 +95,34 @@ describe('accept: line endings as git add would record them', function () {
     ['.git/info/attributes', (r: TempRepo) => fs.writeFileSync(path.join(r.dir, '.git', 'info', 'attributes'), '* text=auto eol=lf\n')],
   ] as const) {
     it(`no committed attributes, normalisation asked by ${source}: the landed tree equals git add`, async () => {
-      repo.git('rm', '-q', '.gitattributes');
-      repo.git('commit', '-q', '-m', 'no attributes');
-      repo.git('branch', '-f', 'develop');
-      set(repo);
-      const f = await orch.createFeature({ id: 'asked', baseRef: 'develop', spec: 'x' });
+      t.repo.git('rm', '-q', '.gitattributes');
+      t.repo.git('commit', '-q', '-m', 'no attributes');
+      t.repo.git('branch', '-f', 'develop');
+      set(t.repo);
+      const f = await t.orch.createFeature({ id: 'asked', baseRef: 'develop', spec: 'x' });
       fs.writeFileSync(path.join(f.worktree!, 'src/lf.txt'), 'crlf\r\nnormalised\r\n');
       fs.writeFileSync(path.join(f.worktree!, 'src/new.txt'), 'new\r\n');
-      const expected = gitAddTree(f.worktree!, repo.git('rev-parse', 'develop'));
-      const s = await orch.prepareAccept('asked');
+      const expected = gitAddTree(f.worktree!, t.repo.git('rev-parse', 'develop'));
+      const s = await t.orch.prepareAccept('asked');
       assert.notEqual(s.tree, expected, 'the checkpoint kept the raw bytes');
-      const out = await orch.accept('asked', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+      const out = await t.orch.accept('asked', { strategy: 'squash', expectSeq: s.seq, isTrusted });
       assert.equal(out.status, 'landed');
-      assert.equal(repo.git('rev-parse', 'develop^{tree}'), expected);
-      assert.equal(repo.git('cat-file', 'blob', 'develop:src/lf.txt'), 'crlf\nnormalised');
+      assert.equal(t.repo.git('rev-parse', 'develop^{tree}'), expected);
+      assert.equal(t.repo.git('cat-file', 'blob', 'develop:src/lf.txt'), 'crlf\nnormalised');
     });
   }
 
   it('files under a filter (filter=lfs) land as written, and the summary says so', async () => {
-    repo.write('.gitattributes', '* text=auto eol=lf\n*.psd filter=lfs diff=lfs merge=lfs -text\n');
-    repo.git('commit', '-q', '-am', 'lfs');
-    repo.git('branch', '-f', 'develop');
-    const f = await orch.createFeature({ id: 'lfs', baseRef: 'develop', spec: 'x' });
+    t.repo.write('.gitattributes', '* text=auto eol=lf\n*.psd filter=lfs diff=lfs merge=lfs -text\n');
+    t.repo.git('commit', '-q', '-am', 'lfs');
+    t.repo.git('branch', '-f', 'develop');
+    const f = await t.orch.createFeature({ id: 'lfs', baseRef: 'develop', spec: 'x' });
     const raw = Buffer.from('8BPS not a pointer\r\n');
     fs.writeFileSync(path.join(f.worktree!, 'art.psd'), raw);
-    const s = await orch.prepareAccept('lfs');
+    const s = await t.orch.prepareAccept('lfs');
     assert.ok(s.warnings.some((w) => /1 file\(s\) are under a filter \(filter=lfs\): art\.psd/.test(w)), s.warnings.join('\n'));
-    const out = await orch.accept('lfs', { strategy: 'squash', expectSeq: s.seq, isTrusted });
+    const out = await t.orch.accept('lfs', { strategy: 'squash', expectSeq: s.seq, isTrusted });
     assert.equal(out.status, 'landed');
-    assert.deepEqual(execFileSync('git', ['cat-file', 'blob', 'develop:art.psd'], { cwd: repo.dir }), raw);
+    assert.deepEqual(execFileSync('git', ['cat-file', 'blob', 'develop:art.psd'], { cwd: t.repo.dir }), raw);
   });
 });

@@ -6,46 +6,42 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Orchestrator } from '../../../src/core/orchestrator';
-import { gitIn, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { gitIn } from '../helpers/tempRepo';
 import { treeState } from '../reliability/helpers';
+import { useTestOrchestrator } from '../helpers/testOrchestrator';
 
 describe('spare worktrees prepared ahead', function () {
   this.timeout(60_000);
-  let repo: TempRepo;
-  let orch: Orchestrator;
   let base: string;
+  // Before the orchestrator's own clean-up (hooks run in the order they are declared).
+  afterEach(async () => {
+    await t.orch.sparesIdle();
+  });
+  // Every repository counts as big here (one file is enough to prepare a spare).
+  const t = useTestOrchestrator({
+    files: { 'README.md': '# r\n', 'src/a.ts': 'a\n', 'src/deep/b.ts': 'b\n', '.gitignore': '*.log\n' },
+    prepare: (repo) => {
+      repo.write('bin/tool', '#!/bin/sh\n', 0o755);
+      fs.symlinkSync('../src/a.ts', path.join(repo.dir, 'bin/link'));
+      base = repo.commitAll('more');
+    },
+    options: { settings: { spareMinFiles: 1 } },
+  });
   const spareTree = () => {
-    const root = `${repo.dir}.worktrees`;
+    const root = `${t.repo.dir}.worktrees`;
     const name = fs.readdirSync(root).find((n) => n.startsWith('.aop-spare-') && !n.includes('.tmp-'));
     return name ? path.join(root, name, 'tree') : undefined;
   };
   const inode = (p: string) => fs.statSync(p).ino;
 
-  beforeEach(async () => {
-    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a\n', 'src/deep/b.ts': 'b\n', '.gitignore': '*.log\n' });
-    repo.write('bin/tool', '#!/bin/sh\n', 0o755);
-    fs.symlinkSync('../src/a.ts', path.join(repo.dir, 'bin/link'));
-    base = repo.commitAll('more');
-    // Every repository counts as big here (one file is enough to prepare a spare).
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false, spareMinFiles: 1 } });
-  });
-
-  afterEach(async () => {
-    await orch.sparesIdle();
-    await orch.dispose();
-    fs.rmSync(`${repo.dir}.worktrees`, { recursive: true, force: true });
-    repo.cleanup();
-  });
-
   async function create(id: string): Promise<string> {
-    const f = await orch.createFeature({ id, baseRef: 'main', spec: 'x' });
+    const f = await t.orch.createFeature({ id, baseRef: 'main', spec: 'x' });
     return f.worktree!;
   }
 
   it('the next feature takes the prepared files (moved, not written again), exactly as a checkout, with a clean git status', async () => {
     const first = await create('first');
-    await orch.sparesIdle();
+    await t.orch.sparesIdle();
     const spare = spareTree();
     assert.ok(spare, 'a spare was prepared after the first feature');
     const before = inode(path.join(spare, 'src/deep/b.ts'));
@@ -56,7 +52,7 @@ describe('spare worktrees prepared ahead', function () {
     assert.equal(gitIn(wt, 'status', '--porcelain', '--untracked-files=all', '--ignored'), '');
     assert.equal(gitIn(wt, 'symbolic-ref', 'HEAD'), 'refs/heads/aop/second');
     assert.equal(gitIn(wt, 'rev-parse', 'HEAD'), base);
-    await orch.sparesIdle();
+    await t.orch.sparesIdle();
     assert.ok(spareTree(), 'another spare is prepared for the feature after');
   });
 
@@ -74,7 +70,7 @@ describe('spare worktrees prepared ahead', function () {
   for (const [what, tamper] of tampering) {
     it(`a spare with ${what} is thrown away and the files are written afresh`, async () => {
       const first = await create('first');
-      await orch.sparesIdle();
+      await t.orch.sparesIdle();
       const spare = spareTree()!;
       tamper(spare);
       const wt = await create('second');
@@ -85,10 +81,10 @@ describe('spare worktrees prepared ahead', function () {
 
   it('a spare for another commit is not used', async () => {
     await create('first');
-    await orch.sparesIdle();
+    await t.orch.sparesIdle();
     const old = inode(path.join(spareTree()!, 'src/a.ts'));
-    repo.write('src/a.ts', 'changed on main\n');
-    repo.commitAll('main moved');
+    t.repo.write('src/a.ts', 'changed on main\n');
+    t.repo.commitAll('main moved');
     const wt = await create('second');
     assert.notEqual(inode(path.join(wt, 'src/a.ts')), old);
     assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'changed on main\n');
@@ -96,13 +92,13 @@ describe('spare worktrees prepared ahead', function () {
 
   it('a half-written spare left by a process that died is removed', async () => {
     await create('first');
-    await orch.sparesIdle();
+    await t.orch.sparesIdle();
     const folder = path.dirname(spareTree()!);
     const abandoned = `${folder}.tmp-2147483646-1`;
     fs.mkdirSync(path.join(abandoned, 'tree'), { recursive: true });
     fs.rmSync(folder, { recursive: true }); // so the next feature fills afresh and prepares again
     await create('second');
-    await orch.sparesIdle();
+    await t.orch.sparesIdle();
     assert.ok(!fs.existsSync(abandoned));
     assert.ok(spareTree());
   });

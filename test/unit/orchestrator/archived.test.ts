@@ -3,60 +3,45 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AopEvent } from '../../../src/core/events';
-import type { Orchestrator } from '../../../src/core/orchestrator';
 import { archivedFromEvents } from '../../../src/core/orchestrator/archived';
 import { AopError } from '../../../src/core/util/errors';
-import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
-import { testOrchestrator } from '../helpers/testOrchestrator';
+import { useTestOrchestrator } from '../helpers/testOrchestrator';
 
 const PLAN = 'version: 1\nallowed: ["src/**"]\n';
 
 describe('Orchestrator: archived features', () => {
-  let repo: TempRepo;
-  let orch: Orchestrator;
+  const t = useTestOrchestrator();
 
-  beforeEach(async () => {
-    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
-    orch = await testOrchestrator(repo.dir);
-  });
-
-  afterEach(async () => {
-    await orch.dispose();
-    repo.cleanup();
-  });
-
-  const status = () => Object.fromEntries(orch.list().map((f) => [f.id, f.status]));
+  const status = () => Object.fromEntries(t.orch.list().map((f) => [f.id, f.status]));
 
   it('lists a deleted feature as archived (not as a draft to start again), also after a restart, until it is removed', async () => {
-    await orch.createFeature({ id: 'gone', baseRef: 'main', spec: '# gone\n', planYaml: PLAN });
-    await orch.deleteFeature('gone');
+    await t.orch.createFeature({ id: 'gone', baseRef: 'main', spec: '# gone\n', planYaml: PLAN });
+    await t.orch.deleteFeature('gone');
     assert.deepEqual(status(), { gone: 'archived' });
-    const f = orch.summary('gone');
+    const f = t.orch.summary('gone');
     assert.equal(f.archived?.how, 'deleted');
     assert.equal(f.agentState, undefined);
-    await orch.dispose();
-    orch = await testOrchestrator(repo.dir);
+    await t.reopen();
     assert.deepEqual(status(), { gone: 'archived' }, 'read back from its history');
-    await orch.forgetFeature('gone');
+    await t.orch.forgetFeature('gone');
     assert.deepEqual(status(), {});
-    assert.equal(fs.existsSync(path.join(repo.dir, '.aop/features/gone')), false);
-    assert.ok(repo.git('rev-parse', 'refs/heads/aop/gone'), 'its branch stays in git');
+    assert.equal(fs.existsSync(path.join(t.repo.dir, '.aop/features/gone')), false);
+    assert.ok(t.repo.git('rev-parse', 'refs/heads/aop/gone'), 'its branch stays in git');
   });
 
   it('deletes a draft, refuses to forget an active feature, and starts an archived id afresh', async () => {
-    fs.mkdirSync(path.join(repo.dir, '.aop/features/idea'), { recursive: true });
-    fs.writeFileSync(path.join(repo.dir, '.aop/features/idea/spec.md'), '# idea\n');
-    await orch.dispose();
-    orch = await testOrchestrator(repo.dir);
+    fs.mkdirSync(path.join(t.repo.dir, '.aop/features/idea'), { recursive: true });
+    fs.writeFileSync(path.join(t.repo.dir, '.aop/features/idea/spec.md'), '# idea\n');
+    await t.reopen();
     assert.deepEqual(status(), { idea: 'draft' });
-    await orch.forgetFeature('idea');
+    await t.orch.forgetFeature('idea');
     assert.deepEqual(status(), {});
-    await orch.createFeature({ id: 'again', baseRef: 'main', spec: '# again\n', planYaml: PLAN });
-    await assert.rejects(orch.forgetFeature('again'), (e: unknown) => AopError.is(e, 'CONFLICT'));
-    await orch.deleteFeature('again', { deleteBranchAndRefs: true });
-    assert.equal(orch.summary('again').status, 'archived');
-    await orch.createFeature({ id: 'again', baseRef: 'main' });
-    assert.equal(orch.summary('again').status, 'active', 'the same id starts a new life (from its spec)');
+    await t.orch.createFeature({ id: 'again', baseRef: 'main', spec: '# again\n', planYaml: PLAN });
+    await assert.rejects(t.orch.forgetFeature('again'), (e: unknown) => AopError.is(e, 'CONFLICT'));
+    await t.orch.deleteFeature('again', { deleteBranchAndRefs: true });
+    assert.equal(t.orch.summary('again').status, 'archived');
+    await t.orch.createFeature({ id: 'again', baseRef: 'main' });
+    assert.equal(t.orch.summary('again').status, 'active', 'the same id starts a new life (from its spec)');
   });
 
   it('reads how a feature ended from its history: accepted (into what) or deleted, and only its last life', () => {

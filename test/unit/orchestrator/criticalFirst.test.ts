@@ -5,60 +5,45 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Orchestrator } from '../../../src/core/orchestrator';
 import { waitFor } from '../../../src/core/util/async';
-import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
-import { featureRuntimeOf } from '../helpers/testOrchestrator';
+import { useTestOrchestrator, featureRuntimeOf } from '../helpers/testOrchestrator';
 
 describe('Critical violations before content is read', () => {
-  let repo: TempRepo;
-  let orch: Orchestrator;
-
-  beforeEach(async () => {
-    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
-    orch = await Orchestrator.open({ repoRoot: repo.dir, settings: { reconcileIntervalMs: 0, watchMainCheckout: false } });
-  });
-
-  afterEach(async () => {
-    await orch.dispose();
-    repo.cleanup();
-  });
+  const t = useTestOrchestrator();
 
   it('a link out in the same batch as a big file: the agent is paused before that batch is checkpointed', async () => {
-    const f = await orch.createFeature({ id: 'crit', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
-    const script = path.join(repo.dir, '..', 'crit.yaml');
+    const f = await t.orch.createFeature({ id: 'crit', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
     // One shell step writes a 20 MB file and a link to /etc/passwd at once (one watch batch), then the agent keeps writing.
-    fs.writeFileSync(
-      script,
+    const script = t.script(
+      'crit.yaml',
       'steps:\n' +
         '  - run: "head -c 20000000 /dev/zero | tr \'\\\\0\' x > src/big.txt && ln -s /etc/passwd src/escape"\n' +
         '  - tick: { path: src/counter.txt, everyMs: 30, times: 100000 }\n',
     );
-    const session = await orch.startAgent('crit', { provider: 'scripted', transport: 'plain', script });
+    const session = await t.orch.startAgent('crit', { provider: 'scripted', transport: 'plain', script });
     await waitFor(() => session.state === 'paused', 30_000, 'the agent to be paused');
-    await waitFor(() => orch.listCheckpoints('crit').some((c) => c.files.some((x) => x.path === 'src/escape')), 60_000, 'the checkpoint of the batch');
-    const events = await orch.events('crit');
+    await waitFor(() => t.orch.listCheckpoints('crit').some((c) => c.files.some((x) => x.path === 'src/escape')), 60_000, 'the checkpoint of the batch');
+    const events = await t.orch.events('crit');
     const paused = events.findIndex((e) => e.t === 'agent.state' && e.to === 'paused');
     const recorded = events.findIndex((e) => e.t === 'checkpoint' && e.files.some((x) => x.path === 'src/escape'));
     const early = events.findIndex((e) => e.t === 'violation.critical' && e.violations.some((v) => v.path === 'src/escape' && v.kind === 'symlink_escape'));
     assert.ok(early >= 0, 'the cheap rules reported the link');
     assert.ok(paused >= 0 && paused < recorded, `paused (event ${paused}) before the batch was checkpointed (event ${recorded})`);
     assert.ok(fs.statSync(path.join(f.worktree!, 'src/big.txt')).size === 20_000_000);
-    await orch.stopAgent('crit');
+    await t.orch.stopAgent('crit');
   });
 
   it('a link out written while the batch before it is being checkpointed: the agent is paused before that checkpoint ends', async () => {
-    const f = await orch.createFeature({ id: 'next', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
-    const script = path.join(repo.dir, '..', 'next.yaml');
-    fs.writeFileSync(script, 'steps:\n  - tick: { path: src/counter.txt, everyMs: 30, times: 100000 }\n');
-    const session = await orch.startAgent('next', { provider: 'scripted', transport: 'plain', script });
+    const f = await t.orch.createFeature({ id: 'next', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
+    const script = t.script('next.yaml', 'steps:\n  - tick: { path: src/counter.txt, everyMs: 30, times: 100000 }\n');
+    const session = await t.orch.startAgent('next', { provider: 'scripted', transport: 'plain', script });
     await waitFor(() => session.state === 'running' && fs.existsSync(path.join(f.worktree!, 'src/counter.txt')), 30_000, 'the agent to run');
-    const rt = featureRuntimeOf(orch, 'next'); // white-box: holds the feature's checkpoint lane
+    const rt = featureRuntimeOf(t.orch, 'next'); // white-box: holds the feature's checkpoint lane
     await rt.flush();
     // Holding the feature's checkpoint lane stands in for a slow checkpoint (a 60 MB file takes seconds).
     let release!: () => void;
     const held = rt.checkpoints.exclusive(() => new Promise<void>((r) => (release = r)));
-    const batches = async () => (await orch.events('next')).filter((e) => e.t === 'files.changed').length;
+    const batches = async () => (await t.orch.events('next')).filter((e) => e.t === 'files.changed').length;
     const before = await batches();
     await waitFor(async () => (await batches()) > before, 30_000, 'a batch waiting for the checkpoint lane');
     fs.symlinkSync('/etc/passwd', path.join(f.worktree!, 'src/escape'));
@@ -69,8 +54,8 @@ describe('Critical violations before content is read', () => {
       await held;
     }
     await waitFor(() => rt.listCheckpoints().some((c) => c.violations.some((v) => v.path === 'src/escape' && v.kind === 'symlink_escape')), 60_000, 'the checkpoint that records the link');
-    const events = await orch.events('next');
+    const events = await t.orch.events('next');
     assert.equal(events.filter((e) => e.t === 'violation.critical' && e.violations.some((v) => v.path === 'src/escape')).length, 1, 'the quick check ran once for the link');
-    await orch.stopAgent('next');
+    await t.orch.stopAgent('next');
   });
 });

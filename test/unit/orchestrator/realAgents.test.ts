@@ -14,10 +14,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ProviderConfigInput } from '../../../src/core/agents/config';
 import type { AopEvent } from '../../../src/core/events/schema';
-import { Orchestrator } from '../../../src/core/orchestrator';
+import type { Orchestrator } from '../../../src/core/orchestrator';
 import { RESUME_PROMPT } from '../../../src/core/orchestrator/agentResume';
 import { waitFor } from '../../../src/core/util/async';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { testOrchestrator } from '../helpers/testOrchestrator';
 import { startModelDouble, type ModelDouble, type Scenario } from '../../support/modelDouble';
 import { REAL_AGENTS, freshHome, label, realAgentConfig, removeHomes, type RealAgent } from '../../support/realAgents';
 import { groupProcesses, processState } from '../../support/processes';
@@ -146,9 +147,7 @@ describe('real agents through the orchestrator (model double, offline)', functio
       const home = freshHome();
       repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'export const a = 0;\n' });
       const open = () =>
-        Orchestrator.open({
-          repoRoot: repo!.dir,
-          settings: { reconcileIntervalMs: 0, watchMainCheckout: false },
+        testOrchestrator(repo!.dir, {
           // The person at the keyboard allows commands (the shell step) and nothing else.
           askHuman: (q) => Promise.resolve(q.kind === 'execute' ? 'allow' : 'deny'),
         });

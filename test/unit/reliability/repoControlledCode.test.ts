@@ -17,8 +17,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { featurePaths } from '../../../src/core/features/featurePaths';
-import { Orchestrator } from '../../../src/core/orchestrator';
 import { makeTempDir } from '../helpers/tempRepo';
+import { testOrchestrator } from '../helpers/testOrchestrator';
 
 /** Every hook git knows (githooks(5)), each planted in .git/hooks and in a core.hooksPath folder. */
 const HOOKS = [
@@ -316,8 +316,8 @@ describe('reliability: no repository-controlled code in our git calls', function
     const helper = () => assert.deepEqual(p.take(), [], "the test's own git ran a planted program");
     const noneRan = () => assert.deepEqual(ran, [], `planted programs ran:\n${ran.join('\n')}`);
     // spareMinFiles 1: every feature after the first starts from a worktree prepared ahead.
-    const settings = { reconcileIntervalMs: 0, watchMainCheckout: false, spareMinFiles: 1 };
-    let orch = await Orchestrator.open({ repoRoot: repo, settings });
+    const settings = { spareMinFiles: 1 };
+    let orch = await testOrchestrator(repo, { settings });
     check('open');
     const runner = orch.createGateRunner({ isTrusted: () => true });
     const planYaml = 'version: 1\nforbidden: ["secret/**"]\ngates:\n  - {"name": "check", "run": "echo ok", "requiredForAccept": true}\n';
@@ -414,7 +414,7 @@ describe('reliability: no repository-controlled code in our git calls', function
       fs.mkdirSync(path.dirname(paths.rollbackJournal), { recursive: true });
       fs.writeFileSync(paths.rollbackJournal, JSON.stringify({ kind: 'files', targetSeq: first!.seq, preRollbackSeq: pre!.seq, items: [{ path: 'committed-a.txt', to: target, fromSeq: first!.seq, action: 'restore' }] }));
       fs.writeFileSync(lock, '');
-      orch = await Orchestrator.open({ repoRoot: repo, settings });
+      orch = await testOrchestrator(repo, { settings });
       check('open again (rollback completed from its journal, stale ref lock removed)');
       assert.equal(fs.existsSync(paths.rollbackJournal), false, 'the interrupted rollback was completed');
       assert.equal(fs.readFileSync(path.join(wts.work!, 'committed-a.txt'), 'utf8'), edit(FILES['committed-a.txt']!, features.work, 'agent work'));
