@@ -7,6 +7,7 @@ import { agentsFigure, type AgentsFigure } from './figures/agents';
 import { checkpointFigure, type CheckpointCell, type CheckpointSetup, type Shape } from './figures/checkpoint';
 import { bigContentFigure, type BigContentFigure } from './figures/bigContent';
 import { eventLogFigure, type EventLogFigure } from './figures/eventLog';
+import { featureStartFigure, type FeatureStartFigure } from './figures/featureStart';
 import { restartFigure, type RestartFigure } from './figures/restart';
 import { rollbackFigure, type RollbackFigure } from './figures/rollback';
 import { smartRollbackFigure, type SmartRollbackFigure } from './figures/smartRollback';
@@ -17,7 +18,7 @@ import { addWorktree, ensureRealTree, ensureRepo, externalRepo, type BenchRepo, 
 import { round } from './lib/stats';
 import type { WatcherSetting } from '../src/core/watch';
 
-export const FIGURES = ['checkpoint', 'restart', 'validation', 'watch', 'rollback', 'eventlog', 'agents', 'bigcontent', 'smartrollback'] as const;
+export const FIGURES = ['checkpoint', 'restart', 'validation', 'watch', 'rollback', 'eventlog', 'agents', 'bigcontent', 'smartrollback', 'featurestart'] as const;
 export type FigureName = (typeof FIGURES)[number];
 export const REPO_CHOICES = ['small', 'medium', 'large', 'real'] as const;
 export type RepoChoice = (typeof REPO_CHOICES)[number];
@@ -67,6 +68,7 @@ export interface BenchReport {
   agents?: AgentsFigure;
   bigContent?: BigContentFigure;
   smartRollback?: SmartRollbackFigure;
+  featureStart?: FeatureStartFigure;
   errors: { figure: string; message: string }[];
 }
 
@@ -96,6 +98,7 @@ function runPlan(quick: boolean) {
     agents: quick ? { features: 3, idleSeconds: 3, singleSeconds: 5, writingSeconds: 5 } : { features: 10, idleSeconds: 65, singleSeconds: 30, writingSeconds: 60 },
     bigContent: { sizesMB: quick ? [10, 60] : [10, 20, 40, 60], runs: quick ? 1 : 3 },
     smartRollback: { counts: quick ? [250, 3000] : [250, 500, 1000, 3000], runsAtLargest: quick ? 1 : 3 },
+    featureStart: { spareRounds: quick ? 1 : 3 },
   };
 }
 
@@ -185,6 +188,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       await attempt('eventlog', async () => {
         log(`figure 5, event log: ${plan.eventLog.events.toLocaleString('en-US')} events`);
         report.eventLog = await eventLogFigure(plan.eventLog.events, plan.eventLog.runs);
+      });
+    }
+    if (figures.has('featurestart') && largest) {
+      await attempt('featurestart', async () => {
+        log(`figure 10, feature start: ${largest.label}-file repository`);
+        report.featureStart = await featureStartFigure(largest, plan.featureStart, log);
       });
     }
     if (figures.has('agents') && largest) {

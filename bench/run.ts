@@ -5,7 +5,7 @@
  * bench/README.md and the benchmark summary of the top-level README (both from latest.json).
  *
  *   node --import tsx bench/run.ts [--quick] [--seed N] [--sizes small,medium,large,real]
- *        [--repo PATH] [--only checkpoint,restart,validation,watch,rollback,eventlog,agents,bigcontent,smartrollback]
+ *        [--repo PATH] [--only checkpoint,restart,validation,watch,rollback,eventlog,agents,bigcontent,smartrollback,featurestart]
  *        [--watch-backends native,chokidar] [--no-write] [--strict] [--append-readme]
  *   node --import tsx bench/run.ts --readme-only     # rewrite the READMEs from latest.json
  *
@@ -33,6 +33,8 @@ const TOP_README = path.join(BENCH_DIR, '..', 'README.md');
 const LATEST = path.join(RESULTS_DIR, 'latest.json');
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
+/** How a re-run appended below the results begins. */
+const RERUN = '\n#### Re-run of ';
 const SUMMARY_START = '<!-- bench:summary:start -->';
 const SUMMARY_END = '<!-- bench:summary:end -->';
 
@@ -102,13 +104,29 @@ export function readmeSections(report: BenchReport): { results: string; summary:
   return { results: renderMarkdown(report), summary: renderSummary(report, 'bench/results/checkpoint-latency.svg') };
 }
 
-/** Rewrites the chart and both READMEs' result sections from a report; returns the files written. */
-export function writeReadmes(report: BenchReport): string[] {
+/** The re-runs appended below the results (`--append-readme`), as they stand in bench/README.md. */
+function appendedReruns(): string {
+  const text = fs.readFileSync(README, 'utf8');
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) return '';
+  const inside = text.slice(a, b);
+  const at = inside.indexOf(RERUN);
+  return at < 0 ? '' : inside.slice(at);
+}
+
+/**
+ * Rewrites the chart and both READMEs' result sections from a report; returns the files written.
+ * `keepReruns` keeps the re-runs appended below the results (rendering the same results again);
+ * a new full run replaces them.
+ */
+export function writeReadmes(report: BenchReport, keepReruns = false): string[] {
   const written: string[] = [];
   fs.writeFileSync(path.join(RESULTS_DIR, 'checkpoint-latency.svg'), checkpointSvg(report.checkpoint?.cells ?? [], svgCaption(report)));
   written.push(path.join(RESULTS_DIR, 'checkpoint-latency.svg'));
   const { results, summary } = readmeSections(report);
-  if (replaceBetween(README, START, END, results)) written.push(README);
+  const reruns = keepReruns ? appendedReruns() : '';
+  if (replaceBetween(README, START, END, results + (reruns ? '\n' + reruns : ''))) written.push(README);
   if (replaceBetween(TOP_README, SUMMARY_START, SUMMARY_END, summary)) written.push(TOP_README);
   return written;
 }
@@ -131,14 +149,17 @@ export function writeResults(report: BenchReport): string[] {
   return written;
 }
 
+/** The numbers the tables give the figures (bench/README "What is measured"). */
+const FIGURE_NUMBER: Record<FigureName, number> = { checkpoint: 1, validation: 2, watch: 3, rollback: 4, eventlog: 5, restart: 6, agents: 7, bigcontent: 8, smartrollback: 9, featurestart: 10 };
+
 export function appendToReadme(report: BenchReport, markdown: string): void {
   const readme = fs.readFileSync(README, 'utf8');
   const b = readme.indexOf(END);
   if (b < 0) throw new Error(`${README} has no ${END} marker`);
   const what = report.repos.map((r) => r.label).join(' and ');
-  const figures = (report.figures ?? FIGURES).map((f) => `figure ${FIGURES.indexOf(f) + 1} (${f})`).join(', ');
+  const figures = (report.figures ?? FIGURES).map((f) => `figure ${FIGURE_NUMBER[f]} (${f})`).join(', ');
   const body = markdown.trim().replace(/^### /gm, '##### ');
-  const section = `\n#### Re-run of ${figures}: ${what} files, ${report.machine.date.replace('T', ' ').slice(0, 16)} UTC\n\n${body}\n`;
+  const section = `${RERUN}${figures}: ${what} files, ${report.machine.date.replace('T', ' ').slice(0, 16)} UTC\n\n${body}\n`;
   fs.writeFileSync(README, readme.slice(0, b) + section + readme.slice(b));
 }
 
@@ -146,7 +167,7 @@ async function main(): Promise<number> {
   const cli = parseArgs(process.argv.slice(2));
   if (cli.readmeOnly) {
     const report = JSON.parse(fs.readFileSync(LATEST, 'utf8')) as BenchReport;
-    for (const f of writeReadmes(report)) process.stderr.write(`wrote ${path.relative(process.cwd(), f)}\n`);
+    for (const f of writeReadmes(report, true)) process.stderr.write(`wrote ${path.relative(process.cwd(), f)}\n`);
     return 0;
   }
   const report = await runBench(cli);
