@@ -7,36 +7,23 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AopApi } from '../../../src/extension';
 import { COMMANDS, DIAGNOSTIC_SOURCE, SCHEMES, SHARED_FILE_CODE } from '../../../src/vscode/ids';
-import { createScriptedFeature, getApi, removeFeature, repoRoot, summary, waitFor } from './helpers';
+import { summary, useScriptedFeature, waitFor } from './helpers';
 
 const A = 'it-col-a';
 const B = 'it-col-b';
 const SHARED = 'src/shared.ts';
 
 describe('Collisions between features', () => {
-  let api: AopApi;
-  let root: string;
-  const scripts: string[] = [];
-
-  before(async () => {
-    api = await getApi();
-    root = repoRoot(api);
-  });
-
-  after(async () => {
-    for (const id of [A, B]) await removeFeature(api, root, id);
-    for (const f of scripts) fs.rmSync(path.dirname(f), { recursive: true, force: true });
-  });
+  const features = [useScriptedFeature(A, 'steps: []\n'), useScriptedFeature(B, 'steps: []\n')];
 
   it('marks the shared file on both features, pointing at the other feature’s version', async function () {
     this.timeout(60_000);
+    const { api, root } = features[0]!;
     const worktrees: Record<string, string> = {};
-    for (const id of [A, B]) {
-      const created = await createScriptedFeature(api, id, 'steps: []\n');
-      scripts.push(created.scriptFile);
-      worktrees[id] = created.summary.worktree!;
+    for (const feature of features) {
+      const id = feature.id;
+      worktrees[id] = (await feature.create()).worktree!;
       fs.writeFileSync(path.join(worktrees[id]!, ...SHARED.split('/')), `export const owner = '${id}';\n`);
       await vscode.commands.executeCommand(COMMANDS.checkpointNow, { repoRoot: root, featureId: id });
     }

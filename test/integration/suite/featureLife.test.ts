@@ -7,10 +7,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AopApi } from '../../../src/extension';
 import { COMMANDS, DIAGNOSTIC_SOURCE } from '../../../src/vscode/ids';
 import type { TreeNode } from '../../../src/vscode/tree/nodes';
-import { createScriptedFeature, getApi, removeFeature, repoRoot, summary, waitFor } from './helpers';
+import { summary, useScriptedFeature, waitFor } from './helpers';
 
 const ID = 'it-life';
 const DRAFT = 'it-life-draft';
@@ -23,27 +22,19 @@ function ours(uri: vscode.Uri): vscode.Diagnostic[] {
 }
 
 describe('A feature’s life in the editor', () => {
-  let api: AopApi;
-  let root: string;
-  let scriptFile: string | undefined;
-
-  before(async () => {
-    api = await getApi();
-    root = repoRoot(api);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await removeFeature(api, root, ID, scriptFile);
-    fs.rmSync(path.join(root, '.aop', 'features', DRAFT), { recursive: true, force: true });
+  const scripted = useScriptedFeature(ID, SCRIPT, {
+    cleanup: async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(path.join(scripted.root, '.aop', 'features', DRAFT), { recursive: true, force: true });
+    },
   });
 
   it('applies a saved plan to the feature and checks what it already wrote', async function () {
     this.timeout(90_000);
-    const created = await createScriptedFeature(api, ID, SCRIPT);
-    scriptFile = created.scriptFile;
-    await vscode.commands.executeCommand(COMMANDS.startAgent, { repoRoot: root, featureId: ID });
-    const stray = vscode.Uri.file(path.join(created.summary.worktree!, 'docs', 'stray.md'));
+    const { api, root } = scripted;
+    const created = await scripted.create();
+    await scripted.start();
+    const stray = vscode.Uri.file(path.join(created.worktree!, 'docs', 'stray.md'));
     await waitFor(() => ours(stray).some((d) => d.code === 'out_of_scope'), 'the out-of-scope write to be flagged', 45_000);
 
     // The person widens the plan to docs/** in the editor and saves: an editor save puts the plan
@@ -61,6 +52,7 @@ describe('A feature’s life in the editor', () => {
 
   it('lists a deleted feature under "Accepted / archived", with its spec, plan and history', async function () {
     this.timeout(60_000);
+    const { api, root } = scripted;
     await vscode.commands.executeCommand(COMMANDS.deleteFeature, { repoRoot: root, featureId: ID, deleteBranchAndRefs: false });
     assert.equal(summary(api, root, ID).status, 'archived');
     api.tree.refresh();
@@ -79,6 +71,7 @@ describe('A feature’s life in the editor', () => {
 
   it('deletes a draft from the tree and removes an archived feature from the archive', async function () {
     this.timeout(60_000);
+    const { api, root } = scripted;
     // A draft is a spec with no feature behind it, found when the repository opens (as after a reload).
     const draftDir = path.join(root, '.aop', 'features', DRAFT);
     fs.mkdirSync(draftDir, { recursive: true });

@@ -14,7 +14,7 @@ import type { GateRun } from '../../../src/core/gates';
 import type { AopApi } from '../../../src/extension';
 import { COMMANDS, SCHEMES } from '../../../src/vscode/ids';
 import type { TreeNode } from '../../../src/vscode/tree/nodes';
-import { createScriptedFeature, getApi, git, removeFeature, repoRoot, summary, waitFor } from './helpers';
+import { git, summary, useScriptedFeature, waitFor } from './helpers';
 
 const GATED = 'it-gates';
 const LANDS = 'it-accept';
@@ -42,27 +42,19 @@ function featureNode(api: AopApi, id: string): TreeNode {
 }
 
 describe('Gates and accept', () => {
-  let api: AopApi;
-  let root: string;
-  const scripts: string[] = [];
-
-  before(async () => {
-    api = await getApi();
-    root = repoRoot(api);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const id of [GATED, LANDS, FINISH]) await removeFeature(api, root, id);
-    for (const f of scripts) fs.rmSync(path.dirname(f), { recursive: true, force: true });
-    if (git(root, 'branch', '--list', BASE)) git(root, 'branch', '-D', BASE);
+  const gated = useScriptedFeature(GATED, 'steps: []\n', { cleanup: async () => void (await vscode.commands.executeCommand('workbench.action.closeAllEditors')) });
+  const lands = useScriptedFeature(LANDS, 'steps: []\n');
+  const finish = useScriptedFeature(FINISH, 'steps: []\n');
+  // After the features are gone (hooks run in the order they are declared).
+  after(() => {
+    if (git(gated.root, 'branch', '--list', BASE)) git(gated.root, 'branch', '-D', BASE);
   });
 
   it('runs a passing and a failing gate; the tree shows pass and fail, and opens the captured output', async function () {
     this.timeout(60_000);
-    const created = await createScriptedFeature(api, GATED, 'steps: []\n', { planYaml: GATED_PLAN });
-    scripts.push(created.scriptFile);
-    fs.writeFileSync(path.join(created.summary.worktree!, 'src', 'gated.ts'), 'export const gated = true;\n');
+    const { api, root } = gated;
+    const created = await gated.create({ planYaml: GATED_PLAN });
+    fs.writeFileSync(path.join(created.worktree!, 'src', 'gated.ts'), 'export const gated = true;\n');
 
     const runs = await vscode.commands.executeCommand<GateRun[]>(COMMANDS.runGates, { repoRoot: root, featureId: GATED, gates: ['ok', 'fail'] });
     assert.deepEqual(runs?.map((r) => [r.name, r.passed, r.exitCode]), [['ok', true, 0], ['fail', false, 1]]);
@@ -98,6 +90,7 @@ describe('Gates and accept', () => {
 
   it('blocks accept while a required gate fails, and the summary says why', async function () {
     this.timeout(60_000);
+    const { api, root } = gated;
     const mainBefore = git(root, 'rev-parse', 'main');
     const outcome = await vscode.commands.executeCommand<AcceptOutcome>(COMMANDS.acceptFeature, { repoRoot: root, featureId: GATED, strategy: 'squash' });
     assert.equal(outcome?.status, 'blocked');
@@ -113,11 +106,11 @@ describe('Gates and accept', () => {
 
   it('lands a squash on a base branch that is not checked out: that branch moves, the checkout does not', async function () {
     this.timeout(90_000);
+    const { api, root } = gated;
     git(root, 'branch', BASE, 'main');
     const baseBefore = git(root, 'rev-parse', BASE);
-    const created = await createScriptedFeature(api, LANDS, 'steps: []\n', { planYaml: PASSING_PLAN, baseRef: BASE });
-    scripts.push(created.scriptFile);
-    fs.writeFileSync(path.join(created.summary.worktree!, 'src', 'accepted.ts'), 'export const accepted = 1;\n');
+    const created = await lands.create({ planYaml: PASSING_PLAN, baseRef: BASE });
+    fs.writeFileSync(path.join(created.worktree!, 'src', 'accepted.ts'), 'export const accepted = 1;\n');
     const head = git(root, 'rev-parse', 'HEAD');
     const status = git(root, 'status', '--porcelain', '--untracked-files=all');
 
@@ -137,14 +130,14 @@ describe('Gates and accept', () => {
     assert.equal(git(root, 'status', '--porcelain', '--untracked-files=all'), status, "the user's checkout and index are as they were");
     assert.equal(fs.existsSync(path.join(root, 'src', 'accepted.ts')), false);
     await waitFor(() => summary(api, root, LANDS).status === 'archived', 'the accepted feature to be archived (its worktree removed, listed under Accepted / archived)', 15_000);
-    assert.equal(fs.existsSync(created.summary.worktree!), false);
+    assert.equal(fs.existsSync(created.worktree!), false);
   });
 
   it('on the checked-out branch, leaves the branch alone and gives the command that finishes in the checkout', async function () {
     this.timeout(90_000);
-    const created = await createScriptedFeature(api, FINISH, 'steps: []\n', { planYaml: PASSING_PLAN });
-    scripts.push(created.scriptFile);
-    fs.writeFileSync(path.join(created.summary.worktree!, 'src', 'finish.ts'), 'export const finish = 1;\n');
+    const { root } = gated;
+    const created = await finish.create({ planYaml: PASSING_PLAN });
+    fs.writeFileSync(path.join(created.worktree!, 'src', 'finish.ts'), 'export const finish = 1;\n');
     const mainBefore = git(root, 'rev-parse', 'main');
     const outcome = await vscode.commands.executeCommand<AcceptOutcome>(COMMANDS.acceptFeature, { repoRoot: root, featureId: FINISH, strategy: 'squash' });
     assert.equal(outcome?.status, 'finish-in-checkout');

@@ -7,9 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AopApi } from '../../../src/extension';
 import { COMMANDS, DIAGNOSTIC_SOURCE } from '../../../src/vscode/ids';
-import { createScriptedFeature, getApi, removeFeature, repoRoot, summary, waitFor } from './helpers';
+import { summary, useScriptedFeature, waitFor } from './helpers';
 
 const ID = 'it-gitdir';
 // The agent leaves its worktree through the shared git folder (the sandbox is off for this test:
@@ -24,32 +23,27 @@ function ours(uri: vscode.Uri): vscode.Diagnostic[] {
 }
 
 describe('Changes outside the worktree (the git folder)', () => {
-  let api: AopApi;
-  let root: string;
-  let scriptFile: string | undefined;
   let config: vscode.Uri;
   let configBefore: Buffer;
-
-  before(async () => {
-    api = await getApi();
-    root = repoRoot(api);
-    config = vscode.Uri.file(path.join(root, '.git', 'config'));
-    configBefore = fs.readFileSync(config.fsPath);
+  const scripted = useScriptedFeature(ID, SCRIPT, {
+    cleanup: async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      if (!fs.readFileSync(config.fsPath).equals(configBefore)) fs.writeFileSync(config.fsPath, configBefore);
+    },
   });
 
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    if (!fs.readFileSync(config.fsPath).equals(configBefore)) fs.writeFileSync(config.fsPath, configBefore);
-    await removeFeature(api, root, ID, scriptFile);
+  before(() => {
+    config = vscode.Uri.file(path.join(scripted.root, '.git', 'config'));
+    configBefore = fs.readFileSync(config.fsPath);
   });
 
   it('shows the write in Problems and in the tree, and pauses the agent', async function () {
     this.timeout(90_000);
-    const created = await createScriptedFeature(api, ID, SCRIPT);
-    scriptFile = created.scriptFile;
+    const { api, root } = scripted;
+    await scripted.create();
     const orch = api.registry.get(root)!;
     await orch.setSandbox(ID, false);
-    await vscode.commands.executeCommand(COMMANDS.startAgent, { repoRoot: root, featureId: ID });
+    await scripted.start();
     await waitFor(() => ours(config).length > 0, 'a diagnostic on .git/config', 45_000);
     const d = ours(config)[0]!;
     assert.equal(d.code, 'git_dir_write');
@@ -71,6 +65,7 @@ describe('Changes outside the worktree (the git folder)', () => {
 
   it('the quick fix in Problems restores the exact bytes before the agents ran', async function () {
     this.timeout(60_000);
+    const { api, root } = scripted;
     await vscode.workspace.openTextDocument(config); // code actions are asked of an open document, as the Problems view does
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', config, new vscode.Range(0, 0, 0, 1));
     const fix = actions.find((a) => a.title.startsWith('Review the change to the git folder'));

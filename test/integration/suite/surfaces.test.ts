@@ -4,34 +4,26 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckpointRecord } from '../../../src/core/model/types';
-import type { AopApi } from '../../../src/extension';
 import { COMMANDS, SCHEMES, SETTINGS, SETTINGS_SECTION } from '../../../src/vscode/ids';
-import { createScriptedFeature, getApi, removeFeature, repoRoot, waitFor } from './helpers';
+import { useScriptedFeature, waitFor } from './helpers';
 
 const ID = 'it-surfaces';
 
 describe('Settings, checkpoint now, event log and review panel', () => {
-  let api: AopApi;
-  let root: string;
-  let scriptFile: string | undefined;
-  let worktree: string;
+  const scripted = useScriptedFeature(ID, 'steps: []\n', {
+    cleanup: async () => {
+      await vscode.workspace.getConfiguration(SETTINGS_SECTION).update(SETTINGS.maxRunningAgents, undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    },
+  });
 
   before(async function () {
     this.timeout(60_000);
-    api = await getApi();
-    root = repoRoot(api);
-    const created = await createScriptedFeature(api, ID, 'steps: []\n');
-    scriptFile = created.scriptFile;
-    worktree = created.summary.worktree!;
-  });
-
-  after(async () => {
-    await vscode.workspace.getConfiguration(SETTINGS_SECTION).update(SETTINGS.maxRunningAgents, undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await removeFeature(api, root, ID, scriptFile);
+    await scripted.create();
   });
 
   it('re-applies settings when they change (the global agent cap)', async () => {
+    const { api } = scripted;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     await config.update(SETTINGS.maxRunningAgents, 2, vscode.ConfigurationTarget.Global);
     await waitFor(() => api.registry.agents.maxRunning === 2, 'the agent cap to become 2', 10_000);
@@ -40,7 +32,8 @@ describe('Settings, checkpoint now, event log and review panel', () => {
   });
 
   it('takes a checkpoint on command and shows it in the event log document', async () => {
-    fs.writeFileSync(path.join(worktree, 'src', 'manual.ts'), 'export const manual = 1;\n');
+    const { api, root } = scripted;
+    fs.writeFileSync(path.join(scripted.worktree, 'src', 'manual.ts'), 'export const manual = 1;\n');
     const rec = await vscode.commands.executeCommand<CheckpointRecord | undefined>(COMMANDS.checkpointNow, { repoRoot: root, featureId: ID });
     const orch = api.registry.resolve({ repoRoot: root, featureId: ID });
     // The watcher may have recorded the write first; either way a checkpoint holds it.
@@ -55,6 +48,7 @@ describe('Settings, checkpoint now, event log and review panel', () => {
   });
 
   it('opens the review panel of a feature', async () => {
+    const { api, root } = scripted;
     await vscode.commands.executeCommand(COMMANDS.openReview, { repoRoot: root, featureId: ID });
     const panel = await waitFor(() => api.reviews.get({ repoRoot: root, featureId: ID }), 'the review panel', 10_000);
     assert.equal(panel.panel.title, `Review: ${ID}`);

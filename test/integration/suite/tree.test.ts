@@ -5,10 +5,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AopApi } from '../../../src/extension';
 import { COMMANDS, SCHEMES, VIEWS } from '../../../src/vscode/ids';
 import type { TreeNode } from '../../../src/vscode/tree/nodes';
-import { createScriptedFeature, getApi, removeFeature, repoRoot, summary, waitFor } from './helpers';
+import { summary, useScriptedFeature, waitFor } from './helpers';
 
 const ID = 'it-tree';
 const SCRIPT = `steps:
@@ -20,23 +19,16 @@ const SCRIPT = `steps:
 `;
 
 describe('Features tree, native diff and source control', () => {
-  let api: AopApi;
-  let root: string;
-  let scriptFile: string | undefined;
-
-  before(async () => {
-    api = await getApi();
-    root = repoRoot(api);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    // The workbench remembers the last view; later windows (e2e checks) expect the Explorer.
-    await vscode.commands.executeCommand('workbench.view.explorer');
-    await removeFeature(api, root, ID, scriptFile);
+  const scripted = useScriptedFeature(ID, SCRIPT, {
+    cleanup: async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      // The workbench remembers the last view; later windows (e2e checks) expect the Explorer.
+      await vscode.commands.executeCommand('workbench.view.explorer');
+    },
   });
 
   it('lists the demo draft at the top level and the view is registered', async () => {
+    const { api } = scripted;
     const top = api.tree.getChildren();
     const demo = top.find((n) => n.kind === 'feature' && n.featureId === 'demo');
     assert.ok(demo, `no demo feature among ${top.map((n) => n.id).join(', ')}`);
@@ -47,8 +39,9 @@ describe('Features tree, native diff and source control', () => {
 
   it('shows the feature, its state and its checkpoints with changed files after the agent ran', async function () {
     this.timeout(90_000);
-    ({ scriptFile } = await createScriptedFeature(api, ID, SCRIPT));
-    await vscode.commands.executeCommand(COMMANDS.startAgent, { repoRoot: root, featureId: ID });
+    const { api, root } = scripted;
+    await scripted.create();
+    await scripted.start();
     const orch = api.registry.resolve({ repoRoot: root, featureId: ID });
     await waitFor(() => {
       const files = new Set(orch.listCheckpoints(ID).flatMap((c) => c.files.map((f) => f.path)));
@@ -91,6 +84,7 @@ describe('Features tree, native diff and source control', () => {
   });
 
   it('opens the native diff editor on checkpoint documents when a changed file is clicked', async () => {
+    const { api, root } = scripted;
     const orch = api.registry.resolve({ repoRoot: root, featureId: ID });
     // The checkpoint that changed greeting.ts a second time (v1 -> v2).
     const touching = orch.listCheckpoints(ID).filter((c) => c.files.some((f) => f.path === 'src/greeting.ts'));
@@ -117,6 +111,7 @@ describe('Features tree, native diff and source control', () => {
   });
 
   it('shows the feature as a source control provider with its changes since the base', async () => {
+    const { api, root } = scripted;
     const ref = { repoRoot: root, featureId: ID };
     await api.scm.settle();
     const scm = await waitFor(() => {
