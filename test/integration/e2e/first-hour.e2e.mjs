@@ -4,11 +4,11 @@
 // reload, checking the panel after each), break the plan and fix it from its Problems entry,
 // accept, and see the feature archived. Each step saves a screenshot; the key ones are copied
 // to media/screenshots/ for the README.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { openReview } from './lib/features.mjs';
-import { answerDialog, findCommand, openActivity, pickQuickItem, runCommand, viewRows, waitForNotification, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+import { readIf, readmeShots, until } from './lib/checks.mjs';
+import { openReview, showFeatures } from './lib/features.mjs';
+import { answerDialog, findCommand, pickQuickItem, runCommand, waitForNotification, webviewFrame } from './lib/workbench.mjs';
 
 export const name = 'first hour: a feature with a plan from the UI, a custom command agent, its violation, every rollback from the panel, a broken plan fixed from Problems, accept and archive';
 export const timeoutMs = 600_000;
@@ -19,24 +19,6 @@ const OUT_OF_SCOPE = 'docs/notes.md';
 const COMMAND_LINE = `sh -c 'printf "export const greeting = (n: string) => \\"Hello, \\" + n;\\n" > src/greeting.ts; sleep 1; echo "- greeting added" >> ${OUT_OF_SCOPE}; sleep 1; echo "export const bye = 1;" > src/farewell.ts; echo agent wrote its files; sleep 600'`;
 /** A first command line that fails the way real CLIs do without credentials. */
 const FAILING_LINE = `sh -c 'echo "mytool: no API key set" >&2; exit 2'`;
-const MAX_SHOT_BYTES = 300 * 1024;
-
-function readIf(file) {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-async function until(check, what, timeoutMs = 45_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** Types into the quick input open now (titled `title`) and presses Enter. */
 async function answerInput(page, title, text) {
@@ -50,19 +32,9 @@ async function answerInput(page, title, text) {
 export default async function check({ page, workspace, repoRoot, screenshot }) {
   const worktree = path.join(`${workspace}.worktrees`, FEATURE);
   const planFile = path.join(workspace, '.aop', 'features', FEATURE, 'plan.yaml');
-  const shots = [];
-  const shot = async (file) => {
-    await page.mouse.move(5, 450);
-    await sleep(300); // the last frame painted: these pictures are for people
-    const p = await screenshot(file);
-    const bytes = statSync(p).size;
-    if (bytes > MAX_SHOT_BYTES) throw new Error(`${file} is ${bytes} bytes; keep README pictures under ${MAX_SHOT_BYTES}`);
-    shots.push(p);
-  };
+  const { shot, publish } = readmeShots(page, screenshot, repoRoot);
 
-  await waitForWorkbench(page);
-  await openActivity(page, 'Agent Orchestrator');
-  await viewRows(page, 'Features').filter({ hasText: 'demo' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+  await showFeatures(page, 'demo');
 
   // 1. New Feature: id, base, spec, scope (written to plan.yaml), agent.
   await runCommand(page, 'Agent Orchestrator: New Feature…');
@@ -227,10 +199,7 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   await outcome.locator('.monaco-button', { hasText: 'Show History' }).first().click();
   await page.locator('.monaco-editor .view-lines', { hasText: '"t":"feature.accepted"' }).first().waitFor({ state: 'visible', timeout: 30_000 });
   await shot('first-hour-8-history.png');
-
-  const committed = path.join(repoRoot, 'media', 'screenshots');
-  mkdirSync(committed, { recursive: true });
-  for (const p of shots) copyFileSync(p, path.join(committed, path.basename(p)));
+  publish();
 }
 
 /** The panel took the change (`see`), and shows no stale notice: it is still live. */

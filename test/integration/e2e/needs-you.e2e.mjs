@@ -3,61 +3,35 @@
 // answers it in place and the command runs. Then a review comment from the panel's diff (a click
 // on a line number) is sent to the agent, which acknowledges it. Screenshots of the queue and of
 // the review thread are copied to media/screenshots/ for the README.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { openReview, startDraft } from './lib/features.mjs';
-import { openActivity, viewRows, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+import { readmeShots, until } from './lib/checks.mjs';
+import { openReview, showFeatures, startDraft, writeDraft } from './lib/features.mjs';
+import { webviewFrame } from './lib/workbench.mjs';
 
 export const name = 'Needs you: a permission request answered in place from the view; a review comment from the panel acknowledged by the agent';
 export const timeoutMs = 180_000;
 
 // Not named like the demo feature: other checks pick 'demo' from lists by its text.
 const FEATURE = 'asker';
-const MAX_SHOT_BYTES = 300 * 1024;
-
-function writeDraft(workspace) {
-  const dir = path.join(workspace, '.aop', 'features', FEATURE);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'spec.md'), '# Asker\n\nBuild, then write src/greet.ts.\n');
-  writeFileSync(path.join(dir, 'plan.yaml'), 'version: 1\nallowed:\n  - src/**\n');
-  writeFileSync(
-    path.join(dir, 'agent.yaml'),
-    [
-      'steps:',
-      '  - run: "echo built > src/build.txt"',
-      '  - write: { path: src/greet.ts, content: "export function greet(name: string) {\\n  return \\"hi \\" + name;\\n}\\n" }',
-      '  - waitForMessage: true',
-      '',
-    ].join('\n'),
-  );
-}
-
-async function until(check, what, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const DRAFT = {
+  spec: '# Asker\n\nBuild, then write src/greet.ts.\n',
+  plan: 'version: 1\nallowed:\n  - src/**\n',
+  agent: [
+    'steps:',
+    '  - run: "echo built > src/build.txt"',
+    '  - write: { path: src/greet.ts, content: "export function greet(name: string) {\\n  return \\"hi \\" + name;\\n}\\n" }',
+    '  - waitForMessage: true',
+    '',
+  ].join('\n'),
+};
 
 export default async function check({ page, workspace, repoRoot, screenshot }) {
-  writeDraft(workspace);
+  writeDraft(workspace, FEATURE, DRAFT);
   const worktree = path.join(`${workspace}.worktrees`, FEATURE);
-  const shots = [];
-  const shot = async (file, { keepMouse = false } = {}) => {
-    if (!keepMouse) await page.mouse.move(5, 450);
-    await sleep(300); // the last frame painted: these pictures are for people
-    const p = await screenshot(file);
-    const bytes = statSync(p).size;
-    if (bytes > MAX_SHOT_BYTES) throw new Error(`${file} is ${bytes} bytes; keep README pictures under ${MAX_SHOT_BYTES}`);
-    shots.push(p);
-  };
+  const { shot, publish } = readmeShots(page, screenshot, repoRoot);
 
-  await waitForWorkbench(page);
-  await openActivity(page, 'Agent Orchestrator');
-  await viewRows(page, 'Features').filter({ hasText: FEATURE }).first().waitFor({ state: 'visible', timeout: 60_000 });
+  await showFeatures(page, FEATURE);
   await startDraft(page, FEATURE, 'main');
 
   // The request waits in Needs you, with the rule that made it an ask; nothing has run.
@@ -76,9 +50,9 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   await allow.waitFor({ state: 'visible', timeout: 10_000 });
   await shot('needs-you-queue.png', { keepMouse: true });
   await allow.click();
-  await until(() => existsSync(path.join(worktree, 'src', 'build.txt')), 'the command to run once allowed');
+  await until(() => existsSync(path.join(worktree, 'src', 'build.txt')), 'the command to run once allowed', 30_000);
   await row.waitFor({ state: 'detached', timeout: 15_000 });
-  await until(() => existsSync(path.join(worktree, 'src', 'greet.ts')), 'the agent to write src/greet.ts');
+  await until(() => existsSync(path.join(worktree, 'src', 'greet.ts')), 'the agent to write src/greet.ts', 30_000);
 
   // A review comment from the panel's diff: click the new side's line number, write, add, send.
   await openReview(page, FEATURE);
@@ -97,8 +71,5 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   const message = readFileSync(path.join(workspace, '.aop', 'features', FEATURE, 'events.jsonl'), 'utf8');
   if (!/src\/greet\.ts, line 2 \(checkpoint #\d+\)/.test(message)) throw new Error('the message to the agent does not name the file, line and checkpoint');
   await shot('review-thread.png');
-
-  const committed = path.join(repoRoot, 'media', 'screenshots');
-  mkdirSync(committed, { recursive: true });
-  for (const p of shots) copyFileSync(p, path.join(committed, path.basename(p)));
+  publish();
 }

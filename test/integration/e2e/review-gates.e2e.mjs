@@ -3,48 +3,29 @@
 // and fail for the latest checkpoint, and clicking the failed gate opens its captured output in
 // an editor; the Features view shows the same results under "Gates". "Accept…" in the panel opens
 // the editor's accept dialog, which names the failing required gate.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { openReview, startDraft } from './lib/features.mjs';
-import { answerDialog, openActivity, viewRows, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
+import { readIf, until } from './lib/checks.mjs';
+import { openReview, showFeatures, startDraft, writeDraft } from './lib/features.mjs';
+import { answerDialog, viewRows, webviewFrame } from './lib/workbench.mjs';
 
 export const name = 'review panel: the feature\'s gates, run from the panel, show pass and fail; the failed one opens its output';
 
 const FEATURE = 'gates-demo';
 
 /** A draft feature next to the demo's: spec, a plan with two gates, and a scripted agent's steps. */
-function writeDraft(workspace) {
-  const dir = path.join(workspace, '.aop', 'features', FEATURE);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'spec.md'), '# Gates demo\n\nAdd src/gated.ts.\n');
-  writeFileSync(
-    path.join(dir, 'plan.yaml'),
-    ['version: 1', 'allowed:', '  - src/**', 'gates:', '  - { name: typecheck, run: "echo types ok", requiredForAccept: false }', '  - { name: tests, run: "echo 1 test failed >&2; exit 1" }', ''].join('\n'),
-  );
-  writeFileSync(path.join(dir, 'agent.yaml'), ['steps:', '  - write:', '      path: src/gated.ts', '      content: "export const gated = true;\\n"', ''].join('\n'));
-}
+const DRAFT = {
+  spec: '# Gates demo\n\nAdd src/gated.ts.\n',
+  plan: ['version: 1', 'allowed:', '  - src/**', 'gates:', '  - { name: typecheck, run: "echo types ok", requiredForAccept: false }', '  - { name: tests, run: "echo 1 test failed >&2; exit 1" }', ''].join('\n'),
+  agent: ['steps:', '  - write:', '      path: src/gated.ts', '      content: "export const gated = true;\\n"', ''].join('\n'),
+};
 
 export default async function check({ page, workspace, screenshot }) {
-  writeDraft(workspace);
+  writeDraft(workspace, FEATURE, DRAFT);
   const worktree = path.join(`${workspace}.worktrees`, FEATURE);
-  await waitForWorkbench(page);
-  await openActivity(page, 'Agent Orchestrator');
-  await viewRows(page, 'Features').filter({ hasText: FEATURE }).first().waitFor({ state: 'visible', timeout: 60_000 });
+  await showFeatures(page, FEATURE);
 
   await startDraft(page, FEATURE, 'main');
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    let text;
-    try {
-      text = readFileSync(path.join(worktree, 'src', 'gated.ts'), 'utf8');
-    } catch {
-      text = undefined;
-    }
-    if (text) break;
-    if (Date.now() > deadline) throw new Error('the scripted agent did not write src/gated.ts');
-    await sleep(100);
-  }
+  await until(() => readIf(path.join(worktree, 'src', 'gated.ts')), 'the scripted agent to write src/gated.ts');
 
   await openReview(page, FEATURE);
   const panel = webviewFrame(page);

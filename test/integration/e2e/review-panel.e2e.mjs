@@ -6,8 +6,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { answerDialog, findCommand, openActivity, viewRows, waitForWorkbench, webviewFrame } from './lib/workbench.mjs';
-import { openReview, startDraft } from './lib/features.mjs';
+import { readIf, until } from './lib/checks.mjs';
+import { answerDialog, findCommand, webviewFrame } from './lib/workbench.mjs';
+import { openReview, showFeatures, startDraft } from './lib/features.mjs';
 
 export const name = 'review panel: timeline and violation of the scripted agent; smart rollback confirmed in the modal restores the file on disk and clears the problem';
 
@@ -16,24 +17,6 @@ const FEATURE = 'demo';
 const VIOLATING = 'docs/notes.md';
 const SCREENSHOT = 'review-panel.png';
 const MAX_SCREENSHOT_BYTES = 300 * 1024;
-
-function readIf(file) {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Polls a Node-side condition (files on disk) until it holds. */
-async function until(check, what, timeoutMs = 45_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 
 async function problemRows(page) {
@@ -44,12 +27,8 @@ export default async function check({ page, workspace, repoRoot, screenshot }) {
   const worktree = path.join(`${workspace}.worktrees`, FEATURE);
   const violatingFile = path.join(worktree, ...VIOLATING.split('/'));
   const baseContent = readFileSync(path.join(workspace, ...VIOLATING.split('/')), 'utf8');
-  await waitForWorkbench(page);
-
   // The Features view lists the demo draft once the extension has opened the repository.
-  await openActivity(page, 'Agent Orchestrator');
-  const treeRow = viewRows(page, 'Features').filter({ hasText: FEATURE }).first();
-  await treeRow.waitFor({ state: 'visible', timeout: 60_000 });
+  await showFeatures(page, FEATURE);
 
   // Start its agent from the palette; a draft asks for its base first.
   await startDraft(page, FEATURE, 'main');

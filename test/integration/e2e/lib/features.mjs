@@ -1,5 +1,28 @@
 // The extension's own flows, driven from the command palette as a person would.
-import { pickQuickItem, runCommand } from './workbench.mjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { openActivity, pickQuickItem, runCommand, viewRows, waitForWorkbench } from './workbench.mjs';
+
+/**
+ * A draft feature on disk, as a person writes one before opening the editor: its spec, plan and
+ * (for the scripted agent) steps, in `.aop/features/<id>/` of the workspace.
+ */
+export function writeDraft(workspace, featureId, { spec, plan, agent }) {
+  const dir = path.join(workspace, '.aop', 'features', featureId);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'spec.md'), spec);
+  writeFileSync(path.join(dir, 'plan.yaml'), plan);
+  if (agent !== undefined) writeFileSync(path.join(dir, 'agent.yaml'), agent);
+}
+
+/** The workbench loaded, the Agent Orchestrator views open, and `featureId` listed in Features (the repository is open). */
+export async function showFeatures(page, featureId) {
+  await waitForWorkbench(page);
+  await openActivity(page, 'Agent Orchestrator');
+  const row = viewRows(page, 'Features').filter({ hasText: featureId }).first();
+  await row.waitFor({ state: 'visible', timeout: 60_000 });
+  return row;
+}
 
 /**
  * "Start Agent" on a draft feature: picks the feature when several could start (with one, the
