@@ -12,3 +12,8 @@ export function formatBytes(n: number): string {
   }
   return `${value >= 100 ? Math.round(value) : Number(value.toFixed(1))} ${units[unit]}`;
 }
+
+/** A branch as people name it: `refs/heads/main` is `main`; other refs stay whole. */
+export function branchName(ref: string): string {
+  return ref.replace(/^refs\/heads\//, '');
+}

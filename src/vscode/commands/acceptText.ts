@@ -5,6 +5,7 @@
  */
 import type { AcceptOutcome, AcceptSummary } from '../../core/accept';
 import type { GateStatus } from '../../core/gates';
+import { branchName } from '../../shared/format';
 
 const STATUS_WORD: Record<string, string> = { A: 'A', M: 'M', D: 'D', T: 'T' };
 
@@ -12,8 +13,8 @@ function short(oid: string): string {
   return oid.slice(0, 8);
 }
 
-function branchName(ref: string | undefined, label: string): string {
-  return ref?.replace(/^refs\/heads\//, '') ?? label;
+function branchOr(ref: string | undefined, label: string): string {
+  return ref === undefined ? label : branchName(ref);
 }
 
 function listed<T>(items: readonly T[], max: number, line: (t: T) => string): string[] {
@@ -33,7 +34,7 @@ export function gateLine(g: GateStatus, seq: number): string {
 
 /** The modal's message and detail for a summary. */
 export function describeAcceptSummary(s: AcceptSummary, max = 15): { message: string; detail: string } {
-  const target = branchName(s.target.ref, s.target.label);
+  const target = branchOr(s.target.ref, s.target.label);
   const message = s.ready ? `Accept feature "${s.featureId}" into ${target}?` : `Feature "${s.featureId}" cannot be accepted yet.`;
   const lines: string[] = [];
   const moved = s.target.commitsSinceBase > 0 ? `, which has ${s.target.commitsSinceBase} new commit(s) since the feature started` : '';
@@ -86,12 +87,12 @@ export function describeAcceptOutcome(featureId: string, o: AcceptOutcome): Outc
       const extra = [...o.notes, ...(o.archived?.error ? [o.archived.error] : [])];
       return {
         level: o.archived?.error ? 'warning' : 'info',
-        message: `Feature "${featureId}" landed on ${branchName(o.ref, o.ref)} as ${short(o.commit)} (${o.strategy} of checkpoint #${o.summary.seq}).${extra.length ? ` ${extra.join(' ')}` : ''}`,
+        message: `Feature "${featureId}" landed on ${branchOr(o.ref, o.ref)} as ${short(o.commit)} (${o.strategy} of checkpoint #${o.summary.seq}).${extra.length ? ` ${extra.join(' ')}` : ''}`,
       };
     }
     case 'finish-in-checkout': {
       const command = o.checkout ? `git -C ${shellWord(o.checkout)} merge --ff-only ${o.commit}` : `git branch <name> ${o.commit}`;
-      const where = o.checkout ? `${branchName(o.ref, o.summary.target.label)} is checked out in ${o.checkout}, so it was left for you to move` : `"${o.summary.target.label}" is not a local branch`;
+      const where = o.checkout ? `${branchOr(o.ref, o.summary.target.label)} is checked out in ${o.checkout}, so it was left for you to move` : `"${o.summary.target.label}" is not a local branch`;
       return {
         level: 'info',
         message: `Feature "${featureId}" is accepted as ${short(o.commit)} (kept at ${o.acceptedRef}); ${where}. To finish, run: ${command}`,
@@ -102,7 +103,7 @@ export function describeAcceptOutcome(featureId: string, o: AcceptOutcome): Outc
     case 'conflicts':
       return {
         level: 'warning',
-        message: `Feature "${featureId}" conflicts with ${branchName(o.summary.target.ref, o.summary.target.label)} in ${o.conflicts.length} file(s); nothing was changed.`,
+        message: `Feature "${featureId}" conflicts with ${branchOr(o.summary.target.ref, o.summary.target.label)} in ${o.conflicts.length} file(s); nothing was changed.`,
         detail: [
           `While ${o.step}:`,
           ...o.conflicts.map((c) => `${c.path}: ${c.types.join(', ') || 'conflict'}${c.messages.length ? `\n  ${c.messages.join('\n  ')}` : ''}`),

@@ -5,7 +5,8 @@ import { featureContextValue, needsAttention } from '../../shared/featureView';
 import { AGENT_STATE_WORD, budgetsText, plural, severityCounts } from '../../shared/words';
 import type { TreeNode } from './nodes';
 import { STATE_ICONS, icon } from './treeIcons';
-import { day, shortRef } from './treeTimes';
+import { day } from './treeTimes';
+import { branchName } from '../../shared/format';
 
 /** `f`: the feature (undefined when it cannot be read: a bare row); `budgets`: its budgets, asked only for an active feature. */
 export function featureItem(el: Extract<TreeNode, { kind: 'feature' }>, f: FeatureSummary | undefined, budgets: () => Parameters<typeof budgetsText>[0]): vscode.TreeItem {
@@ -15,7 +16,7 @@ export function featureItem(el: Extract<TreeNode, { kind: 'feature' }>, f: Featu
   item.contextValue = featureContextValue(f);
   if (f.status === 'archived') {
     const a = f.archived!;
-    item.description = a.how === 'accepted' ? `accepted ${day(a.at)}${a.accepted ? ` · ${a.accepted.commit.slice(0, 8)} into ${shortRef(a.accepted.target)}` : ''}` : `deleted ${day(a.at)}`;
+    item.description = a.how === 'accepted' ? `accepted ${day(a.at)}${a.accepted ? ` · ${a.accepted.commit.slice(0, 8)} into ${branchName(a.accepted.target)}` : ''}` : `deleted ${day(a.at)}`;
     item.iconPath = a.how === 'accepted' ? icon('pass', 'testing.iconPassed') : icon('trash');
     item.accessibilityInformation = { label: `${f.id}, ${item.description}` };
     return item;

@@ -11,7 +11,8 @@ import { COMMANDS } from '../ids';
 import type { FeatureRef } from '../workspace/registry';
 import type { TreeNode } from './nodes';
 import { STATE_ICONS, icon } from './treeIcons';
-import { shortRef, when } from './treeTimes';
+import { when } from './treeTimes';
+import { branchName } from '../../shared/format';
 
 /** Checkpoints listed per feature; older ones stay reachable from the review panel. */
 export const MAX_CHECKPOINTS = 100;
@@ -45,7 +46,7 @@ export function infoItem(el: Extract<TreeNode, { kind: 'info' }>, f: FeatureSumm
       const a = f.archived;
       item.label = a?.how === 'accepted' ? `Accepted ${when(a.at)}` : `Deleted ${a ? when(a.at) : ''}`.trim();
       if (a?.accepted) {
-        item.description = `${a.accepted.strategy} of #${a.accepted.seq} as ${a.accepted.commit.slice(0, 8)}, ${a.accepted.landed ? `on ${shortRef(a.accepted.target)}` : `for ${shortRef(a.accepted.target)} (finish in your checkout)`}`;
+        item.description = `${a.accepted.strategy} of #${a.accepted.seq} as ${a.accepted.commit.slice(0, 8)}, ${a.accepted.landed ? `on ${branchName(a.accepted.target)}` : `for ${branchName(a.accepted.target)} (finish in your checkout)`}`;
       } else item.description = 'its branch and checkpoints stay in git';
       item.iconPath = a?.how === 'accepted' ? icon('pass', 'testing.iconPassed') : icon('trash');
       break;

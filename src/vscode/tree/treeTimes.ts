@@ -1,4 +1,4 @@
-/** Times and refs as the Features view words them (local time; the date only when not today). */
+/** Times as the Features view words them (local time; the date only when not today). */
 
 export function time(iso: string): string {
   const d = new Date(iso);
@@ -16,8 +16,4 @@ export function day(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   return d.toDateString() === new Date().toDateString() ? 'today' : d.toLocaleDateString();
-}
-
-export function shortRef(ref: string): string {
-  return ref.replace(/^refs\/heads\//, '');
 }
