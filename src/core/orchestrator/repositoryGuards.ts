@@ -5,7 +5,7 @@
  * - the user's own checkout (MainCheckoutWrites): `main_checkout_write`, until the file is gone,
  *   moved out or acknowledged;
  * - `.aop/`, where each feature's plan and spec live: `plan_tampered`. A changed plan or spec
- *   is never applied on its own (ConfirmedFiles): it waits for the user to confirm or revert it.
+ *   is never applied on its own (PlanChanges): it waits for the user to confirm or revert it.
  * A rollback rewrites a worktree and answers none of these, so they live in the ledgers'
  * standing section, recomputed here whenever one of the three lists changes.
  */
@@ -13,14 +13,16 @@ import * as path from 'node:path';
 import type { EventInput } from '../events/schema';
 import type { ConfirmedFiles, ConfirmedKind, PendingChange } from '../features/confirmedFiles';
 import { GitDirGuard, type GitDirFinding } from '../gitdir';
-import { looseValue } from '../gitdir/refs';
 import { findAdminDir } from '../agents/sandboxGit';
 import type { Violation } from '../model/types';
 import { Emitter } from '../util/emitter';
 import { AopError, errorMessage } from '../util/errors';
-import { isFeatureId } from '../util/ids';
 import type { WatcherSetting } from '../watch';
+import { aopPathRole } from './aopPaths';
+import { checkoutWriteViolation, gitDirWriteMessage } from './guardMessages';
 import { MainCheckoutWrites, type MainCheckoutEntry } from './mainCheckoutWrites';
+import { PlanChanges } from './planChanges';
+import { checkoutItem, gitDirItem, type StandingAction, type StandingItem } from './standingItems';
 import type { ViolationLedger } from './violationLedger';
 
 export interface LiveFeature {
@@ -58,56 +60,11 @@ export interface GuardDetection {
   at: number;
 }
 
-/** What the user can do about a standing item. */
-export type StandingAction = 'restore' | 'acknowledge' | 'moveOut' | 'apply' | 'revert';
-
-/**
- * One thing outside the worktrees waiting for the user: a git-folder change, a file in the
- * checkout (or in `.aop/`), or a plan/spec changed on disk. `path` is the one its violation
- * names (relative to the checkout, or absolute for a git folder elsewhere).
- */
-export interface StandingItem {
-  area: 'git' | 'checkout' | 'plan';
-  path: string;
-  features: string[];
-  actions: StandingAction[];
-  /** One line for lists. */
-  title: string;
-}
-
-/** A plan or spec changed on disk while agents ran, held against those agents. */
-interface Tampering {
-  owner: string;
-  kind: ConfirmedKind;
-  suspects: string[];
-}
-
-export type AopPathRole = { role: 'ours' } | { role: 'confirmed'; owner: string; kind: ConfirmedKind } | { role: 'other' };
-
-/** Our own runtime files under `.aop/` (state, logs, caches, atomic-write temporaries). */
-export function aopPathRole(rel: string): AopPathRole {
-  const parts = rel.split('/');
-  if (parts[0] !== '.aop') return { role: 'other' };
-  const name = parts[parts.length - 1]!;
-  if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(name)) return { role: 'ours' };
-  // The folders themselves (made when a feature is created, removed with it): what matters is
-  // judged by the files written in them.
-  if (parts.length === 1 || (parts[1] === 'features' && (parts.length === 2 || (parts.length === 3 && isFeatureId(parts[2]))))) return { role: 'ours' };
-  if (parts[1] === 'features' && parts.length >= 4 && isFeatureId(parts[2])) {
-    const inside = parts.slice(3).join('/');
-    if (inside === 'state.json' || inside === 'events.jsonl' || parts[3] === '.runtime') return { role: 'ours' };
-    if (inside === 'plan.yaml') return { role: 'confirmed', owner: parts[2]!, kind: 'plan' };
-    if (inside === 'spec.md') return { role: 'confirmed', owner: parts[2]!, kind: 'spec' };
-  }
-  return { role: 'other' };
-}
-
 export class RepositoryGuards {
   readonly gitDir: GitDirGuard;
   readonly mainCheckout: MainCheckoutWrites;
-  private readonly tampering = new Map<string, Tampering>();
-  /** Per feature: its plan/spec changes waiting for the user, as last checked. */
-  private readonly pendingByFeature = new Map<string, ConfirmedKind[]>();
+  /** Plans and specs changed on disk: waiting for the user, held against the agents that ran. */
+  private readonly plans: PlanChanges;
   /** Worktree admin folder names of live features (for their own HEAD), found at start. */
   private readonly adminNames = new Map<string, string>();
   /** Features that held standing violations at the last refresh (to clear them when answered). */
@@ -127,6 +84,16 @@ export class RepositoryGuards {
   ) {
     this.gitDir = gitDir;
     this.mainCheckout = mainCheckout;
+    this.plans = new PlanChanges({
+      confirmed: (id) => o.confirmed(id),
+      live: () => o.live().map((f) => f.id),
+      log: (id, e) => o.log(id, e),
+      onConfirmed: (id, kind) => o.onConfirmed(id, kind),
+      label: (abs) => this.label(abs),
+      detected: (p, features) => this.detected.fire({ kind: 'plan_tampered', path: p, features, at: performance.now() }),
+      pendingChanged: () => this.changed.fire(),
+      refresh: () => this.refresh(),
+    });
     gitDir.onDetected((d) => {
       for (const f of d.findings) this.detected.fire({ kind: 'git_dir_write', path: this.gitLabel(f.path), features: f.features, at: d.detectedAt });
       for (const f of d.findings) {
@@ -196,7 +163,7 @@ export class RepositoryGuards {
       if (role.role === 'ours') continue;
       const editorSave = this.o.isEditorSave?.(path.join(this.o.repoRoot, ...rel.split('/'))) ?? false;
       if (role.role === 'confirmed') {
-        await this.onConfirmedFileWrite(role.owner, role.kind, editorSave, live);
+        await this.plans.onConfirmedFileWrite(role.owner, role.kind, editorSave, live);
         continue;
       }
       if (editorSave) continue;
@@ -207,57 +174,14 @@ export class RepositoryGuards {
     for (const e of fresh) this.detected.fire({ kind: e.path.startsWith('.aop/') ? 'plan_tampered' : 'main_checkout_write', path: e.path, features: e.features, at });
   }
 
-  /**
-   * A feature's plan or spec was written: the user's save in the editor is applied; anything
-   * else waits for confirmation, and while agents run it is held against them.
-   */
-  async onConfirmedFileWrite(owner: string, kind: ConfirmedKind, editorSave: boolean | { sha: string }, live: string[] = this.o.live().map((f) => f.id)): Promise<void> {
-    const confirmed = this.o.confirmed(owner);
-    if (!confirmed) return;
-    const key = `${owner}/${kind}`;
-    const before = await confirmed.pending(kind);
-    // The editor's save applies, but only the bytes it saved (when known): an agent rewriting
-    // the file right after the save does not ride along. It is applied before anything lists
-    // the file as pending: a listing, even for a moment, warns the user "not in force".
-    const saved = before && (typeof editorSave === 'object' ? editorSave.sha : editorSave ? before.onDiskSha : undefined);
-    if (before && saved === before.onDiskSha && (await this.confirmSaved(owner, kind, saved))) return;
-    // Checked again: a save of the same file, applied meanwhile, leaves nothing pending.
-    const pending = (await this.pendingChanges(owner)).find((p) => p.kind === kind);
-    if (!pending) {
-      if (this.tampering.delete(key)) this.refresh();
-      return;
-    }
-    if (live.length > 0) {
-      const had = this.tampering.get(key);
-      this.tampering.set(key, { owner, kind, suspects: [...new Set([...(had?.suspects ?? []), ...live])] });
-      this.detected.fire({ kind: 'plan_tampered', path: this.label(confirmed.diskFile(kind)), features: live, at: performance.now() });
-    }
-    this.o.log(owner, { t: 'warning', message: `${path.basename(confirmed.diskFile(kind))} changed on disk${live.length > 0 ? ` while agents ran (${live.join(', ')})` : ''}; the version in force is unchanged until you review and apply the change.` });
-    this.refresh();
-  }
-
-  /** Applies the editor's save; false when the file changed again since (not the editor's bytes). */
-  private async confirmSaved(owner: string, kind: ConfirmedKind, sha: string): Promise<boolean> {
-    try {
-      await this.confirm(owner, kind, sha);
-      return true;
-    } catch (err) {
-      if (err instanceof AopError && err.code === 'CONFLICT') return false;
-      throw err;
-    }
-  }
-
   /** The feature's plan/spec changes waiting for the user (checked on disk now). */
-  async pendingChanges(id: string): Promise<PendingChange[]> {
-    const all = (await this.o.confirmed(id)?.pendingAll()) ?? [];
-    this.notePending(id, all.map((p) => p.kind));
-    return all;
+  pendingChanges(id: string): Promise<PendingChange[]> {
+    return this.plans.pendingChanges(id);
   }
 
   /** As last checked (for summaries, which cannot wait for the disk). */
   pendingKinds(id: string): ConfirmedKind[] | undefined {
-    const k = this.pendingByFeature.get(id);
-    return k && k.length > 0 ? k : undefined;
+    return this.plans.pendingKinds(id);
   }
 
   /**
@@ -268,58 +192,24 @@ export class RepositoryGuards {
   async fileChanged(absPath: string, editorSave: boolean | { sha: string }): Promise<void> {
     const rel = path.relative(this.o.repoRoot, absPath).split(path.sep).join('/');
     const role = aopPathRole(rel);
-    if (role.role === 'confirmed') await this.onConfirmedFileWrite(role.owner, role.kind, editorSave);
-  }
-
-  private notePending(id: string, kinds: ConfirmedKind[]): void {
-    const before = this.pendingByFeature.get(id)?.join() ?? '';
-    this.pendingByFeature.set(id, kinds);
-    if (before !== kinds.join()) this.changed.fire();
+    if (role.role === 'confirmed') await this.plans.onConfirmedFileWrite(role.owner, role.kind, editorSave);
   }
 
   /** Applies what is on disk (exactly the bytes the user reviewed). */
-  async confirm(id: string, kind: ConfirmedKind, seenSha: string): Promise<void> {
-    const c = this.o.confirmed(id);
-    if (!c) return;
-    await c.confirm(kind, seenSha);
-    await this.pendingChanges(id);
-    this.o.log(id, { t: 'warning', message: `${path.basename(c.diskFile(kind))} as changed on disk was applied by the user.` });
-    this.tampering.delete(`${id}/${kind}`);
-    this.o.onConfirmed(id, kind);
-    this.refresh();
+  confirm(id: string, kind: ConfirmedKind, seenSha: string): Promise<void> {
+    return this.plans.confirm(id, kind, seenSha);
   }
 
   /** Puts the version in force back on disk. */
-  async revert(id: string, kind: ConfirmedKind): Promise<void> {
-    const c = this.o.confirmed(id);
-    if (!c) return;
-    await c.revert(kind);
-    await this.pendingChanges(id);
-    this.tampering.delete(`${id}/${kind}`);
-    this.refresh();
+  revert(id: string, kind: ConfirmedKind): Promise<void> {
+    return this.plans.revert(id, kind);
   }
 
   /** Everything waiting for the user in this repository (for pickers and the surfaces). */
   items(): StandingItem[] {
-    const out: StandingItem[] = [];
-    for (const f of this.gitDir.findings) {
-      const label = this.gitLabel(f.path);
-      const what = f.role === 'ref' ? 'moved' : !f.before ? 'created' : !f.after ? 'deleted' : 'changed';
-      const restorable = !f.before || f.before.data !== undefined;
-      out.push({ area: 'git', path: label, features: f.features, actions: restorable ? ['restore', 'acknowledge'] : ['acknowledge'], title: `${label} ${what} while agents ran` });
-    }
-    for (const e of this.mainCheckout.entries) {
-      out.push({ area: 'checkout', path: e.path, features: e.features, actions: e.change === 'written' ? ['moveOut', 'acknowledge'] : ['acknowledge'], title: `${e.path} ${e.change} in your checkout while agents ran` });
-    }
-    for (const [id, kinds] of this.pendingByFeature) {
-      const c = this.o.confirmed(id);
-      if (!c) continue;
-      for (const kind of kinds) {
-        const t = this.tampering.get(`${id}/${kind}`);
-        const file = this.label(c.diskFile(kind));
-        out.push({ area: 'plan', path: file, features: t?.suspects ?? [], actions: ['apply', 'revert'], title: `${file} changed on disk${t ? ' while agents ran' : ''}: not in force` });
-      }
-    }
+    const out = this.gitDir.findings.map((f) => gitDirItem(f, this.gitLabel(f.path)));
+    for (const e of this.mainCheckout.entries) out.push(checkoutItem(e));
+    out.push(...this.plans.items());
     return out;
   }
 
@@ -334,11 +224,7 @@ export class RepositoryGuards {
       const f = this.findingOf(item.path);
       return { text: this.gitDir.diff(f.path, item.path) };
     }
-    if (item.area === 'plan') {
-      const { owner, kind } = this.confirmedOf(item.path);
-      const p = await this.o.confirmed(owner)?.pending(kind);
-      return p ? { text: p.diff, seenSha: p.onDiskSha } : { text: `${item.path} no longer differs from the version in force.\n` };
-    }
+    if (item.area === 'plan') return this.plans.diffOf(item);
     const e = this.mainCheckout.entries.find((x) => x.path === item.path);
     return { text: `${item.path} was ${e?.change ?? 'changed'} in your checkout while agents ran (${item.features.join(', ')}).\n` };
   }
@@ -363,11 +249,7 @@ export class RepositoryGuards {
       await this.mainCheckout.acknowledge(item.path);
       return undefined;
     }
-    const { owner, kind } = this.confirmedOf(item.path);
-    if (action === 'apply') {
-      if (seenSha === undefined) throw new AopError('INVALID_INPUT', 'Review the change before applying it.');
-      await this.confirm(owner, kind, seenSha);
-    } else await this.revert(owner, kind);
+    await this.plans.act(item, action, seenSha);
     return undefined;
   }
 
@@ -375,12 +257,6 @@ export class RepositoryGuards {
     const f = this.gitDir.findings.find((x) => this.gitLabel(x.path) === label);
     if (!f) throw new AopError('NOT_FOUND', `No change to ${label} is standing (already restored or acknowledged).`);
     return f;
-  }
-
-  private confirmedOf(label: string): { owner: string; kind: ConfirmedKind } {
-    const role = aopPathRole(label);
-    if (role.role !== 'confirmed') throw new AopError('NOT_FOUND', `${label} is not a feature's plan or spec.`);
-    return { owner: role.owner, kind: role.kind };
   }
 
   /** Recomputes every feature's standing violations from the three lists. */
@@ -404,15 +280,7 @@ export class RepositoryGuards {
         if (v) (v.kind === 'plan_tampered' ? slot(id).aopFiles : slot(id).mainCheckout).push(v);
       }
     }
-    for (const t of this.tampering.values()) {
-      const c = this.o.confirmed(t.owner);
-      const file = c ? this.label(c.diskFile(t.kind)) : `.aop/features/${t.owner}/${t.kind === 'plan' ? 'plan.yaml' : 'spec.md'}`;
-      const message = `${file} was changed while agents ran (${t.suspects.join(', ')}). The ${t.kind} in force is still the one you saved or confirmed; review the change to apply it or put the confirmed one back.`;
-      for (const id of t.suspects) {
-        const v = this.make(id, 'plan_tampered', file, message);
-        if (v) slot(id).aopFiles.push(v);
-      }
-    }
+    for (const [id, v] of this.plans.violations((id, file, message) => this.make(id, 'plan_tampered', file, message))) slot(id).aopFiles.push(v);
     const ids = new Set([...byFeature.keys(), ...this.known]);
     for (const id of ids) {
       const ledger = this.o.ledger(id);
@@ -466,23 +334,11 @@ export class RepositoryGuards {
 
   private gitViolation(f: GitDirFinding, id: string): Violation | undefined {
     const label = this.gitLabel(f.path);
-    const who = `while agents ran (${f.features.join(', ')})`;
-    let what: string;
-    if (f.role === 'ref') {
-      what = f.refs?.length ? `${label} was rewritten ${who}, moving ${f.refs.join(', ')}` : `${label} moved from ${looseValue(f.before)} to ${looseValue(f.after)} ${who}`;
-      what += ". Only a feature's own branch may move";
-    } else {
-      const change = !f.before ? 'was created' : !f.after ? 'was deleted' : 'was changed';
-      what = `${label} ${change} ${who}. git reads it as configuration or runs it as code: the next git command in this repository, yours or ours, could run the agent's code`;
-    }
-    return this.make(id, 'git_dir_write', label, `${what}. Restore it (what stands there now goes to the quarantine) or acknowledge it if it was you.`);
+    return this.make(id, 'git_dir_write', label, gitDirWriteMessage(f, label));
   }
 
   private mainViolation(e: MainCheckoutEntry, id: string): Violation | undefined {
-    const isAop = e.path.startsWith('.aop/');
-    const did = e.change === 'written' ? 'was written' : 'was deleted';
-    const next = e.change === 'written' ? 'Move it out (to the quarantine, recoverable) or acknowledge it if it was you.' : 'Restore it from git or acknowledge it.';
-    const message = `${e.path} ${did} in ${isAop ? "the orchestrator's folder" : 'your own checkout'} while agents ran (${e.features.join(', ')}): an agent may have left its worktree. ${next}`;
-    return this.make(id, isAop ? 'plan_tampered' : 'main_checkout_write', e.path, message);
+    const { kind, message } = checkoutWriteViolation(e);
+    return this.make(id, kind, e.path, message);
   }
 }
