@@ -38,5 +38,7 @@ export function announceViolations(rt: FeatureRuntime, w: Pick<RuntimeWiring, 'h
 
 function pauseForCritical(agents: FeatureAgents, id: string, violations: readonly Violation[]): void {
   const s = agents.session(id);
-  if (s && s.state === 'running') s.pause(`critical violation: ${violations.map((v) => `${v.kind} ${v.path}`).join(', ')}`);
+  // Still starting: the pause is held and applied the moment it runs (its process can write
+  // before it answers the handshake).
+  if (s && (s.state === 'running' || s.state === 'starting')) s.pause(`critical violation: ${violations.map((v) => `${v.kind} ${v.path}`).join(', ')}`);
 }

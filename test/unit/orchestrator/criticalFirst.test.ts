@@ -21,7 +21,11 @@ describe('Critical violations before content is read', () => {
         '  - tick: { path: src/counter.txt, everyMs: 30, times: 100000 }\n',
     );
     const session = await t.orch.startAgent('crit', { provider: 'scripted', transport: 'plain', script });
-    await waitFor(() => session.state === 'paused', 30_000, 'the agent to be paused');
+    await waitFor(() => session.state === 'paused', 30_000, 'the agent to be paused').catch(async (err: Error) => {
+      // What the feature saw, so a failure says where the pause went missing.
+      const seen = (await t.orch.events('crit')).map((e) => (e.t === 'files.changed' ? `files.changed ${e.paths.join(',')}` : e.t === 'agent.state' ? `agent ${e.to}` : e.t));
+      throw new Error(`${err.message}; state ${session.state}; events: ${seen.join(' | ')}`);
+    });
     await waitFor(() => t.orch.listCheckpoints('crit').some((c) => c.files.some((x) => x.path === 'src/escape')), 60_000, 'the checkpoint of the batch');
     const events = await t.orch.events('crit');
     const paused = events.findIndex((e) => e.t === 'agent.state' && e.to === 'paused');
@@ -57,5 +61,24 @@ describe('Critical violations before content is read', () => {
     const events = await t.orch.events('next');
     assert.equal(events.filter((e) => e.t === 'violation.critical' && e.violations.some((v) => v.path === 'src/escape')).length, 1, 'the quick check ran once for the link');
     await t.orch.stopAgent('next');
+  });
+
+  it('a link out written while an ACP agent is still starting: the agent is paused the moment it runs', async () => {
+    const f = await t.orch.createFeature({ id: 'early', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**"]\n' });
+    // The agent's process writes before it answers the handshake (a hostile agent can take its time
+    // there), and answers only once the link was reported.
+    const go = path.join(t.repo.dir, '..', 'early-go');
+    const wrapper = t.script('early-agent.sh', `#!/bin/sh\nln -s /etc/passwd src/escape\nwhile [ ! -e '${go}' ]; do sleep 0.05; done\nexec '${process.execPath}' "$@"\n`);
+    fs.chmodSync(wrapper, 0o755);
+    const script = t.script('early.yaml', 'steps:\n  - tick: { path: src/counter.txt, everyMs: 30, times: 100000 }\n');
+    const session = await t.orch.startAgent('early', { provider: 'scripted', transport: 'acp', script, command: wrapper, handshakeTimeoutMs: 60_000 });
+    await waitFor(async () => (await t.orch.events('early')).some((e) => e.t === 'violation.critical' && e.violations.some((v) => v.path === 'src/escape')), 30_000, 'the link reported');
+    assert.equal(session.state, 'starting', 'still in its handshake when the link was reported');
+    fs.writeFileSync(go, '');
+    await waitFor(() => session.state === 'paused', 30_000, 'the agent to be paused once it runs').catch((err: Error) => {
+      throw new Error(`${err.message}; state ${session.state}`);
+    });
+    assert.equal(fs.existsSync(path.join(f.worktree!, 'src/counter.txt')) && Number(fs.readFileSync(path.join(f.worktree!, 'src/counter.txt'), 'utf8')) > 3, false, 'it did not work on');
+    await t.orch.stopAgent('early');
   });
 });
