@@ -8,44 +8,19 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CheckpointService } from '../../../src/core/checkpoints/checkpointService';
-import { EventLog } from '../../../src/core/events/eventLog';
 import { makePlan } from '../../../src/core/plan';
-import { RollbackService } from '../../../src/core/rollback/rollbackService';
-import { Validator } from '../../../src/core/validation';
 import { checkpointSummaryFromEvent, conversationFromEvents, eventView, rollbackView } from '../../../src/shared/buildViews';
 import { describeIssues, hostToWebviewSchema, PROTOCOL_VERSION } from '../../../src/shared/protocol';
 import { SMART_ROLLBACK_TARGET } from '../../../src/shared/vocabulary';
-import { gitIn, makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { feature, gates } from './fixtures';
+import { useCheckpointedWorktree } from '../helpers/checkpointedWorktree';
 
 describe('shared: what the core records, the panel accepts', () => {
-  let repo: TempRepo;
-  let wt: string;
-  let svc: CheckpointService;
-  let log: EventLog;
-  let rb: RollbackService;
-
-  beforeEach(async () => {
-    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
-    const base = repo.git('rev-parse', 'HEAD');
-    wt = path.join(repo.dir, '..', 'wt');
-    repo.git('worktree', 'add', '-q', '-b', 'aop/f1', wt, base);
-    log = new EventLog(path.join(repo.dir, '..', 'events.jsonl'), 'f1');
-    const validator = new Validator(makePlan({ version: 1, allowed: ['src/**'] }), { worktree: wt, readBlob: async (oid) => Buffer.from(gitIn(wt, 'cat-file', 'blob', oid)) });
-    svc = await CheckpointService.open({ featureId: 'f1', worktree: wt, baseCommit: base, log, validator });
-    rb = new RollbackService({ worktree: wt, checkpoints: svc, log, journalFile: path.join(repo.dir, '..', 'rollback.json') });
-  });
-
-  afterEach(async () => {
-    await svc.dispose();
-    await log.close();
-    repo.cleanup();
-  });
+  const t = useCheckpointedWorktree({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' }, () => makePlan({ version: 1, allowed: ['src/**'] }));
 
   const write = (rel: string, content: string) => {
-    fs.mkdirSync(path.dirname(path.join(wt, rel)), { recursive: true });
-    fs.writeFileSync(path.join(wt, rel), content);
+    fs.mkdirSync(path.dirname(path.join(t.wt, rel)), { recursive: true });
+    fs.writeFileSync(path.join(t.wt, rel), content);
   };
 
   const accepted = (msg: unknown, what: string) => {
@@ -55,16 +30,16 @@ describe('shared: what the core records, the panel accepts', () => {
 
   it('accepts the snapshot and the live updates of every rollback kind, smart included', async () => {
     write('src/a.ts', 'a2\n');
-    const first = await svc.request({ full: true, trigger: 'manual' });
+    const first = await t.svc.request({ full: true, trigger: 'manual' });
     write('src/a.ts', 'a3\n');
     write('docs/out.md', 'out of scope\n');
-    await svc.request({ full: true, trigger: 'watch' });
-    assert.equal((await rb.smart()).targetSeq, SMART_ROLLBACK_TARGET);
-    await rb.undo();
-    await rb.files(0, ['src/a.ts']);
-    await rb.toCheckpoint(first!.seq);
+    await t.svc.request({ full: true, trigger: 'watch' });
+    assert.equal((await t.rb.smart()).targetSeq, SMART_ROLLBACK_TARGET);
+    await t.rb.undo();
+    await t.rb.files(0, ['src/a.ts']);
+    await t.rb.toCheckpoint(first!.seq);
 
-    const { events } = await log.read();
+    const { events } = await t.log.read();
     const rollbacks = events.filter((e) => e.t === 'rollback');
     assert.deepEqual(rollbacks.map((e) => e.kind), ['smart', 'undo', 'files', 'checkpoint']);
     const checkpoints = events.filter((e) => e.t === 'checkpoint');
