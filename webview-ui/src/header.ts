@@ -37,6 +37,12 @@ const GATE_LOOK: Record<GateView['status'], { icon: string; tone: string; word: 
 };
 
 /** What a gate chip says when hovered or read out. */
+/** The header's sandbox pill: what it says, and its tooltip (why, then what that costs or allows). */
+export function sandboxPill(s: NonNullable<FeatureView['sandbox']>): { on: boolean; label: string; title: string } {
+  const on = s.state === 'on';
+  return { on, label: on ? 'Sandboxed' : s.state === 'off' ? 'Sandbox off' : 'Not sandboxed', title: `${s.reason}\n${s.detail}` };
+}
+
 export function gateTitle(g: GateView, seq: number): string {
   const req = g.required ? 'required for accept' : 'not required for accept';
   let what: string;
@@ -100,9 +106,8 @@ export class Header {
     ];
     if (f.queuePosition !== undefined) pills.push(h('span', { class: 'pill tone-muted' }, icon('list-ordered'), `Queue position ${f.queuePosition}`));
     if (f.sandbox) {
-      const on = f.sandbox.state === 'on';
-      const label = on ? 'Sandboxed' : f.sandbox.state === 'off' ? 'Sandbox off' : 'Not sandboxed';
-      pills.push(h('span', { class: `pill tone-${on ? 'ok' : 'warn'}`, 'data-sandbox': f.sandbox.state, title: `${f.sandbox.reason}\n${f.sandbox.detail}` }, icon(on ? 'shield' : 'unlock'), label));
+      const p = sandboxPill(f.sandbox);
+      pills.push(h('span', { class: `pill tone-${p.on ? 'ok' : 'warn'}`, 'data-sandbox': f.sandbox.state, title: p.title }, icon(p.on ? 'shield' : 'unlock'), p.label));
     }
     // Said only when it matters: checkpoints failing, or the agent held because they did.
     if (f.breaker.state === 'open') {

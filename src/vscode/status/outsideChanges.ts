@@ -6,6 +6,7 @@
  * - a feature's plan.yaml or spec.md changed on disk reaches the core: the user's save in the
  *   editor applies it, any other change waits for review (and is announced).
  */
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sha256 } from '../../core/gitdir';
@@ -18,6 +19,10 @@ export class OutsideChangesWatcher implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   /** Items already announced (repo + path), so one change is announced once. */
   private readonly announced = new Set<string>();
+  private readonly announcing = new vscode.EventEmitter<string>();
+  /** A warning was shown (its text). */
+  readonly onDidAnnounce = this.announcing.event;
+  private warning: { text: string; tooltip: string } | undefined;
 
   constructor(
     private readonly registry: Registry,
@@ -31,7 +36,7 @@ export class OutsideChangesWatcher implements vscode.Disposable {
         if (change.kind === 'guards' || change.kind === 'violations') this.update();
       }),
       registry.onDidChangeRepositories(() => this.update()),
-      vscode.workspace.onDidSaveTextDocument((doc) => this.planFile(doc.uri, { sha: sha256(Buffer.from(doc.getText(), 'utf8')) })),
+      vscode.workspace.onDidSaveTextDocument((doc) => void this.saved(doc)),
     );
     const plans = vscode.workspace.createFileSystemWatcher('**/.aop/features/*/{plan.yaml,spec.md}');
     this.subs.push(
@@ -45,11 +50,17 @@ export class OutsideChangesWatcher implements vscode.Disposable {
 
   update(): void {
     const atRisk = this.registry.repositories().filter((o) => o.guards.gitDirAtRisk);
-    if (atRisk.length === 0) this.item.hide();
-    else {
+    if (atRisk.length === 0) {
+      this.warning = undefined;
+      this.item.hide();
+    } else {
       const paths = atRisk.flatMap((o) => o.guards.items().filter((i) => i.area === 'git').map((i) => i.path));
-      this.item.text = `$(alert) git folder changed by an agent (${paths.length})`;
-      this.item.tooltip = `Do not run git in ${atRisk.map((o) => path.basename(o.repoRoot)).join(', ')} until you have reviewed: ${paths.slice(0, 5).join(', ')}. git reads these files as configuration or runs them as code.`;
+      this.warning = {
+        text: `$(alert) git folder changed by an agent (${paths.length})`,
+        tooltip: `Do not run git in ${atRisk.map((o) => path.basename(o.repoRoot)).join(', ')} until you have reviewed: ${paths.slice(0, 5).join(', ')}. git reads these files as configuration or runs them as code.`,
+      };
+      this.item.text = this.warning.text;
+      this.item.tooltip = this.warning.tooltip;
       this.item.show();
     }
     for (const orch of this.registry.repositories()) this.announce(orch);
@@ -66,6 +77,7 @@ export class OutsideChangesWatcher implements vscode.Disposable {
           : item.area === 'plan'
             ? `${item.path} changed on disk and is not in force until you review it.`
             : `${item.path} was ${item.title.includes('deleted') ? 'deleted' : 'written'} in your checkout while agents ran (${item.features.join(', ')}).`;
+      this.announcing.fire(text);
       void vscode.window.showWarningMessage(text, 'Review').then((c) => {
         if (c) void vscode.commands.executeCommand(COMMANDS.reviewOutsideChange, { repoRoot: orch.repoRoot, path: item.path, area: item.area });
       });
@@ -75,15 +87,40 @@ export class OutsideChangesWatcher implements vscode.Disposable {
     for (const k of [...this.announced]) if (k.startsWith(`${orch.repoRoot}\0`) && !live.has(k)) this.announced.delete(k);
   }
 
+  /** What the status bar says while a git folder holds an unanswered change (undefined: nothing). */
+  get gitFolderWarning(): { text: string; tooltip: string } | undefined {
+    return this.warning;
+  }
+
+  /**
+   * The editor saved a document: for a plan or spec, the hash of the bytes it wrote, which are
+   * its text in UTF-8 after a byte order mark when the file had one (the editor keeps it, and
+   * the text does not hold it).
+   */
+  private async saved(doc: vscode.TextDocument): Promise<void> {
+    if (!isPlanFile(doc.uri)) return;
+    const text = Buffer.from(doc.getText(), 'utf8');
+    const withBom = Buffer.concat([UTF8_BOM, text]);
+    const disk = await fs.readFile(doc.uri.fsPath).catch(() => undefined);
+    this.planFile(doc.uri, { sha: sha256(disk?.equals(withBom) ? withBom : text) });
+  }
+
   /** `saved`: the hash of what the editor saved; absent for a change the editor only heard about. */
   private planFile(uri: vscode.Uri, saved?: { sha: string }): void {
-    if (uri.scheme !== 'file' || !/[\\/]\.aop[\\/]features[\\/][^\\/]+[\\/](plan\.yaml|spec\.md)$/.test(uri.fsPath)) return;
+    if (!isPlanFile(uri)) return;
     const orch = this.registry.repositories().find((o) => uri.fsPath.startsWith(o.repoRoot + path.sep));
     void orch?.guards.fileChanged(uri.fsPath, saved ?? this.isEditorSave(uri.fsPath)).catch(() => undefined);
   }
 
   dispose(): void {
     for (const s of this.subs) s.dispose();
+    this.announcing.dispose();
     this.item.dispose();
   }
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+function isPlanFile(uri: vscode.Uri): boolean {
+  return uri.scheme === 'file' && /[\\/]\.aop[\\/]features[\\/][^\\/]+[\\/](plan\.yaml|spec\.md)$/.test(uri.fsPath);
 }

@@ -25,14 +25,18 @@ function ours(uri: vscode.Uri): vscode.Diagnostic[] {
 describe('Changes outside the worktree (the git folder)', () => {
   let config: vscode.Uri;
   let configBefore: Buffer;
+  const told: string[] = [];
+  let sub: vscode.Disposable | undefined;
   const scripted = useScriptedFeature(ID, SCRIPT, {
     cleanup: async () => {
+      sub?.dispose();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       if (!fs.readFileSync(config.fsPath).equals(configBefore)) fs.writeFileSync(config.fsPath, configBefore);
     },
   });
 
   before(() => {
+    sub = scripted.api.outside.onDidAnnounce((text) => told.push(text));
     config = vscode.Uri.file(path.join(scripted.root, '.git', 'config'));
     configBefore = fs.readFileSync(config.fsPath);
   });
@@ -61,6 +65,11 @@ describe('Changes outside the worktree (the git folder)', () => {
     const sandbox = children.map((n) => api.tree.getTreeItem(n)).find((i) => String(i.label).startsWith('Sandbox:'));
     assert.equal(sandbox?.label, 'Sandbox: off', 'the tree says the feature is not sandboxed');
     assert.ok(orch.guards.gitDirAtRisk, 'the repository is flagged as unsafe to run git in');
+    // The status bar warns not to run git there, and a warning with Review was shown.
+    const warning = api.outside.gitFolderWarning;
+    assert.equal(warning?.text, '$(alert) git folder changed by an agent (1)');
+    assert.match(warning.tooltip, /^Do not run git in \S+ until you have reviewed: \.git\/config\. git reads these files/);
+    assert.ok(told.some((t) => /^An agent changed \.git\/config in \S+ \(it-gitdir\)\. Do not run git there until you have reviewed it/.test(t)), told.join('\n'));
   });
 
   it('the quick fix in Problems restores the exact bytes before the agents ran', async function () {
@@ -75,6 +84,7 @@ describe('Changes outside the worktree (the git folder)', () => {
     assert.deepEqual(fs.readFileSync(config.fsPath), configBefore);
     await waitFor(() => ours(config).length === 0, 'the diagnostic to go', 15_000);
     assert.equal(api.registry.get(root)!.guards.gitDirAtRisk, false);
+    await waitFor(() => api.outside.gitFolderWarning === undefined, 'the status bar warning to go', 15_000);
     await vscode.commands.executeCommand(COMMANDS.stopAgent, { repoRoot: root, featureId: ID });
   });
 });

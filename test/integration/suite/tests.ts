@@ -19,4 +19,7 @@ export const TEST_MODULES: ReadonlyArray<readonly [file: string, load: () => Pro
   ['realAgent.test.ts', () => import('./realAgent.test')],
   ['outside.test.ts', () => import('./outside.test')],
   ['supervision.test.ts', () => import('./supervision.test')],
+  ['planSave.test.ts', () => import('./planSave.test')],
+  ['sandboxRow.test.ts', () => import('./sandboxRow.test')],
+  ['openPlan.test.ts', () => import('./openPlan.test')],
 ];

@@ -97,6 +97,9 @@ describe('agents/providers', () => {
     assert.deepEqual(plan({ provider: 'claude' }, 'plain').args.slice(6, 10), ['--permission-mode', 'default', '--permission-prompt-tool', 'stdio']);
     assert.deepEqual(plan({ provider: 'gemini' }, 'plain').args.slice(0, 4), ['--output-format', 'stream-json', '--approval-mode', 'auto_edit']);
     assert.deepEqual(plan({ provider: 'codex' }, 'plain').args.slice(0, 4), ['exec', '--json', '--sandbox', 'workspace-write']);
+    // Aider (never run for real in the tests): its launch line as the README's table gives it.
+    assert.deepEqual(plan({ provider: 'aider' }).args, ['--message-file', '/tmp/p/prompt.md', '--no-pretty', '--no-fancy-input']);
+    assert.deepEqual(plan({ provider: 'aider', approvalMode: 'yes-always', model: 'm' }).args, ['--message-file', '/tmp/p/prompt.md', '--no-pretty', '--no-fancy-input', '--yes-always', '--model', 'm']);
     assert.equal(plan({ provider: 'claude', approvalMode: 'plan' }, 'acp').acpMode, 'plan');
     assert.ok(plan({ provider: 'claude', approvalMode: 'acceptEdits' }, 'plain').args.join(' ').includes('--permission-mode acceptEdits'));
   });
