@@ -185,8 +185,12 @@ export class CheckpointService {
     await this.records.failed(err);
   }
 
-  /** Takes a checkpoint now; call only inside the feature's lane. */
-  private async take(p: MergedRequest): Promise<CheckpointRecord | undefined> {
+  /** Takes a checkpoint now; call only inside the feature's lane. Its new objects go to disk as one pack. */
+  private take(p: MergedRequest): Promise<CheckpointRecord | undefined> {
+    return this.store.packing(() => this.takePacked(p));
+  }
+
+  private async takePacked(p: MergedRequest): Promise<CheckpointRecord | undefined> {
     const started = performance.now();
     const t = new StageClock();
     await this.records.previousSynced(); // the previous record is on disk (a failing disk fails this checkpoint)
@@ -208,6 +212,7 @@ export class CheckpointService {
     const seq = this.headSeq + 1;
     const parent = this.headCommit;
     const commit = await this.store.writeObject('commit', Buffer.from(checkpointCommitText(tree, parent, this.opts.featureId, seq, p.trigger), 'utf8'));
+    this.store.endPack(); // before anything outside (git diff, update-ref) reads them
     t.lap('commit');
     // Everything that can fail (reading objects for the diff, validating) happens before the
     // ref is made: a checkpoint either exists with its record, or not at all. Line counts

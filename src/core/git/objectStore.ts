@@ -3,8 +3,10 @@
  * - Reads go through one long-lived `git cat-file --batch`.
  * - File blobs are written by one long-lived `git hash-object -w --no-filters --stdin-paths`
  *   (no clean filters: those are repository-configured programs).
- * - Trees, commits and symlink blobs (small) are written in-process as loose objects, exactly as
- *   git writes them (zlib-deflated "<type> <size>\0<body>", named by its hash).
+ * - Trees, commits, symlink blobs and small files are written in-process, exactly as git writes
+ *   them: as loose objects (zlib-deflated "<type> <size>\0<body>", named by its hash), or, between
+ *   beginPack() and endPack() (a checkpoint), as one pack of all of them (./packWriter.ts).
+ *   The packs written this way are merged from time to time, so they do not pile up.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fsSync from 'node:fs';
@@ -13,7 +15,8 @@ import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { AopError } from '../util/errors';
 import { BatchProcess, lineParser } from './batchProcess';
-import { packsOf } from './packIndex';
+import { packsOf, type Packs } from './packIndex';
+import { encodePack, packEntry, readOwnPack, writePackFiles, type PackEntry } from './packWriter';
 import { git, spawnGit } from './gitRunner';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
@@ -30,12 +33,19 @@ export interface TreeEntry {
   oid: string;
 }
 
+/** How many packs of its own a store keeps before merging the smaller ones. */
+const MERGE_PACKS_AT = 16;
+
 export class ObjectStore {
   private readonly catFile: BatchProcess;
   private readonly catCheck: BatchProcess;
   private readonly hasher: BatchProcess;
   private readonly madeDirs = new Set<string>();
-  private readonly packs: { has(oid: string): boolean };
+  private readonly packs: Packs;
+  /** Objects written since beginPack(), by id: they go to disk as one pack at endPack(). */
+  private pending: Map<string, PackEntry> | undefined;
+  /** Packs this store wrote and has not merged yet: their index files and sizes. */
+  private readonly ownPacks: { idx: string; bytes: number }[] = [];
 
   private constructor(
     readonly cwd: string,
@@ -68,6 +78,7 @@ export class ObjectStore {
   /** Reads an object; undefined when it does not exist. */
   read(rev: string): Promise<GitObject | undefined> {
     if (rev.includes('\n')) throw new AopError('INVALID_INPUT', 'object name contains a newline');
+    if (this.pending?.has(rev)) this.flushPending();
     return this.catFile.request(rev + '\n', (buf) => {
       const nl = buf.indexOf(10);
       if (nl < 0) return undefined;
@@ -108,6 +119,7 @@ export class ObjectStore {
 
   /** Type and size without the content; undefined when missing. */
   info(rev: string): Promise<{ oid: string; type: ObjectType; size: number } | undefined> {
+    if (this.pending?.has(rev)) this.flushPending();
     return this.catCheck.request(rev + '\n', (buf) => {
       const r = lineParser(buf);
       if (!r) return undefined;
@@ -151,7 +163,12 @@ export class ObjectStore {
     // often exists too (content restored); a new tree or commit rarely does, so for those the
     // file check is skipped and an existing copy simply replaced.
     if (this.packs.has(oid)) return oid;
+    if (this.pending?.has(oid)) return oid;
     if (type === 'blob' && fsSync.existsSync(file)) return oid;
+    if (this.pending) {
+      this.pending.set(oid, packEntry(Buffer.from(oid, 'hex'), type, body));
+      return oid;
+    }
     if (!this.madeDirs.has(dir)) {
       fsSync.mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
@@ -168,7 +185,92 @@ export class ObjectStore {
     return oid;
   }
 
+  /**
+   * From now until endPack(), objects written in-process are kept and written as one pack: a
+   * checkpoint's blobs, trees and commit become two files instead of one file each. Nothing
+   * outside this store can read them before endPack() (or a read here that asks for one).
+   */
+  beginPack(): void {
+    this.flushPending();
+    this.pending = new Map();
+  }
+
+  /** Runs `task` between beginPack() and endPack() (endPack() may also come earlier, from inside). */
+  async packing<T>(task: () => Promise<T>): Promise<T> {
+    this.beginPack();
+    try {
+      return await task();
+    } finally {
+      this.endPack();
+    }
+  }
+
+  /** Writes what was kept since beginPack() as one pack, and writes loose objects again. */
+  endPack(): void {
+    try {
+      this.flushPending();
+    } finally {
+      this.pending = undefined;
+    }
+  }
+
+  private flushPending(): void {
+    if (!this.pending || this.pending.size === 0) return;
+    const entries = [...this.pending.values()];
+    this.pending.clear();
+    const encoded = encodePack(entries, this.algo);
+    const idx = writePackFiles(path.join(this.objectsDir, 'pack'), encoded);
+    this.packs.added(idx);
+    this.ownPacks.push({ idx, bytes: encoded.pack.length });
+    if (this.ownPacks.length >= MERGE_PACKS_AT) this.mergeOwnPacks();
+  }
+
+  /**
+   * Merges the smaller of this store's packs into one (as git's geometric repack does: a pack at
+   * least twice the size of all smaller ones together is left alone), so a long session leaves a
+   * few packs, not one per checkpoint. The merged pack is in place before the old ones go; a
+   * reader that had them open keeps its copy, and git looks for a vanished object again.
+   */
+  private mergeOwnPacks(): void {
+    const packs = this.ownPacks.sort((a, b) => a.bytes - b.bytes);
+    let n = packs.length;
+    let smaller = packs.reduce((sum, p) => sum + p.bytes, 0);
+    while (n > 1) {
+      smaller -= packs[n - 1]!.bytes;
+      if (packs[n - 1]!.bytes < 2 * smaller) break;
+      n--;
+    }
+    if (n < 2) return;
+    const merging = packs.slice(0, n);
+    const seen = new Set<string>();
+    const entries: PackEntry[] = [];
+    for (const p of merging) {
+      for (const e of readOwnPack(p.idx, this.oidLength / 2)) {
+        const key = e.oid.toString('hex');
+        if (!seen.has(key)) {
+          seen.add(key);
+          entries.push(e);
+        }
+      }
+    }
+    const encoded = encodePack(entries, this.algo);
+    const idx = writePackFiles(path.join(this.objectsDir, 'pack'), encoded);
+    this.packs.added(idx);
+    for (const p of merging) {
+      if (p.idx === idx) continue;
+      this.packs.removed(p.idx);
+      fsSync.rmSync(p.idx, { force: true });
+      fsSync.rmSync(p.idx.replace(/\.idx$/, '.pack'), { force: true });
+    }
+    this.ownPacks.splice(0, n, { idx, bytes: encoded.pack.length });
+  }
+
   close(): void {
+    try {
+      this.endPack();
+    } catch {
+      // nothing refers to objects a checkpoint did not finish
+    }
     this.catFile.close();
     this.catCheck.close();
     this.hasher.close();

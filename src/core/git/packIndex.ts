@@ -21,7 +21,8 @@ interface Idx {
 }
 
 class PackSet {
-  private idxs: Idx[] = [];
+  /** The index files read so far, by file name (each read once: a pack never changes). */
+  private idxs = new Map<string, Idx>();
   private stamp = '';
   private checkedAt = 0;
 
@@ -30,7 +31,7 @@ class PackSet {
     private readonly oidBytes: number,
   ) {}
 
-  /** Reloads the index files when the pack folder changed (checked at most once a second). */
+  /** Reads new index files and forgets removed ones when the pack folder changed (checked at most once a second). */
   private refresh(): void {
     const now = Date.now();
     if (now - this.checkedAt < RECHECK_MS) return;
@@ -42,26 +43,44 @@ class PackSet {
       if (stamp === this.stamp) return;
       names = fs.readdirSync(this.packDir).filter((n) => n.endsWith('.idx'));
     } catch {
-      this.idxs = [];
+      this.idxs.clear();
       this.stamp = '';
       return;
     }
-    const idxs: Idx[] = [];
+    const next = new Map<string, Idx>();
     for (const n of names) {
-      const idx = readIdx(path.join(this.packDir, n), this.oidBytes);
-      if (idx) idxs.push(idx);
+      const idx = this.idxs.get(n) ?? readIdx(path.join(this.packDir, n), this.oidBytes);
+      if (idx) next.set(n, idx);
     }
-    this.idxs = idxs;
+    this.idxs = next;
     this.stamp = stamp;
+  }
+
+  /** A pack just written here (so its objects count at once, not after the next look at the folder). */
+  added(idxFile: string): void {
+    const idx = readIdx(idxFile, this.oidBytes);
+    if (idx) this.idxs.set(path.basename(idxFile), idx);
+  }
+
+  /** A pack just removed here (merged into another). */
+  removed(idxFile: string): void {
+    this.idxs.delete(path.basename(idxFile));
   }
 
   has(oidHex: string): boolean {
     this.refresh();
-    if (this.idxs.length === 0) return false;
+    if (this.idxs.size === 0) return false;
     const want = Buffer.from(oidHex, 'hex');
-    for (const idx of this.idxs) if (find(idx, want, this.oidBytes)) return true;
+    for (const idx of this.idxs.values()) if (find(idx, want, this.oidBytes)) return true;
     return false;
   }
+}
+
+/** What the object store needs of the pack view. */
+export interface Packs {
+  has(oidHex: string): boolean;
+  added(idxFile: string): void;
+  removed(idxFile: string): void;
 }
 
 function readIdx(file: string, oidBytes: number): Idx | undefined {
@@ -99,7 +118,7 @@ function find(idx: Idx, want: Buffer, oidBytes: number): boolean {
 const shared = new Map<string, PackSet>();
 
 /** The packs of an objects folder (one shared view per folder). */
-export function packsOf(objectsDir: string, oidBytes: number): { has(oidHex: string): boolean } {
+export function packsOf(objectsDir: string, oidBytes: number): Packs {
   let set = shared.get(objectsDir);
   if (!set) shared.set(objectsDir, (set = new PackSet(path.join(objectsDir, 'pack'), oidBytes)));
   return set;
