@@ -12,11 +12,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { AopError } from '../util/errors';
 import { BatchProcess, lineParser } from './batchProcess';
 import { packsOf, type Packs } from './packIndex';
-import { encodePack, packEntry, readOwnPack, writePackFiles, type PackEntry } from './packWriter';
+import { compress, encodePack, packEntry, readOwnPack, writePackFiles, type PackEntry } from './packWriter';
 import { git, spawnGit } from './gitRunner';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
@@ -174,7 +173,7 @@ export class ObjectStore {
       this.madeDirs.add(dir);
     }
     const tmp = path.join(dir, `tmp_obj_aop_${randomBytes(6).toString('hex')}`);
-    fsSync.writeFileSync(tmp, deflateSync(Buffer.concat([header, body]), { level: 1 }), { mode: 0o444 });
+    fsSync.writeFileSync(tmp, compress(type, Buffer.concat([header, body])), { mode: 0o444 });
     try {
       fsSync.renameSync(tmp, file);
     } catch (e) {

@@ -2,9 +2,11 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { CheckpointService } from '../../../src/core/checkpoints/checkpointService';
 import { EventLog } from '../../../src/core/events/eventLog';
 import { ObjectStore } from '../../../src/core/git/objectStore';
+import { zlibStored } from '../../../src/core/git/packWriter';
 import { makePlan } from '../../../src/core/plan';
 import { Validator } from '../../../src/core/validation';
 import { makeTempRepo, referenceTree, type TempRepo } from '../helpers/tempRepo';
@@ -58,6 +60,24 @@ describe('ObjectStore: a checkpoint\'s objects as one pack', () => {
     // After endPack, objects are loose again.
     store.writeObjectSync('blob', Buffer.from('after the pack\n'));
     assert.equal(loose(), 1);
+  });
+
+  it('stores a big tree (a folder of thousands of entries) uncompressed, loose or packed, and git reads it', async () => {
+    const blob = store.writeObjectSync('blob', Buffer.from('same content\n'));
+    const names = Array.from({ length: 3000 }, (_, i) => `file-${String(i).padStart(5, '0')}.ts`);
+    const body = treeOf(names.map((n) => ['100644', n, blob]));
+    assert.ok(body.length >= 64 * 1024);
+    const looseTree = store.writeObjectSync('tree', body);
+    assert.equal(repo.git('ls-tree', looseTree).split('\n').length, 3000);
+    const packed = await store.packing(async () => store.writeObjectSync('tree', treeOf([...names, 'zz-one-more.ts'].map((n) => ['100644', n, blob]))));
+    assert.equal(repo.git('ls-tree', packed).split('\n').length, 3001);
+    repo.git('update-ref', 'refs/aop/test/a', repo.git('commit-tree', looseTree, '-m', 'a'));
+    repo.git('update-ref', 'refs/aop/test/b', repo.git('commit-tree', packed, '-m', 'b'));
+    repo.git('fsck', '--strict', '--no-dangling');
+    for (const n of [0, 1, 65535, 65536, 200_000]) {
+      const data = Buffer.from(Array.from({ length: n }, (_, i) => (i * 7919) % 251));
+      assert.ok(inflateSync(zlibStored(data)).equals(data), `${n} bytes round-trip`);
+    }
   });
 
   it('a read of an object still waiting for its pack writes the pack first', async () => {

@@ -129,6 +129,8 @@ describe('reliability: git fails under a checkpoint', function () {
   it('a corrupt object that the checkpoint must read', async () => {
     rt = await openRuntime(repo, 'corrupt', base);
     write(rt.worktree, 'src/a.ts', 'a2\n');
+    // A loose copy first: a checkpoint packs only objects the store does not have yet, so this one stays a file to corrupt.
+    repo.git('hash-object', '-w', '--no-filters', path.join(rt.worktree, 'src/a.ts'));
     await rt.checkpoints.request({ full: true, trigger: 'manual' });
     // Opened again, the feature holds no bytes in memory: the next checkpoint must read the blob
     // of a2 from git (for its line counts). Corrupt that loose object.
