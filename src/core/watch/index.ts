@@ -3,4 +3,6 @@ export type { FileWatcher, RawChangeKind, RawEvent, WatcherBackendName, WatcherO
 export { createWatcher, WATCHER_SETTING_KEY, WATCHER_SETTINGS, type CreateWatcherDeps } from './createWatcher';
 export { NativeWatcher, loadParcelWatcher, type ParcelWatcher } from './nativeWatcher';
 export { ChokidarWatcher, DEFAULT_POLL_INTERVAL_MS } from './chokidarWatcher';
-export { Watchdog, type ChangeKind, type WatchBatch, type WatchdogOptions, type WatchdogStats, type WatcherFactory, type WatchStart } from './watchdog';
+export { Watchdog, type WatchdogOptions, type WatchdogStats, type WatcherFactory } from './watchdog';
+export type { ChangeKind, WatchBatch } from './watchBatcher';
+export type { WatchStart } from './watchSnapshot';

@@ -2,28 +2,21 @@
  * The watchdog: one per feature. It watches the feature's worktree and hands the checkpoint
  * service debounced batches of worktree-relative paths. Correctness here means no path is ever
  * lost: the consumer re-stats every path it gets, and is told to reconcile whenever the watcher
- * may have dropped events.
+ * may have dropped events. The backend is picked by ./createWatcher.ts, the batching and its
+ * timers are in ./watchBatcher.ts, the catch-up after a restart in ./watchSnapshot.ts.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../util/atomicFile';
 import { AopError, errorMessage } from '../util/errors';
 import { toRelPath } from '../util/ids';
 import { createWatcher } from './createWatcher';
+import { safely } from './safely';
 import type { FileWatcher, RawChangeKind, RawEvent, WatcherBackendName, WatcherOptions, WatcherSetting } from './types';
+import { WatchBatcher, type ChangeKind, type WatchBatch } from './watchBatcher';
+import { WatchSnapshot, type SnapshotPlace, type WatchStart } from './watchSnapshot';
 
-export type ChangeKind = 'created' | 'modified' | 'deleted';
-
-export interface WatchBatch {
-  /** Worktree-relative paths in git's form ('/'), with the last known kind of change. */
-  paths: Map<string, ChangeKind>;
-  firstEventAt: number;
-  lastEventAt: number;
-  /** Raw events folded into this batch. */
-  count: number;
-  /** Paths already handed to onWaiting and unchanged since (their quick checks are done). */
-  early?: ReadonlySet<string>;
-}
+export type { ChangeKind, WatchBatch } from './watchBatcher';
+export type { WatchStart } from './watchSnapshot';
 
 export interface WatchdogStats {
   eventsSeen: number;
@@ -64,45 +57,16 @@ export interface WatchdogOptions {
    * state the snapshot was confirmed against (the head checkpoint): a snapshot confirmed under
    * another tag is not used.
    */
-  snapshot?: { file: string; tag(): string };
-}
-
-/** How a start caught up with what happened while nobody watched. */
-export interface WatchStart {
-  /** The changes since the last confirmed snapshot are pending as a batch: no full scan is needed. */
-  resumed: boolean;
-  /** Paths reported by that catch-up. */
-  paths: number;
-  /** Why it could not catch up (then the owner must scan everything). */
-  why?: string;
-}
-
-interface SnapshotMeta {
-  version: 1;
-  root: string;
-  tag: string;
+  snapshot?: SnapshotPlace;
 }
 
 const KIND: Record<RawChangeKind, ChangeKind> = { create: 'created', update: 'modified', delete: 'deleted' };
 
 export class Watchdog {
-  private quietMs: number;
-  private maxWaitMs: number;
   private readonly factory: WatcherFactory;
   private watcher: FileWatcher | undefined;
   private realRoot = '';
   private gitIsDir = false;
-  private pending = new Map<string, ChangeKind>();
-  /** Pending paths already handed to onWaiting, unchanged since. */
-  private early = new Set<string>();
-  private firstAt = 0;
-  private lastAt = 0;
-  private count = 0;
-  private quietTimer: NodeJS.Timeout | undefined;
-  private maxTimer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
-  /** A timer fired while a delivery was in flight. */
-  private due = false;
   private reconcileReasons: string[] = [];
   /** Numbers of the last reconcile request and of the last one a full scan answered. */
   private requestSeq = 0;
@@ -110,10 +74,15 @@ export class Watchdog {
   private started = false;
   private closed = false;
   private readonly counters: WatchdogStats = { eventsSeen: 0, batchesEmitted: 0, pathsEmitted: 0, gitDirWrites: 0, reconcileRequests: 0 };
+  /** Events gathered into debounced, never overlapping deliveries (./watchBatcher.ts). */
+  private readonly batcher: WatchBatcher;
+  /** The catch-up for the time nobody watched (./watchSnapshot.ts). */
+  private readonly snapshots: WatchSnapshot;
 
   constructor(private readonly opts: WatchdogOptions) {
-    this.quietMs = opts.quietMs ?? 150;
-    this.maxWaitMs = Math.max(opts.maxWaitMs ?? 1000, this.quietMs);
+    const { quietMs, maxWaitMs, onWaiting } = opts;
+    this.batcher = new WatchBatcher({ quietMs, maxWaitMs, onBatch: (b) => opts.onBatch(b), onWaiting, onLost: (reason) => this.needsReconcile(reason), counters: this.counters });
+    this.snapshots = new WatchSnapshot(opts.snapshot);
     this.factory = opts.createWatcher ?? ((setting, o) => createWatcher(setting, o));
   }
 
@@ -128,7 +97,7 @@ export class Watchdog {
 
   /** The batching pace now (see setPace). */
   get pace(): { quietMs: number; maxWaitMs: number } {
-    return { quietMs: this.quietMs, maxWaitMs: this.maxWaitMs };
+    return this.batcher.pace;
   }
 
   /**
@@ -136,8 +105,7 @@ export class Watchdog {
    * budget). Applies from the next event; a batch already gathering keeps its deadline.
    */
   setPace(quietMs: number, maxWaitMs: number): void {
-    this.quietMs = quietMs;
-    this.maxWaitMs = Math.max(maxWaitMs, quietMs);
+    this.batcher.setPace(quietMs, maxWaitMs);
   }
 
   /**
@@ -178,34 +146,7 @@ export class Watchdog {
       await watcher.close();
       return { resumed: false, paths: 0, why: 'closed' };
     }
-    return this.resume(watcher);
-  }
-
-  /** Reports what changed since the confirmed snapshot, and consumes it (it is valid once). */
-  private async resume(watcher: FileWatcher): Promise<WatchStart> {
-    const snap = this.opts.snapshot;
-    if (!snap) return { resumed: false, paths: 0, why: 'no snapshot is kept' };
-    let meta: SnapshotMeta | undefined;
-    try {
-      meta = JSON.parse(await fs.readFile(`${snap.file}.json`, 'utf8')) as SnapshotMeta;
-    } catch {
-      meta = undefined;
-    }
-    try {
-      if (!meta) return { resumed: false, paths: 0, why: 'no snapshot from a clean stop' };
-      if (!watcher.eventsSince) return { resumed: false, paths: 0, why: `the ${watcher.backend} watcher cannot catch up from a snapshot` };
-      if (meta.version !== 1 || meta.root !== this.realRoot || meta.tag !== snap.tag()) return { resumed: false, paths: 0, why: 'the snapshot was taken at another checkpoint' };
-      let events: RawEvent[];
-      try {
-        events = await watcher.eventsSince(snap.file);
-      } catch (err) {
-        return { resumed: false, paths: 0, why: `the snapshot could not be read (${errorMessage(err)})` };
-      }
-      this.onEvents(events);
-      return { resumed: true, paths: events.length };
-    } finally {
-      await this.dropSnapshot();
-    }
+    return this.snapshots.resume(watcher, this.realRoot, this.onEvents);
   }
 
   /**
@@ -214,28 +155,18 @@ export class Watchdog {
    * the snapshot is not used.
    */
   async snapshotNow(): Promise<boolean> {
-    const snap = this.opts.snapshot;
-    if (!snap || !this.watcher?.writeSnapshot || this.closed) return false;
-    await this.dropSnapshot();
-    await fs.mkdir(path.dirname(snap.file), { recursive: true });
-    await this.watcher.writeSnapshot(snap.file);
-    return true;
+    if (this.closed) return false;
+    return this.snapshots.write(this.watcher);
   }
 
   /** Confirms the snapshot written by snapshotNow() against the current tag. */
   async confirmSnapshot(): Promise<void> {
-    const snap = this.opts.snapshot;
-    if (!snap) return;
-    const meta: SnapshotMeta = { version: 1, root: this.realRoot, tag: snap.tag() };
-    await writeFileAtomic(`${snap.file}.json`, JSON.stringify(meta));
+    await this.snapshots.confirm(this.realRoot);
   }
 
   /** Forgets any snapshot (it no longer describes what the head holds). */
   async dropSnapshot(): Promise<void> {
-    const snap = this.opts.snapshot;
-    if (!snap) return;
-    await fs.rm(`${snap.file}.json`, { force: true });
-    await fs.rm(snap.file, { force: true });
+    await this.snapshots.drop();
   }
 
   /** True when a reconcile was asked for and no full scan has answered it yet. */
@@ -253,21 +184,15 @@ export class Watchdog {
   }
 
   /** Delivers the pending batch now; resolves once it (and any delivery in flight) was handled. */
-  async flush(): Promise<void> {
-    this.clearTimers();
-    while (this.inFlight) await this.inFlight;
-    if (this.closed || this.pending.size === 0) return;
-    this.deliver();
-    while (this.inFlight) await this.inFlight;
+  flush(): Promise<void> {
+    return this.batcher.flush();
   }
 
   /** Stops watching. Pending, undelivered events are dropped: call flush() first to keep them. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.clearTimers();
-    this.pending = new Map();
-    this.early = new Set();
+    this.batcher.close();
     await this.watcher?.close();
   }
 
@@ -287,14 +212,7 @@ export class Watchdog {
         if (!this.gitIsDir) (gitWrites ??= new Set()).add(rel);
         continue;
       }
-      const next = KIND[e.kind];
-      this.early.delete(rel);
-      const prev = this.pending.get(rel);
-      // A path created and then modified within one batch is still news of a creation.
-      this.pending.set(rel, prev === 'created' && next === 'modified' ? 'created' : next);
-      if (this.count === 0) this.firstAt = now;
-      this.lastAt = now;
-      this.count++;
+      this.batcher.add(rel, KIND[e.kind], now);
       added = true;
     }
     if (gitWrites) {
@@ -302,68 +220,13 @@ export class Watchdog {
       const paths = [...gitWrites];
       safely('onGitDirWrite', () => this.opts.onGitDirWrite?.(paths));
     }
-    if (added) this.schedule(now);
+    if (added) this.batcher.schedule(now);
   };
 
   private readonly onError = (err: Error, overflow: boolean): void => {
     if (this.closed) return;
     this.needsReconcile(`${overflow ? 'the file watcher may have dropped events' : 'file watcher error'}: ${errorMessage(err)}`);
   };
-
-  private schedule(now: number): void {
-    if (this.quietTimer) clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(this.onTimer, this.quietMs);
-    this.maxTimer ??= setTimeout(this.onTimer, Math.max(0, this.firstAt + this.maxWaitMs - now));
-  }
-
-  private readonly onTimer = (): void => {
-    this.clearTimers();
-    if (this.inFlight) {
-      this.due = true;
-      this.handWaiting();
-    } else this.deliver();
-  };
-
-  private handWaiting(): void {
-    const onWaiting = this.opts.onWaiting;
-    if (!onWaiting) return;
-    const fresh = [...this.pending.keys()].filter((p) => !this.early.has(p));
-    if (fresh.length === 0) return;
-    for (const p of fresh) this.early.add(p);
-    safely('onWaiting', () => onWaiting(fresh));
-  }
-
-  private clearTimers(): void {
-    if (this.quietTimer) clearTimeout(this.quietTimer);
-    if (this.maxTimer) clearTimeout(this.maxTimer);
-    this.quietTimer = this.maxTimer = undefined;
-  }
-
-  private deliver(): void {
-    if (this.closed || this.pending.size === 0) return;
-    const batch: WatchBatch = { paths: this.pending, firstEventAt: this.firstAt, lastEventAt: this.lastAt, count: this.count };
-    if (this.early.size > 0) batch.early = this.early;
-    this.pending = new Map();
-    this.early = new Set();
-    this.count = 0;
-    this.due = false;
-    this.clearTimers();
-    this.counters.batchesEmitted++;
-    this.counters.pathsEmitted += batch.paths.size;
-    const run = async (): Promise<void> => {
-      try {
-        await this.opts.onBatch(batch);
-      } catch (err) {
-        // The consumer could not take these paths; only a rescan can make up for them now.
-        this.needsReconcile(`a batch of ${batch.paths.size} changed paths could not be processed: ${errorMessage(err)}`);
-      }
-    };
-    const flight = run().finally(() => {
-      this.inFlight = undefined;
-      if (this.due) this.deliver();
-    });
-    this.inFlight = flight;
-  }
 
   /** Several errors at once (a burst of unreadable folders, say) make one request. */
   private needsReconcile(reason: string): void {
@@ -387,13 +250,4 @@ const CASE_INSENSITIVE_FS = process.platform === 'darwin' || process.platform ==
 function isGitPath(rel: string): boolean {
   const first = rel.split('/', 1)[0]!;
   return first === '.git' || (CASE_INSENSITIVE_FS && first.toLowerCase() === '.git');
-}
-
-function safely(what: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    // A faulty listener must not stop the watchdog; surface it for diagnosis.
-    console.error(`[aop] watchdog ${what} listener failed:`, err);
-  }
 }
