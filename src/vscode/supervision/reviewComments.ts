@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { linesText, type ReviewThread } from '../../shared/review';
-import { featureKey } from '../../shared/featureKey';
+import { refKey } from '../../shared/featureKey';
 import { parseCheckpointUri } from '../content/checkpointUri';
 import { registerCommand, type CommandDeps } from '../commands/context';
 import { COMMANDS, SCHEMES } from '../ids';
@@ -90,7 +90,7 @@ export class ReviewComments implements vscode.Disposable {
   private renderFeature(ref: FeatureRef): void {
     for (const doc of vscode.workspace.textDocuments) {
       const p = this.place(doc.uri);
-      if (p && featureKey(p.ref.repoRoot, p.ref.featureId) === featureKey(ref.repoRoot, ref.featureId)) this.renderDoc(doc);
+      if (p && refKey(p.ref) === refKey(ref)) this.renderDoc(doc);
     }
   }
 
