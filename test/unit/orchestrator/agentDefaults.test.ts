@@ -1,7 +1,7 @@
 /**
  * README claims about every agent start: the sandbox is on by default where it works (no setting
- * needed), and a resumed agent's worktree is reconciled (a change the watch missed while the
- * agent was paused is still checkpointed).
+ * needed), and resuming a paused agent reconciles its worktree (a full comparison, which is what
+ * catches a change the watch missed meanwhile).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
