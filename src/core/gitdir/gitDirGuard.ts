@@ -7,43 +7,21 @@
  * the folder with a Watchdog. Each write is re-read and compared with that baseline: a changed
  * guarded file, or a ref moved that no running feature owns, becomes a finding held against the
  * features whose agents were running. Findings stand until the user restores the previous bytes
- * (kept in the fingerprint) or acknowledges the change; they are written to a file so that a
- * restart does not forget a poisoned config. Our own git operations (creating a feature, accept)
- * run inside `expect()`, which takes what they write as the new baseline.
+ * (kept in the fingerprint; ./restoreState.ts) or acknowledges the change; they are written to a
+ * file so that a restart does not forget a poisoned config (./findings.ts). Our own git
+ * operations (creating a feature, accept) run inside `expect()`, which takes what they write as
+ * the new baseline.
  */
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
-import { writeFileAtomic } from '../util/atomicFile';
 import { SerialQueue } from '../util/async';
 import { Emitter } from '../util/emitter';
 import { AopError, errorMessage } from '../util/errors';
-import { moveAside } from '../util/quarantine';
 import { Watchdog, type WatcherFactory, type WatcherSetting } from '../watch';
 import { describeChange } from './describe';
+import { loadFindings, saveFindings, type GitDirDetection, type GitDirFinding } from './findings';
 import { movedPackedRefs } from './refs';
+import { restoreState } from './restoreState';
 import { gitPathRole, mayHoldWatched } from './scope';
-import { DEFAULT_LIMITS, loadState, refreshPaths, sameState, snapshotGitDir, storeState, type FileState, type GitDirSnapshot, type SnapshotLimits, type StoredFileState } from './snapshot';
-
-export interface GitDirFinding {
-  /** Relative to the git folder, with '/': `config`, `hooks/pre-commit`, `refs/heads/main`. */
-  path: string;
-  role: 'guarded' | 'ref';
-  /** Absent: the path did not exist before. */
-  before?: FileState;
-  /** Absent: the path is gone now. */
-  after?: FileState;
-  /** For `packed-refs`: the refs it moved that nobody may move. */
-  refs?: string[];
-  /** Features whose agents were running when it was seen. */
-  features: string[];
-  seenAt: string;
-}
-
-export interface GitDirDetection {
-  findings: GitDirFinding[];
-  /** performance.now() when the change was established (the watch event's handling). */
-  detectedAt: number;
-}
+import { DEFAULT_LIMITS, refreshPaths, sameState, setEntry, snapshotGitDir, type FileState, type GitDirSnapshot, type SnapshotLimits } from './snapshot';
 
 export interface GitDirGuardOptions {
   /** The common git folder (`git rev-parse --git-common-dir`). */
@@ -70,11 +48,6 @@ export interface GitDirGuardOptions {
 
 /** The git folder's guarded files are few and small: a full comparison costs milliseconds. */
 export const GIT_DIR_CHECK_EVERY_MS = 5000;
-
-interface StoredFinding extends Omit<GitDirFinding, 'before' | 'after'> {
-  before?: StoredFileState;
-  after?: StoredFileState;
-}
 
 export class GitDirGuard {
   private baseline: GitDirSnapshot | undefined;
@@ -230,10 +203,7 @@ export class GitDirGuard {
       if (f.before && f.before.data === undefined) {
         throw new AopError('CONFLICT', `${rel} was ${f.before.size} bytes, too large to keep a copy of; restore it by hand (compare with a backup or another clone).`);
       }
-      const abs = path.join(this.opts.gitDir, ...rel.split('/'));
-      let keptAt: string | undefined;
-      if (await exists(abs)) keptAt = await moveAside(abs, this.opts.quarantineDir, path.join('git', rel), 'git-dir');
-      if (f.before) await writeState(abs, f.before);
+      const keptAt = await restoreState(this.opts.gitDir, rel, f.before, this.opts.quarantineDir);
       if (this.current) setEntry(this.current, rel, f.before);
       if (this.baseline) setEntry(this.baseline, rel, f.before);
       this.findingsByPath.delete(rel);
@@ -336,57 +306,12 @@ export class GitDirGuard {
   }
 
   private async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.opts.findingsFile, 'utf8');
-    } catch {
-      return;
-    }
-    try {
-      const stored = JSON.parse(text) as { findings?: StoredFinding[] };
-      for (const s of stored.findings ?? []) {
-        if (typeof s.path !== 'string' || gitPathRole(s.path) === 'inert') continue;
-        this.findingsByPath.set(s.path, { ...s, before: s.before && loadState(s.before), after: s.after && loadState(s.after) });
-      }
-    } catch (err) {
-      console.error('[aop] git folder findings unreadable, ignored:', errorMessage(err));
-    }
+    for (const f of await loadFindings(this.opts.findingsFile)) this.findingsByPath.set(f.path, f);
   }
 
   /** Tells listeners now; writes the file on its own lane, always with the latest list. */
   private persistAndNotify(): Promise<void> {
     this.changed.fire(this.findings);
-    return this.saves.run(async () => {
-      const stored: StoredFinding[] = this.findings.map((f) => ({ ...f, before: f.before && storeState(f.before), after: f.after && storeState(f.after) }));
-      if (stored.length === 0) await fs.rm(this.opts.findingsFile, { force: true });
-      else await writeFileAtomic(this.opts.findingsFile, JSON.stringify({ version: 1, gitDir: this.opts.gitDir, findings: stored }));
-    });
+    return this.saves.run(() => saveFindings(this.opts.findingsFile, this.opts.gitDir, this.findings));
   }
-}
-
-function setEntry(snap: GitDirSnapshot, rel: string, state: FileState | undefined): void {
-  if (state) snap.set(rel, state);
-  else snap.delete(rel);
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Writes bytes and mode (or a link) atomically in the file's folder. */
-async function writeState(abs: string, s: FileState): Promise<void> {
-  await fs.mkdir(path.dirname(abs), { recursive: true });
-  const tmp = `${abs}.aop-restore-${process.pid}`;
-  await fs.rm(tmp, { force: true });
-  if (s.type === 'link') await fs.symlink(s.data!.toString('utf8'), tmp);
-  else {
-    await fs.writeFile(tmp, s.data!, { mode: s.mode });
-    await fs.chmod(tmp, s.mode);
-  }
-  await fs.rename(tmp, abs);
 }

@@ -1,3 +1,4 @@
-export { GitDirGuard, type GitDirDetection, type GitDirFinding, type GitDirGuardOptions } from './gitDirGuard';
+export { GitDirGuard, type GitDirGuardOptions } from './gitDirGuard';
+export type { GitDirDetection, GitDirFinding } from './findings';
 export { gitPathRole, type GitPathRole } from './scope';
 export { sha256, type FileState } from './snapshot';

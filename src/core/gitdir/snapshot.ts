@@ -114,6 +114,12 @@ export function sha256(data: Buffer): string {
 }
 
 /** Same type, permission bits and bytes. */
+/** Sets a path's state in a snapshot (undefined: the path is absent). */
+export function setEntry(snap: GitDirSnapshot, rel: string, state: FileState | undefined): void {
+  if (state) snap.set(rel, state);
+  else snap.delete(rel);
+}
+
 export function sameState(a: FileState | undefined, b: FileState | undefined): boolean {
   if (!a || !b) return a === b;
   return a.type === b.type && a.mode === b.mode && a.sha256 === b.sha256;
