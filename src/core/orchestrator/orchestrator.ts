@@ -1,6 +1,7 @@
 /**
  * The orchestrator of one repository: the one door from the surfaces into feature state. Typed
- * queries and commands here; typed events (./events.ts) that carry their data. The jobs behind
+ * queries (the read-only ones on one feature in ./featureQueries.ts, which this extends) and
+ * commands here; typed events (./events.ts) that carry their data. The jobs behind
  * it each live in their own module: FeatureLifecycle (features and their runtimes),
  * FeatureAgents (agents, with ./planGuards.ts deciding writes and permissions), CrossFeatureMonitor,
  * MainCheckoutGuard (with the repository guards: git folder, main checkout, plans in force),
@@ -10,14 +11,8 @@ import * as path from 'node:path';
 import { prepareAccept, acceptFeature, type AcceptHost, type AcceptOptions, type AcceptOutcome, type AcceptSummary, type PrepareAcceptOptions } from '../accept';
 import { AgentManager, type AgentSession, type MessageRecord, type ProviderConfigInput } from '../agents';
 import type { Collision, GatherOptions } from '../collisions';
-import { lastCleanSeq } from '../checkpoints/lastClean';
-import { readEventFile } from '../events/eventLog';
-import type { AopEvent } from '../events/schema';
-import { baseRefCandidates, type BaseRefCandidate } from '../features/baseRefs';
-import { featurePaths } from '../features/featurePaths';
 import { FeatureGates, GateRunner, type GateRunnerOptions } from '../gates';
-import type { CheckpointRecord, FileChange, Violation } from '../model/types';
-import type { Plan } from '../plan';
+import type { CheckpointRecord, Violation } from '../model/types';
 import type { RollbackItem, RollbackResult } from '../rollback/rollbackService';
 import type { Disposable } from '../util/emitter';
 import { assertFeatureId } from '../util/ids';
@@ -30,13 +25,13 @@ import { MainCheckoutGuard } from './mainCheckoutGuard';
 import type { RepositoryGuards } from './repositoryGuards';
 import { previewRollback, rollbackWithAgentPaused } from './pausedRollback';
 import { announceViolations, wireRuntime } from './runtimeEvents';
-import { changedFilesBetween, diffBetween, readFileAt, violationsAt, type DiffSide } from './snapshots';
 import { activeSummary, archivedSummary, draftSummary } from './summary';
 import { DEFAULT_SETTINGS, type CreateFeatureOptions, type FeatureSummary, type OrchestratorOptions, type OrchestratorSettings } from './types';
 import { Supervision } from '../supervision';
 import { SupervisionFacade, supervisedFeature } from './supervisionFacade';
+import { FeatureQueries } from './featureQueries';
 
-export class Orchestrator {
+export class Orchestrator extends FeatureQueries {
   readonly repoRoot: string;
   private settings: OrchestratorSettings;
   private readonly agentManager: AgentManager;
@@ -44,7 +39,7 @@ export class Orchestrator {
   private readonly hub = new OrchestratorEvents();
   /** Every topic; `on(kind, ...)` for one. */
   readonly onDidChange = this.hub.onDidChange;
-  private readonly features: FeatureLifecycle;
+  protected readonly features: FeatureLifecycle;
   private readonly featureAgents: FeatureAgents;
   private readonly cross: CrossFeatureMonitor;
   private readonly mainCheckout: MainCheckoutGuard;
@@ -55,6 +50,7 @@ export class Orchestrator {
   private disposed = false;
 
   private constructor(private readonly opts: OrchestratorOptions) {
+    super();
     this.repoRoot = path.resolve(opts.repoRoot);
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     const settings = () => this.settings;
@@ -156,72 +152,12 @@ export class Orchestrator {
     return this.cross.collisionsOf(id);
   }
 
-  /** The feature's plan as last read (plan.yaml, or allow-all). */
-  plan(id: string): Readonly<Plan> {
-    return this.features.feature(id).plan;
-  }
-
-  /** Reads plan.yaml again (a broken one keeps the last good plan and is reported in the summary). */
-  reloadPlan(id: string): Promise<Readonly<Plan>> {
-    return this.features.feature(id).reloadPlan();
-  }
-
-  listCheckpoints(id: string): CheckpointRecord[] {
-    return this.features.feature(id).history.list();
-  }
-
-  /** The newest checkpoint to restore `relPath` from so its violations go away (0: the base). */
-  lastCleanSeq(id: string, relPath: string): number {
-    return lastCleanSeq(this.features.feature(id).history.list(), relPath);
-  }
-
-  /** The feature's latest checkpoint number (0: none yet, the base). */
-  headSeq(id: string): number {
-    return this.features.feature(id).checkpoints.head.seq;
-  }
-
-  /** Everything the feature differs from its base in, as of its latest checkpoint (ignored files included). */
-  cumulativeChanges(id: string): Promise<FileChange[]> {
-    return this.features.feature(id).checkpoints.cumulativeChanges();
-  }
-
-  /** Reads a file as a checkpoint (or the base) recorded it; undefined when absent there. */
-  readFileAt(id: string, side: number | 'base', relPath: string): Promise<Buffer | undefined> {
-    return readFileAt(this.features.feature(id), side, relPath);
-  }
-
-  diff(id: string, from: DiffSide, to: DiffSide, relPath?: string): Promise<{ text: string; truncated: boolean }> {
-    return diffBetween(this.features.feature(id), from, to, relPath);
-  }
-
-  /** Files that differ between two snapshots of a feature, with status and line counts. */
-  changedFiles(id: string, from: DiffSide, to: DiffSide): Promise<FileChange[]> {
-    return changedFilesBetween(this.features.feature(id), from, to);
-  }
-
-  /** The violations standing at a side: now for 'worktree', else those its checkpoint recorded. */
-  violationsAt(id: string, side: DiffSide): Violation[] {
-    return violationsAt(this.features.feature(id), side);
-  }
-
-  /** Reads the feature's event log (torn lines skipped); works for drafts too. */
-  async events(id: string): Promise<AopEvent[]> {
-    const rt = this.features.get(id);
-    if (rt) return (await rt.log.read()).events;
-    return (await readEventFile(featurePaths(this.repoRoot, assertFeatureId(id)).events)).events;
-  }
-
   /**
    * Turns the sandbox off (or back on) for one feature, from its next agent start. Off, the
    * agent can write anywhere the user can; only the watchdog's after-the-fact checks remain.
    */
   setSandbox(id: string, on: boolean): Promise<void> {
     return this.featureAgents.setSandbox(id, on);
-  }
-
-  /** The agent settings the feature was last started with (or created with). */
-  providerConfig(id: string): ProviderConfigInput | undefined {
-    return this.features.feature(id).state.provider as ProviderConfigInput | undefined;
   }
 
   /** The agent session of a feature (live or ended), for its terminal. */
@@ -241,11 +177,6 @@ export class Orchestrator {
   /** Recomputes collisions and exclusive-area violations across this repository's features. */
   updateCrossFeature(): Promise<void> {
     return this.cross.update();
-  }
-
-  /** Branches and tags a new feature can start from (the checked-out branch first). */
-  baseRefCandidates(): Promise<BaseRefCandidate[]> {
-    return baseRefCandidates(this.repoRoot);
   }
 
   // ---- features ----------------------------------------------------------------------------
