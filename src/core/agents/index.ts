@@ -2,7 +2,8 @@
 export { AgentManager } from './manager';
 export type { AgentManagerOptions, StartOptions } from './manager';
 export { AgentSession } from './session';
-export type { AgentSessionOptions, ResumeRequest, TurnEnd } from './session';
+export type { TurnEnd } from './session';
+export type { AgentSessionOptions, ResumeRequest } from './sessionOptions';
 export type { SandboxStatus } from './sandboxSetup';
 export type { AgentCapabilities, AgentHost, PermissionDecision, PermissionQuery, PermissionVerdict, ProposedFileWrite, UsageTotals, WriteDecision } from './types';
 export { AGENT_STATES, canTransition, interruptionFor, isLive, isTerminal, lastAgentState } from './states';

@@ -15,7 +15,7 @@ import type { ProviderDefinition } from './providers';
 import type { SandboxCapability } from './sandbox';
 import { DEFAULT_MAX_RUNNING, Scheduler } from './scheduler';
 import { AgentSession } from './session';
-import type { ResumeRequest } from './session';
+import type { ResumeRequest } from './sessionOptions';
 import { isTerminal } from './states';
 import type { StateChange } from './states';
 import type { AgentHost } from './types';

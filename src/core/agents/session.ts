@@ -3,7 +3,8 @@
  * ACP or plain stdio, see ./transport), its messages, its usage. Everything it does is reported
  * through the host's `log`; the orchestrator listens to `onState` / `onTurnEnd` to checkpoint
  * and validate. The launch itself is assembled by ./launchSpec.ts; ./sessionLifecycle.ts keeps
- * the phases that decide when the session's temporary files go.
+ * the phases that decide when the session's temporary files go; ./sessionOptions.ts says what a
+ * session is started with.
  */
 import * as fs from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -17,15 +18,15 @@ import type { ProviderConfig } from './config';
 import { findExecutable } from './detect';
 import { agentEnvironment, buildLaunchSpec, chooseTransport, launchRecord, sandboxMode } from './launchSpec';
 import { MessageQueue } from './messages';
-import type { MessageRecord, MessageSender, PendingMessage } from './messages';
+import type { MessageRecord, MessageSender } from './messages';
 import { DEFAULT_OUTPUT_LIMITS, LineSplitter } from './output';
-import type { OutputLimits, OutputLine } from './output';
+import type { OutputLine } from './output';
 import { PROVIDERS } from './providers';
 import type { LaunchPlan, ProviderDefinition } from './providers';
-import type { SandboxCapability } from './sandbox';
 import { prepareSandbox, type SandboxStatus } from './sandboxSetup';
 import type { BranchMirror } from './branchMirror';
 import { SessionLifecycle } from './sessionLifecycle';
+import type { AgentSessionOptions } from './sessionOptions';
 import { StartupGuard } from './startupGuard';
 import { isTerminal } from './states';
 import type { AgentState, StateChange } from './states';
@@ -33,39 +34,11 @@ import { ProcessSupervisor } from './supervisor';
 import type { ExitInfo } from './supervisor';
 import { createTransport } from './transport';
 import type { AgentTransport, TurnEnd } from './transport';
-import type { AgentCapabilities, AgentHost, UsageTotals } from './types';
+import type { AgentCapabilities, UsageTotals } from './types';
 import { UsageTracker } from './usage';
 
 export type { TurnEnd } from './transport';
-
-export interface AgentSessionOptions {
-  featureId: string;
-  /** Absolute path of the feature's worktree: the agent's cwd and the only place it may write. */
-  worktree: string;
-  config: ProviderConfig;
-  prompt: string;
-  host: AgentHost;
-  /** The environment the allowlist picks from (default process.env). */
-  parentEnv?: NodeJS.ProcessEnv;
-  /** Messages left pending by an earlier session, delivered first. */
-  pendingMessages?: readonly PendingMessage[];
-  outputLimits?: Partial<OutputLimits>;
-  providers?: Readonly<Record<string, ProviderDefinition>>;
-  detectSandbox?: () => SandboxCapability;
-  clientVersion?: string;
-  /**
-   * Take up this earlier conversation of the agent (its own id) with `prompt` as the first turn,
-   * instead of starting anew with the spec. An ACP agent that cannot load it starts anew.
-   */
-  resume?: ResumeRequest;
-  /** The feature's repository: inside the sandbox, git may commit to `branch` and nothing else. */
-  repository?: { gitDir: string; branch: string };
-}
-
-export interface ResumeRequest {
-  sessionId: string;
-  prompt: string;
-}
+export type { AgentSessionOptions, ResumeRequest } from './sessionOptions';
 
 export class AgentSession {
   readonly featureId: string;
