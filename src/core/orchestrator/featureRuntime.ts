@@ -1,20 +1,20 @@
 /**
  * Everything one feature owns at run time, shared with no other feature: its event log, plan
  * and validator (with its own cache), checkpoint lane and history, violation ledger, rollback
- * service, watchdog and circuit breaker. The orchestrator creates one per active feature and
+ * service, watchdog (with ./earlyCheck.ts before each batch's checkpoint) and circuit breaker;
+ * the plan in force is read by ./planInForce.ts. The orchestrator creates one per active feature and
  * wires the agent to it; nothing outside src/core/orchestrator holds one.
  */
 import * as path from 'node:path';
 import type { CheckpointHistory } from '../checkpoints/checkpointHistory';
 import { CheckpointService } from '../checkpoints/checkpointService';
-import { SnapshotTree } from '../checkpoints/snapshotTree';
 import { EventLog } from '../events/eventLog';
 import { ConfirmedFiles } from '../features/confirmedFiles';
 import type { FeaturePaths } from '../features/featurePaths';
 import { ObjectStore } from '../git/objectStore';
 import { writeFeatureState, type FeatureState } from '../features/featureState';
 import type { CheckpointRecord, Violation } from '../model/types';
-import { defaultPlan, parsePlan, type Plan } from '../plan';
+import { defaultPlan, type Plan } from '../plan';
 import { RollbackService } from '../rollback/rollbackService';
 import { AopError, errorMessage } from '../util/errors';
 import { Emitter } from '../util/emitter';
@@ -22,6 +22,8 @@ import { Validator } from '../validation';
 import { Watchdog, type WatchBatch } from '../watch';
 import { CheckpointPacer } from '../supervision/checkpointPacer';
 import { CircuitBreaker } from './circuitBreaker';
+import { EarlyCheck } from './earlyCheck';
+import { readPlan } from './planInForce';
 import type { OrchestratorSettings } from './types';
 import { ViolationLedger, type Observation } from './violationLedger';
 
@@ -41,8 +43,8 @@ export class FeatureRuntime {
   /** Coarser batching while edit checkpoints run over their budget, back when they recover. */
   private pacer: CheckpointPacer | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
-  /** The base's tree, for the modes files had before the feature (read lazily, never changes). */
-  private baseTree: SnapshotTree | undefined;
+  /** The cheap rules on each batch before its checkpoint (a critical finding pauses early). */
+  private readonly early: EarlyCheck;
   private readonly changed = new Emitter<{ kind: 'checkpoint' | 'breaker' | 'watch'; record?: CheckpointRecord }>();
   readonly onChange = this.changed.event;
   private disposed = false;
@@ -62,6 +64,7 @@ export class FeatureRuntime {
     this.checkpoints = parts.checkpoints;
     this.breaker = new CircuitBreaker(state.breaker);
     this.violations = new ViolationLedger(state.id, () => this.plan);
+    this.early = new EarlyCheck(this);
     this.rollback = new RollbackService({
       worktree: this.worktree,
       checkpoints: this.checkpoints,
@@ -163,7 +166,7 @@ export class FeatureRuntime {
       maxWaitMs: s.maxWaitMs,
       onBatch: (b) => this.onBatch(b),
       // A link out written just after a big batch is checked while that batch is checkpointed.
-      onWaiting: (paths) => void this.precheck(paths),
+      onWaiting: (paths) => void this.early.run(paths),
       onNeedsReconcile: (reason) => void this.reconcile(reason),
       onGitDirWrite: (paths) => void this.onGitDirWrite(paths),
       // What changed while the extension was stopped comes from the watcher's snapshot, not a full scan (h-perf).
@@ -236,28 +239,8 @@ export class FeatureRuntime {
   private async onBatch(b: WatchBatch): Promise<void> {
     await this.log.append({ t: 'files.changed', paths: [...b.paths.keys()].slice(0, 200), count: b.paths.size });
     const early = b.early;
-    await this.precheck(early ? [...b.paths.keys()].filter((p) => !early.has(p)) : [...b.paths.keys()]);
+    await this.early.run(early ? [...b.paths.keys()].filter((p) => !early.has(p)) : [...b.paths.keys()]);
     await this.checkpointGuarded({ paths: b.paths.keys(), trigger: 'watch' });
-  }
-
-  /**
-   * The cheap rules first: a critical finding in a batch (a link out, a write into .git) pauses
-   * the agent before the batch's files are hashed and read, which for a batch holding thousands
-   * of files or a 60 MB one takes seconds. The checkpoint's full validation then has the last word.
-   */
-  private async precheck(paths: string[]): Promise<void> {
-    if (paths.length === 0) return;
-    try {
-      this.baseTree ??= new SnapshotTree(this.checkpoints.store, this.checkpoints.base.tree);
-      const base = this.baseTree;
-      const critical = (await this.validator.precheck(paths, async (p) => (await base.get(p))?.mode)).filter((v) => v.severity === 'critical');
-      if (critical.length === 0) return;
-      await this.log.append({ t: 'violation.critical', violations: critical });
-      this.violations.preview(critical);
-    } catch (e) {
-      // Only an early warning: the checkpoint validates the same paths fully.
-      await this.log.append({ t: 'warning', message: `Quick check of changed files failed (the checkpoint validates them): ${errorMessage(e)}` }).catch(() => undefined);
-    }
   }
 
   private async onGitDirWrite(paths: string[]): Promise<void> {
@@ -346,21 +329,5 @@ export class FeatureRuntime {
     await this.log.close();
     this.changed.dispose();
     this.violations.dispose();
-  }
-}
-
-/**
- * The plan in force: the one the user last saved or confirmed (../features/confirmedFiles), never
- * whatever an agent left on disk; the allow-all plan when there is none. A broken one is reported
- * (file:line:col) and `current` kept.
- */
-async function readPlan(text: string | undefined, file: string, current: Plan, log: Pick<EventLog, 'append'>): Promise<{ plan: Plan; planError?: string }> {
-  if (text === undefined) return { plan: defaultPlan() };
-  try {
-    return { plan: parsePlan(text, file) };
-  } catch (e) {
-    const planError = errorMessage(e);
-    await log.append({ t: 'warning', message: `plan.yaml not applied: ${planError}` });
-    return { plan: current, planError };
   }
 }
