@@ -34,7 +34,11 @@ describe('Supervision through the orchestrator', function () {
     const paused = t.orch.supervision.pauseAll();
     assert.deepEqual(paused.done.sort(), ['a1', 'a2', 'a3']);
     assert.deepEqual(paused.skipped, []);
-    await waitFor(() => members().every((g) => g.length >= 3 && g.every((pid) => processState(pid) === 'T')), 10_000, 'every process of every group stopped (state T)');
+    // What each group holds now, for a deadline's message (a loaded machine has run past 10 s here).
+    const states = () => JSON.stringify(members().map((g) => g.map((pid) => `${pid}:${processState(pid)}`)));
+    await waitFor(() => members().every((g) => g.length >= 3 && g.every((pid) => processState(pid) === 'T')), 30_000, 'every process of every group stopped (state T)').catch((err: Error) => {
+      throw new Error(`${err.message}; groups now: ${states()}`);
+    });
     assert.deepEqual(
       sessions.map((s) => s.state),
       ['paused', 'paused', 'paused'],
@@ -42,7 +46,9 @@ describe('Supervision through the orchestrator', function () {
 
     const resumed = t.orch.supervision.resumeAll();
     assert.deepEqual(resumed.done.sort(), ['a1', 'a2', 'a3']);
-    await waitFor(() => members().every((g) => g.length >= 3 && g.every((pid) => processState(pid) !== 'T')), 10_000, 'every process running again');
+    await waitFor(() => members().every((g) => g.length >= 3 && g.every((pid) => processState(pid) !== 'T')), 30_000, 'every process running again').catch((err: Error) => {
+      throw new Error(`${err.message}; groups now: ${states()}`);
+    });
 
     const stopped = await t.orch.supervision.stopAll();
     assert.deepEqual(stopped.done.sort(), ['a1', 'a2', 'a3']);
