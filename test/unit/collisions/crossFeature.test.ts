@@ -2,10 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exclusiveAreaViolations, fileCollisions, type FeatureChangeSet } from '../../../src/core/collisions';
-import type { Orchestrator } from '../../../src/core/orchestrator';
 import { makePlan } from '../../../src/core/plan';
-import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
-import { testOrchestrator } from '../helpers/testOrchestrator';
+import { useTestOrchestrator } from '../helpers/testOrchestrator';
 
 describe('collisions: pure cross-feature rules', () => {
   const set = (id: string, paths: [string, 'A' | 'M' | 'D'][], exclusive: string[] = [], severity = {}): FeatureChangeSet => ({
@@ -41,44 +39,33 @@ describe('collisions: pure cross-feature rules', () => {
 });
 
 describe('collisions: across real features', () => {
-  let repo: TempRepo;
-  let orch: Orchestrator;
-
-  beforeEach(async () => {
-    repo = makeTempRepo({ 'README.md': '# r\n', 'src/shared.ts': 's1\n', 'db/schema.sql': 'create table t;\n' });
-    orch = await testOrchestrator(repo.dir);
-  });
-
-  afterEach(async () => {
-    await orch.dispose();
-    repo.cleanup();
-  });
+  const t = useTestOrchestrator({ files: { 'README.md': '# r\n', 'src/shared.ts': 's1\n', 'db/schema.sql': 'create table t;\n' } });
 
   it('reports a file both features changed on both features, from their checkpoints', async () => {
-    const a = await orch.createFeature({ id: 'fa', baseRef: 'main', spec: 'x' });
-    const b = await orch.createFeature({ id: 'fb', baseRef: 'main', spec: 'x' });
+    const a = await t.orch.createFeature({ id: 'fa', baseRef: 'main', spec: 'x' });
+    const b = await t.orch.createFeature({ id: 'fb', baseRef: 'main', spec: 'x' });
     fs.writeFileSync(path.join(a.worktree!, 'src/shared.ts'), 'from a\n');
     fs.writeFileSync(path.join(a.worktree!, 'src/only-a.ts'), 'a\n');
     fs.writeFileSync(path.join(b.worktree!, 'src/shared.ts'), 'from b\n');
-    const m = (await orch.crossFeatureCheck({ fresh: true })).collisions;
+    const m = (await t.orch.crossFeatureCheck({ fresh: true })).collisions;
     assert.deepEqual(m.get('fa'), [{ path: 'src/shared.ts', otherFeature: 'fb', status: 'M', otherStatus: 'M' }]);
     assert.deepEqual(m.get('fb'), [{ path: 'src/shared.ts', otherFeature: 'fa', status: 'M', otherStatus: 'M' }]);
   });
 
   it("flags another feature's change inside an exclusive area", async () => {
-    await orch.createFeature({ id: 'owner', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nexclusive: ["db/**"]\n' });
-    const other = await orch.createFeature({ id: 'other', baseRef: 'main', spec: 'x' });
+    await t.orch.createFeature({ id: 'owner', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nexclusive: ["db/**"]\n' });
+    const other = await t.orch.createFeature({ id: 'other', baseRef: 'main', spec: 'x' });
     fs.writeFileSync(path.join(other.worktree!, 'db/schema.sql'), 'drop table t;\n');
-    const v = (await orch.crossFeatureCheck({ fresh: true })).violations;
+    const v = (await t.orch.crossFeatureCheck({ fresh: true })).violations;
     assert.deepEqual(v.get('owner'), []);
     assert.deepEqual(v.get('other')!.map((x) => [x.kind, x.severity, x.path]), [['exclusive_area', 'error', 'db/schema.sql']]);
   });
 
   it('warns when a new feature is created with a plan overlapping an existing one', async () => {
-    await orch.createFeature({ id: 'first', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/auth/**"]\n' });
-    await orch.createFeature({ id: 'apart', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["docs/**"]\n' });
-    await orch.createFeature({ id: 'second', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**/*.ts"]\n' });
-    const w = (await orch.events('second')).filter((e) => e.t === 'warning');
+    await t.orch.createFeature({ id: 'first', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/auth/**"]\n' });
+    await t.orch.createFeature({ id: 'apart', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["docs/**"]\n' });
+    await t.orch.createFeature({ id: 'second', baseRef: 'main', spec: 'x', planYaml: 'version: 1\nallowed: ["src/**/*.ts"]\n' });
+    const w = (await t.orch.events('second')).filter((e) => e.t === 'warning');
     assert.deepEqual(w.length, 1);
     assert.match(w[0]!.t === 'warning' ? w[0]!.message : '', /"first" and "second" may change the same files/);
   });

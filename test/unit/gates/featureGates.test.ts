@@ -8,11 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { featurePaths } from '../../../src/core/features/featurePaths';
 import { FeatureGates } from '../../../src/core/gates';
-import type { Orchestrator } from '../../../src/core/orchestrator';
 import { waitFor } from '../../../src/core/util/async';
 import { AopError } from '../../../src/core/util/errors';
-import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
-import { testOrchestrator } from '../helpers/testOrchestrator';
+import { useTestOrchestrator } from '../helpers/testOrchestrator';
 
 const PLAN = `version: 1
 allowed: ["src/**"]
@@ -22,37 +20,32 @@ gates:
 `;
 
 describe('gates/FeatureGates (results for the tree, the panel and the commands)', () => {
-  let repo: TempRepo;
-  let orch: Orchestrator;
   let trusted: boolean;
   const services: FeatureGates[] = [];
   let wt: string;
+  // Before the orchestrator's own clean-up (hooks run in the order they are declared).
+  afterEach(() => {
+    for (const s of services.splice(0)) s.dispose();
+  });
+  const t = useTestOrchestrator();
 
   function service(): FeatureGates {
-    const s = new FeatureGates(orch, () => orch.createGateRunner({ isTrusted: () => trusted }));
+    const s = new FeatureGates(t.orch, () => t.orch.createGateRunner({ isTrusted: () => trusted }));
     services.push(s);
     return s;
   }
 
   beforeEach(async () => {
     trusted = true;
-    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
-    orch = await testOrchestrator(repo.dir);
-    wt = (await orch.createFeature({ id: 'gt', baseRef: 'main', spec: 'x', planYaml: PLAN })).worktree!;
+    wt = (await t.orch.createFeature({ id: 'gt', baseRef: 'main', spec: 'x', planYaml: PLAN })).worktree!;
     fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a2\n');
-  });
-
-  afterEach(async () => {
-    for (const s of services.splice(0)) s.dispose();
-    await orch.dispose();
-    repo.cleanup();
   });
 
   it('runs nothing in an untrusted workspace, and records nothing', async () => {
     trusted = false;
     const gates = service();
     await assert.rejects(gates.run('gt', []), (e: unknown) => AopError.is(e, 'UNTRUSTED'));
-    assert.equal((await orch.events('gt')).filter((e) => e.t === 'gate').length, 0);
+    assert.equal((await t.orch.events('gt')).filter((e) => e.t === 'gate').length, 0);
     const snap = await gates.statuses('gt');
     assert.deepEqual(snap.gates.map((g) => g.status), ['missing', 'missing']);
   });
@@ -63,7 +56,7 @@ describe('gates/FeatureGates (results for the tree, the panel and the commands)'
     gates.onDidChange((id) => announced.push(id));
     const runs = await gates.run('gt', ['ok', 'fail']);
     assert.deepEqual(runs.map((r) => [r.name, r.passed]), [['ok', true], ['fail', false]]);
-    const head = orch.headSeq('gt');
+    const head = t.orch.headSeq('gt');
     const snap = await gates.statuses('gt');
     assert.equal(snap.seq, head);
     assert.deepEqual(snap.gates.map((g) => [g.name, g.status, g.required, g.evidence?.exitCode]), [['ok', 'passed', false, 0], ['fail', 'failed', true, 3]]);
@@ -80,7 +73,7 @@ describe('gates/FeatureGates (results for the tree, the panel and the commands)'
 
     // The worktree moves on: no result holds for the new checkpoint, the old ones are history.
     fs.writeFileSync(path.join(wt, 'src/b.ts'), 'b\n');
-    await orch.checkpointNow('gt');
+    await t.orch.checkpointNow('gt');
     const later = await gates.statuses('gt');
     assert.ok(later.seq > snap.seq);
     assert.deepEqual(later.gates.map((g) => [g.status, g.lastRun?.seq, g.lastRun?.passed]), [['missing', snap.seq, true], ['missing', snap.seq, false]]);
@@ -97,11 +90,11 @@ describe('gates/FeatureGates (results for the tree, the panel and the commands)'
 
   it('runs the gates of the plan in force: a plan written on disk applies once the user saves it (never before), and names the gates when one is wrong', async () => {
     const gates = service();
-    const file = featurePaths(repo.dir, 'gt').plan;
+    const file = featurePaths(t.repo.dir, 'gt').plan;
     fs.writeFileSync(file, PLAN.replace('name: ok', 'name: renamed'));
     // Written behind the user's back (an agent could add a gate command): not in force.
     assert.deepEqual((await gates.planned('gt')).map((g) => g.name), ['ok', 'fail']);
-    await orch.guards.fileChanged(file, true); // the user saved it in the editor
+    await t.orch.guards.fileChanged(file, true); // the user saved it in the editor
     const planned = await gates.planned('gt');
     assert.deepEqual(planned.map((g) => g.name), ['renamed', 'fail']);
     await assert.rejects(gates.run('gt', ['ok']), (e: unknown) => AopError.is(e) && /its gates are: renamed, fail/.test(e.message));
@@ -111,7 +104,7 @@ describe('gates/FeatureGates (results for the tree, the panel and the commands)'
     const gates = service();
     await gates.run('gt', ['ok']);
     assert.ok(gates.peek('gt'));
-    await orch.createFeature({ id: 'another', baseRef: 'main', spec: 'x' });
+    await t.orch.createFeature({ id: 'another', baseRef: 'main', spec: 'x' });
     assert.equal(gates.peek('gt'), undefined);
     await waitFor(() => gates.peek('gt') !== undefined, 5000, 'the log to be read again');
     assert.equal(gates.peek('gt')?.gates[0]?.status, 'passed');

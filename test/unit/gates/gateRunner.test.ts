@@ -4,13 +4,12 @@ import * as path from 'node:path';
 import { gateStatuses, unmetRequiredGates, type GateEvent } from '../../../src/core/gates/evidence';
 import type { GateRunner } from '../../../src/core/gates/gateRunner';
 import { attachTurnEndGates, type TurnEndSession } from '../../../src/core/gates/turnEndGates';
-import type { Orchestrator } from '../../../src/core/orchestrator';
 import { makePlan } from '../../../src/core/plan';
 import { waitFor } from '../../../src/core/util/async';
 import { Emitter } from '../../../src/core/util/emitter';
 import { AopError } from '../../../src/core/util/errors';
-import { makeTempRepo, userState, type TempRepo } from '../helpers/tempRepo';
-import { testOrchestrator } from '../helpers/testOrchestrator';
+import { userState } from '../helpers/tempRepo';
+import { useTestOrchestrator } from '../helpers/testOrchestrator';
 
 const NODE = JSON.stringify(process.execPath);
 
@@ -20,28 +19,21 @@ export function planWithGates(gates: { name: string; run: string; cwd?: string; 
 }
 
 describe('gates: GateRunner on real features', () => {
-  let repo: TempRepo;
-  let orch: Orchestrator;
   let trusted: boolean;
   let runner: GateRunner;
+  // Before the orchestrator's own clean-up (hooks run in the order they are declared).
+  afterEach(() => runner.dispose());
+  const t = useTestOrchestrator({ files: { 'README.md': '# r\n', 'src/a.ts': 'a1\n', 'pkg/p.txt': 'p\n' } });
 
-  beforeEach(async () => {
-    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n', 'pkg/p.txt': 'p\n' });
-    orch = await testOrchestrator(repo.dir);
+  beforeEach(() => {
     trusted = true;
-    runner = orch.createGateRunner({ isTrusted: () => trusted, killGraceMs: 300 });
+    runner = t.orch.createGateRunner({ isTrusted: () => trusted, killGraceMs: 300 });
   });
 
-  afterEach(async () => {
-    runner.dispose();
-    await orch.dispose();
-    repo.cleanup();
-  });
-
-  const gateEventsOf = async (id: string) => (await orch.events(id)).filter((e): e is GateEvent => e.t === 'gate');
+  const gateEventsOf = async (id: string) => (await t.orch.events(id)).filter((e): e is GateEvent => e.t === 'gate');
 
   it('records pass and fail with exit code, duration, output and the checkpoint the run judged', async () => {
-    const f = await orch.createFeature({
+    const f = await t.orch.createFeature({
       id: 'g1',
       baseRef: 'main',
       spec: 'x',
@@ -56,8 +48,8 @@ describe('gates: GateRunner on real features', () => {
     assert.equal(ok.exitCode, 0);
     // The evidence names the checkpoint holding the content the gate saw.
     assert.ok(ok.seq >= 1);
-    assert.equal(ok.seq, orch.headSeq('g1'));
-    assert.equal(await orch.readFileAt('g1', ok.seq, 'src/a.ts').then((b) => b?.toString()), 'judged content\n');
+    assert.equal(ok.seq, t.orch.headSeq('g1'));
+    assert.equal(await t.orch.readFileAt('g1', ok.seq, 'src/a.ts').then((b) => b?.toString()), 'judged content\n');
     assert.match(ok.output, /judged content/);
     assert.match(ok.output, new RegExp(`seq=${ok.seq}\\b`));
     assert.match(ok.output, new RegExp(`against checkpoint ${ok.seq}`));
@@ -80,7 +72,7 @@ describe('gates: GateRunner on real features', () => {
   });
 
   it('says when the worktree changed during the run: the evidence is for the checkpoint before', async () => {
-    await orch.createFeature({ id: 'g2', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'writer', run: 'echo generated > gen.txt' }]) });
+    await t.orch.createFeature({ id: 'g2', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'writer', run: 'echo generated > gen.txt' }]) });
     const r = await runner.run('g2', 'writer');
     assert.equal(r.passed, true);
     assert.ok(r.seqAfter > r.seq, `after ${r.seqAfter} > before ${r.seq}`);
@@ -90,16 +82,16 @@ describe('gates: GateRunner on real features', () => {
   });
 
   it('refuses in an untrusted workspace and records nothing', async () => {
-    await orch.createFeature({ id: 'g3', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'ok', run: 'echo ok > ran.txt' }]) });
+    await t.orch.createFeature({ id: 'g3', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'ok', run: 'echo ok > ran.txt' }]) });
     trusted = false;
     await assert.rejects(runner.run('g3', 'ok'), (e) => AopError.is(e, 'UNTRUSTED'));
     await assert.rejects(runner.runAll('g3'), (e) => AopError.is(e, 'UNTRUSTED'));
     assert.deepEqual(await gateEventsOf('g3'), []);
-    assert.equal(fs.existsSync(path.join(orch.summary('g3').worktree!, 'ran.txt')), false);
+    assert.equal(fs.existsSync(path.join(t.orch.summary('g3').worktree!, 'ran.txt')), false);
   });
 
   it('runs in the gate folder inside the worktree, never through a symlink to the user checkout', async () => {
-    const f = await orch.createFeature({
+    const f = await t.orch.createFeature({
       id: 'g4',
       baseRef: 'main',
       spec: 'x',
@@ -109,19 +101,19 @@ describe('gates: GateRunner on real features', () => {
         { name: 'missing', run: 'pwd', cwd: 'nope' },
       ]),
     });
-    const before = userState(repo.dir);
-    fs.symlinkSync(repo.dir, path.join(f.worktree!, 'link'));
+    const before = userState(t.repo.dir);
+    fs.symlinkSync(t.repo.dir, path.join(f.worktree!, 'link'));
     const r = await runner.run('g4', 'inpkg');
     assert.equal(r.output.split('\n')[1], fs.realpathSync(path.join(f.worktree!, 'pkg')));
     await assert.rejects(runner.run('g4', 'escape'), (e) => AopError.is(e, 'INVALID_PATH'));
     await assert.rejects(runner.run('g4', 'missing'), (e) => AopError.is(e, 'NOT_FOUND'));
     await assert.rejects(runner.run('g4', 'nosuchgate'), (e) => AopError.is(e, 'NOT_FOUND') && /inpkg, escape, missing/.test(e.message));
-    assert.equal(fs.existsSync(path.join(repo.dir, 'pwned.txt')), false);
-    assert.equal(userState(repo.dir), before);
+    assert.equal(fs.existsSync(path.join(t.repo.dir, 'pwned.txt')), false);
+    assert.equal(userState(t.repo.dir), before);
   });
 
   it("passes only allowlisted environment variables, not the editor's secrets", async () => {
-    await orch.createFeature({ id: 'g5', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'env', run: 'echo "secret=[$AOP_TEST_SECRET] ci=$CI gate=$AOP_GATE"' }]) });
+    await t.orch.createFeature({ id: 'g5', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'env', run: 'echo "secret=[$AOP_TEST_SECRET] ci=$CI gate=$AOP_GATE"' }]) });
     process.env.AOP_TEST_SECRET = 's3cret';
     try {
       const r = await runner.run('g5', 'env');
@@ -132,7 +124,7 @@ describe('gates: GateRunner on real features', () => {
   });
 
   it('keeps the evidence of a gate that floods binary output (bounded, never dropped from the log)', async () => {
-    await orch.createFeature({ id: 'g9', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'noise', run: `${NODE} -e "process.stdout.write(require('crypto').randomBytes(2000000))"` }]) });
+    await t.orch.createFeature({ id: 'g9', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'noise', run: `${NODE} -e "process.stdout.write(require('crypto').randomBytes(2000000))"` }]) });
     const r = await runner.run('g9', 'noise');
     assert.equal(r.passed, true);
     assert.ok(r.omittedBytes > 1_800_000);
@@ -142,7 +134,7 @@ describe('gates: GateRunner on real features', () => {
   });
 
   it('kills a gate that runs past its timeout and records it as failed', async () => {
-    await orch.createFeature({ id: 'g6', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'slow', run: 'echo begun; sleep 30', timeoutSec: 1 }]) });
+    await t.orch.createFeature({ id: 'g6', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'slow', run: 'echo begun; sleep 30', timeoutSec: 1 }]) });
     const r = await runner.run('g6', 'slow');
     assert.equal(r.timedOut, true);
     assert.equal(r.passed, false);
@@ -152,7 +144,7 @@ describe('gates: GateRunner on real features', () => {
   });
 
   it('runAll runs required gates in plan order and can stop at the first failure', async () => {
-    await orch.createFeature({
+    await t.orch.createFeature({
       id: 'g7',
       baseRef: 'main',
       spec: 'x',
@@ -170,14 +162,14 @@ describe('gates: GateRunner on real features', () => {
   });
 
   it('turn-end gates run after each agent turn, collapsing turns that end during a run', async () => {
-    await orch.createFeature({ id: 'g8', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'check', run: 'sleep 0.3; exit 1' }]) });
+    await t.orch.createFeature({ id: 'g8', baseRef: 'main', spec: 'x', planYaml: planWithGates([{ name: 'check', run: 'sleep 0.3; exit 1' }]) });
     const turnEnd = new Emitter<void>();
     const sent: string[] = [];
     const session: TurnEndSession = { onTurnEnd: (l) => turnEnd.event(l), capabilities: { messages: true }, send: (t) => sent.push(t) };
     const changes = new Emitter<{ kind: string; featureId?: string }>();
     const results: number[] = [];
     const sub = attachTurnEndGates(
-      { onDidChange: (l) => changes.event(l), list: () => orch.list(), session: (id) => (id === 'g8' ? session : undefined) },
+      { onDidChange: (l) => changes.event(l), list: () => t.orch.list(), session: (id) => (id === 'g8' ? session : undefined) },
       runner,
       { tellAgent: true, onResult: (_id, runs) => results.push(runs.length) },
     );

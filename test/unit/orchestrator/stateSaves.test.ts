@@ -1,27 +1,17 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { featurePaths } from '../../../src/core/features/featurePaths';
-import type { Orchestrator } from '../../../src/core/orchestrator';
-import { featureRuntimeOf, testOrchestrator } from '../helpers/testOrchestrator';
-import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { useTestOrchestrator, featureRuntimeOf } from '../helpers/testOrchestrator';
 
 describe("FeatureRuntime: the feature's saved state", () => {
-  let repo: TempRepo;
-  let orch: Orchestrator;
+  const t = useTestOrchestrator({ files: { 'README.md': '# r\n' } });
 
   beforeEach(async () => {
-    repo = makeTempRepo({ 'README.md': '# r\n' });
-    orch = await testOrchestrator(repo.dir);
-    await orch.createFeature({ id: 'f1', baseRef: 'main', spec: 'Work.' });
-  });
-
-  afterEach(async () => {
-    await orch.dispose();
-    repo.cleanup();
+    await t.orch.createFeature({ id: 'f1', baseRef: 'main', spec: 'Work.' });
   });
 
   it('saves started one after another land in that order (the last state is what is read back)', async () => {
-    const rt = featureRuntimeOf(orch, 'f1');
+    const rt = featureRuntimeOf(t.orch, 'f1');
     const saves: Promise<void>[] = [];
     // What an agent's quick moves do: each move saves without waiting for the one before.
     for (let i = 0; i < 40; i++) {
@@ -29,7 +19,7 @@ describe("FeatureRuntime: the feature's saved state", () => {
       saves.push(rt.saveState());
     }
     await Promise.all(saves);
-    const saved = JSON.parse(fs.readFileSync(featurePaths(repo.dir, 'f1').state, 'utf8')) as { agentState: string };
+    const saved = JSON.parse(fs.readFileSync(featurePaths(t.repo.dir, 'f1').state, 'utf8')) as { agentState: string };
     assert.equal(saved.agentState, 'exited-39');
   });
 });

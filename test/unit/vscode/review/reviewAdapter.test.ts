@@ -13,8 +13,7 @@ import { GateService } from '../../../../src/vscode/gates/gateService';
 import { OrchestratorReviewActions, OrchestratorReviewData } from '../../../../src/vscode/review/reviewAdapter';
 import type { ReviewChange } from '../../../../src/vscode/webview/ports';
 import type { Registry } from '../../../../src/vscode/workspace/registry';
-import { makeTempRepo, type TempRepo } from '../../helpers/tempRepo';
-import { testOrchestrator } from '../../helpers/testOrchestrator';
+import { useTestOrchestrator } from '../../helpers/testOrchestrator';
 import { featurePaths } from '../../../../src/core/features/featurePaths';
 
 const PLAN = 'version: 1\nallowed: ["src/**"]\n';
@@ -31,33 +30,25 @@ function registryOf(orch: Orchestrator, changes: Emitter<{ repoRoot: string; cha
 }
 
 describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
-  const rv = () => ({ repoRoot: orch.repoRoot, featureId: 'rv' });
-  let repo: TempRepo;
-  let orch: Orchestrator;
+  const t = useTestOrchestrator();
+  const rv = () => ({ repoRoot: t.orch.repoRoot, featureId: 'rv' });
   let data: OrchestratorReviewData;
   let actions: OrchestratorReviewActions;
   let wt: string;
   const changes = new Emitter<{ repoRoot: string; change: OrchestratorChange }>();
 
   beforeEach(async () => {
-    repo = makeTempRepo({ 'README.md': '# r\n', 'src/a.ts': 'a1\n' });
-    orch = await testOrchestrator(repo.dir);
-    orch.onDidChange((change) => changes.fire({ repoRoot: orch.repoRoot, change }));
-    const registry = registryOf(orch, changes);
+    t.orch.onDidChange((change) => changes.fire({ repoRoot: t.orch.repoRoot, change }));
+    const registry = registryOf(t.orch, changes);
     data = new OrchestratorReviewData(registry);
     actions = new OrchestratorReviewActions(registry, undefined as never, () => 'scripted');
-    wt = (await orch.createFeature({ id: 'rv', baseRef: 'main', spec: 'x', planYaml: PLAN })).worktree!;
-  });
-
-  afterEach(async () => {
-    await orch.dispose();
-    repo.cleanup();
+    wt = (await t.orch.createFeature({ id: 'rv', baseRef: 'main', spec: 'x', planYaml: PLAN })).worktree!;
   });
 
   it('lists changes between snapshots with the violations standing at the end', async () => {
     fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a2\nmore\n');
     fs.writeFileSync(path.join(wt, 'out.txt'), 'out\n');
-    const cp = (await orch.checkpointNow('rv'))!;
+    const cp = (await t.orch.checkpointNow('rv'))!;
     const all = await data.changes(rv(), { from: 'base', to: 'worktree' });
     assert.deepEqual(all.files.map((f) => [f.path, f.status]).sort(), [['out.txt', 'A'], ['src/a.ts', 'M']]);
     assert.equal(all.files.find((f) => f.path === 'src/a.ts')?.added, 2, 'line counts are included');
@@ -73,7 +64,7 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
 
   it('reads files from checkpoints, the base and the worktree, bounded, and never outside the worktree', async () => {
     fs.writeFileSync(path.join(wt, 'src/a.ts'), 'a2-longer-content\n');
-    const cp = (await orch.checkpointNow('rv'))!;
+    const cp = (await t.orch.checkpointNow('rv'))!;
     assert.equal(Buffer.from((await data.readBlob(rv(), 'base', 'src/a.ts', 100))!.bytes).toString(), 'a1\n');
     assert.equal(Buffer.from((await data.readBlob(rv(), cp.seq, 'src/a.ts', 100))!.bytes).toString(), 'a2-longer-content\n');
     const cut = (await data.readBlob(rv(), 'worktree', 'src/a.ts', 4))!;
@@ -83,14 +74,14 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
     fs.symlinkSync('/etc/hostname', path.join(wt, 'src/link'));
     assert.equal(Buffer.from((await data.readBlob(rv(), 'worktree', 'src/link', 100))!.bytes).toString(), '/etc/hostname', 'a symlink reads as its target text, not followed');
     await assert.rejects(data.readBlob(rv(), 'worktree', '../outside', 10), (e) => AopError.is(e));
-    await assert.rejects(data.getFeature({ repoRoot: orch.repoRoot, featureId: 'ghost' }), (e) => AopError.is(e, 'NOT_FOUND'));
+    await assert.rejects(data.getFeature({ repoRoot: t.orch.repoRoot, featureId: 'ghost' }), (e) => AopError.is(e, 'NOT_FOUND'));
   });
 
   it('filters and limits events, and streams appended events to listeners', async () => {
     const seen: ReviewChange[] = [];
     const sub = data.onDidChange((c) => seen.push(c));
     fs.writeFileSync(path.join(wt, 'src/b.ts'), 'b\n');
-    await orch.checkpointNow('rv');
+    await t.orch.checkpointNow('rv');
     sub.dispose();
     const cps = await data.events(rv(), { types: ['checkpoint'], limit: 10 });
     assert.ok(cps.length >= 1 && cps.every((e) => e.t === 'checkpoint'));
@@ -98,13 +89,13 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
     assert.ok(seen.some((c) => c.featureId === 'rv' && c.event?.t === 'checkpoint'), 'the checkpoint event reached the listener');
     const count = seen.length;
     fs.writeFileSync(path.join(wt, 'src/c.ts'), 'c\n');
-    await orch.checkpointNow('rv');
+    await t.orch.checkpointNow('rv');
     assert.equal(seen.length, count, 'nothing arrives after dispose');
   });
 
   it('rolls back files from the base and undoes it, reporting a summary', async () => {
     fs.writeFileSync(path.join(wt, 'src/a.ts'), 'changed\n');
-    await orch.checkpointNow('rv');
+    await t.orch.checkpointNow('rv');
     const r = await actions.rollbackFiles(rv(), 'base', ['src/a.ts']);
     assert.match(String(r && r.summary), /1 file/);
     assert.equal(fs.readFileSync(path.join(wt, 'src/a.ts'), 'utf8'), 'a1\n');
@@ -114,11 +105,11 @@ describe('review panel adapter (OrchestratorReviewData / Actions)', () => {
   });
 
   it('serves gates to the panel and runs them; accept goes through the editor\'s flow', async () => {
-    const planFile = featurePaths(repo.dir, 'rv').plan;
+    const planFile = featurePaths(t.repo.dir, 'rv').plan;
     fs.writeFileSync(planFile, `${PLAN}gates:\n  - { name: ok, run: "true" }\n  - { name: bad, run: "exit 2", requiredForAccept: false }\n`);
-    await orch.guards.fileChanged(planFile, true); // saved by the user in the editor: in force
-    await orch.reloadPlan('rv');
-    const registry = registryOf(orch, changes);
+    await t.orch.guards.fileChanged(planFile, true); // saved by the user in the editor: in force
+    await t.orch.reloadPlan('rv');
+    const registry = registryOf(t.orch, changes);
     const gates = new GateService(registry);
     const accepted: string[] = [];
     const gateData = new OrchestratorReviewData(registry, gates);
