@@ -34,6 +34,9 @@ export interface TreeEntry {
 
 /** How many packs of its own a store keeps before merging the smaller ones. */
 const MERGE_PACKS_AT = 16;
+/** A merge writes at most this much; a pack this big or bigger is left as it is. */
+const MERGE_BYTES = 8 * 1024 * 1024;
+const FREEZE_BYTES = MERGE_BYTES / 2;
 
 export class ObjectStore {
   private readonly catFile: BatchProcess;
@@ -43,7 +46,7 @@ export class ObjectStore {
   private readonly packs: Packs;
   /** Objects written since beginPack(), by id: they go to disk as one pack at endPack(). */
   private pending: Map<string, PackEntry> | undefined;
-  /** Packs this store wrote and has not merged yet: their index files and sizes. */
+  /** Packs this store wrote that may still be merged (under FREEZE_BYTES): their index files and sizes. */
   private readonly ownPacks: { idx: string; bytes: number }[] = [];
 
   private constructor(
@@ -220,25 +223,23 @@ export class ObjectStore {
     const encoded = encodePack(entries, this.algo);
     const idx = writePackFiles(path.join(this.objectsDir, 'pack'), encoded);
     this.packs.added(idx);
-    this.ownPacks.push({ idx, bytes: encoded.pack.length });
+    if (encoded.pack.length < FREEZE_BYTES) this.ownPacks.push({ idx, bytes: encoded.pack.length });
     if (this.ownPacks.length >= MERGE_PACKS_AT) this.mergeOwnPacks();
   }
 
   /**
-   * Merges the smaller of this store's packs into one (as git's geometric repack does: a pack at
-   * least twice the size of all smaller ones together is left alone), so a long session leaves a
-   * few packs, not one per checkpoint. The merged pack is in place before the old ones go; a
-   * reader that had them open keeps its copy, and git looks for a vanished object again.
+   * Merges the smallest of this store's packs into one, at most MERGE_BYTES of them, so a long
+   * session leaves a pack per MERGE_BYTES or so written, not one per checkpoint. The cost of a
+   * merge is bounded: a pack of FREEZE_BYTES or more is never merged again (a checkpoint that
+   * rewrites a 2 MB folder tree each time would otherwise copy every old version again and
+   * again). The merged pack is in place before the old ones go; a reader that had them open
+   * keeps its copy, and git looks for a vanished object again.
    */
   private mergeOwnPacks(): void {
     const packs = this.ownPacks.sort((a, b) => a.bytes - b.bytes);
-    let n = packs.length;
-    let smaller = packs.reduce((sum, p) => sum + p.bytes, 0);
-    while (n > 1) {
-      smaller -= packs[n - 1]!.bytes;
-      if (packs[n - 1]!.bytes < 2 * smaller) break;
-      n--;
-    }
+    let n = 0;
+    let total = 0;
+    while (n < packs.length && total + packs[n]!.bytes <= MERGE_BYTES) total += packs[n++]!.bytes;
     if (n < 2) return;
     const merging = packs.slice(0, n);
     const seen = new Set<string>();
@@ -261,7 +262,8 @@ export class ObjectStore {
       fsSync.rmSync(p.idx, { force: true });
       fsSync.rmSync(p.idx.replace(/\.idx$/, '.pack'), { force: true });
     }
-    this.ownPacks.splice(0, n, { idx, bytes: encoded.pack.length });
+    this.ownPacks.splice(0, n);
+    if (encoded.pack.length < FREEZE_BYTES) this.ownPacks.push({ idx, bytes: encoded.pack.length });
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -101,6 +102,14 @@ describe('ObjectStore: a checkpoint\'s objects as one pack', () => {
     for (const c of commits) assert.equal(repo.git('cat-file', '-t', c), 'commit');
     repo.git('fsck', '--strict', '--no-dangling');
     assert.equal(loose(), 0);
+  });
+
+  it('bounds what one merge writes: at most 8 MB, so old versions of big objects are not copied again and again', async () => {
+    for (let i = 0; i < 16; i++) await store.packing(async () => store.writeObjectSync('blob', randomBytes(600 * 1024)));
+    const sizes = fs.readdirSync(packDir()).filter((n) => n.endsWith('.pack')).map((n) => fs.statSync(path.join(packDir(), n)).size);
+    assert.ok(sizes.length < 16, 'merged');
+    assert.ok(Math.max(...sizes) <= 8 * 1024 * 1024, `largest pack ${Math.max(...sizes)} bytes`);
+    repo.git('fsck', '--strict');
   });
 
   it('leaves nothing half-written when the task throws: what it wrote is in a pack', async () => {
