@@ -6,14 +6,11 @@
 import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 import { isGone } from '../util/fsErrors';
+import { isGitDirOnDisk } from '../util/gitDirPath';
 import { GITLINK_MODE, type SnapshotTree } from './snapshotTree';
 
 /** What is at a path on disk, without following a link: a real folder, nothing, or something else. */
 export type DiskKind = 'dir' | 'missing' | 'other';
-
-export function isGitDirPath(rel: string): boolean {
-  return rel === '.git' || rel.startsWith('.git/');
-}
 
 /**
  * The path whose entry represents `rel`: itself, the nearest enclosing nested repository
@@ -23,7 +20,7 @@ export function isGitDirPath(rel: string): boolean {
  * the way must be loaded (prefetch). `kinds` remembers what the disk said, for a whole batch.
  */
 export function owningPath(root: string, tree: SnapshotTree, rel: string, kinds: Map<string, DiskKind>): string | undefined {
-  if (isGitDirPath(rel)) return undefined;
+  if (isGitDirOnDisk(rel)) return undefined;
   const parts = rel.split('/');
   if (parts.includes('.git')) return owningPath(root, tree, parts.slice(0, parts.indexOf('.git')).join('/'), kinds);
   let cur = '';

@@ -25,7 +25,8 @@ import { git } from '../git/gitRunner';
 import { Semaphore, yieldToEventLoop } from '../util/async';
 import { errorCode, isGone } from '../util/fsErrors';
 import { FreshBlobs } from './freshBlobs';
-import { isGitDirPath, owningPath, type DiskKind } from './owningPath';
+import { owningPath, type DiskKind } from './owningPath';
+import { isGitDirOnDisk } from '../util/gitDirPath';
 import { GITLINK_MODE, TREE_MODE, parentOf, type SnapshotTree } from './snapshotTree';
 import type { StatCache } from './statCache';
 
@@ -92,7 +93,7 @@ export class Snapshotter {
   /** Re-examines the given worktree-relative paths. */
   async applyPaths(paths: Iterable<string>): Promise<SnapshotUpdate> {
     const up = this.begin();
-    const raw = [...new Set(paths)].filter((p) => !isGitDirPath(p));
+    const raw = [...new Set(paths)].filter((p) => !isGitDirOnDisk(p));
     if (raw.some((p) => p === '.gitignore' || p.endsWith('/.gitignore'))) this.ignore.reload();
     // Each path's folder and the folders above it: owningPath and the apply need them all.
     await this.tree.prefetch(raw.map(parentOf));

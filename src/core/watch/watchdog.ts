@@ -14,6 +14,7 @@ import { safely } from './safely';
 import type { FileWatcher, RawChangeKind, RawEvent, WatcherBackendName, WatcherOptions, WatcherSetting } from './types';
 import { WatchBatcher, type ChangeKind, type WatchBatch } from './watchBatcher';
 import { WatchSnapshot, type SnapshotPlace, type WatchStart } from './watchSnapshot';
+import { isGitDirOnDisk } from '../util/gitDirPath';
 
 export type { ChangeKind, WatchBatch } from './watchBatcher';
 export type { WatchStart } from './watchSnapshot';
@@ -208,7 +209,7 @@ export class Watchdog {
         if (e.path === this.realRoot && e.kind === 'delete') this.needsReconcile('the worktree folder itself was deleted or moved');
         continue;
       }
-      if (isGitPath(rel)) {
+      if (isGitDirOnDisk(rel)) {
         if (!this.gitIsDir) (gitWrites ??= new Set()).add(rel);
         continue;
       }
@@ -242,12 +243,4 @@ export class Watchdog {
       safely('onNeedsReconcile', () => this.opts.onNeedsReconcile(text));
     });
   }
-}
-
-/** On case-insensitive file systems `.GIT/HEAD` is `.git/HEAD`. */
-const CASE_INSENSITIVE_FS = process.platform === 'darwin' || process.platform === 'win32';
-
-function isGitPath(rel: string): boolean {
-  const first = rel.split('/', 1)[0]!;
-  return first === '.git' || (CASE_INSENSITIVE_FS && first.toLowerCase() === '.git');
 }
