@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { AopError } from '../util/errors';
 import { BatchProcess, lineParser } from './batchProcess';
 import { packsOf, type Packs } from './packIndex';
-import { compress, encodePack, packEntry, readOwnPack, writePackFiles, type PackEntry } from './packWriter';
+import { STORE_TREES_FROM, compress, encodePack, packEntry, readOwnPack, writePackFiles, type PackEntry } from './packWriter';
 import { git, spawnGit } from './gitRunner';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
@@ -167,7 +167,9 @@ export class ObjectStore {
     if (this.packs.has(oid)) return oid;
     if (this.pending?.has(oid)) return oid;
     if (type === 'blob' && fsSync.existsSync(file)) return oid;
-    if (this.pending) {
+    // A big tree goes loose even then: it changes with nearly every checkpoint of its folder,
+    // and in a pack each old version would be copied again by every merge.
+    if (this.pending && !(type === 'tree' && body.length >= STORE_TREES_FROM)) {
       this.pending.set(oid, packEntry(Buffer.from(oid, 'hex'), type, body));
       return oid;
     }

@@ -40,7 +40,7 @@ export function packEntry(oid: Buffer, type: ObjectType, body: Buffer): PackEntr
 }
 
 /** Trees at least this big are stored without compression (see compress). */
-const STORE_TREES_FROM = 64 * 1024;
+export const STORE_TREES_FROM = 64 * 1024;
 
 /**
  * The zlib stream of an object's body. A big tree (a folder of thousands of entries) is stored
