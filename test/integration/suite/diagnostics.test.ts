@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { COMMANDS, DIAGNOSTIC_SOURCE } from '../../../src/vscode/ids';
-import { readIf, useScriptedFeature, waitFor } from './helpers';
+import { COMMANDS } from '../../../src/vscode/ids';
+import { readIf, useScriptedFeature, violationDiagnostics, waitFor } from './helpers';
 
 const ID = 'it-diag';
 // Shell writes bypass the checked ACP file API, so they land and the watchdog flags them.
@@ -15,10 +15,6 @@ const SCRIPT = `steps:
   - write: { path: src/fine.ts, content: "export const fine = true;\\n" }
   - run: { command: "echo stray > docs/stray.md && echo notes >> docs/notes.md", ask: false }
 `;
-
-function ours(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
-}
 
 describe('Violation diagnostics', () => {
   const feature = useScriptedFeature(ID, SCRIPT, {
@@ -33,12 +29,12 @@ describe('Violation diagnostics', () => {
     await feature.start();
     const stray = vscode.Uri.file(path.join(feature.worktree, 'docs', 'stray.md'));
     const notes = vscode.Uri.file(path.join(feature.worktree, 'docs', 'notes.md'));
-    await waitFor(() => ours(stray).length > 0 && ours(notes).length > 0, 'diagnostics on docs/stray.md and docs/notes.md', 45_000);
-    const d = ours(stray)[0]!;
+    await waitFor(() => violationDiagnostics(stray).length > 0 && violationDiagnostics(notes).length > 0, 'diagnostics on docs/stray.md and docs/notes.md', 45_000);
+    const d = violationDiagnostics(stray)[0]!;
     assert.equal(d.code, 'out_of_scope');
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     assert.match(d.message, /outside the plan/);
-    assert.equal(ours(vscode.Uri.file(path.join(feature.worktree, 'src', 'fine.ts'))).length, 0, 'in-scope files carry no diagnostics');
+    assert.equal(violationDiagnostics(vscode.Uri.file(path.join(feature.worktree, 'src', 'fine.ts'))).length, 0, 'in-scope files carry no diagnostics');
 
     // The tree's Violations row: an error icon for errors, and a label that describes the row.
     const { tree } = feature.api;
@@ -66,8 +62,8 @@ describe('Violation diagnostics', () => {
     assert.match(feature.api.testing.lastConfirmation()?.detail ?? '', /docs\/notes\.md/, 'the confirmation lists the file');
     const base = readIf(path.join(feature.root, 'docs', 'notes.md'));
     assert.equal(readIf(notes.fsPath), base, 'notes.md is back to its base content');
-    await waitFor(() => ours(notes).length === 0, 'diagnostics on notes.md to go', 15_000);
-    assert.ok(ours(vscode.Uri.file(path.join(feature.worktree, 'docs', 'stray.md'))).length > 0, 'the other file keeps its diagnostics');
+    await waitFor(() => violationDiagnostics(notes).length === 0, 'diagnostics on notes.md to go', 15_000);
+    assert.ok(violationDiagnostics(vscode.Uri.file(path.join(feature.worktree, 'docs', 'stray.md'))).length > 0, 'the other file keeps its diagnostics');
   });
 
   it('clears the diagnostics after a smart rollback from the command palette', async function () {
@@ -77,6 +73,6 @@ describe('Violation diagnostics', () => {
     assert.match(feature.api.testing.lastConfirmation()?.detail ?? '', /delete docs\/stray\.md/);
     assert.equal(fs.existsSync(stray.fsPath), false, 'the out-of-scope file is gone');
     assert.equal(readIf(path.join(feature.worktree, 'src', 'fine.ts')), 'export const fine = true;\n', 'in-scope work is kept');
-    await waitFor(() => ours(stray).length === 0, 'diagnostics on stray.md to go', 15_000);
+    await waitFor(() => violationDiagnostics(stray).length === 0, 'diagnostics on stray.md to go', 15_000);
   });
 });

@@ -7,19 +7,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { COMMANDS, DIAGNOSTIC_SOURCE } from '../../../src/vscode/ids';
+import { COMMANDS } from '../../../src/vscode/ids';
 import type { TreeNode } from '../../../src/vscode/tree/nodes';
-import { summary, useScriptedFeature, waitFor } from './helpers';
+import { summary, useScriptedFeature, violationDiagnostics, waitFor } from './helpers';
 
 const ID = 'it-life';
 const DRAFT = 'it-life-draft';
 const SCRIPT = `steps:
   - run: { command: "echo stray > docs/stray.md", ask: false }
 `;
-
-function ours(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
-}
 
 describe('A feature’s life in the editor', () => {
   const scripted = useScriptedFeature(ID, SCRIPT, {
@@ -35,7 +31,7 @@ describe('A feature’s life in the editor', () => {
     const created = await scripted.create();
     await scripted.start();
     const stray = vscode.Uri.file(path.join(created.worktree!, 'docs', 'stray.md'));
-    await waitFor(() => ours(stray).some((d) => d.code === 'out_of_scope'), 'the out-of-scope write to be flagged', 45_000);
+    await waitFor(() => violationDiagnostics(stray).some((d) => d.code === 'out_of_scope'), 'the out-of-scope write to be flagged', 45_000);
 
     // The person widens the plan to docs/** in the editor and saves: an editor save puts the plan
     // in force (a change from anywhere else waits for review) and the written files are judged again.
@@ -46,7 +42,7 @@ describe('A feature’s life in the editor', () => {
     assert.ok(line > 0, 'the plan lists src/**');
     await editor.edit((e) => e.insert(new vscode.Position(line + 1, 0), '  - docs/**\n'));
     await doc.save();
-    await waitFor(() => ours(stray).length === 0, 'the violation to clear once the saved plan allows docs/**', 30_000);
+    await waitFor(() => violationDiagnostics(stray).length === 0, 'the violation to clear once the saved plan allows docs/**', 30_000);
     assert.deepEqual(summary(api, root, ID).violations, []);
   });
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AopApi } from '../../../src/extension';
 import type { FeatureSummary } from '../../../src/core/orchestrator';
-import { COMMANDS, EXTENSION_ID } from '../../../src/vscode/ids';
+import { COMMANDS, DIAGNOSTIC_SOURCE, EXTENSION_ID } from '../../../src/vscode/ids';
 
 export async function getApi(): Promise<AopApi> {
   const ext = vscode.extensions.getExtension<AopApi>(EXTENSION_ID);
@@ -80,6 +80,11 @@ export async function removeFeature(api: AopApi, root: string, featureId: string
   if (orch?.list().some((f) => f.id === featureId && f.status !== 'active')) await orch.forgetFeature(featureId);
   fs.rmSync(path.join(root, '.aop', 'features', featureId), { recursive: true, force: true });
   if (scriptFile) fs.rmSync(path.dirname(scriptFile), { recursive: true, force: true });
+}
+
+/** The violation diagnostics the extension shows on a file (its own source only). */
+export function violationDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
 }
 
 export function summary(api: AopApi, root: string, featureId: string): FeatureSummary {

@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { COMMANDS, DIAGNOSTIC_SOURCE } from '../../../src/vscode/ids';
-import { summary, useScriptedFeature, waitFor } from './helpers';
+import { COMMANDS } from '../../../src/vscode/ids';
+import { summary, useScriptedFeature, violationDiagnostics, waitFor } from './helpers';
 
 const ID = 'it-gitdir';
 // The agent leaves its worktree through the shared git folder (the sandbox is off for this test:
@@ -17,10 +17,6 @@ const SCRIPT = `steps:
   - run: { command: "printf '[alias]\\\\n\\\\tsync = !touch /tmp/aop-pwned\\\\n' >> \\"$(git rev-parse --path-format=absolute --git-common-dir)/config\\"", ask: false }
   - sleep: 60000
 `;
-
-function ours(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
-}
 
 describe('Changes outside the worktree (the git folder)', () => {
   let config: vscode.Uri;
@@ -48,8 +44,8 @@ describe('Changes outside the worktree (the git folder)', () => {
     const orch = api.registry.get(root)!;
     await orch.setSandbox(ID, false);
     await scripted.start();
-    await waitFor(() => ours(config).length > 0, 'a diagnostic on .git/config', 45_000);
-    const d = ours(config)[0]!;
+    await waitFor(() => violationDiagnostics(config).length > 0, 'a diagnostic on .git/config', 45_000);
+    const d = violationDiagnostics(config)[0]!;
     assert.equal(d.code, 'git_dir_write');
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     assert.match(d.message, /\.git\/config was changed while agents ran \(it-gitdir\)/);
@@ -82,7 +78,7 @@ describe('Changes outside the worktree (the git folder)', () => {
     await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
     assert.match(api.testing.lastConfirmation()?.detail ?? '', /\+\tsync = !touch \/tmp\/aop-pwned/, 'the confirmation shows the diff');
     assert.deepEqual(fs.readFileSync(config.fsPath), configBefore);
-    await waitFor(() => ours(config).length === 0, 'the diagnostic to go', 15_000);
+    await waitFor(() => violationDiagnostics(config).length === 0, 'the diagnostic to go', 15_000);
     assert.equal(api.registry.get(root)!.guards.gitDirAtRisk, false);
     await waitFor(() => api.outside.gitFolderWarning === undefined, 'the status bar warning to go', 15_000);
     await vscode.commands.executeCommand(COMMANDS.stopAgent, { repoRoot: root, featureId: ID });
